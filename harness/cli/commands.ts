@@ -1,0 +1,10 @@
+/** The one list of squall's commands, in the order `--help` shows them. */
+import validate from './validate.ts';
+import generate from './generate.ts';
+import k6 from './k6.ts';
+import emulator from './emulator.ts';
+import simulate from './simulate.ts';
+import cost from './cost.ts';
+import calibrate from './calibrate.ts';
+
+export const commands = [validate, generate, k6, emulator, simulate, cost, calibrate];

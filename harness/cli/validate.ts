@@ -1,0 +1,13 @@
+import { EXIT } from '../contracts/exit-codes.ts';
+import { defineCommand } from './command.ts';
+
+// Placeholder until its issue lands: says so plainly and exits 1.
+export default defineCommand({
+  command: 'validate',
+  describe: '(validate: not built yet)',
+  builder: (y) => y,
+  run: () => {
+    process.stderr.write('squall validate is not built yet.\n');
+    return EXIT.internalError;
+  },
+});

@@ -1,0 +1,95 @@
+/**
+ * The `squall.series/v1` format shared by predicted (simulator) and measured (emulator metrics,
+ * CloudWatch, k6 points) data, and the one list of series names with their unit and meaning.
+ * Comparison is a plain join on (name, labels), so every producer must use these names.
+ */
+
+export const SERIES_SCHEMA = 'squall.series/v1';
+
+export type SeriesUnit = 'count' | 'ms' | 'environments' | 'messages' | 'seconds' | 'usd';
+
+export interface Series {
+  name: SeriesName;
+  labels: Record<string, string>;
+  unit: SeriesUnit;
+  /** One value per step; `null` where there is no data for that step (e.g. a percentile with no samples). */
+  values: Array<number | null>;
+}
+
+export interface SeriesFile {
+  schema: typeof SERIES_SCHEMA;
+  source: 'simulator' | 'emulator' | 'k6' | 'cloudwatch' | (string & {});
+  /** Epoch ms of step 0 for measured data; 0 for predicted data on the load's own timeline. */
+  startMs: number;
+  stepMs: number;
+  series: Series[];
+}
+
+interface SeriesDef {
+  unit: SeriesUnit;
+  /** Labels every series of this name carries. */
+  labels: readonly string[];
+  /** How a step's value is formed: a sum of events in the step, or a sample/statistic at the step. */
+  kind: 'sum' | 'gauge' | 'max' | 'percentile';
+  meaning: string;
+}
+
+export const SERIES = {
+  // Client side (from k6 points or the simulator's model of the load generator).
+  'http.requests': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'HTTP requests completed in the step (k6 http_reqs)' },
+  'http.status_2xx': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'responses with a 2xx status' },
+  'http.status_4xx': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'responses with a 4xx status other than 429' },
+  'http.status_429': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'throttled responses (HTTP 429)' },
+  'http.status_5xx': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'responses with a 5xx status' },
+  'http.failed': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'requests k6 counts as failed (http_req_failed)' },
+  'http.latency_p50_ms': { unit: 'ms', labels: ['scenario'], kind: 'percentile', meaning: 'median http_req_duration in the step' },
+  'http.latency_p95_ms': { unit: 'ms', labels: ['scenario'], kind: 'percentile', meaning: '95th percentile http_req_duration in the step' },
+  'http.latency_p99_ms': { unit: 'ms', labels: ['scenario'], kind: 'percentile', meaning: '99th percentile http_req_duration in the step' },
+  'k6.iterations': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'iterations completed in the step' },
+  'k6.dropped_iterations': { unit: 'count', labels: ['scenario'], kind: 'sum', meaning: 'iterations an arrival-rate executor could not start (no free VU)' },
+  'k6.vus': { unit: 'count', labels: [], kind: 'gauge', meaning: 'active VUs at the end of the step' },
+
+  // Lambda (emulator metrics, CloudWatch, simulator).
+  'lambda.invocations': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that ran function code (CloudWatch Invocations)' },
+  'lambda.errors': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that ended in a function error or timeout' },
+  'lambda.throttles': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocation requests rejected for concurrency or scaling rate, all reasons' },
+  'lambda.throttles_by_reason': { unit: 'count', labels: ['function', 'reason'], kind: 'sum', meaning: 'throttles split by ThrottleReason' },
+  'lambda.concurrency': { unit: 'environments', labels: ['function'], kind: 'max', meaning: 'peak concurrent executions in the step' },
+  'lambda.environments': { unit: 'environments', labels: ['function'], kind: 'gauge', meaning: 'execution environments alive (busy + idle) at the end of the step' },
+  'lambda.cold_starts': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that started a new execution environment' },
+  'lambda.duration_p50_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: 'median handler duration (no init) in the step' },
+  'lambda.duration_p95_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '95th percentile handler duration in the step' },
+  'lambda.async_events': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'events accepted by asynchronous Invoke (202)' },
+  'lambda.async_retries': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'retry attempts of asynchronous events (errors and throttles)' },
+  'lambda.async_dropped': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'asynchronous events discarded or sent to the on-failure destination' },
+
+  // SQS queues.
+  'sqs.sent': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages accepted by SendMessage(Batch) (NumberOfMessagesSent)' },
+  'sqs.received': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages returned by ReceiveMessage, redeliveries included' },
+  'sqs.deleted': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages deleted' },
+  'sqs.visible': { unit: 'messages', labels: ['queue'], kind: 'gauge', meaning: 'ApproximateNumberOfMessages at the end of the step' },
+  'sqs.in_flight': { unit: 'messages', labels: ['queue'], kind: 'gauge', meaning: 'ApproximateNumberOfMessagesNotVisible at the end of the step' },
+  'sqs.delayed': { unit: 'messages', labels: ['queue'], kind: 'gauge', meaning: 'ApproximateNumberOfMessagesDelayed at the end of the step' },
+  'sqs.moved_to_dlq': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages moved from this queue to its dead-letter queue' },
+  'sqs.oldest_age_seconds': { unit: 'seconds', labels: ['queue'], kind: 'gauge', meaning: 'ApproximateAgeOfOldestMessage at the end of the step' },
+
+  // Event source mappings (queue → function).
+  'esm.batches': { unit: 'count', labels: ['function', 'queue'], kind: 'sum', meaning: 'batches the mapping invoked the function with' },
+  'esm.concurrency': { unit: 'count', labels: ['function', 'queue'], kind: 'max', meaning: 'peak concurrent batches in the step' },
+  'esm.pollers': { unit: 'count', labels: ['function', 'queue'], kind: 'gauge', meaning: 'pollers (allowed concurrent batches) at the end of the step' },
+  'esm.failed_batches': { unit: 'count', labels: ['function', 'queue'], kind: 'sum', meaning: 'batches that failed whole (error, timeout or throttle)' },
+} as const satisfies Record<string, SeriesDef>;
+
+export type SeriesName = keyof typeof SERIES;
+
+export function isSeriesName(name: string): name is SeriesName {
+  return Object.prototype.hasOwnProperty.call(SERIES, name);
+}
+
+/** The stable key of a series for joins: name plus sorted labels. */
+export function seriesKey(name: string, labels: Record<string, string>): string {
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`);
+  return parts.length ? `${name}{${parts.join(',')}}` : name;
+}
