@@ -1,0 +1,686 @@
+/**
+ * Validation of an experiment: every problem at once, each with file, line, column, the field path,
+ * what is wrong and a hint. Three layers: the zod schema (shapes, types, unknown keys with "did you
+ * mean"), per-kind rules for scenarios and faults (which k6 options an executor takes), and
+ * cross-field rules, written in AWS's own wording wherever AWS itself rejects the configuration.
+ * Warnings flag the AWS anti-patterns that make experiments lie (e.g. visibility timeout < 6×).
+ */
+import { existsSync } from 'node:fs';
+import type { z } from 'zod';
+import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
+import { isSeriesName, SERIES } from '../contracts/series.ts';
+import { parseDuration } from './duration.ts';
+import { executorDurationMs, parseSeriesCondition, resolveExperiment } from './resolve.ts';
+import { EXECUTORS, ExperimentSchema, FAULT_ACTIONS, TEMPLATES, type ExperimentInput, type ScenarioInput } from './schema.ts';
+import type { ExperimentSource, PathPart, SourcePosition } from './source.ts';
+import type { DurationDistribution, ResolvedExperiment } from './types.ts';
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  file: string;
+  position?: SourcePosition;
+  path: PathPart[];
+  message: string;
+  hint?: string;
+}
+
+export interface ValidationResult {
+  experiment?: ResolvedExperiment;
+  diagnostics: Diagnostic[];
+}
+
+export function formatPath(p: readonly PathPart[]): string {
+  let s = '';
+  for (const part of p) {
+    if (typeof part === 'number') s += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) s += s ? `.${part}` : part;
+    else s += `[${JSON.stringify(part)}]`;
+  }
+  return s || '(top level)';
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.position ? `${d.file}:${d.position.line}:${d.position.column}` : d.file;
+  const head = `${where}: ${d.severity}: ${formatPath(d.path)}: ${d.message}`;
+  return d.hint ? `${head}\n    hint: ${d.hint}` : head;
+}
+
+// ---------------------------------------------------------------------------------------------
+// "did you mean"
+
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  const row = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[n]!;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return bestD <= limit ? best : undefined;
+}
+
+/** Known keys of the zod schema at a data path (objects, records, arrays, unions, optionals). */
+function knownKeysAt(schema: z.ZodType, p: readonly PathPart[]): string[] {
+  let nodes: unknown[] = [schema];
+  const unwrap = (n: unknown): unknown[] => {
+    const def = (n as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (!def) return [];
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'readonly':
+        return unwrap(def.innerType);
+      case 'pipe':
+        return unwrap(def.in);
+      case 'union':
+        return (def.options as unknown[]).flatMap(unwrap);
+      default:
+        return [n];
+    }
+  };
+  const defOf = (n: unknown) => (n as { _zod: { def: Record<string, unknown> } })._zod.def;
+  for (const part of p) {
+    const next: unknown[] = [];
+    for (const n of nodes.flatMap(unwrap)) {
+      const def = defOf(n);
+      if (def.type === 'object') {
+        const shape = def.shape as Record<string, unknown>;
+        if (typeof part === 'string' && shape[part]) next.push(shape[part]);
+      } else if (def.type === 'record') next.push(def.valueType);
+      else if (def.type === 'array') next.push(def.element);
+    }
+    nodes = next;
+  }
+  const keys = new Set<string>();
+  for (const n of nodes.flatMap(unwrap)) {
+    const def = defOf(n);
+    if (def.type === 'object') for (const k of Object.keys(def.shape as object)) keys.add(k);
+  }
+  return [...keys];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-kind option sets
+
+const COMMON_SCENARIO_KEYS = ['template', 'executor', 'startTime', 'gracefulStop', 'env', 'tags', 'arrival', 'thinkTime'];
+const EXECUTOR_KEYS: Record<(typeof EXECUTORS)[number], { allowed: string[]; required: string[] }> = {
+  'shared-iterations': { allowed: ['vus', 'iterations', 'maxDuration'], required: [] },
+  'per-vu-iterations': { allowed: ['vus', 'iterations', 'maxDuration'], required: [] },
+  'constant-vus': { allowed: ['vus', 'duration'], required: ['duration'] },
+  'ramping-vus': { allowed: ['startVUs', 'stages', 'gracefulRampDown'], required: ['stages'] },
+  'constant-arrival-rate': { allowed: ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'], required: ['rate', 'duration', 'preAllocatedVUs'] },
+  'ramping-arrival-rate': { allowed: ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'], required: ['stages', 'preAllocatedVUs'] },
+};
+const TEMPLATE_KEYS: Record<string, { allowed: string[]; required: string[] }> = {
+  http: { allowed: ['url', 'method', 'headers', 'body', 'expectedStatuses', 'checks', 'retryOn429'], required: ['url'] },
+  'sqs-producer': { allowed: ['queue', 'batchSize', 'body', 'messageGroupId', 'poison'], required: ['queue'] },
+  'lambda-invoke': { allowed: ['function', 'invocationType', 'payload', 'retryOn429'], required: ['function'] },
+  custom: { allowed: ['vars'], required: [] },
+};
+const ALL_EXECUTOR_KEYS = new Set(Object.values(EXECUTOR_KEYS).flatMap((e) => e.allowed));
+const ALL_TEMPLATE_KEYS = new Set(Object.values(TEMPLATE_KEYS).flatMap((e) => e.allowed));
+
+const FAULT_KEYS: Record<(typeof FAULT_ACTIONS)[number], { allowed: string[]; required: string[] }> = {
+  'set-reserved-concurrency': { allowed: ['function', 'value'], required: ['function', 'value'] },
+  'remove-reserved-concurrency': { allowed: ['function'], required: ['function'] },
+  'set-provisioned-concurrency': { allowed: ['function', 'value'], required: ['function', 'value'] },
+  'disable-event-source': { allowed: ['eventSource'], required: ['eventSource'] },
+  'enable-event-source': { allowed: ['eventSource'], required: ['eventSource'] },
+  'update-event-source': { allowed: ['eventSource', 'batchSize', 'maximumConcurrency'], required: ['eventSource'] },
+  'inject-poison': { allowed: ['queue', 'count', 'rate', 'kind'], required: ['queue'] },
+};
+
+/** k6's threshold grammar (k6-contract §3.1). */
+const THRESHOLD_EXPR = /^\s*(count|rate|value|avg|min|max|med|p\(\s*\d+(\.\d+)?\s*\))\s*(<=|<|>=|>|===|==|!=)\s*[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i;
+const K6_BUILTIN_METRICS = new Set([
+  'vus', 'vus_max', 'iterations', 'iteration_duration', 'dropped_iterations', 'data_received', 'data_sent', 'checks',
+  'http_reqs', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting',
+  'http_req_receiving', 'http_req_duration', 'http_req_failed', 'group_duration',
+  // squall's k6-side custom metrics (k6-scripts/metrics.js)
+  'squall_messages_sent', 'squall_poison_sent', 'squall_throttled', 'squall_invocations',
+]);
+
+const SERIES_AGGREGATES = ['sum', 'max', 'min', 'avg', 'last'];
+
+// ---------------------------------------------------------------------------------------------
+
+export function validateExperiment(src: ExperimentSource): ValidationResult {
+  const diagnostics: Diagnostic[] = [];
+  const add = (severity: Diagnostic['severity'], p: PathPart[], message: string, hint?: string, key = false) => {
+    const position = src.locate(p, { key });
+    diagnostics.push({ severity, file: src.file, path: p, message, ...(position ? { position } : {}), ...(hint ? { hint } : {}) });
+  };
+  const error = (p: PathPart[], message: string, hint?: string, key = false) => add('error', p, message, hint, key);
+  const warn = (p: PathPart[], message: string, hint?: string) => add('warning', p, message, hint);
+
+  for (const e of src.syntaxErrors) {
+    diagnostics.push({ severity: 'error', file: src.file, path: [], message: e.message, ...(e.position ? { position: e.position } : {}) });
+  }
+  if (src.syntaxErrors.length) return { diagnostics };
+  if (src.raw === null || typeof src.raw !== 'object' || Array.isArray(src.raw)) {
+    error([], 'an experiment is a mapping with at least `name` and `load`', 'see examples/experiments/quickstart.yaml');
+    return { diagnostics };
+  }
+
+  // Per-kind checks on the raw object first, so that the schema's flat scenario/fault objects do
+  // not hide "this executor does not take `rate`"-style mistakes.
+  preChecks(src.raw as Record<string, unknown>, error);
+
+  const parsed = ExperimentSchema.safeParse(src.raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) zodIssueToDiagnostics(issue, error);
+    return { diagnostics: sortDiagnostics(diagnostics) };
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
+
+  const input = parsed.data as ExperimentInput;
+  const exp = resolveExperiment(input, src.file);
+  crossChecks(input, exp, error, warn);
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  return { ...(ok ? { experiment: exp } : {}), diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
+  return d.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
+}
+
+type ErrorFn = (p: PathPart[], message: string, hint?: string, key?: boolean) => void;
+type WarnFn = (p: PathPart[], message: string, hint?: string) => void;
+
+function zodIssueToDiagnostics(issue: z.core.$ZodIssue, error: ErrorFn): void {
+  const p = issue.path.map((x) => (typeof x === 'symbol' ? String(x) : x)) as PathPart[];
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(ExperimentSchema, p.filter((x) => typeof x === 'string' || typeof x === 'number'));
+    for (const k of issue.keys) {
+      const guess = didYouMean(k, known);
+      error([...p, k], `unknown field \`${k}\``, guess ? `did you mean \`${guess}\`?` : known.length ? `known fields here: ${known.join(', ')}` : undefined, true);
+    }
+    return;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    error(p, `\`${String(p[p.length - 1] ?? 'value')}\` is required`, issue.message.startsWith('Invalid input') ? undefined : issue.message);
+    return;
+  }
+  if (issue.code === 'invalid_union') {
+    // Report the union's own message (written for people), not every branch's failure.
+    error(p, issue.message);
+    return;
+  }
+  if (issue.code === 'invalid_value') {
+    const values = issue.values.map((v) => String(v));
+    const got = (issue as { input?: unknown }).input;
+    const guess = typeof got === 'string' ? didYouMean(got, values) : undefined;
+    error(p, `${JSON.stringify(got)} is not one of ${values.join(', ')}`, guess ? `did you mean \`${guess}\`?` : undefined);
+    return;
+  }
+  error(p, issue.message);
+}
+
+function preChecks(raw: Record<string, unknown>, error: ErrorFn): void {
+  const load = raw.load as Record<string, unknown> | undefined;
+  const scenarios = load && typeof load === 'object' ? (load.scenarios as Record<string, unknown> | undefined) : undefined;
+  if (scenarios && typeof scenarios === 'object') {
+    for (const [name, s] of Object.entries(scenarios)) {
+      if (!s || typeof s !== 'object') continue;
+      checkScenarioKeys(['load', 'scenarios', name], s as Record<string, unknown>, error);
+    }
+  }
+  const chaos = raw.chaos as Record<string, unknown> | undefined;
+  const faults = chaos && typeof chaos === 'object' ? chaos.faults : undefined;
+  if (Array.isArray(faults)) {
+    faults.forEach((f, i) => {
+      if (!f || typeof f !== 'object') return;
+      const fault = f as Record<string, unknown>;
+      const p: PathPart[] = ['chaos', 'faults', i];
+      if (typeof fault.action !== 'string') return;
+      const spec = FAULT_KEYS[fault.action as keyof typeof FAULT_KEYS];
+      if (!spec) {
+        const guess = didYouMean(fault.action, FAULT_ACTIONS);
+        error([...p, 'action'], `unknown action "${fault.action}"`, guess ? `did you mean \`${guess}\`?` : `actions: ${FAULT_ACTIONS.join(', ')}`);
+        return;
+      }
+      for (const k of Object.keys(fault)) {
+        if (k === 'at' || k === 'for' || k === 'action') continue;
+        if (!spec.allowed.includes(k) && isFaultField(k)) {
+          error([...p, k], `\`${k}\` is not a field of action ${fault.action}`, `${fault.action} takes: ${spec.allowed.join(', ')}`, true);
+        }
+      }
+      for (const r of spec.required) if (fault[r] === undefined) error(p, `action ${fault.action} needs \`${r}\``, `add \`${r}: ...\` to this fault`);
+      if (fault.action === 'inject-poison') {
+        if ((fault.count === undefined) === (fault.rate === undefined)) {
+          error(p, 'inject-poison needs exactly one of `count` (messages in all) or `rate` (messages per second)', 'e.g. `count: 20` or `rate: 2` with `for: 10s`');
+        } else if (fault.rate !== undefined && fault.for === undefined) {
+          error(p, 'inject-poison with `rate` needs a window: add `for`', 'e.g. `for: 10s`');
+        }
+      }
+      if (fault.action === 'update-event-source' && fault.batchSize === undefined && fault.maximumConcurrency === undefined) {
+        error(p, 'update-event-source changes nothing', 'set `batchSize` and/or `maximumConcurrency`');
+      }
+    });
+  }
+}
+
+function isFaultField(k: string): boolean {
+  return ['function', 'value', 'eventSource', 'batchSize', 'maximumConcurrency', 'queue', 'count', 'rate', 'kind'].includes(k);
+}
+
+function checkScenarioKeys(p: PathPart[], s: Record<string, unknown>, error: ErrorFn): void {
+  const executor = s.executor;
+  if (typeof executor === 'string') {
+    const spec = EXECUTOR_KEYS[executor as keyof typeof EXECUTOR_KEYS];
+    if (!spec) {
+      const guess = didYouMean(executor, EXECUTORS);
+      error([...p, 'executor'], `unknown executor "${executor}"`, guess ? `did you mean \`${guess}\`?` : `k6 executors: ${EXECUTORS.join(', ')}`);
+    } else {
+      for (const k of Object.keys(s)) {
+        if (ALL_EXECUTOR_KEYS.has(k) && !spec.allowed.includes(k)) {
+          error([...p, k], `\`${k}\` is not an option of executor ${executor}`, `${executor} takes: ${spec.allowed.join(', ')} (plus startTime, gracefulStop, env, tags)`, true);
+        }
+      }
+      for (const r of spec.required) {
+        if (s[r] === undefined) error(p, `executor ${executor} needs \`${r}\``, `k6 requires \`${r}\` for ${executor}`);
+      }
+    }
+  }
+  const template = s.template;
+  if (typeof template === 'string') {
+    const kind = (TEMPLATES as readonly string[]).includes(template) ? template : template.endsWith('.hbs') || template.includes('/') ? 'custom' : undefined;
+    if (!kind) {
+      const guess = didYouMean(template, TEMPLATES);
+      error([...p, 'template'], `unknown template "${template}"`, guess ? `did you mean \`${guess}\`?` : 'use http, sqs-producer, lambda-invoke, or a path to your own .hbs template');
+      return;
+    }
+    const spec = TEMPLATE_KEYS[kind]!;
+    for (const k of Object.keys(s)) {
+      if (ALL_TEMPLATE_KEYS.has(k) && !spec.allowed.includes(k)) {
+        error([...p, k], `\`${k}\` is not a field of template ${kind}`, `${kind} takes: ${spec.allowed.join(', ') || '(no extra fields)'}`, true);
+      }
+    }
+    for (const r of spec.required) if (s[r] === undefined) error(p, `template ${kind} needs \`${r}\``, hintForTemplateField(kind, r));
+  }
+  void COMMON_SCENARIO_KEYS;
+}
+
+function hintForTemplateField(kind: string, field: string): string {
+  if (kind === 'http' && field === 'url') return 'write `url: {function: my-fn}` for a function URL, or `url: https://...`';
+  if (kind === 'sqs-producer') return 'name the queue from system.queues: `queue: my-queue`';
+  return 'name the function from system.functions: `function: my-fn`';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** AWS's generic request-validation wording (Coral "1 validation error detected"). */
+function awsRange(member: string, value: number, min: number, max: number): string | undefined {
+  if (value < min) return `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`;
+  if (value > max) return `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value less than or equal to ${max}`;
+  return undefined;
+}
+
+function checkDistribution(p: PathPart[], d: DurationDistribution, error: ErrorFn): void {
+  if (d.kind === 'uniform' && d.maxMs < d.minMs) error(p, `uniform max (${d.maxMs} ms) is below min (${d.minMs} ms)`, 'swap them');
+  if (d.kind === 'lognormal' && d.p99Ms < d.p50Ms) error(p, `lognormal p99 (${d.p99Ms} ms) is below p50 (${d.p50Ms} ms)`, 'p99 must be ≥ p50');
+  if (d.kind === 'empirical') {
+    if (d.percentiles.length < 2) error(p, 'an empirical distribution needs at least two percentiles', 'e.g. {p50: 20ms, p99: 120ms}');
+    for (let i = 1; i < d.percentiles.length; i++) {
+      if (d.percentiles[i]!.ms < d.percentiles[i - 1]!.ms) {
+        error(p, `p${d.percentiles[i]!.p} (${d.percentiles[i]!.ms} ms) is below p${d.percentiles[i - 1]!.p} (${d.percentiles[i - 1]!.ms} ms)`, 'durations must not decrease with the percentile');
+      }
+    }
+    if (d.percentiles.some((x) => x.p > 100)) error(p, 'percentiles go from p0 to p100', undefined);
+  }
+}
+
+function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: ErrorFn, warn: WarnFn): void {
+  const { functions, queues, eventSources, account } = exp.system;
+  const fnNames = Object.keys(functions);
+  const qNames = Object.keys(queues);
+  const esIds = eventSources.map((e) => e.id);
+
+  // --- account
+  if (account.unreservedMinimum > account.concurrencyLimit) {
+    error(['system', 'account', 'unreservedMinimum'], `unreservedMinimum (${account.unreservedMinimum}) exceeds concurrencyLimit (${account.concurrencyLimit})`);
+  }
+
+  // --- functions
+  let reservedSum = 0;
+  for (const f of Object.values(functions)) {
+    const p: PathPart[] = ['system', 'functions', f.name];
+    if ((f.handler === null) === (f.synthetic === null)) {
+      error(p, f.handler ? 'a function has either `handler` or `synthetic`, not both' : 'a function needs `handler: path/to/file.js#export` (real code) or `synthetic: {duration: ...}` (modelled)');
+    }
+    if (f.handler && !existsSync(f.handler.file)) {
+      error([...p, 'handler'], `handler file not found: ${f.handler.file}`, 'paths are relative to the experiment file');
+    }
+    const mem = awsRange('memorySize', f.memoryMB, LAMBDA.memoryMinMB, LAMBDA.memoryMaxMB);
+    if (mem) error([...p, 'memoryMB'], mem, `Lambda memory is ${LAMBDA.memoryMinMB}–${LAMBDA.memoryMaxMB} MB`);
+    const to = awsRange('timeout', f.timeoutSeconds, LAMBDA.timeoutMinSeconds, LAMBDA.timeoutMaxSeconds);
+    if (to) error([...p, 'timeoutSeconds'], to, `Lambda timeouts are ${LAMBDA.timeoutMinSeconds}–${LAMBDA.timeoutMaxSeconds} s`);
+    if (f.synthetic) {
+      checkDistribution([...p, 'synthetic', 'duration'], f.synthetic.duration, error);
+    }
+    checkDistribution([...p, 'coldStart', 'init'], f.coldStart.initMs, error);
+    const c = f.coldStart.initMs;
+    if (c.kind === 'constant' && c.ms > LAMBDA.initMaxSeconds * 1000) {
+      error([...p, 'coldStart', 'init'], `init takes ${c.ms} ms, over Lambda's ${LAMBDA.initMaxSeconds} s INIT limit`);
+    }
+    if (f.reservedConcurrency !== null) reservedSum += f.reservedConcurrency;
+    if (f.provisionedConcurrency > 0 && f.reservedConcurrency !== null && f.provisionedConcurrency > f.reservedConcurrency) {
+      error([...p, 'provisionedConcurrency'], 'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function', `lower provisionedConcurrency to ≤ ${f.reservedConcurrency} or raise reservedConcurrency`);
+    }
+    const ra = awsRange('maximumRetryAttempts', f.async.maximumRetryAttempts, LAMBDA_ASYNC.maximumRetryAttemptsMin, LAMBDA_ASYNC.maximumRetryAttemptsMax);
+    if (ra) error([...p, 'async', 'maximumRetryAttempts'], ra);
+    const age = awsRange('maximumEventAgeInSeconds', f.async.maximumEventAgeSeconds, LAMBDA_ASYNC.maximumEventAgeSecondsMin, LAMBDA_ASYNC.maximumEventAgeSecondsMax);
+    if (age) error([...p, 'async', 'maximumEventAgeSeconds'], age);
+    if (f.async.onFailure !== null) {
+      const q = queues[f.async.onFailure];
+      if (!q) notFound([...p, 'async', 'onFailure'], 'queue', f.async.onFailure, qNames, error);
+      else if (q.fifo) error([...p, 'async', 'onFailure'], 'The destination ARN must be a standard queue: Lambda destinations do not support FIFO queues', 'use a standard queue');
+    }
+  }
+  const unreservedLeft = account.concurrencyLimit - reservedSum;
+  if (unreservedLeft < account.unreservedMinimum) {
+    const culprit = Object.values(functions).filter((f) => f.reservedConcurrency !== null).pop();
+    error(
+      culprit ? ['system', 'functions', culprit.name, 'reservedConcurrency'] : ['system', 'functions'],
+      `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${account.unreservedMinimum}].`,
+      `reserved concurrency adds up to ${reservedSum} of the account's ${account.concurrencyLimit}; AWS keeps ${account.unreservedMinimum} unreserved, so at most ${account.concurrencyLimit - account.unreservedMinimum} can be reserved`,
+    );
+  }
+  for (const f of Object.values(functions)) {
+    if (f.provisionedConcurrency > 0 && f.reservedConcurrency === null && f.provisionedConcurrency > unreservedLeft - account.unreservedMinimum) {
+      error(['system', 'functions', f.name, 'provisionedConcurrency'], `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreservedLeft}].`);
+    }
+  }
+
+  // --- queues
+  for (const q of Object.values(queues)) {
+    const p: PathPart[] = ['system', 'queues', q.name];
+    const nameFifo = q.name.endsWith('.fifo');
+    if (q.fifo !== nameFifo) {
+      error(p, 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.', q.fifo ? `rename it to ${q.name}.fifo` : 'set `fifo: true` or drop the .fifo suffix');
+    }
+    const attr = (field: string, attrName: string, v: number, min: number, max: number) => {
+      if (v < min || v > max) error([...p, field], `Invalid value for the parameter ${attrName}.`, `${attrName} must be ${min}–${max}`);
+    };
+    attr('visibilityTimeoutSeconds', 'VisibilityTimeout', q.visibilityTimeoutSeconds, 0, SQS.visibilityTimeoutMaxSeconds);
+    attr('messageRetentionSeconds', 'MessageRetentionPeriod', q.messageRetentionSeconds, SQS.messageRetentionMinSeconds, SQS.messageRetentionMaxSeconds);
+    attr('delaySeconds', 'DelaySeconds', q.delaySeconds, 0, SQS.delayMaxSeconds);
+    attr('receiveMessageWaitTimeSeconds', 'ReceiveMessageWaitTimeSeconds', q.receiveMessageWaitTimeSeconds, 0, SQS.receiveWaitTimeMaxSeconds);
+    attr('maximumMessageSize', 'MaximumMessageSize', q.maximumMessageSizeBytes, SQS.maximumMessageSizeMinBytes, SQS.maximumMessageSizeMaxBytes);
+    if (q.contentBasedDeduplication && !q.fifo) error([...p, 'contentBasedDeduplication'], 'Unknown Attribute ContentBasedDeduplication.', 'content-based deduplication exists only on FIFO queues');
+    if (q.redrive) {
+      const dlq = queues[q.redrive.deadLetterQueue];
+      if (!dlq) notFound([...p, 'redrive', 'deadLetterQueue'], 'queue', q.redrive.deadLetterQueue, qNames, error);
+      else {
+        if (dlq.name === q.name) error([...p, 'redrive', 'deadLetterQueue'], 'a queue cannot be its own dead-letter queue');
+        if (dlq.fifo !== q.fifo) error([...p, 'redrive', 'deadLetterQueue'], 'Value {"deadLetterTargetArn":...} for parameter RedrivePolicy is invalid. Reason: Dead-letter target must be the same type of queue (FIFO or standard) as the source.');
+      }
+      const mrc = q.redrive.maxReceiveCount;
+      if (mrc < SQS.maxReceiveCountMin || mrc > SQS.maxReceiveCountMax) {
+        error([...p, 'redrive', 'maxReceiveCount'], `Value ${mrc} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${mrc}, valid values are from ${SQS.maxReceiveCountMin} to ${SQS.maxReceiveCountMax} both inclusive.`);
+      }
+    }
+  }
+
+  // --- event sources
+  const seen = new Map<string, number>();
+  eventSources.forEach((e, i) => {
+    const p: PathPart[] = ['system', 'eventSources', i];
+    if (seen.has(e.id)) error(p, `The event source arn (" arn:aws:sqs:...:${e.queue} ") and function (" ${e.function} ") provided mapping already exists. Please update or delete the existing mapping with UUID ...`, `remove the duplicate of eventSources[${seen.get(e.id)}]`);
+    seen.set(e.id, i);
+    const q = queues[e.queue];
+    const f = functions[e.function];
+    if (!q) notFound([...p, 'queue'], 'queue', e.queue, qNames, error);
+    if (!f) notFound([...p, 'function'], 'function', e.function, fnNames, error);
+    const bs = awsRange('batchSize', e.batchSize, ESM.batchSizeMin, ESM.batchSizeMaxStandard);
+    if (bs) error([...p, 'batchSize'], bs);
+    if (q?.fifo && e.batchSize > ESM.batchSizeMaxFifo) {
+      error([...p, 'batchSize'], `Batch size must be between 1 and ${ESM.batchSizeMaxFifo} for a FIFO queue event source.`, `FIFO queues take at most ${ESM.batchSizeMaxFifo} records per batch`);
+    }
+    const win = awsRange('maximumBatchingWindowInSeconds', e.maximumBatchingWindowSeconds, 0, ESM.batchingWindowMaxSeconds);
+    if (win) error([...p, 'maximumBatchingWindowSeconds'], win);
+    if (e.batchSize > ESM.batchSizeWithoutWindowMax && e.maximumBatchingWindowSeconds < 1) {
+      error([...p, 'maximumBatchingWindowSeconds'], 'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10', 'set maximumBatchingWindowSeconds: 1 (or more), or batchSize ≤ 10');
+    }
+    if (e.maximumConcurrency !== null) {
+      const mc = awsRange('maximumConcurrency', e.maximumConcurrency, ESM.maximumConcurrencyMin, ESM.maximumConcurrencyMax);
+      if (mc) error([...p, 'maximumConcurrency'], mc);
+    }
+    if (q && f) {
+      if (f.timeoutSeconds > q.visibilityTimeoutSeconds) {
+        error(
+          ['system', 'queues', q.name, 'visibilityTimeoutSeconds'],
+          `Queue visibility timeout: ${q.visibilityTimeoutSeconds} seconds is less than Function timeout: ${f.timeoutSeconds} seconds`,
+          `raise visibilityTimeoutSeconds to at least ${ESM.recommendedVisibilityTimeoutFactor * f.timeoutSeconds} (6 × the function timeout, as AWS recommends)`,
+        );
+      } else if (q.visibilityTimeoutSeconds < ESM.recommendedVisibilityTimeoutFactor * f.timeoutSeconds) {
+        warn(
+          ['system', 'queues', q.name, 'visibilityTimeoutSeconds'],
+          `visibility timeout ${q.visibilityTimeoutSeconds} s is under 6 × the timeout of ${f.name} (${f.timeoutSeconds} s)`,
+          'AWS recommends ≥ 6× so Lambda can retry throttled batches before the message reappears',
+        );
+      }
+      if (q.redrive && q.redrive.maxReceiveCount < ESM.recommendedMinimumMaxReceiveCount && f.reservedConcurrency !== null) {
+        warn(
+          ['system', 'queues', q.name, 'redrive', 'maxReceiveCount'],
+          `maxReceiveCount ${q.redrive.maxReceiveCount} with reserved concurrency on ${f.name}: throttled batches count as receives, so good messages can be dead-lettered`,
+          `use maxReceiveCount ≥ ${ESM.recommendedMinimumMaxReceiveCount}`,
+        );
+      }
+      if (e.maximumBatchingWindowSeconds > 0) {
+        const rate = producerRate(exp, q.name);
+        if (rate !== null && rate * e.maximumBatchingWindowSeconds < e.batchSize / 2) {
+          warn(
+            [...p, 'maximumBatchingWindowSeconds'],
+            `about ${rate.toFixed(1)} messages/s reach ${q.name}: a ${e.maximumBatchingWindowSeconds} s batching window mostly waits and adds latency without filling batches of ${e.batchSize}`,
+            'lower the window or the batch size for this traffic',
+          );
+        }
+      }
+    }
+  });
+
+  // --- load
+  for (const s of Object.values(exp.load.scenarios)) {
+    const p: PathPart[] = ['load', 'scenarios', s.name];
+    const raw = input.load.scenarios[s.name] as ScenarioInput;
+    const dur = executorDurationMs(s);
+    if ((s.executor === 'constant-vus' || s.executor === 'constant-arrival-rate') && dur < 1000) {
+      error([...p, 'duration'], `duration ${dur} ms is below k6's minimum of 1s`);
+    }
+    if ((s.executor === 'shared-iterations' || s.executor === 'per-vu-iterations') && s.maxDurationMs < 1000) {
+      error([...p, 'maxDuration'], `maxDuration ${s.maxDurationMs} ms is below k6's minimum of 1s`);
+    }
+    if (s.executor === 'shared-iterations' && s.iterations < s.vus) {
+      error([...p, 'iterations'], `${s.iterations} iterations shared by ${s.vus} VUs: k6 requires iterations ≥ vus`, `raise iterations to ≥ ${s.vus} or lower vus`);
+    }
+    if ((s.executor === 'ramping-vus' || s.executor === 'ramping-arrival-rate') && s.stages.length === 0) {
+      error([...p, 'stages'], 'k6 needs at least one stage', 'e.g. stages: [{duration: 30s, target: 10}]');
+    }
+    if ((s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate') && s.maxVUs < s.preAllocatedVUs) {
+      error([...p, 'maxVUs'], `maxVUs (${s.maxVUs}) is below preAllocatedVUs (${s.preAllocatedVUs})`, 'k6 requires maxVUs ≥ preAllocatedVUs');
+    }
+    if (s.executor === 'constant-arrival-rate' && s.rate <= 0) error([...p, 'rate'], 'rate must be greater than 0');
+    if (s.arrival === 'poisson' && s.executor !== 'constant-arrival-rate' && s.executor !== 'ramping-arrival-rate') {
+      error([...p, 'arrival'], 'Poisson arrivals need an arrival-rate executor (constant-arrival-rate or ramping-arrival-rate)');
+    }
+    if (s.thinkTimeMs > 0 && (s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate')) {
+      warn([...p, 'thinkTime'], 'think time in an arrival-rate scenario only holds VUs busy; the rate does not change', 'drop thinkTime or use a VU executor');
+    }
+    switch (s.template) {
+      case 'http':
+        if ('function' in s.url) {
+          const f = functions[s.url.function];
+          if (!f) notFound([...p, 'url', 'function'], 'function', s.url.function, fnNames, error);
+          else if (!f.url) error([...p, 'url', 'function'], `function ${f.name} has no function URL`, `add \`url: true\` to system.functions.${f.name}`);
+        } else if (!/^https?:\/\//.test(s.url.literal)) {
+          error([...p, 'url'], `"${s.url.literal}" is not an http(s) URL`, 'write a full URL, or `url: {function: name}` for a function URL');
+        }
+        break;
+      case 'sqs-producer': {
+        const q = queues[s.queue];
+        if (!q) notFound([...p, 'queue'], 'queue', s.queue, qNames, error);
+        const bs = awsRange('batchSize', s.batchSize, 1, SQS.batchMaxEntries);
+        if (bs) error([...p, 'batchSize'], `SendMessageBatch takes 1–${SQS.batchMaxEntries} entries; batchSize ${s.batchSize} is out of range`, 'AWS answers AWS.SimpleQueueService.TooManyEntriesInBatchRequest above 10');
+        if (q?.fifo && !s.messageGroupId) error(p, 'The request must contain the parameter MessageGroupId.', 'FIFO queues need `messageGroupId:` (a template such as "group-{{vu}}")');
+        break;
+      }
+      case 'lambda-invoke':
+        if (!functions[s.function]) notFound([...p, 'function'], 'function', s.function, fnNames, error);
+        break;
+      case 'custom':
+        if (!existsSync(s.path)) error([...p, 'template'], `template file not found: ${s.path}`, 'paths are relative to the experiment file (or to `templates:`)');
+        break;
+    }
+    void raw;
+  }
+  for (const [metric, list] of Object.entries(exp.load.thresholds)) {
+    const base = metric.includes('{') ? metric.slice(0, metric.indexOf('{')) : metric;
+    if (metric.includes('{') && !metric.endsWith('}')) error(['load', 'thresholds', metric], `submetric "${metric}" must end with "}"`, 'k6 syntax: metric{tag:value}', true);
+    if (!K6_BUILTIN_METRICS.has(base) && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(base)) error(['load', 'thresholds', metric], `"${base}" is not a valid k6 metric name`, undefined, true);
+    else if (!K6_BUILTIN_METRICS.has(base)) {
+      const guess = didYouMean(base, K6_BUILTIN_METRICS);
+      if (guess) error(['load', 'thresholds', metric], `unknown metric "${base}"`, `did you mean \`${guess}\`?`, true);
+    }
+    list.forEach((t, i) => {
+      if (!THRESHOLD_EXPR.test(t.threshold)) {
+        error(['load', 'thresholds', metric, i], `"${t.threshold}" is not a k6 threshold expression`, 'write <aggregation> <operator> <number>, e.g. "p(95)<200", "rate<0.01", "count>0"');
+      }
+    });
+  }
+  if (Object.keys(exp.load.scenarios).length === 0) error(['load', 'scenarios'], 'no scenarios: the load needs at least one', 'see examples/experiments/quickstart.yaml');
+  for (const [i, stat] of exp.load.summaryTrendStats.entries()) {
+    if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) error(['load', 'summaryTrendStats', i], `"${stat}" is not a trend stat`, 'use avg, min, med, max, count or p(N)');
+  }
+
+  // --- chaos
+  const loadEnd = exp.load.durationMs;
+  exp.chaos.faults.forEach((f) => {
+    const p: PathPart[] = ['chaos', 'faults', f.id];
+    if (f.atMs >= loadEnd) error([...p, 'at'], `fault at ${f.atMs / 1000} s starts after the load ends (${loadEnd / 1000} s)`, 'faults live on the load timeline; move `at` earlier or lengthen the load');
+    else if (f.forMs !== null && f.atMs + f.forMs > loadEnd) {
+      error([...p, 'for'], `fault window ${f.atMs / 1000}–${(f.atMs + f.forMs) / 1000} s runs past the end of the load (${loadEnd / 1000} s)`, `shorten \`for\` to at most ${(loadEnd - f.atMs) / 1000}s`);
+    }
+    if (f.forMs === 0) error([...p, 'for'], 'a zero-length fault window does nothing', 'drop `for` (until the end) or give it a length');
+    switch (f.action) {
+      case 'set-reserved-concurrency': {
+        const fn = functions[f.function];
+        if (!fn) notFound([...p, 'function'], 'function', f.function, fnNames, error);
+        else {
+          const others = reservedSum - (fn.reservedConcurrency ?? 0);
+          if (account.concurrencyLimit - others - f.value < account.unreservedMinimum) {
+            error([...p, 'value'], `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${account.unreservedMinimum}].`);
+          }
+          if (fn.provisionedConcurrency > f.value) {
+            error([...p, 'value'], `ReservedConcurrentExecutions ${f.value} should not be lower than function's total provisioned concurrency [${fn.provisionedConcurrency}].`);
+          }
+        }
+        break;
+      }
+      case 'remove-reserved-concurrency':
+      case 'set-provisioned-concurrency':
+        if (!functions[f.function]) notFound([...p, 'function'], 'function', f.function, fnNames, error);
+        else if (f.action === 'set-provisioned-concurrency') {
+          const fn = functions[f.function]!;
+          if (f.value < 1) error([...p, 'value'], awsRange('provisionedConcurrentExecutions', f.value, 1, Infinity)!, 'to remove provisioned concurrency, end the fault window instead');
+          else if (fn.reservedConcurrency !== null && f.value > fn.reservedConcurrency) {
+            error([...p, 'value'], 'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function');
+          }
+        }
+        break;
+      case 'disable-event-source':
+      case 'enable-event-source':
+      case 'update-event-source':
+        if (!esIds.includes(f.eventSource)) notFound([...p, 'eventSource'], 'event source', f.eventSource, esIds, error, 'event sources are named <queue>-><function>');
+        if (f.action === 'update-event-source') {
+          const es = eventSources.find((e) => e.id === f.eventSource);
+          if (f.batchSize !== null) {
+            const r = awsRange('batchSize', f.batchSize, ESM.batchSizeMin, ESM.batchSizeMaxStandard);
+            if (r) error([...p, 'batchSize'], r);
+            else if (es && f.batchSize > ESM.batchSizeWithoutWindowMax && es.maximumBatchingWindowSeconds < 1) {
+              error([...p, 'batchSize'], 'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
+            }
+          }
+          if (f.maximumConcurrency !== null) {
+            const r = awsRange('maximumConcurrency', f.maximumConcurrency, ESM.maximumConcurrencyMin, ESM.maximumConcurrencyMax);
+            if (r) error([...p, 'maximumConcurrency'], r);
+          }
+        }
+        break;
+      case 'inject-poison':
+        if (!queues[f.queue]) notFound([...p, 'queue'], 'queue', f.queue, qNames, error);
+        break;
+    }
+  });
+  exp.chaos.stopConditions.forEach((c, i) => {
+    const p: PathPart[] = ['chaos', 'stopConditions', i];
+    if (!isSeriesName(c.series)) notFound([...p, 'series'], 'series', c.series, Object.keys(SERIES), error);
+    const raw = input.chaos?.stopConditions?.[i];
+    const parsed = raw ? parseSeriesCondition(raw.when) : null;
+    if (!parsed || !['sum', 'max', 'last'].includes(parsed.aggregate) || parsed.op === '==' || parsed.op === '!=') {
+      error([...p, 'when'], `"${raw?.when}" is not a stop condition`, 'write <sum|max|last> <op> <number>, e.g. "sum > 100" (op: >, >=, <, <=)');
+    }
+  });
+
+  // --- expect
+  for (const [key, list] of Object.entries(exp.expect.thresholds)) {
+    const name = key.includes('{') ? key.slice(0, key.indexOf('{')) : key;
+    if (!isSeriesName(name)) notFound(['expect', 'thresholds', key], 'series', name, Object.keys(SERIES), error, undefined, true);
+    list.forEach((t, i) => {
+      const c = parseSeriesCondition(t);
+      if (!c || !SERIES_AGGREGATES.includes(c.aggregate)) {
+        error(['expect', 'thresholds', key, i], `"${t}" is not a series threshold`, `write <${SERIES_AGGREGATES.join('|')}> <op> <number>, e.g. "sum>0" or "max<=10"`);
+      }
+    });
+  }
+  for (const [key, tol] of Object.entries(exp.expect.predictions)) {
+    const name = key.includes('{') ? key.slice(0, key.indexOf('{')) : key;
+    if (name !== 'default' && !isSeriesName(name)) notFound(['expect', 'predictions', key], 'series', name, ['default', ...Object.keys(SERIES)], error, undefined, true);
+    if (tol.relative === null && tol.absolute === null) error(['expect', 'predictions', key], 'a tolerance needs `relative` and/or `absolute`', 'e.g. {relative: 0.1} for ±10 %');
+  }
+  if (exp.expect.messages === 'no-loss' && qNames.length === 0) {
+    error(['expect', 'messages'], 'message accounting needs at least one queue in system.queues');
+  }
+}
+
+function producerRate(exp: ResolvedExperiment, queue: string): number | null {
+  let rate = 0;
+  let any = false;
+  for (const s of Object.values(exp.load.scenarios)) {
+    if (s.template !== 'sqs-producer' || s.queue !== queue) continue;
+    any = true;
+    if (s.executor === 'constant-arrival-rate') rate += (s.rate * s.batchSize * 1000) / s.timeUnitMs;
+    else if (s.executor === 'ramping-arrival-rate') rate += (Math.max(s.startRate, ...s.stages.map((x) => x.target)) * s.batchSize * 1000) / s.timeUnitMs;
+    else return null;
+  }
+  return any ? rate : null;
+}
+
+function notFound(p: PathPart[], what: string, name: string, known: string[], error: ErrorFn, extraHint?: string, key = false): void {
+  const guess = didYouMean(name, known);
+  const hint = guess ? `did you mean \`${guess}\`?` : known.length ? `known ${what}s: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}` : `no ${what} is defined`;
+  error(p, `no ${what} named "${name}"`, extraHint ? `${hint} (${extraHint})` : hint, key);
+}
+
+export { parseDuration };
