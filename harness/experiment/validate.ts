@@ -48,20 +48,20 @@ export function formatDiagnostic(d: Diagnostic): string {
 // ---------------------------------------------------------------------------------------------
 // "did you mean"
 
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
 export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  const row = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= n; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      prev = tmp;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[n]!;
+  return d[x.length]![y.length]!;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
@@ -75,7 +75,7 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = word.length <= 4 ? 1 : word.length <= 6 ? 2 : 3;
   return bestD <= limit ? best : undefined;
 }
 
@@ -187,7 +187,7 @@ export function validateExperiment(src: ExperimentSource): ValidationResult {
   // not hide "this executor does not take `rate`"-style mistakes.
   preChecks(src.raw as Record<string, unknown>, error);
 
-  const parsed = ExperimentSchema.safeParse(src.raw);
+  const parsed = ExperimentSchema.safeParse(src.raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) zodIssueToDiagnostics(issue, error);
     return { diagnostics: sortDiagnostics(diagnostics) };
