@@ -1,0 +1,74 @@
+/**
+ * The run loop both arrival-rate executors share: one timer loop over due times measured from one
+ * monotonic origin (no drift adds up), each tick takes a free VU or counts a dropped iteration and,
+ * while `maxVUs` allows, initializes one more VU in the background, one at a time (k6
+ * `constant_arrival_rate.go`/`ramping_arrival_rate.go`, k6-contract.md §4.2–4.3). A dropped tick
+ * is never retried.
+ */
+import { InFlight } from './fields.ts';
+import type { ExecutorPlan, ScenarioRuntime, VuHandle } from './types.ts';
+
+export async function runArrivals(rt: ScenarioRuntime, plan: ExecutorPlan, due: Iterator<number>): Promise<void> {
+  const free: VuHandle[] = [];
+  for (let i = 0; i < plan.preAllocatedVUs; i++) {
+    const vu = rt.acquireVU();
+    if (!vu) throw new Error(`engine bug: ${plan.preAllocatedVUs} VUs planned, only ${i} available`);
+    free.push(vu);
+  }
+  const all = [...free];
+  const inFlight = new InFlight();
+  let growing = false;
+  let active = 0;
+  const end = plan.durationMs;
+  const start = (vu: VuHandle): void => {
+    inFlight.add();
+    active++;
+    rt.setActiveVUs(active);
+    rt.runIteration(vu).settled.then(
+      () => {
+        active--;
+        free.push(vu);
+        inFlight.done();
+      },
+      () => {
+        active--;
+        inFlight.done();
+      },
+    );
+  };
+  for (let next = due.next(); !next.done; next = due.next()) {
+    const at = next.value;
+    if (at >= end) break;
+    if (rt.now() < at) await rt.waitUntil(at);
+    if (rt.stopped) break;
+    const vu = free.pop();
+    if (vu) {
+      rt.recordSchedulingLag(rt.now() - at);
+      start(vu);
+      continue;
+    }
+    rt.addDropped(1);
+    if (rt.initializedVUs < plan.maxVUs) {
+      if (!growing) {
+        growing = true;
+        void rt.initVU().then(
+          (v) => {
+            growing = false;
+            all.push(v);
+            free.push(v);
+          },
+          () => {
+            growing = false;
+          },
+        );
+      }
+    } else {
+      rt.warnOnce(`Insufficient VUs, reached ${plan.maxVUs} active VUs and cannot initialize more`);
+    }
+  }
+  await rt.waitUntil(end);
+  await Promise.race([inFlight.idle(), rt.waitUntil(end + plan.config.gracefulStopMs)]);
+  rt.interruptAll();
+  rt.setActiveVUs(0);
+  for (const vu of all) rt.releaseVU(vu);
+}
