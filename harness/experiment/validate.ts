@@ -456,7 +456,12 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     const bs = awsRange('batchSize', e.batchSize, ESM.batchSizeMin, ESM.batchSizeMaxStandard);
     if (bs) error([...p, 'batchSize'], bs);
     if (q?.fifo && e.batchSize > ESM.batchSizeMaxFifo) {
-      error([...p, 'batchSize'], `Batch size must be between 1 and ${ESM.batchSizeMaxFifo} for a FIFO queue event source.`, `FIFO queues take at most ${ESM.batchSizeMaxFifo} records per batch`);
+      // AWS's wording for SQS batch sizes over 10 (seen on CreateEventSourceMapping, pulumi-aws-serverless#20).
+      error([...p, 'batchSize'], `Maximum batch size must be between 1 and ${ESM.batchSizeMaxFifo} inclusive`, `FIFO queues take at most ${ESM.batchSizeMaxFifo} records per batch`);
+    }
+    if (q?.fifo && e.maximumBatchingWindowSeconds > 0) {
+      // AWS's answer to a batching window on a FIFO source (CloudFormation error quoted in aws/aws-lambda-dotnet#1758).
+      error([...p, 'maximumBatchingWindowSeconds'], 'Invalid request provided: Batching window is not supported for FIFO queues', 'drop maximumBatchingWindowSeconds for FIFO queues');
     }
     const win = awsRange('maximumBatchingWindowInSeconds', e.maximumBatchingWindowSeconds, 0, ESM.batchingWindowMaxSeconds);
     if (win) error([...p, 'maximumBatchingWindowSeconds'], win);
