@@ -1,0 +1,141 @@
+/**
+ * Small builders of ResolvedExperiment objects for generator tests (the loader builds the real
+ * ones; these fill every field with AWS's/k6's defaults so a test states only what it varies).
+ */
+import {
+  EXPERIMENT_SCHEMA,
+  type ResolvedExecutor,
+  type ResolvedExperiment,
+  type ResolvedFunction,
+  type ResolvedQueue,
+  type ResolvedScenario,
+  type ResolvedTemplate,
+} from '../../harness/experiment/types.ts';
+
+export function fn(name: string, extra: Partial<ResolvedFunction> = {}): ResolvedFunction {
+  return {
+    name,
+    handler: null,
+    synthetic: { duration: { kind: 'constant', ms: 5 }, errorRate: 0, poison: null, response: null },
+    memoryMB: 128,
+    timeoutSeconds: 3,
+    architecture: 'x86_64',
+    reservedConcurrency: null,
+    provisionedConcurrency: 0,
+    coldStart: { initMs: { kind: 'constant', ms: 100 } },
+    url: true,
+    async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [60, 120] },
+    calibrated: null,
+    ...extra,
+  };
+}
+
+export function queue(name: string, extra: Partial<ResolvedQueue> = {}): ResolvedQueue {
+  return {
+    name,
+    fifo: name.endsWith('.fifo'),
+    visibilityTimeoutSeconds: 30,
+    messageRetentionSeconds: 345600,
+    delaySeconds: 0,
+    receiveMessageWaitTimeSeconds: 0,
+    maximumMessageSizeBytes: 1048576,
+    contentBasedDeduplication: false,
+    redrive: null,
+    ...extra,
+  };
+}
+
+export const httpTemplate: ResolvedTemplate = {
+  template: 'http',
+  url: { function: 'orders-api', path: '/orders' },
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{"id":"{{uuid}}","vu":{{vu}},"n":{{randomInt 1 9}}}',
+  expectedStatuses: [200, 201],
+  checks: [{ name: 'status is 2xx', status: [200, 201] }, { name: 'fast', maxDurationMs: 500 }, { name: 'ok body', bodyContains: '"ok"' }],
+  retryOn429: 3,
+};
+
+export const sqsTemplate: ResolvedTemplate = {
+  template: 'sqs-producer',
+  queue: 'orders',
+  batchSize: 10,
+  body: '{"order":{{seq}},"at":{{now}}}',
+  messageGroupId: null,
+  poison: { ratio: 0.1, kind: 'marker' },
+};
+
+export const lambdaTemplate: ResolvedTemplate = {
+  template: 'lambda-invoke',
+  function: 'worker',
+  invocationType: 'Event',
+  payload: '{"job":"{{uuid}}","iter":{{iter}}}',
+  retryOn429: 1,
+};
+
+export const executors: Record<ResolvedExecutor['executor'], ResolvedExecutor> = {
+  'shared-iterations': { executor: 'shared-iterations', vus: 2, iterations: 20, maxDurationMs: 600_000 },
+  'per-vu-iterations': { executor: 'per-vu-iterations', vus: 3, iterations: 5, maxDurationMs: 90_000 },
+  'constant-vus': { executor: 'constant-vus', vus: 4, durationMs: 30_000 },
+  'ramping-vus': {
+    executor: 'ramping-vus',
+    startVUs: 1,
+    stages: [{ durationMs: 10_000, target: 5 }, { durationMs: 1_500, target: 0 }],
+    gracefulRampDownMs: 30_000,
+  },
+  'constant-arrival-rate': { executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 1000, durationMs: 60_000, preAllocatedVUs: 10, maxVUs: 20 },
+  'ramping-arrival-rate': {
+    executor: 'ramping-arrival-rate',
+    startRate: 0,
+    timeUnitMs: 60_000,
+    stages: [{ durationMs: 90_000, target: 600 }, { durationMs: 500, target: 600 }],
+    preAllocatedVUs: 5,
+    maxVUs: 50,
+  },
+};
+
+export function scenario(name: string, template: ResolvedTemplate, executor: ResolvedExecutor, extra: Partial<ResolvedScenario> = {}): ResolvedScenario {
+  return {
+    ...template,
+    ...executor,
+    name,
+    startTimeMs: 0,
+    gracefulStopMs: 30_000,
+    env: {},
+    tags: {},
+    arrival: 'k6',
+    thinkTimeMs: 0,
+    ...extra,
+  } as ResolvedScenario;
+}
+
+export function experiment(scenarios: ResolvedScenario[], extra: Partial<ResolvedExperiment> = {}): ResolvedExperiment {
+  return {
+    schema: EXPERIMENT_SCHEMA,
+    name: 'orders-test',
+    description: 'Orders API under load\nwith a queue behind it',
+    seed: 42,
+    sourceFile: '/tmp/orders-test.yaml',
+    target: { kind: 'emulated' },
+    system: {
+      account: { concurrencyLimit: 1000, unreservedMinimum: 100, scalingRate: { environments: 1000, perSeconds: 10 }, idleExpirySeconds: 600 },
+      functions: { 'orders-api': fn('orders-api'), worker: fn('worker', { url: false }) },
+      queues: { orders: queue('orders'), 'events.fifo': queue('events.fifo') },
+      eventSources: [],
+    },
+    load: {
+      engine: 'auto',
+      scenarios: Object.fromEntries(scenarios.map((s) => [s.name, s])),
+      thresholds: {
+        http_req_duration: [{ threshold: 'p(95)<500', abortOnFail: false, delayAbortEvalMs: null }],
+        'http_req_failed{scenario:api}': [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEvalMs: 10_000 }],
+      },
+      summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+      durationMs: 60_000,
+    },
+    chaos: { faults: [], stopConditions: [] },
+    expect: { thresholds: {}, predictions: {}, messages: 'off' },
+    templatesDir: null,
+    ...extra,
+  };
+}
