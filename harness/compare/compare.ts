@@ -1,0 +1,246 @@
+/**
+ * Measured against predicted: per series, one total on each side (how a total is formed depends
+ * on the series kind in contracts/series.ts), the error, the tolerance that applies, and a verdict;
+ * then the experiment's series thresholds and the accounting of every SQS message. Pure: takes the
+ * two series files and the resolved expectations, returns `comparison.json`'s object.
+ */
+import { SERIES, seriesKey, type Series, type SeriesFile } from '../contracts/series.ts';
+import { parseSeriesCondition } from '../experiment/resolve.ts';
+import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+
+export const COMPARISON_SCHEMA = 'squall.comparison/v1';
+
+export interface SeriesComparison {
+  key: string;
+  name: string;
+  labels: Record<string, string>;
+  unit: string;
+  predicted: number | null;
+  measured: number | null;
+  /** measured − predicted */
+  error: number | null;
+  relativeError: number | null;
+  tolerance: Tolerance | null;
+  /** `skipped`: no tolerance applies, or one side has no data. */
+  verdict: 'pass' | 'fail' | 'skipped';
+  /** For `on: step` tolerances: steps outside the tolerance. */
+  failedSteps?: number[];
+}
+
+export interface ThresholdResult {
+  key: string;
+  expression: string;
+  value: number | null;
+  ok: boolean;
+}
+
+export interface MessageAccounting {
+  /** Messages accepted by SendMessage(Batch) across all queues (poison included). */
+  sent: number;
+  deleted: number;
+  movedToDlq: number;
+  /** Visible + in flight + delayed at the end, all queues (dead-letter queues included). */
+  remaining: number;
+  /** sent − deleted − remaining: messages that vanished. */
+  lost: number;
+  ok: boolean;
+  perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
+}
+
+export interface Comparison {
+  schema: typeof COMPARISON_SCHEMA;
+  series: SeriesComparison[];
+  thresholds: ThresholdResult[];
+  messages: MessageAccounting | null;
+  verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+}
+
+/** The run-level figure of a series: sum of counts, max of peaks, mean of gauges and percentiles. */
+export function seriesTotal(s: Series): number | null {
+  const vals = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (vals.length === 0) return null;
+  const kind = SERIES[s.name]?.kind ?? 'sum';
+  switch (kind) {
+    case 'sum':
+      return vals.reduce((a, b) => a + b, 0);
+    case 'max':
+      return Math.max(...vals);
+    default:
+      return vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+}
+
+export function aggregate(s: Series, how: string): number | null {
+  const vals = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (vals.length === 0) return how === 'sum' ? 0 : null;
+  switch (how) {
+    case 'sum':
+      return vals.reduce((a, b) => a + b, 0);
+    case 'max':
+      return Math.max(...vals);
+    case 'min':
+      return Math.min(...vals);
+    case 'avg':
+      return vals.reduce((a, b) => a + b, 0) / vals.length;
+    case 'last':
+      return vals[vals.length - 1]!;
+    default:
+      return null;
+  }
+}
+
+/** Parse `name{k=v,k2=v2}` (also `k:v`) into name + labels. */
+export function parseSeriesSelector(sel: string): { name: string; labels: Record<string, string> } {
+  const i = sel.indexOf('{');
+  if (i < 0 || !sel.endsWith('}')) return { name: sel, labels: {} };
+  const labels: Record<string, string> = {};
+  for (const part of sel.slice(i + 1, -1).split(',')) {
+    const m = /^\s*([^=:]+?)\s*[=:]\s*(.*?)\s*$/.exec(part);
+    if (m) labels[m[1]!] = m[2]!;
+  }
+  return { name: sel.slice(0, i), labels };
+}
+
+function matches(s: Series, sel: { name: string; labels: Record<string, string> }): boolean {
+  if (s.name !== sel.name) return false;
+  return Object.entries(sel.labels).every(([k, v]) => s.labels[k] === v);
+}
+
+/** The tolerance for a series: the most specific selector wins (labels > name > default). */
+export function toleranceFor(s: Series, predictions: Record<string, Tolerance>): Tolerance | null {
+  let best: { spec: number; tol: Tolerance } | null = null;
+  for (const [sel, tol] of Object.entries(predictions)) {
+    if (sel === 'default') {
+      if (!best) best = { spec: 0, tol };
+      continue;
+    }
+    const parsed = parseSeriesSelector(sel);
+    if (!matches(s, parsed)) continue;
+    const spec = 1 + Object.keys(parsed.labels).length;
+    if (!best || spec > best.spec) best = { spec, tol };
+  }
+  return best?.tol ?? null;
+}
+
+export function withinTolerance(predicted: number, measured: number, tol: Tolerance): boolean {
+  const diff = Math.abs(measured - predicted);
+  if (tol.absolute !== null && diff <= tol.absolute) return true;
+  if (tol.relative !== null && diff <= tol.relative * Math.abs(predicted)) return true;
+  return false;
+}
+
+export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect): Comparison {
+  const pIndex = new Map(predicted.series.map((s) => [seriesKey(s.name, s.labels), s]));
+  const mIndex = new Map(measured.series.map((s) => [seriesKey(s.name, s.labels), s]));
+  const keys = [...new Set([...pIndex.keys(), ...mIndex.keys()])].sort();
+  const out: SeriesComparison[] = [];
+  for (const key of keys) {
+    const p = pIndex.get(key);
+    const m = mIndex.get(key);
+    const any = (p ?? m)!;
+    const tol = toleranceFor(any, expect.predictions);
+    const pv = p ? seriesTotal(p) : null;
+    const mv = m ? seriesTotal(m) : null;
+    const error = pv !== null && mv !== null ? mv - pv : null;
+    let verdict: SeriesComparison['verdict'] = 'skipped';
+    let failedSteps: number[] | undefined;
+    if (tol && p && m && pv !== null && mv !== null) {
+      if (tol.on === 'step') {
+        failedSteps = [];
+        const n = Math.min(p.values.length, m.values.length);
+        for (let i = 0; i < n; i++) {
+          const a = p.values[i];
+          const b = m.values[i];
+          if (a === null || b === null || a === undefined || b === undefined) continue;
+          if (!withinTolerance(a, b, tol)) failedSteps.push(i);
+        }
+        verdict = failedSteps.length === 0 ? 'pass' : 'fail';
+      } else {
+        verdict = withinTolerance(pv, mv, tol) ? 'pass' : 'fail';
+      }
+    }
+    out.push({
+      key,
+      name: any.name,
+      labels: any.labels,
+      unit: any.unit,
+      predicted: pv,
+      measured: mv,
+      error,
+      relativeError: error !== null && pv ? error / Math.abs(pv) : null,
+      tolerance: tol,
+      verdict,
+      ...(failedSteps ? { failedSteps } : {}),
+    });
+  }
+
+  const thresholds: ThresholdResult[] = [];
+  for (const [sel, exprs] of Object.entries(expect.thresholds)) {
+    const parsed = parseSeriesSelector(sel);
+    const hits = measured.series.filter((s) => matches(s, parsed));
+    for (const expression of exprs) {
+      const c = parseSeriesCondition(expression);
+      if (!c) {
+        thresholds.push({ key: sel, expression, value: null, ok: false });
+        continue;
+      }
+      // Several series match a selector without labels: a sum of sums, the max of maxes, etc.
+      const values = hits.map((s) => aggregate(s, c.aggregate)).filter((v): v is number => v !== null);
+      const value = values.length === 0 ? (c.aggregate === 'sum' ? 0 : null) : c.aggregate === 'max' ? Math.max(...values) : c.aggregate === 'min' ? Math.min(...values) : c.aggregate === 'sum' ? values.reduce((a, b) => a + b, 0) : values.reduce((a, b) => a + b, 0) / values.length;
+      thresholds.push({ key: sel, expression, value, ok: value !== null && compareOp(value, c.op, c.value) });
+    }
+  }
+
+  const messages = expect.messages === 'no-loss' ? accountMessages(measured) : null;
+  return {
+    schema: COMPARISON_SCHEMA,
+    series: out,
+    thresholds,
+    messages,
+    verdict: {
+      predictions: out.some((s) => s.verdict === 'fail') ? 'fail' : 'pass',
+      thresholds: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
+      messages: messages === null ? 'off' : messages.ok ? 'pass' : 'fail',
+    },
+  };
+}
+
+function compareOp(a: number, op: string, b: number): boolean {
+  switch (op) {
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    default:
+      return false;
+  }
+}
+
+/** Every message sent is deleted or still in some queue (DLQs included) at the end. */
+export function accountMessages(measured: SeriesFile): MessageAccounting {
+  const perQueue: MessageAccounting['perQueue'] = {};
+  const q = (name: string) => (perQueue[name] ??= { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
+  const last = (s: Series) => {
+    for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null && s.values[i] !== undefined) return s.values[i] as number;
+    return 0;
+  };
+  for (const s of measured.series) {
+    const queue = s.labels.queue;
+    if (!queue) continue;
+    if (s.name === 'sqs.sent') q(queue).sent += aggregate(s, 'sum') ?? 0;
+    else if (s.name === 'sqs.deleted') q(queue).deleted += aggregate(s, 'sum') ?? 0;
+    else if (s.name === 'sqs.moved_to_dlq') q(queue).movedToDlq += aggregate(s, 'sum') ?? 0;
+    else if (s.name === 'sqs.visible' || s.name === 'sqs.in_flight' || s.name === 'sqs.delayed') q(queue).remaining += last(s);
+  }
+  const tot = Object.values(perQueue).reduce((a, b) => ({ sent: a.sent + b.sent, deleted: a.deleted + b.deleted, movedToDlq: a.movedToDlq + b.movedToDlq, remaining: a.remaining + b.remaining }), { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
+  const lost = tot.sent - tot.deleted - tot.remaining;
+  return { ...tot, lost, ok: lost <= 0, perQueue };
+}

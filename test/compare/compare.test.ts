@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { SeriesFile, SeriesName } from '../../harness/contracts/series.ts';
+import { accountMessages, compareSeries, parseSeriesSelector, toleranceFor } from '../../harness/compare/compare.ts';
+import type { ResolvedExpect } from '../../harness/experiment/types.ts';
+
+const file = (source: string, series: Array<[SeriesName, Record<string, string>, Array<number | null>]>): SeriesFile => ({
+  schema: 'squall.series/v1',
+  source,
+  startMs: 0,
+  stepMs: 1000,
+  series: series.map(([name, labels, values]) => ({ name, labels, unit: 'count', values })),
+});
+
+const expectations = (e: Partial<ResolvedExpect>): ResolvedExpect => ({ thresholds: {}, predictions: {}, messages: 'off', ...e });
+
+describe('compare', () => {
+  const predicted = file('simulator', [
+    ['lambda.invocations', { function: 'f' }, [10, 10, 10]],
+    ['lambda.throttles', { function: 'f' }, [0, 50, 0]],
+    ['lambda.concurrency', { function: 'f' }, [2, 5, 3]],
+  ]);
+  const measured = file('emulator', [
+    ['lambda.invocations', { function: 'f' }, [10, 9, 10]],
+    ['lambda.throttles', { function: 'f' }, [0, 70, 0]],
+    ['lambda.concurrency', { function: 'f' }, [2, 6, 3]],
+    ['lambda.errors', { function: 'f' }, [0, 0, 1]],
+  ]);
+
+  it('totals by kind, applies the most specific tolerance, and gives verdicts', () => {
+    const c = compareSeries(predicted, measured, expectations({
+      predictions: {
+        default: { relative: 0.1, absolute: null, on: 'total' },
+        'lambda.throttles': { relative: 0.1, absolute: 5, on: 'total' },
+        'lambda.concurrency{function=f}': { relative: null, absolute: 1, on: 'total' },
+      },
+    }));
+    const by = Object.fromEntries(c.series.map((s) => [s.key, s]));
+    expect(by['lambda.invocations{function=f}']).toMatchObject({ predicted: 30, measured: 29, verdict: 'pass' });
+    expect(by['lambda.throttles{function=f}']).toMatchObject({ predicted: 50, measured: 70, error: 20, verdict: 'fail' });
+    expect(by['lambda.concurrency{function=f}']).toMatchObject({ predicted: 5, measured: 6, verdict: 'pass' });
+    expect(by['lambda.errors{function=f}']).toMatchObject({ predicted: null, measured: 1, verdict: 'skipped' });
+    expect(c.verdict.predictions).toBe('fail');
+  });
+
+  it('per-step tolerances name the steps that miss', () => {
+    const c = compareSeries(predicted, measured, expectations({ predictions: { 'lambda.throttles': { relative: 0.1, absolute: 1, on: 'step' } } }));
+    expect(c.series.find((s) => s.name === 'lambda.throttles')).toMatchObject({ verdict: 'fail', failedSteps: [1] });
+  });
+
+  it('evaluates series thresholds on measured data', () => {
+    const c = compareSeries(predicted, measured, expectations({ thresholds: { 'lambda.throttles{function=f}': ['sum>0', 'max<50'], 'lambda.errors': ['sum==0'] } }));
+    expect(c.thresholds.map((t) => [t.expression, t.value, t.ok])).toEqual([
+      ['sum>0', 70, true],
+      ['max<50', 70, false],
+      ['sum==0', 1, false],
+    ]);
+    expect(c.verdict.thresholds).toBe('fail');
+  });
+
+  it('parses selectors in both label syntaxes', () => {
+    expect(parseSeriesSelector('sqs.sent{queue=a, x:y}')).toEqual({ name: 'sqs.sent', labels: { queue: 'a', x: 'y' } });
+    expect(toleranceFor({ name: 'sqs.sent', labels: { queue: 'b' }, unit: 'messages', values: [] }, { 'sqs.sent{queue=a}': { relative: 1, absolute: null, on: 'total' } })).toBeNull();
+  });
+});
+
+describe('message accounting', () => {
+  it('balances sent against deleted and what is left in every queue', () => {
+    const m = file('emulator', [
+      ['sqs.sent', { queue: 'q' }, [50, 50]],
+      ['sqs.deleted', { queue: 'q' }, [40, 50]],
+      ['sqs.moved_to_dlq', { queue: 'q' }, [0, 5]],
+      ['sqs.visible', { queue: 'q' }, [10, 3]],
+      ['sqs.in_flight', { queue: 'q' }, [0, 2]],
+      ['sqs.visible', { queue: 'dlq' }, [0, 5]],
+    ]);
+    expect(accountMessages(m)).toMatchObject({ sent: 100, deleted: 90, movedToDlq: 5, remaining: 10, lost: 0, ok: true });
+  });
+  it('flags messages that vanished', () => {
+    const m = file('emulator', [
+      ['sqs.sent', { queue: 'q' }, [100]],
+      ['sqs.deleted', { queue: 'q' }, [97]],
+      ['sqs.visible', { queue: 'q' }, [1]],
+    ]);
+    const a = accountMessages(m);
+    expect(a.lost).toBe(2);
+    expect(a.ok).toBe(false);
+  });
+});
