@@ -1,0 +1,59 @@
+/**
+ * What a run talks to: AWS SDK v3 clients for the emulator, LocalStack/moto or real AWS. Chaos
+ * reaches a target only through these clients, exactly as a user's own tooling would.
+ */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EMULATED_ACCOUNT } from '../contracts/aws-facts.ts';
+import type { ResolvedTarget } from '../experiment/types.ts';
+
+export interface TargetClients {
+  lambda: LambdaClient;
+  sqs: SQSClient;
+  region: string;
+  /** Endpoint override (emulator, LocalStack, moto) or null for real AWS. */
+  endpoint: string | null;
+  destroy(): void;
+}
+
+export interface ClientOptions {
+  endpoint?: string | null;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** SDK retries: chaos wants few (a fault applied late is worse than a clear error). */
+  maxAttempts?: number;
+}
+
+/** Credentials the emulator accepts when it is not verifying signatures. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'squall', secretAccessKey: 'squall-local-secret' } as const;
+
+export function createClients(opts: ClientOptions): TargetClients {
+  const region = opts.region ?? EMULATED_ACCOUNT.region;
+  const common = {
+    region,
+    maxAttempts: opts.maxAttempts ?? 3,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  };
+  const lambda = new LambdaClient(common);
+  const sqs = new SQSClient(common);
+  return {
+    lambda,
+    sqs,
+    region,
+    endpoint: opts.endpoint ?? null,
+    destroy() {
+      lambda.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+/** Clients for a resolved target; for `emulated`, the emulator's endpoint must be given. */
+export function clientsForTarget(target: ResolvedTarget, emulatorEndpoint?: string): TargetClients {
+  if (target.kind === 'emulated') {
+    if (!emulatorEndpoint) throw new Error('an emulated target needs the emulator endpoint');
+    return createClients({ endpoint: emulatorEndpoint, credentials: EMULATOR_CREDENTIALS });
+  }
+  return createClients({ endpoint: target.endpoint, region: target.region });
+}

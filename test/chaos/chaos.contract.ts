@@ -1,0 +1,146 @@
+/**
+ * The chaos contract: faults applied through the AWS SDK are journaled before they happen, undone
+ * at the end of their window, undone by finish() whatever state the run is in, and undone after a
+ * crash from the journal alone. Run against every AWS implementation we have (moto, the emulator).
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetFunctionConcurrencyCommand, ListEventSourceMappingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../harness/contracts/clock.ts';
+import { Journal, readJournal } from '../../harness/chaos/journal.ts';
+import { ChaosTimeline, restoreFromJournal } from '../../harness/chaos/timeline.ts';
+import type { ResolvedFault } from '../../harness/experiment/types.ts';
+import type { TargetClients } from '../../harness/target/clients.ts';
+
+export interface ChaosTarget {
+  clients: TargetClients;
+  /** A function `fn`, a queue `q` and a mapping q → fn exist; `fn` starts with reserved concurrency 7. */
+  functionName: string;
+  queueName: string;
+  close(): Promise<void>;
+}
+
+export function chaosContract(name: string, setup: () => Promise<ChaosTarget>): void {
+  describe(`chaos contract: ${name}`, () => {
+    let t: ChaosTarget;
+    beforeAll(async () => {
+      t = await setup();
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const reserved = async () => (await t.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: t.functionName }))).ReservedConcurrentExecutions ?? null;
+    const mapping = async () => {
+      const list = await t.clients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: t.functionName }));
+      return list.EventSourceMappings![0]!;
+    };
+    const journalFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'squall-chaos-')), 'chaos-journal.ndjson');
+
+    it('applies a fault at its time, restores it at the end of its window, and journals both', async () => {
+      await t.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: t.functionName, ReservedConcurrentExecutions: 7 }));
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [{ id: 0, atMs: 1000, forMs: 2000, action: 'set-reserved-concurrency', function: t.functionName, value: 0 }];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'run-1' });
+      tl.start();
+      clock.advance(999);
+      await tl.settled();
+      expect(await reserved()).toBe(7);
+      clock.advance(1);
+      await tl.settled();
+      expect(await reserved()).toBe(0);
+      clock.advance(2000);
+      await tl.settled();
+      expect(await reserved()).toBe(7);
+      const report = await tl.finish();
+      expect(report).toEqual({ restored: 0, failed: [] });
+      journal.close();
+      const events = readJournal(file).map((e) => e.event);
+      expect(events).toEqual(['planned', 'applied', 'restored']);
+      const planned = readJournal(file)[0]!;
+      expect(planned).toMatchObject({ previous: { kind: 'reserved-concurrency', value: 7 } });
+    });
+
+    it('finish() restores every fault still in effect, newest first', async () => {
+      await t.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: t.functionName, ReservedConcurrentExecutions: 7 }));
+      const before = await mapping();
+      const clock = new ManualClock();
+      const journal = new Journal(journalFile());
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: null, action: 'set-reserved-concurrency', function: t.functionName, value: 3 },
+        { id: 1, atMs: 10, forMs: null, action: 'set-reserved-concurrency', function: t.functionName, value: 1 },
+        { id: 2, atMs: 20, forMs: 60_000, action: 'disable-event-source', eventSource: `${t.queueName}->${t.functionName}` },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'run-2' });
+      tl.start();
+      clock.advance(30);
+      await tl.settled();
+      expect(await reserved()).toBe(1);
+      expect((await mapping()).State).toMatch(/Disabl/);
+      expect(tl.activeFaults()).toEqual([0, 1, 2]);
+      const report = await tl.finish();
+      journal.close();
+      expect(report).toEqual({ restored: 3, failed: [] });
+      expect(await reserved()).toBe(7);
+      const after = await mapping();
+      expect(after.State).toMatch(/Enabl/);
+      expect(after.BatchSize).toBe(before.BatchSize);
+    });
+
+    it('after a crash, the journal alone puts everything back', async () => {
+      await t.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: t.functionName, ReservedConcurrentExecutions: 7 }));
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: 5000, action: 'remove-reserved-concurrency', function: t.functionName },
+        { id: 1, atMs: 0, forMs: 5000, action: 'update-event-source', eventSource: `${t.queueName}->${t.functionName}`, batchSize: 3, maximumConcurrency: null },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'run-3' });
+      tl.start();
+      clock.advance(1);
+      await tl.settled();
+      expect(await reserved()).toBeNull();
+      expect((await mapping()).BatchSize).toBe(3);
+      // "kill -9": no finish(), the timeline object is simply dropped.
+      journal.close();
+      const again = new Journal(file);
+      const report = await restoreFromJournal(file, t.clients, again);
+      again.close();
+      expect(report).toEqual({ pending: 2, restored: 2, failed: [] });
+      expect(await reserved()).toBe(7);
+      expect((await mapping()).BatchSize).toBe(10);
+      // A second restore finds nothing left to do.
+      expect((await restoreFromJournal(file, t.clients)).pending).toBe(0);
+    });
+
+    it('injects poison messages that carry the run id marker', async () => {
+      const clock = new ManualClock();
+      const journal = new Journal(journalFile());
+      const faults: ResolvedFault[] = [{ id: 0, atMs: 0, forMs: 1000, action: 'inject-poison', queue: t.queueName, kind: 'invalid-json', count: 12, ratePerSecond: null }];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'run-poison' });
+      tl.start();
+      clock.advance(1000);
+      await tl.settled();
+      await tl.finish();
+      journal.close();
+      const url = (await t.clients.sqs.send(new GetQueueUrlCommand({ QueueName: t.queueName }))).QueueUrl!;
+      let seen = 0;
+      for (let i = 0; i < 5 && seen < 12; i++) {
+        const r = await t.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
+        for (const m of r.Messages ?? []) {
+          expect(m.MessageAttributes?.['squall-poison']?.StringValue).toBe('run-poison');
+          expect(() => JSON.parse(m.Body!)).toThrow();
+          seen++;
+        }
+      }
+      expect(seen).toBe(12);
+      expect(tl.events.filter((e) => e.what === 'poison').length).toBeGreaterThan(1);
+    });
+  });
+}
