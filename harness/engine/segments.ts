@@ -3,7 +3,8 @@
  * pods, or the embedded engine's `--workers N` processes) so that together they run exactly the whole
  * test and no instance needs to talk to another. Written from the rules in
  * shared/reference/k6-contract.md §6.1 (k6 `lib/execution_segment.go`, AGPL: nothing is copied, the
- * algorithm is re-derived from its description).
+ * algorithm is re-derived from its description; the tests check it against k6's published test
+ * vectors for striped offsets, scaling and re-segmentation).
  *
  * Vocabulary:
  * - a *segment* `from:to` is a slice (from, to] of the unit interval;
@@ -322,11 +323,12 @@ export class ExecutionTuple {
    * Without a sequence, the sequence is filled from the segment alone (0, from, to, 1), so a lone
    * `--execution-segment` still stripes deterministically. A segment that is not one of the
    * sequence's segments is an error, since the instances would no longer tile the test.
+   * `ownsNothing` is for forValue(): an instance whose share of a value is 0.
    */
-  constructor(segment: ExecutionSegment = ExecutionSegment.FULL, sequence: ExecutionSegmentSequence | null = null) {
+  constructor(segment: ExecutionSegment = ExecutionSegment.FULL, sequence: ExecutionSegmentSequence | null = null, ownsNothing = false) {
     const seq = sequence ?? new ExecutionSegmentSequence([segment.from, segment.to]);
-    const index = seq.indexOf(segment);
-    if (index < 0) {
+    const index = ownsNothing ? -1 : seq.indexOf(segment);
+    if (index < 0 && !ownsNothing) {
       throw new SegmentError(
         `--execution-segment ${segment} is not one of the segments of --execution-segment-sequence ${seq}; pick one of ${seq.segments.map(String).join(' ')}`,
       );
@@ -335,7 +337,39 @@ export class ExecutionTuple {
     this.sequence = seq;
     this.index = index;
     this.striping = new Striping(seq);
-    this.mine = this.striping.positions[index]!;
+    this.mine = index < 0 ? new Int32Array(0) : this.striping.positions[index]!;
+  }
+
+  /**
+   * The tuple re-segmented on `value` (k6's behaviour for shared-iterations, re-segmented on `vus`,
+   * and for both arrival-rate executors, re-segmented on `maxVUs`): every instance's new segment
+   * is its share of `value` divided by `value`, and instances with a share of 0 drop out. So work
+   * (iterations, ticks) goes to instances in proportion to the VUs they really have, and an
+   * instance with no VU gets no work it could only drop. Example: under 0,1/3,2/3,1 a value of 20
+   * splits 7/7/6, so the new sequence is 0,7/20,7/10,1; a value of 2 splits 1/1/0, giving 0,1/2,1
+   * and an instance 2/3:1 that owns nothing.
+   */
+  forValue(value: number): ExecutionTuple {
+    const v = checkCount(value, 'value to re-segment on');
+    const { positions, lcd } = this.striping;
+    const shares = positions.map((p) => scaleOwned(p, lcd, v));
+    if (this.index < 0 || shares[this.index] === 0) return new ExecutionTuple(this.segment, this.sequence, true);
+    const points: Rational[] = [Rational.ZERO];
+    let from = Rational.ZERO;
+    let to = Rational.ZERO;
+    let cum = 0;
+    shares.forEach((share, i) => {
+      if (share === 0) return;
+      const before = cum;
+      cum += share;
+      const point = new Rational(BigInt(cum), BigInt(v));
+      points.push(point);
+      if (i === this.index) {
+        from = new Rational(BigInt(before), BigInt(v));
+        to = point;
+      }
+    });
+    return new ExecutionTuple(new ExecutionSegment(from, to), new ExecutionSegmentSequence(points));
   }
 
   /** Parses the pair of k6 flags; empty strings mean "not given". */
@@ -357,14 +391,12 @@ export class ExecutionTuple {
    * iterations. Summed over every segment of the sequence this is exactly `value`.
    */
   scale(value: number): number {
-    const v = checkCount(value, 'value to scale');
-    const cycles = Math.floor(v / this.lcd);
-    const rest = v - cycles * this.lcd;
-    return cycles * this.mine.length + countBelow(this.mine, rest);
+    return scaleOwned(this.mine, this.lcd, checkCount(value, 'value to scale'));
   }
 
   /** Does this instance own global index `k` (a VU index, a tick, a shared iteration)? */
   owns(globalIndex: number): boolean {
+    if (this.mine.length === 0) return false;
     const pos = globalIndex % this.lcd;
     return countBelow(this.mine, pos + 1) - countBelow(this.mine, pos) === 1;
   }
@@ -468,6 +500,8 @@ export interface SegmentableStage {
 /**
  * The fields of a k6 executor config that segmentation touches (§4.2); every other field passes
  * through unchanged. Kept structural so the engine's own config types fit without a dependency.
+ * Pass configs with k6's defaults already applied (§4.2): a missing `iterations` stays missing
+ * here, and a default filled in later on each instance would be counted once per instance.
  */
 export interface SegmentableConfig {
   executor: string;
@@ -483,6 +517,12 @@ export interface SegmentedScenario<T extends SegmentableConfig> {
   /** The config this instance runs. */
   config: T;
   /**
+   * The tuple whose global indices this instance's iterations and ticks carry (`iterationInTest`,
+   * tick numbers): re-segmented on `vus` for shared-iterations and on `maxVUs` for arrival-rate
+   * executors (see ExecutionTuple.forValue), the instance's own tuple otherwise.
+   */
+  tuple: ExecutionTuple;
+  /**
    * For arrival-rate executors: the global schedule stays the whole test's (rate and stage targets
    * are NOT scaled) and this cursor says which global ticks are this instance's. null otherwise.
    */
@@ -493,10 +533,11 @@ const ARRIVAL_RATE = new Set(['constant-arrival-rate', 'ramping-arrival-rate']);
 
 /**
  * This instance's part of one scenario (§6.1): VUs, preAllocatedVUs, maxVUs, startVUs and
- * ramping-vus stage targets are striped by index; shared-iterations also scales `iterations`;
- * per-vu-iterations scales only `vus` (each VU still runs all its iterations); arrival-rate
- * executors keep the global rate and take their striped ticks. Summed over all instances, every
- * scaled number is exactly the original.
+ * ramping-vus stage targets are striped by index; shared-iterations also scales `iterations`
+ * (over the tuple re-segmented on `vus`, so iterations follow the VUs); per-vu-iterations scales
+ * only `vus` (each VU still runs all its iterations); arrival-rate executors keep the global rate
+ * and take their striped ticks (over the tuple re-segmented on `maxVUs`, which defaults to
+ * `preAllocatedVUs`, §4.2). Summed over all instances, every scaled number is exactly the original.
  */
 export function segmentScenario<T extends SegmentableConfig>(config: T, tuple: ExecutionTuple): SegmentedScenario<T> {
   const out: T = { ...config };
@@ -505,13 +546,25 @@ export function segmentScenario<T extends SegmentableConfig>(config: T, tuple: E
   if (config.preAllocatedVUs !== undefined) out.preAllocatedVUs = scale(config.preAllocatedVUs);
   if (config.maxVUs !== undefined) out.maxVUs = scale(config.maxVUs);
   if (config.startVUs !== undefined) out.startVUs = scale(config.startVUs);
-  if (config.executor === 'shared-iterations' && config.iterations !== undefined) {
-    out.iterations = scale(config.iterations);
-  }
   if (config.executor === 'ramping-vus' && config.stages !== undefined) {
     out.stages = config.stages.map((st) => ({ ...st, target: tuple.scale(st.target) }));
   }
-  return { config: out, ticks: ARRIVAL_RATE.has(config.executor) ? tuple.ticks() : null };
+  if (config.executor === 'shared-iterations') {
+    const work = tuple.forValue(config.vus ?? 1); // k6's default vus is 1 (§4.2)
+    if (config.iterations !== undefined) out.iterations = work.scale(config.iterations);
+    return { config: out, tuple: work, ticks: null };
+  }
+  if (ARRIVAL_RATE.has(config.executor)) {
+    const work = tuple.forValue(config.maxVUs ?? config.preAllocatedVUs ?? 0);
+    return { config: out, tuple: work, ticks: work.ticks() };
+  }
+  return { config: out, tuple, ticks: null };
+}
+
+/** How many of the global indices 0…v−1 fall on the owned cycle positions `mine`. */
+function scaleOwned(mine: Int32Array, lcd: number, v: number): number {
+  const cycles = Math.floor(v / lcd);
+  return cycles * mine.length + countBelow(mine, v - cycles * lcd);
 }
 
 /** Number of entries of the ascending array `a` that are < x. */

@@ -255,13 +255,85 @@ describe('ExecutionTuple', () => {
   });
 });
 
+describe('vectors from k6 (lib/execution_segment_test.go; data only, the code is re-derived)', () => {
+  it.each([
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0:0.3', 0, [4, 3, 3], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.3:0.5', 1, [4, 6], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.5:0.6', 2, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.6:0.7', 3, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.8:0.9', 8, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.9:1', 9, [10], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0.9:1', 9, [10], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0:0.2', 1, [4, 6], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0.6:0.7', 3, [10], 10],
+    ['0,0.2,0.5', '0:0.2', 3, [6, 4], 10],
+    ['0,0.2,0.5', '0.2:0.5', 1, [4, 2, 4], 10],
+    ['0,2/5,4/5', '0:2/5', 0, [3, 2], 5],
+    ['0,2/5,4/5', '2/5:4/5', 1, [3, 2], 5],
+    ['', '0:0.2', 1, [5], 5],
+    ['', '0:1/5', 1, [5], 5],
+    ['', '0:0.4', 1, [2, 3], 5],
+    ['', '2/5:4/5', 1, [3, 2], 5],
+    ['', '1/10:5/10', 1, [2, 2, 4, 2], 10],
+  ])('striped offsets of %s / %s', (seq, seg, start, gaps, lcd) => {
+    expect(ExecutionTuple.fromFlags(seg, seq).stripedOffsets()).toEqual({ start, gaps, lcd });
+  });
+
+  it('lcd of sequences', () => {
+    expect(ExecutionSegmentSequence.parse('0,0.1,0.5,0.6,0.7,0.8,0.9,1')!.lcd()).toBe(10n);
+    expect(ExecutionSegmentSequence.parse('0,1/3,5/6')!.lcd()).toBe(6n);
+    expect(ExecutionSegmentSequence.parse('0,1/3,4/7')!.lcd()).toBe(21n);
+  });
+
+  it('scale without a sequence, and tuples with or without one', () => {
+    const seg = (t: string) => ExecutionSegment.parse(t);
+    expect([seg('0:0.25').scale(2), seg('0:0.25').scale(3)]).toEqual([1, 1]);
+    expect([seg('0.25:0.5').scale(2), seg('0.25:0.5').scale(3)]).toEqual([0, 1]);
+    expect([seg('0.5:0.75').scale(2), seg('0.5:0.75').scale(3)]).toEqual([1, 0]);
+    expect([seg('0.75:1').scale(2), seg('0.75:1').scale(3)]).toEqual([0, 1]);
+    for (const seq of [undefined, '0,0.5,1']) {
+      expect([ExecutionTuple.fromFlags('0.5', seq).scale(2), ExecutionTuple.fromFlags('0.5', seq).scale(3)]).toEqual([1, 2]);
+      expect([ExecutionTuple.fromFlags('0.5:1.0', seq).scale(2), ExecutionTuple.fromFlags('0.5:1.0', seq).scale(3)]).toEqual([1, 1]);
+    }
+    expect(ExecutionTuple.fromFlags('0:7/20', '0,7/20,7/10,1').scale(50)).toBe(18);
+  });
+
+  it('forValue re-segments on a value (20 → 0,7/20,7/10,1)', () => {
+    expect(ExecutionTuple.fromFlags('0:1/3', '0,1/3,2/3,1').forValue(20).sequence.toString()).toBe('0,7/20,7/10,1');
+  });
+
+  it.each([
+    ['0:1/3', { 50: 17, 3: 1, 2: 1, 1: 1, 0: 0 }, { 50: [17, 1, 0], 20: [18, 1, 0], 3: [17, 1, 0], 2: [25, 1, 0], 1: [50, 1, 0], 0: [0, 0, 0] }],
+    ['1/3:2/3', { 50: 17, 3: 1, 2: 1, 1: 0, 0: 0 }, { 50: [17, 0, 0], 20: [17, 0, 0], 3: [17, 0, 0], 2: [25, 0, 0], 1: [0, 0, 0], 0: [0, 0, 0] }],
+    ['2/3:1', { 50: 16, 3: 1, 2: 0, 1: 0, 0: 0 }, { 50: [16, 0, 0], 20: [15, 0, 0], 3: [16, 0, 0], 2: [0, 0, 0], 1: [0, 0, 0], 0: [0, 0, 0] }],
+  ] as const)('scale and forValue-scale of %s in 0,1/3,2/3,1', (seg, scales, after) => {
+    const t = ExecutionTuple.fromFlags(seg, '0,1/3,2/3,1');
+    for (const [v, want] of Object.entries(scales)) expect(t.scale(Number(v)), `scale(${v})`).toBe(want);
+    for (const [value, [s50, s1, s0]] of Object.entries(after)) {
+      const u = t.forValue(Number(value));
+      expect([u.scale(50), u.scale(1), u.scale(0)], `forValue(${value})`).toEqual([s50, s1, s0]);
+    }
+  });
+
+  it('property: forValue tuples still partition every count exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100_000 }), (n, value, v) => {
+        const sum = workerTuples(n).reduce((a, t) => a + t.forValue(value).scale(v), 0);
+        expect(sum).toBe(value === 0 ? 0 : v);
+      }),
+    );
+  });
+});
+
 describe('segmentScenario (per-executor rules of §6.1)', () => {
   const sumOver = <T,>(n: number, f: (t: ExecutionTuple) => T) => workerTuples(n).map(f);
 
   it('shared-iterations scales vus and iterations', () => {
     const parts = sumOver(3, (t) => segmentScenario({ executor: 'shared-iterations', vus: 10, iterations: 100, maxDuration: '10m' }, t));
     expect(parts.map((p) => p.config.vus)).toEqual([4, 3, 3]);
-    expect(parts.map((p) => p.config.iterations)).toEqual([34, 33, 33]);
+    // Iterations follow the VUs (re-segmented on vus = 10: 4/10, 3/10, 3/10), as in k6.
+    expect(parts.map((p) => p.config.iterations)).toEqual([40, 30, 30]);
+    expect(parts.map((p) => p.tuple.sequence.toString())).toEqual(Array(3).fill('0,2/5,7/10,1'));
     expect(parts[0]!.config.maxDuration).toBe('10m');
     expect(parts[0]!.ticks).toBeNull();
   });
@@ -293,9 +365,33 @@ describe('segmentScenario (per-executor rules of §6.1)', () => {
     expect(parts.map((p) => p.config.maxVUs)).toEqual([5, 4]);
     const [a, b] = parts.map((p) => p.ticks!);
     expect([a!.next(), a!.next(), b!.next(), b!.next()]).toEqual([0, 2, 1, 3]);
-    const ramp = segmentScenario({ executor: 'ramping-arrival-rate', startRate: 0, stages: [{ target: 100 }], preAllocatedVUs: 1 }, workerTuples(2)[1]!);
-    expect(ramp.config.stages![0]!.target).toBe(100);
-    expect(ramp.ticks!.next()).toBe(1);
+    // One VU in all: the second worker has none, so it gets no tick it could only drop.
+    const ramp = workerTuples(2).map((t) => segmentScenario({ executor: 'ramping-arrival-rate', startRate: 0, stages: [{ target: 100 }], preAllocatedVUs: 1 }, t));
+    expect(ramp[0]!.config.stages![0]!.target).toBe(100);
+    expect([ramp[0]!.ticks!.next(), ramp[0]!.ticks!.next(), ramp[0]!.ticks!.next()]).toEqual([0, 1, 2]);
+    expect(ramp[1]!.ticks!.empty).toBe(true);
+    expect(ramp[1]!.ticks!.next()).toBe(-1);
+  });
+
+  it('property: arrival-rate ticks go to exactly one instance, in proportion to its maxVUs share', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 40 }), (n, maxVUs) => {
+        const parts = workerTuples(n).map((t) => segmentScenario({ executor: 'constant-arrival-rate', rate: 10, preAllocatedVUs: maxVUs }, t));
+        const k = 3 * Math.max(1, maxVUs);
+        const owner = new Array<number>(k).fill(-1);
+        parts.forEach((p, i) => {
+          let count = 0;
+          for (let g = p.ticks!.next(); g >= 0 && g < k; g = p.ticks!.next()) {
+            expect(owner[g]).toBe(-1);
+            owner[g] = i;
+            count++;
+          }
+          if (maxVUs > 0) expect(count).toBe(3 * p.config.preAllocatedVUs!); // ticks follow VUs exactly over 3 cycles
+          else expect(count).toBe(0);
+        });
+        if (maxVUs > 0) expect(owner.every((o) => o >= 0)).toBe(true);
+      }),
+    );
   });
 
   it('property: every scaled field sums to the original over the workers', () => {
