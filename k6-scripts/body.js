@@ -50,8 +50,10 @@ export function compileBody(template) {
   let pos = 0;
   let constant = true;
   while (pos < template.length) {
-    const open = template.indexOf('{{', pos);
+    let open = template.indexOf('{{', pos);
     if (open < 0) break;
+    // `{{{vu}}`: the extra brace is literal text (e.g. JSON right before a placeholder).
+    while (template.charCodeAt(open + 2) === 123) open++;
     const close = template.indexOf('}}', open + 2);
     if (close < 0) throw new Error('body template: "{{" at offset ' + open + ' is never closed: ' + template);
     if (open > pos) { ops.push(BODY_LITERAL); lits.push(template.slice(pos, open)); args.push(0, 0); }
