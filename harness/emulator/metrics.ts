@@ -1,0 +1,210 @@
+/**
+ * The emulator's own per-second metrics, exported in the `squall.series/v1` format
+ * (`harness/contracts/series.ts` lists every name). Built for the hot path, autocannon-style: a
+ * caller asks once for a handle per (name, labels) and then only adds integers into an array slot
+ * indexed by the step of the injected clock — no maps, strings or objects per event. Gauges are
+ * sampled by one timer per step; levels (e.g. concurrency) keep the peak per step; percentiles go
+ * through one HDR histogram per step.
+ */
+import { build } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import type { Clock, TimerHandle } from '../contracts/clock.ts';
+import { SERIES, SERIES_SCHEMA, seriesKey } from '../contracts/series.ts';
+import type { Series, SeriesFile, SeriesName } from '../contracts/series.ts';
+
+export type Labels = Record<string, string>;
+
+/** A sum per step (`kind: 'sum'` series). */
+export interface Counter {
+  add(n?: number): void;
+}
+
+/** A level whose step value is the peak reached in the step (`kind: 'max'`, e.g. concurrency). */
+export interface Level {
+  set(value: number): void;
+  add(delta: number): void;
+  readonly value: number;
+}
+
+/** Values whose per-step percentiles become series (`kind: 'percentile'`). */
+export interface PercentileRecorder {
+  record(value: number): void;
+}
+
+interface Slot {
+  readonly name: SeriesName;
+  readonly labels: Labels;
+  readonly values: Array<number | null>;
+}
+
+export interface MetricsOptions {
+  stepMs?: number;
+  source?: string;
+}
+
+export class Metrics {
+  readonly stepMs: number;
+  readonly startMs: number;
+  private readonly t0: number;
+  private readonly source: string;
+  private readonly slots = new Map<string, Slot>();
+  private readonly gauges: Array<{ slot: Slot; sample: () => number }> = [];
+  private readonly finishers: Array<(final: boolean) => void> = [];
+  private timer: TimerHandle | undefined;
+  private samples = 0;
+
+  constructor(private readonly clock: Clock, opts: MetricsOptions = {}) {
+    this.stepMs = opts.stepMs ?? 1000;
+    this.source = opts.source ?? 'emulator';
+    this.t0 = clock.now();
+    this.startMs = Math.round(clock.epochMs());
+  }
+
+  /** Index of the current step on the injected clock. */
+  step(): number {
+    return Math.floor((this.clock.now() - this.t0) / this.stepMs);
+  }
+
+  counter(name: SeriesName, labels: Labels = {}): Counter {
+    const slot = this.slot(name, labels);
+    const values = slot.values;
+    return {
+      add: (n = 1) => {
+        const i = this.step();
+        while (values.length <= i) values.push(0);
+        values[i] = (values[i] as number) + n;
+      },
+    };
+  }
+
+  /**
+   * A gauge read by `sample` once per step (at the end of the step) and at `snapshot()`.
+   * Returns a function that stops sampling (e.g. when a queue is deleted); its past values stay.
+   */
+  gauge(name: SeriesName, labels: Labels, sample: () => number): () => void {
+    const entry = { slot: this.slot(name, labels), sample };
+    this.gauges.push(entry);
+    return () => {
+      const i = this.gauges.indexOf(entry);
+      if (i >= 0) this.gauges.splice(i, 1);
+    };
+  }
+
+  level(name: SeriesName, labels: Labels = {}): Level {
+    const values = this.slot(name, labels).values;
+    let current = 0;
+    let lastStep = -1;
+    const touch = (v: number) => {
+      const i = this.step();
+      if (i > lastStep) {
+        // Steps with no change carry the level forward: the peak of a quiet step is the level itself.
+        while (values.length <= i) values.push(null);
+        for (let s = lastStep + 1; s <= i; s++) values[s] = current;
+        lastStep = i;
+      }
+      current = v;
+      if (v > (values[i] as number)) values[i] = v;
+    };
+    this.finishers.push(() => touch(current));
+    return {
+      set: (v) => touch(v),
+      add: (d) => touch(current + d),
+      get value() {
+        return current;
+      },
+    };
+  }
+
+  /**
+   * One recorder feeding several percentile series of the same values, e.g.
+   * `percentiles({ 'lambda.duration_p50_ms': 50, 'lambda.duration_p95_ms': 95 }, { function: 'f' })`.
+   * Values are recorded with microsecond resolution (3 significant digits).
+   */
+  percentiles(spec: Partial<Record<SeriesName, number>>, labels: Labels = {}): PercentileRecorder {
+    const outs = Object.entries(spec).map(([name, p]) => ({ values: this.slot(name as SeriesName, labels).values, p: p as number }));
+    let hist: Histogram | undefined;
+    let histStep = -1;
+    const flush = (final: boolean) => {
+      if (!hist || histStep < 0) return;
+      for (const o of outs) {
+        while (o.values.length <= histStep) o.values.push(null);
+        o.values[histStep] = hist.totalCount ? hist.getValueAtPercentile(o.p) / 1000 : null;
+      }
+      if (!final) hist.reset();
+    };
+    this.finishers.push(flush);
+    return {
+      record: (v) => {
+        const i = this.step();
+        if (i !== histStep) {
+          flush(false);
+          histStep = i;
+        }
+        hist ??= build({ numberOfSignificantValueDigits: 3 });
+        hist.recordValue(Math.max(0, Math.round(v * 1000)));
+      },
+    };
+  }
+
+  /** Start sampling gauges once per step on the injected clock (the timer does not hold the process open). */
+  start(): void {
+    if (this.timer) return;
+    const schedule = () => {
+      // Sample just before each step boundary, so the value lands in the step it ends.
+      const next = this.t0 + (this.step() + 1) * this.stepMs - 1;
+      this.timer = this.clock.setTimer(() => {
+        this.sampleGauges();
+        schedule();
+      }, Math.max(1, next - this.clock.now()));
+    };
+    schedule();
+  }
+
+  stop(): void {
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** How many times gauges were sampled (tests check the timer runs). */
+  get sampleCount(): number {
+    return this.samples;
+  }
+
+  /** All series so far, padded to the current step (sums with 0, gauges and percentiles with null). */
+  snapshot(): SeriesFile {
+    this.sampleGauges();
+    for (const f of this.finishers) f(true);
+    const steps = this.step() + 1;
+    const series: Series[] = [];
+    const keys = [...this.slots.keys()].sort();
+    for (const k of keys) {
+      const slot = this.slots.get(k)!;
+      const def = SERIES[slot.name];
+      const values = slot.values.slice(0, steps);
+      const pad = def.kind === 'sum' ? 0 : null;
+      while (values.length < steps) values.push(pad);
+      series.push({ name: slot.name, labels: { ...slot.labels }, unit: def.unit, values });
+    }
+    return { schema: SERIES_SCHEMA, source: this.source, startMs: this.startMs, stepMs: this.stepMs, series };
+  }
+
+  private sampleGauges(): void {
+    this.samples++;
+    const i = this.step();
+    for (const g of this.gauges) {
+      const values = g.slot.values;
+      while (values.length <= i) values.push(null);
+      values[i] = g.sample();
+    }
+  }
+
+  private slot(name: SeriesName, labels: Labels): Slot {
+    const key = seriesKey(name, labels);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { name, labels: { ...labels }, values: [] };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The emulator's HTTP frame: one `node:http` listener (keep-alive) in front of an explicit,
+ * ordered list of services (SQS, and Lambda when the caller adds it). The frame reads each body
+ * with a size cap, verifies SigV4 when started with credentials, dispatches to the first service
+ * whose `match` accepts the request, and answers private routes under `/_squall/` (health,
+ * metrics, reset). Nothing a client sends can crash the process: every failure becomes an
+ * AWS-style error response.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../contracts/clock.ts';
+import type { Clock } from '../contracts/clock.ts';
+import { EMULATED_ACCOUNT } from '../contracts/aws-facts.ts';
+import type { EmuRequest, EmuResponse, EmulatorContext, EmulatorService, ServiceFactory } from './http.ts';
+import { requestId } from './ids.ts';
+import { Metrics } from './metrics.ts';
+import { verifySigV4 } from './sigv4.ts';
+import type { Credentials } from './sigv4.ts';
+import { SqsModel } from './sqs/model.ts';
+import type { SqsLimits } from './sqs/model.ts';
+import { bindSqsMetrics } from './sqs/metrics.ts';
+import { sqsService } from './sqs/service.ts';
+
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  clock?: Clock;
+  /** When set, every request must carry a valid SigV4 signature made with these. */
+  credentials?: Credentials;
+  /**
+   * The services, tried in this order. Default: SQS only. To add Lambda, pass e.g.
+   * `[lambdaService, sqsService]` (all factories get the same context, SQS model included).
+   */
+  services?: ServiceFactory[];
+  /** Override SQS limits (tests use small ones). */
+  sqsLimits?: Partial<SqsLimits>;
+  metricsStepMs?: number;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly clock: Clock;
+  readonly sqs: SqsModel;
+  readonly metrics: Metrics;
+  readonly services: ReadonlyMap<string, EmulatorService>;
+  close(): Promise<void>;
+}
+
+function errorJson(status: number, type: string, message: string, rid: string): EmuResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': rid, 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
+function headersOf(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const v = raw[i + 1]!;
+    out[k] = out[k] === undefined ? v : `${out[k]}, ${v}`;
+  }
+  return out;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const clock = opts.clock ?? systemClock();
+  const host = opts.host ?? '127.0.0.1';
+  const metrics = new Metrics(clock, { stepMs: opts.metricsStepMs ?? 1000, source: 'emulator' });
+  const sqs = new SqsModel({ clock, accountId: EMULATED_ACCOUNT.accountId, region: EMULATED_ACCOUNT.region, limits: opts.sqsLimits });
+  const unbindSqs = bindSqsMetrics(sqs, metrics);
+  let endpoint = '';
+  const ctx: EmulatorContext = {
+    clock,
+    metrics,
+    sqs,
+    accountId: EMULATED_ACCOUNT.accountId,
+    region: EMULATED_ACCOUNT.region,
+    endpoint: () => endpoint,
+  };
+  const services = (opts.services ?? [sqsService]).map((f) => f(ctx));
+  const byName = new Map(services.map((s) => [s.name, s] as const));
+  const maxBody = Math.max(0, ...services.map((s) => s.maxBodyBytes));
+  const credentials = opts.credentials;
+
+  const privateRoute = (req: EmuRequest): EmuResponse => {
+    const rid = req.requestId;
+    switch (req.path) {
+      case '/_squall/health':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: services.map((s) => s.name) }) };
+      case '/_squall/metrics':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics.snapshot()) };
+      case '/_squall/reset':
+        if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/reset.', rid);
+        for (const s of services) s.reset?.();
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"reset":true}' };
+      default:
+        return errorJson(404, 'UnknownOperationException', `No private route ${req.path}; try /_squall/health, /_squall/metrics or POST /_squall/reset.`, rid);
+    }
+  };
+
+  const dispatch = async (req: EmuRequest): Promise<EmuResponse> => {
+    if (req.path.startsWith('/_squall/')) return privateRoute(req);
+    let svc: EmulatorService | undefined;
+    for (const s of services) {
+      let ok = false;
+      try {
+        ok = s.match(req);
+      } catch {
+        ok = false;
+      }
+      if (ok) {
+        svc = s;
+        break;
+      }
+    }
+    if (!svc) return errorJson(400, 'UnknownOperationException', `No emulated service handles ${req.method} ${req.path}.`, req.requestId);
+    if (credentials && (svc.requiresSignature?.(req) ?? true)) {
+      const failure = verifySigV4(req, credentials);
+      if (failure) return svc.authFailure(req, failure);
+    }
+    return await svc.handle(req);
+  };
+
+  const send = (res: http.ServerResponse, r: EmuResponse, rid: string, close = false) => {
+    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+    const headers: Record<string, string | number> = { ...r.headers, 'content-length': body.length };
+    if (!('x-amzn-requestid' in headers)) headers['x-amzn-requestid'] = rid;
+    if (close) headers['connection'] = 'close';
+    res.writeHead(r.status, headers);
+    res.end(body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const rid = requestId();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > maxBody) {
+      tooLarge = true;
+    }
+    req.on('data', (c: Buffer) => {
+      if (tooLarge) return;
+      size += c.length;
+      if (size > maxBody) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    const ac = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    const respondTooLarge = () => {
+      send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
+    };
+    if (tooLarge) {
+      // Answer at once and drop the connection rather than read an oversized body.
+      respondTooLarge();
+      req.resume();
+      return;
+    }
+    req.on('end', () => {
+      if (tooLarge) {
+        respondTooLarge();
+        return;
+      }
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const rawPath = q < 0 ? url : url.slice(0, q);
+      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      let path = rawPath;
+      try {
+        path = decodeURIComponent(rawPath);
+      } catch {
+        path = rawPath;
+      }
+      const emuReq: EmuRequest = {
+        method: (req.method ?? 'GET').toUpperCase(),
+        rawPath,
+        path,
+        rawQuery,
+        query: new URLSearchParams(rawQuery),
+        headers: headersOf(req),
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        requestId: rid,
+        receivedAt: clock.now(),
+        signal: ac.signal,
+      };
+      dispatch(emuReq).then(
+        (r) => {
+          if (!res.destroyed) send(res, r, rid);
+        },
+        (e: unknown) => {
+          // A bug in a service must not take the emulator down; say so the AWS way and on stderr.
+          process.stderr.write(`squall emulator: internal error on ${emuReq.method} ${emuReq.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          if (!res.destroyed) send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
+        },
+      );
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  // Long polls last up to 20 s; never time a request out before that.
+  server.requestTimeout = 0;
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  metrics.start();
+
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    clock,
+    sqs,
+    metrics,
+    services: byName,
+    close() {
+      closed ??= (async () => {
+        metrics.stop();
+        sqs.close();
+        unbindSqs();
+        for (const s of services) await s.close?.();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closed;
+    },
+  };
+}

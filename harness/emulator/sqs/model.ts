@@ -1,0 +1,1525 @@
+/**
+ * The SQS model: queues and messages and their rules — visibility timeout, delay, retention,
+ * receive count and redrive to a dead-letter queue, FIFO groups and deduplication, purge, message
+ * move tasks — with all time taken from the injected `Clock`. It knows nothing of HTTP or wire
+ * formats: the provider calls it for the SQS API, and Lambda's event source mappings call it
+ * in-process (receive / delete / change visibility trigger redrive exactly as ReceiveMessage does).
+ *
+ * Cost model: each queue keeps its visible messages in a deque (FIFO: one deque per message group
+ * plus a deque of groups ready to serve), and every future transition (delay end, visibility
+ * expiry) in one min-heap, processed lazily by `tick()` at the start of each operation and by a
+ * wake timer only while long polls wait. Receive is O(k log n) for k messages; nothing scans all
+ * messages. Facts come from `contracts/aws-facts.ts` (fact sheet §4).
+ */
+import { createHash } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../contracts/clock.ts';
+import { SQS } from '../../contracts/aws-facts.ts';
+import { Deque } from '../deque.ts';
+import { MinHeap } from '../heap.ts';
+import { uuid } from '../ids.ts';
+import { SqsError, msg as err } from './errors.ts';
+import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
+import type { MessageAttributes } from './md5.ts';
+
+export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
+
+export type SqsLimits = { -readonly [K in keyof typeof SQS]: (typeof SQS)[K] };
+
+/** Seconds AWS makes you wait before re-creating a deleted queue's name [MODEL CreateQueue doc]. */
+const QUEUE_DELETED_RECENTLY_MS = 60_000;
+/** A receipt handle starts like AWS's ("AQEB…") so log readers recognise it. */
+const HANDLE_PREFIX = 'AQEB';
+
+const enum State {
+  Delayed = 1,
+  Visible = 2,
+  InFlight = 3,
+  Gone = 4,
+}
+
+/** One message as the model stores it. Internal: callers get `ReceivedMessage` copies. */
+class Msg {
+  state: State = State.Visible;
+  /** clock.now() when the next transition is due (delay end or visibility expiry). */
+  dueAt = 0;
+  receiveCount = 0;
+  firstReceiveTimestamp = 0;
+  /** Bumped on every receive: only the latest receipt handle acts. */
+  receiveSerial = 0;
+  deadLetterQueueSourceArn: string | undefined;
+  constructor(
+    readonly num: number,
+    readonly messageId: string,
+    readonly body: string,
+    readonly md5OfBody: string,
+    readonly messageAttributes: MessageAttributes | undefined,
+    readonly md5OfMessageAttributes: string | undefined,
+    readonly awsTraceHeader: string | undefined,
+    /** Epoch ms, as AWS reports `SentTimestamp`. */
+    readonly sentTimestamp: number,
+    /** clock.now() of enqueue, for retention and age (kept across a standard DLQ move). */
+    public enqueuedAt: number,
+    readonly senderId: string,
+    readonly groupId: string | undefined,
+    readonly dedupId: string | undefined,
+    public sequenceNumber: string | undefined,
+    readonly size: number,
+  ) {}
+}
+
+/** What a receive hands out: a snapshot, safe to keep while the message lives on in the queue. */
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  md5OfBody: string;
+  messageAttributes: MessageAttributes | undefined;
+  md5OfMessageAttributes: string | undefined;
+  /** System attributes, already as the strings AWS sends (`ApproximateReceiveCount`, `SentTimestamp`, …). */
+  attributes: Record<string, string>;
+}
+
+export interface SendInput {
+  body: string;
+  delaySeconds?: number;
+  messageAttributes?: MessageAttributes;
+  /** Only `AWSTraceHeader` is allowed (MessageSystemAttributeNameForSends). */
+  messageSystemAttributes?: MessageAttributes;
+  messageDeduplicationId?: string;
+  messageGroupId?: string;
+  senderId?: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  md5OfMessageBody: string;
+  md5OfMessageAttributes: string | undefined;
+  md5OfMessageSystemAttributes: string | undefined;
+  sequenceNumber: string | undefined;
+}
+
+export interface ReceiveOptions {
+  /** 1–10, default 1. */
+  maxNumberOfMessages?: number;
+  /** Seconds; default the queue's VisibilityTimeout. */
+  visibilityTimeout?: number;
+  /** Seconds of long polling; default the queue's ReceiveMessageWaitTimeSeconds. */
+  waitTimeSeconds?: number;
+  /** Stops waiting (answers with what it has: nothing). */
+  signal?: AbortSignal;
+  /** FIFO ReceiveRequestAttemptId: a retried attempt gets the same messages back. */
+  receiveRequestAttemptId?: string;
+}
+
+export interface RedrivePolicy {
+  deadLetterTargetArn: string;
+  maxReceiveCount: number;
+}
+
+/**
+ * Observers see every state change that metrics count; all calls are synchronous and must be
+ * cheap. The frame binds one to `Metrics`; Lambda's mappings may add their own.
+ */
+export interface SqsObserver {
+  queueCreated?(q: SqsQueue): void;
+  queueDeleted?(q: SqsQueue): void;
+  sent?(q: SqsQueue, n: number): void;
+  received?(q: SqsQueue, n: number): void;
+  deleted?(q: SqsQueue, n: number): void;
+  movedToDlq?(from: SqsQueue, to: SqsQueue, n: number): void;
+  /** Messages dropped because their retention period ended. */
+  expired?(q: SqsQueue, n: number): void;
+  /** Messages removed by PurgeQueue. */
+  purged?(q: SqsQueue, n: number): void;
+  /** A receive refused with OverLimit (too many messages in flight). */
+  overLimit?(q: SqsQueue): void;
+}
+
+interface Group {
+  readonly id: string;
+  readonly msgs: Deque<Msg>;
+  inFlight: number;
+  ready: boolean;
+}
+
+interface Waiter {
+  max: number;
+  visibilityTimeout: number;
+  resolve: (msgs: ReceivedMessage[]) => void;
+  timer: TimerHandle | undefined;
+  done: boolean;
+  onAbort: (() => void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+
+export interface MoveTask {
+  taskHandle: string;
+  status: MoveTaskStatus;
+  sourceArn: string;
+  destinationArn: string | undefined;
+  maxNumberOfMessagesPerSecond: number | undefined;
+  approximateNumberOfMessagesMoved: number;
+  approximateNumberOfMessagesToMove: number;
+  failureReason: string | undefined;
+  /** Epoch ms. */
+  startedTimestamp: number;
+  timer: TimerHandle | undefined;
+}
+
+/** The queue attributes a user can set, with AWS's defaults [fact sheet §4]. */
+export interface QueueConfig {
+  VisibilityTimeout: number;
+  MaximumMessageSize: number;
+  MessageRetentionPeriod: number;
+  DelaySeconds: number;
+  ReceiveMessageWaitTimeSeconds: number;
+  Policy: string | undefined;
+  RedrivePolicy: RedrivePolicy | undefined;
+  RedriveAllowPolicy: string | undefined;
+  FifoQueue: boolean;
+  ContentBasedDeduplication: boolean;
+  DeduplicationScope: 'messageGroup' | 'queue';
+  FifoThroughputLimit: 'perQueue' | 'perMessageGroupId';
+  KmsMasterKeyId: string | undefined;
+  KmsDataKeyReusePeriodSeconds: number;
+  SqsManagedSseEnabled: boolean;
+}
+
+const SETTABLE = new Set([
+  'Policy',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+  'RedriveAllowPolicy',
+  'SqsManagedSseEnabled',
+]);
+const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
+
+/** Every attribute GetQueueAttributes knows (QueueAttributeName enum [MODEL]). */
+export const QUEUE_ATTRIBUTE_NAMES = [
+  'Policy',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+  'ApproximateNumberOfMessagesDelayed',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+  'RedriveAllowPolicy',
+  'SqsManagedSseEnabled',
+] as const;
+
+/** Body characters SQS accepts: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF [MODEL SendMessage doc]. */
+const INVALID_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const ATTR_NAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!aws\.)(?!amazon\.)[A-Za-z0-9_.-]{1,256}$/i;
+
+function intAttr(name: string, raw: string, min: number, max: number): number | SqsError {
+  if (!/^-?\d+$/.test(raw.trim())) return err.invalidAttributeValue(name);
+  const n = Number(raw.trim());
+  if (n < min || n > max) return err.invalidAttributeValue(name);
+  return n;
+}
+
+function boolAttr(name: string, raw: string): boolean | SqsError {
+  const v = raw.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return err.invalidAttributeValue(name);
+}
+
+export class SqsQueue {
+  readonly fifo: boolean;
+  config: QueueConfig;
+  readonly tags = new Map<string, string>();
+  /** Seconds since epoch (AWS reports queue timestamps in seconds). */
+  readonly createdTimestamp: number;
+  lastModifiedTimestamp: number;
+  deleted = false;
+
+  // Counts behind the Approximate* attributes.
+  visibleCount = 0;
+  inFlightCount = 0;
+  delayedCount = 0;
+
+  /** @internal */ readonly visible = new Deque<Msg>();
+  /** @internal */ readonly groups = new Map<string, Group>();
+  /** @internal */ readonly readyGroups = new Deque<Group>();
+  /** @internal */ readonly live = new Map<number, Msg>();
+  /** @internal */ readonly due = new MinHeap<Msg>();
+  /** @internal Messages in enqueue order, for retention and the oldest message's age. */
+  readonly byAge = new Deque<Msg>();
+  /** @internal */ readonly waiters = new Deque<Waiter>();
+  /** @internal */ wakeTimer: TimerHandle | undefined;
+  /** @internal */ wakeAt = Infinity;
+  /** @internal */ nextNum = 1;
+  /** @internal */ nextSeq = 1;
+  /** @internal FIFO dedup: key → original send result, with expiry queue. */
+  readonly dedup = new Map<string, { result: SendResult; expiresAt: number }>();
+  /** @internal */ readonly dedupOrder = new Deque<{ key: string; expiresAt: number }>();
+  /** @internal FIFO ReceiveRequestAttemptId → the answer given. */
+  readonly attempts = new Map<string, { msgs: ReceivedMessage[]; nums: number[]; serials: number[]; expiresAt: number }>();
+  /** @internal clock.now() of the last PurgeQueue. */
+  lastPurgeAt = -Infinity;
+  readonly moveTasks: MoveTask[] = [];
+
+  constructor(
+    readonly uid: number,
+    readonly name: string,
+    readonly arn: string,
+    config: QueueConfig,
+    createdEpochMs: number,
+  ) {
+    this.fifo = config.FifoQueue;
+    this.config = config;
+    this.createdTimestamp = Math.floor(createdEpochMs / 1000);
+    this.lastModifiedTimestamp = this.createdTimestamp;
+  }
+
+  /** clock.now() age in seconds of the oldest message still in the queue (0 when empty). */
+  oldestAgeSeconds(now: number): number {
+    let head = this.byAge.peek();
+    while (head && head.state === State.Gone) {
+      this.byAge.shift();
+      head = this.byAge.peek();
+    }
+    return head ? Math.max(0, Math.floor((now - head.enqueuedAt) / 1000)) : 0;
+  }
+}
+
+export interface SqsModelOptions {
+  clock: Clock;
+  accountId: string;
+  region: string;
+  /** Override limits (tests use a small in-flight limit); defaults are AWS's. */
+  limits?: Partial<SqsLimits>;
+}
+
+export class SqsModel {
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+  readonly limits: SqsLimits;
+  private readonly queues = new Map<string, SqsQueue>();
+  private readonly byArn = new Map<string, SqsQueue>();
+  private readonly deletedAt = new Map<string, number>();
+  private readonly observers: SqsObserver[] = [];
+  private nextUid = 1;
+  private nextTask = 1;
+  private closed = false;
+
+  constructor(opts: SqsModelOptions) {
+    this.clock = opts.clock;
+    this.accountId = opts.accountId;
+    this.region = opts.region;
+    this.limits = { ...SQS, ...opts.limits };
+  }
+
+  /** Register an observer; returns a function that removes it. */
+  observe(o: SqsObserver): () => void {
+    this.observers.push(o);
+    for (const q of this.queues.values()) o.queueCreated?.(q);
+    return () => {
+      const i = this.observers.indexOf(o);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  arnFor(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  /**
+   * CreateQueue: idempotent when the attributes match, `QueueNameExists` when they differ,
+   * `QueueDeletedRecently` within 60 s of a delete. Throws `SqsError`.
+   */
+  createQueue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}): SqsQueue {
+    const isFifoName = name.endsWith('.fifo');
+    const fifoAttr = attributes['FifoQueue'];
+    const wantsFifo = fifoAttr !== undefined && fifoAttr.toLowerCase() === 'true';
+    const base = isFifoName ? name.slice(0, -5) : name;
+    if (!QUEUE_NAME.test(base) || name.length > this.limits.queueNameMaxLength) {
+      throw new SqsError(
+        'InvalidParameterValueException',
+        isFifoName || wantsFifo
+          ? 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.'
+          : 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+      );
+    }
+    if (wantsFifo && !isFifoName) {
+      throw new SqsError(
+        'InvalidParameterValueException',
+        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+      );
+    }
+    if (isFifoName && !wantsFifo) {
+      throw new SqsError('InvalidParameterValueException', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    }
+    const config = this.parseConfig(attributes, this.defaultConfig(isFifoName), isFifoName, true);
+    const existing = this.queues.get(name);
+    if (existing) {
+      // Idempotent only when every given attribute matches the live queue's value.
+      for (const k of Object.keys(attributes)) {
+        if (configValue(existing.config, existing.fifo, k) !== configValue(config, isFifoName, k)) {
+          throw new SqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${k}`);
+        }
+      }
+      return existing;
+    }
+    const deletedAt = this.deletedAt.get(name);
+    if (deletedAt !== undefined && this.clock.now() - deletedAt < QUEUE_DELETED_RECENTLY_MS) {
+      throw new SqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+    }
+    this.checkTags(tags, 0);
+    const q = new SqsQueue(this.nextUid++, name, this.arnFor(name), config, this.clock.epochMs());
+    for (const [k, v] of Object.entries(tags)) q.tags.set(k, v);
+    this.queues.set(name, q);
+    this.byArn.set(q.arn, q);
+    for (const o of this.observers) o.queueCreated?.(q);
+    return q;
+  }
+
+  getQueue(name: string): SqsQueue | undefined {
+    return this.queues.get(name);
+  }
+
+  getQueueByArn(arn: string): SqsQueue | undefined {
+    return this.byArn.get(arn);
+  }
+
+  /** Like getQueue but throws AWS's `QueueDoesNotExist`. */
+  requireQueue(name: string): SqsQueue {
+    const q = this.queues.get(name);
+    if (!q) throw err.queueDoesNotExist();
+    return q;
+  }
+
+  listQueues(prefix = ''): SqsQueue[] {
+    const out: SqsQueue[] = [];
+    for (const q of this.queues.values()) if (q.name.startsWith(prefix)) out.push(q);
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out;
+  }
+
+  deleteQueue(q: SqsQueue): void {
+    if (q.deleted) throw err.queueDoesNotExist();
+    q.deleted = true;
+    this.queues.delete(q.name);
+    this.byArn.delete(q.arn);
+    this.deletedAt.set(q.name, this.clock.now());
+    this.clearTimers(q);
+    for (const w of q.waiters) this.finishWaiter(w, []);
+    q.waiters.clear();
+    for (const t of q.moveTasks) this.stopTask(t, 'CANCELLED');
+    for (const o of this.observers) o.queueDeleted?.(q);
+  }
+
+  /** Queues whose RedrivePolicy targets `q` (ListDeadLetterSourceQueues). */
+  deadLetterSources(q: SqsQueue): SqsQueue[] {
+    return this.listQueues().filter((s) => s.config.RedrivePolicy?.deadLetterTargetArn === q.arn);
+  }
+
+  // ---------------------------------------------------------------- attributes
+
+  private defaultConfig(fifo: boolean): QueueConfig {
+    const L = this.limits;
+    return {
+      VisibilityTimeout: L.visibilityTimeoutDefaultSeconds,
+      MaximumMessageSize: L.maximumMessageSizeDefaultBytes,
+      MessageRetentionPeriod: L.messageRetentionDefaultSeconds,
+      DelaySeconds: 0,
+      ReceiveMessageWaitTimeSeconds: 0,
+      Policy: undefined,
+      RedrivePolicy: undefined,
+      RedriveAllowPolicy: undefined,
+      FifoQueue: fifo,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'queue',
+      FifoThroughputLimit: 'perQueue',
+      KmsMasterKeyId: undefined,
+      // KmsDataKeyReusePeriodSeconds default 300 s (5 min), range 60–86,400 [MODEL CreateQueue doc].
+      KmsDataKeyReusePeriodSeconds: 300,
+      SqsManagedSseEnabled: true,
+    };
+  }
+
+  /** Parse user attributes onto `base` with AWS's checks and messages; throws `SqsError`. */
+  private parseConfig(attrs: Record<string, string>, base: QueueConfig, fifo: boolean, creating: boolean): QueueConfig {
+    const L = this.limits;
+    const c: QueueConfig = { ...base };
+    for (const [name, raw] of Object.entries(attrs)) {
+      if (!SETTABLE.has(name)) throw err.unknownAttribute(name);
+      if (FIFO_ONLY.has(name) && !fifo) throw err.unknownAttribute(name);
+      const v = typeof raw === 'string' ? raw : String(raw);
+      let r: number | boolean | SqsError | undefined;
+      switch (name) {
+        case 'VisibilityTimeout':
+          r = intAttr(name, v, 0, L.visibilityTimeoutMaxSeconds);
+          if (typeof r === 'number') c.VisibilityTimeout = r;
+          break;
+        case 'MaximumMessageSize':
+          r = intAttr(name, v, L.maximumMessageSizeMinBytes, L.maximumMessageSizeMaxBytes);
+          if (typeof r === 'number') c.MaximumMessageSize = r;
+          break;
+        case 'MessageRetentionPeriod':
+          r = intAttr(name, v, L.messageRetentionMinSeconds, L.messageRetentionMaxSeconds);
+          if (typeof r === 'number') c.MessageRetentionPeriod = r;
+          break;
+        case 'DelaySeconds':
+          r = intAttr(name, v, 0, L.delayMaxSeconds);
+          if (typeof r === 'number') c.DelaySeconds = r;
+          break;
+        case 'ReceiveMessageWaitTimeSeconds':
+          r = intAttr(name, v, 0, L.receiveWaitTimeMaxSeconds);
+          if (typeof r === 'number') c.ReceiveMessageWaitTimeSeconds = r;
+          break;
+        case 'KmsDataKeyReusePeriodSeconds':
+          r = intAttr(name, v, 60, 86400);
+          if (typeof r === 'number') c.KmsDataKeyReusePeriodSeconds = r;
+          break;
+        case 'FifoQueue':
+          r = boolAttr(name, v);
+          if (typeof r === 'boolean') {
+            if (!creating && r !== base.FifoQueue) r = err.invalidAttributeValue(name, 'Modifying queue type is not supported.');
+            else if (r !== fifo) r = err.invalidAttributeValue(name);
+          }
+          break;
+        case 'ContentBasedDeduplication':
+          r = boolAttr(name, v);
+          if (typeof r === 'boolean') c.ContentBasedDeduplication = r;
+          break;
+        case 'SqsManagedSseEnabled':
+          r = boolAttr(name, v);
+          if (typeof r === 'boolean') c.SqsManagedSseEnabled = r;
+          break;
+        case 'DeduplicationScope':
+          if (v === 'messageGroup' || v === 'queue') c.DeduplicationScope = v;
+          else r = err.invalidAttributeValue(name);
+          break;
+        case 'FifoThroughputLimit':
+          if (v === 'perQueue' || v === 'perMessageGroupId') c.FifoThroughputLimit = v;
+          else r = err.invalidAttributeValue(name);
+          break;
+        case 'Policy':
+          if (v === '') c.Policy = undefined;
+          else {
+            try {
+              JSON.parse(v);
+              c.Policy = v;
+            } catch {
+              r = err.invalidAttributeValue(name);
+            }
+          }
+          break;
+        case 'KmsMasterKeyId':
+          c.KmsMasterKeyId = v === '' ? undefined : v;
+          break;
+        case 'RedriveAllowPolicy':
+          r = this.parseRedriveAllowPolicy(v);
+          if (r === undefined) c.RedriveAllowPolicy = v === '' ? undefined : v;
+          break;
+        case 'RedrivePolicy': {
+          const p = this.parseRedrivePolicy(v, fifo);
+          if (p instanceof SqsError) r = p;
+          else c.RedrivePolicy = p;
+          break;
+        }
+      }
+      if (r instanceof SqsError) throw r;
+    }
+    if (c.FifoThroughputLimit === 'perMessageGroupId' && c.DeduplicationScope === 'queue' && (attrs['FifoThroughputLimit'] !== undefined || attrs['DeduplicationScope'] !== undefined)) {
+      throw err.invalidAttributeValue('FifoThroughputLimit', 'You can specify perMessageGroupId only when DeduplicationScope is set to messageGroup.');
+    }
+    return c;
+  }
+
+  private parseRedrivePolicy(v: string, fifo: boolean): RedrivePolicy | undefined | SqsError {
+    if (v === '') return undefined;
+    const bad = (reason: string) => err.invalidValue('RedrivePolicy', v, reason);
+    let o: unknown;
+    try {
+      o = JSON.parse(v);
+    } catch {
+      return bad('Redrive policy is not a valid JSON map.');
+    }
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive policy is not a valid JSON map.');
+    const rec = o as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (k !== 'deadLetterTargetArn' && k !== 'maxReceiveCount') return bad(`Only following keys are allowed: deadLetterTargetArn, maxReceiveCount. Found: ${k}`);
+    }
+    const arn = rec['deadLetterTargetArn'];
+    if (typeof arn !== 'string') return bad('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
+    const rawCount = rec['maxReceiveCount'];
+    if (rawCount === undefined) return bad('Redrive policy does not contain mandatory attribute: maxReceiveCount.');
+    const count = typeof rawCount === 'number' ? rawCount : typeof rawCount === 'string' && /^\d+$/.test(rawCount) ? Number(rawCount) : NaN;
+    const L = this.limits;
+    if (!Number.isInteger(count) || count < L.maxReceiveCountMin || count > L.maxReceiveCountMax) {
+      return bad(`Invalid value for maxReceiveCount: ${String(rawCount)}, valid values are from ${L.maxReceiveCountMin} to ${L.maxReceiveCountMax} both inclusive.`);
+    }
+    const dlq = this.byArn.get(arn);
+    if (!dlq) return bad('Dead letter target does not exist.');
+    if (dlq.fifo !== fifo) return bad('Dead-letter queue must be same type of queue as the source.');
+    return { deadLetterTargetArn: arn, maxReceiveCount: count };
+  }
+
+  private parseRedriveAllowPolicy(v: string): SqsError | undefined {
+    if (v === '') return undefined;
+    const bad = (reason: string) => err.invalidValue('RedriveAllowPolicy', v, reason);
+    let o: unknown;
+    try {
+      o = JSON.parse(v);
+    } catch {
+      return bad('Redrive allow policy is not a valid JSON map.');
+    }
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive allow policy is not a valid JSON map.');
+    const perm = (o as Record<string, unknown>)['redrivePermission'];
+    if (perm !== 'allowAll' && perm !== 'denyAll' && perm !== 'byQueue') return bad('Redrive permission must be one of allowAll, denyAll, byQueue.');
+    const arns = (o as Record<string, unknown>)['sourceQueueArns'];
+    if (perm === 'byQueue') {
+      // byQueue needs 1–10 source queue ARNs [fact sheet §4 RedriveAllowPolicy].
+      if (!Array.isArray(arns) || arns.length < 1 || arns.length > 10) return bad('sourceQueueArns must contain between 1 and 10 queue ARNs when redrivePermission is byQueue.');
+    } else if (arns !== undefined) {
+      return bad(`sourceQueueArns is only allowed when redrivePermission is byQueue.`);
+    }
+    return undefined;
+  }
+
+  setAttributes(q: SqsQueue, attrs: Record<string, string>): void {
+    this.live(q);
+    q.config = this.parseConfig(attrs, q.config, q.fifo, false);
+    q.lastModifiedTimestamp = Math.floor(this.clock.epochMs() / 1000);
+    // A longer wait or a changed retention may change what is due; nothing else needs a scan.
+    this.tick(q);
+  }
+
+  /** The string value AWS reports for one attribute, or undefined when unset. */
+  attributeValue(q: SqsQueue, name: string): string | undefined {
+    switch (name) {
+      case 'ApproximateNumberOfMessages':
+        return String(q.visibleCount);
+      case 'ApproximateNumberOfMessagesNotVisible':
+        return String(q.inFlightCount);
+      case 'ApproximateNumberOfMessagesDelayed':
+        return String(q.delayedCount);
+      case 'CreatedTimestamp':
+        return String(q.createdTimestamp);
+      case 'LastModifiedTimestamp':
+        return String(q.lastModifiedTimestamp);
+      case 'QueueArn':
+        return q.arn;
+      default:
+        return configValue(q.config, q.fifo, name);
+    }
+  }
+
+  /** GetQueueAttributes: `names` may contain `All`; unknown names → `InvalidAttributeName`. */
+  getAttributes(q: SqsQueue, names: readonly string[]): Record<string, string> {
+    this.live(q);
+    this.tick(q);
+    const want = new Set<string>();
+    for (const n of names) {
+      if (n === 'All') for (const a of QUEUE_ATTRIBUTE_NAMES) want.add(a);
+      else if ((QUEUE_ATTRIBUTE_NAMES as readonly string[]).includes(n)) want.add(n);
+      else throw err.unknownAttribute(n);
+    }
+    const out: Record<string, string> = {};
+    for (const n of want) {
+      const v = this.attributeValue(q, n);
+      if (v !== undefined) out[n] = v;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- tags
+
+  private checkTags(tags: Record<string, string>, existing: number): void {
+    // 50 tags per queue; keys 1–128, values 0–256 characters [SQS quotas-queues.html].
+    for (const [k, v] of Object.entries(tags)) {
+      if (k.length < 1 || k.length > 128) throw err.invalidValue('Tag', k, 'Tag keys must be between 1 and 128 characters in length.');
+      if (typeof v !== 'string' || v.length > 256) throw err.invalidValue('Tag', k, 'Tag values must be less than 256 characters in length.');
+    }
+    if (existing + Object.keys(tags).length > 50) throw new SqsError('InvalidParameterValueException', 'Too many tags added for queue.');
+  }
+
+  tagQueue(q: SqsQueue, tags: Record<string, string>): void {
+    this.live(q);
+    const added = Object.keys(tags).filter((k) => !q.tags.has(k)).length;
+    this.checkTags(tags, q.tags.size + added - Object.keys(tags).length);
+    for (const [k, v] of Object.entries(tags)) q.tags.set(k, v);
+  }
+
+  untagQueue(q: SqsQueue, keys: readonly string[]): void {
+    this.live(q);
+    for (const k of keys) q.tags.delete(k);
+  }
+
+  // ---------------------------------------------------------------- send
+
+  /**
+   * SendMessage for one message. Returns an `SqsError` (not thrown) for an invalid message so
+   * batch entries fail one by one without exceptions on the hot path.
+   */
+  send(q: SqsQueue, input: SendInput): SendResult | SqsError {
+    if (q.deleted) return err.queueDoesNotExist();
+    const L = this.limits;
+    const body = input.body;
+    if (typeof body !== 'string' || body.length === 0) return err.missing('MessageBody');
+    if (INVALID_CHARS.test(body)) {
+      return new SqsError(
+        'InvalidMessageContents',
+        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      );
+    }
+    let size = Buffer.byteLength(body, 'utf8');
+    const attrs = input.messageAttributes;
+    let md5Attrs: string | undefined;
+    if (attrs) {
+      const names = Object.keys(attrs);
+      if (names.length > 10) {
+        // At most 10 message attributes [MODEL SendMessage doc].
+        return err.invalidValue('MessageAttributes', names.length, `Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
+      }
+      for (const name of names) {
+        const bad = checkAttribute(name, attrs[name]!);
+        if (bad) return bad;
+        size += attributeSize(name, attrs[name]!);
+      }
+      if (names.length) md5Attrs = md5OfMessageAttributes(attrs);
+    }
+    let trace: string | undefined;
+    let md5Sys: string | undefined;
+    if (input.messageSystemAttributes) {
+      for (const [name, v] of Object.entries(input.messageSystemAttributes)) {
+        if (name !== 'AWSTraceHeader') return err.invalidValue('MessageSystemAttributes', name, 'Only AWSTraceHeader is supported.');
+        if (v.DataType !== 'String' || v.StringValue === undefined) return err.invalidValue('MessageSystemAttributes', name, 'AWSTraceHeader must be of type String.');
+        trace = v.StringValue;
+      }
+      if (trace !== undefined) md5Sys = md5OfMessageAttributes(input.messageSystemAttributes);
+    }
+    if (size > q.config.MaximumMessageSize) {
+      return err.invalidValue('MessageBody', '', `Message must be shorter than ${q.config.MaximumMessageSize} bytes.`).withMessage(
+        `One or more parameters are invalid. Reason: Message must be shorter than ${q.config.MaximumMessageSize} bytes.`,
+      );
+    }
+    let delay = q.config.DelaySeconds;
+    if (input.delaySeconds !== undefined) {
+      if (q.fifo) {
+        return err.invalidValue('DelaySeconds', input.delaySeconds, 'The request include parameter that is not valid for this queue type.');
+      }
+      if (!Number.isInteger(input.delaySeconds) || input.delaySeconds < 0 || input.delaySeconds > L.delayMaxSeconds) {
+        return err.invalidValue('DelaySeconds', input.delaySeconds, `DelaySeconds must be >= 0 and <= ${L.delayMaxSeconds}`);
+      }
+      delay = input.delaySeconds;
+    }
+    let groupId: string | undefined;
+    let dedupId: string | undefined;
+    let dedupKey: string | undefined;
+    const now = this.clock.now();
+    if (q.fifo) {
+      groupId = input.messageGroupId;
+      if (groupId === undefined || groupId === '') return err.missing('MessageGroupId');
+      const badGroup = checkFifoId('MessageGroupId', groupId);
+      if (badGroup) return badGroup;
+      dedupId = input.messageDeduplicationId;
+      if (dedupId === undefined) {
+        if (!q.config.ContentBasedDeduplication) {
+          return new SqsError(
+            'InvalidParameterValueException',
+            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+          );
+        }
+        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
+      } else {
+        const badDedup = checkFifoId('MessageDeduplicationId', dedupId);
+        if (badDedup) return badDedup;
+      }
+      dedupKey = q.config.DeduplicationScope === 'messageGroup' ? `${groupId}\u0000${dedupId}` : dedupId;
+      this.expireDedup(q, now);
+      const seen = q.dedup.get(dedupKey);
+      if (seen) {
+        // A duplicate within the 5-minute interval is accepted but not enqueued [fact sheet §4 FIFO].
+        return { ...seen.result, md5OfMessageBody: md5Hex(body), md5OfMessageAttributes: md5Attrs, md5OfMessageSystemAttributes: md5Sys };
+      }
+    } else {
+      if (input.messageDeduplicationId !== undefined) {
+        return err.invalidValue('MessageDeduplicationId', input.messageDeduplicationId, 'The request include parameter that is not valid for this queue type.');
+      }
+      // A MessageGroupId on a standard queue is allowed: it marks a fair-queue tenant [fact sheet §4].
+      groupId = input.messageGroupId;
+    }
+    this.tick(q);
+    const m = new Msg(
+      q.nextNum++,
+      uuid(),
+      body,
+      md5Hex(body),
+      md5Attrs ? attrs : undefined,
+      md5Attrs,
+      trace,
+      Math.round(this.clock.epochMs()),
+      now,
+      input.senderId ?? this.accountId,
+      groupId,
+      q.fifo ? dedupId : undefined,
+      q.fifo ? sequenceNumber(q.nextSeq++) : undefined,
+      size,
+    );
+    q.live.set(m.num, m);
+    q.byAge.push(m);
+    const result: SendResult = {
+      messageId: m.messageId,
+      md5OfMessageBody: m.md5OfBody,
+      md5OfMessageAttributes: md5Attrs,
+      md5OfMessageSystemAttributes: md5Sys,
+      sequenceNumber: m.sequenceNumber,
+    };
+    if (dedupKey !== undefined) {
+      const expiresAt = now + L.fifoDeduplicationIntervalSeconds * 1000;
+      q.dedup.set(dedupKey, { result, expiresAt });
+      q.dedupOrder.push({ key: dedupKey, expiresAt });
+    }
+    if (delay > 0) {
+      m.state = State.Delayed;
+      m.dueAt = now + delay * 1000;
+      q.delayedCount++;
+      q.due.push(m.dueAt, m);
+      this.armWake(q);
+    } else {
+      this.makeVisible(q, m);
+      this.serveWaiters(q);
+    }
+    for (const o of this.observers) o.sent?.(q, 1);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  /**
+   * ReceiveMessage. Long-polls up to `waitTimeSeconds` (default the queue's
+   * ReceiveMessageWaitTimeSeconds) and answers as soon as at least one message is there. Messages
+   * whose receive count already reached the redrive policy's maxReceiveCount move to the DLQ
+   * instead of being returned. Rejects with `SqsError` (OverLimit, QueueDoesNotExist).
+   */
+  receive(q: SqsQueue, opts: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
+    const got = this.receiveNow(q, opts);
+    if (got instanceof SqsError) return Promise.reject(got);
+    const wait = opts.waitTimeSeconds ?? q.config.ReceiveMessageWaitTimeSeconds;
+    if (got.length > 0 || wait <= 0 || this.closed || opts.signal?.aborted) return Promise.resolve(got);
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        max: opts.maxNumberOfMessages ?? 1,
+        visibilityTimeout: opts.visibilityTimeout ?? q.config.VisibilityTimeout,
+        resolve,
+        timer: undefined,
+        done: false,
+        onAbort: undefined,
+        signal: opts.signal,
+      };
+      w.timer = this.clock.setTimer(() => {
+        w.timer = undefined;
+        this.finishWaiter(w, []);
+      }, wait * 1000);
+      if (opts.signal) {
+        w.onAbort = () => this.finishWaiter(w, []);
+        opts.signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      if (q.waiters.length >= 64) q.waiters.filter((x) => !x.done);
+      q.waiters.push(w);
+      this.armWake(q);
+    });
+  }
+
+  /** Receive without waiting: what is visible now (possibly nothing), or an `SqsError`. */
+  receiveNow(q: SqsQueue, opts: ReceiveOptions = {}): ReceivedMessage[] | SqsError {
+    if (q.deleted) return err.queueDoesNotExist();
+    this.tick(q);
+    const max = opts.maxNumberOfMessages ?? 1;
+    const vt = opts.visibilityTimeout ?? q.config.VisibilityTimeout;
+    const attemptId = opts.receiveRequestAttemptId;
+    if (q.fifo && attemptId !== undefined) {
+      const prev = q.attempts.get(attemptId);
+      if (prev && prev.expiresAt > this.clock.now()) {
+        // Same attempt id within 5 min: the same messages, if none was touched since [MODEL ReceiveMessage doc].
+        const same = prev.nums.every((n, i) => {
+          const m = q.live.get(n);
+          return m !== undefined && m.state === State.InFlight && m.receiveSerial === prev.serials[i];
+        });
+        if (same) return prev.msgs;
+      }
+    }
+    if (!q.fifo && q.inFlightCount >= this.limits.inFlightMaxStandard) {
+      for (const o of this.observers) o.overLimit?.(q);
+      return new SqsError('OverLimit', `The maximum number of in flight messages has been reached (${this.limits.inFlightMaxStandard}).`);
+    }
+    const got = this.take(q, max, vt);
+    if (q.fifo && attemptId !== undefined) {
+      const live = got.map((r) => decodeHandle(r.receiptHandle)!);
+      q.attempts.set(attemptId, {
+        msgs: got,
+        nums: live.map((h) => h.num),
+        serials: live.map((h) => h.serial),
+        expiresAt: this.clock.now() + this.limits.fifoDeduplicationIntervalSeconds * 1000,
+      });
+    }
+    return got;
+  }
+
+  private take(q: SqsQueue, max: number, visibilityTimeout: number): ReceivedMessage[] {
+    const out: ReceivedMessage[] = [];
+    const now = this.clock.now();
+    let room = q.fifo ? this.limits.inFlightMaxFifo - q.inFlightCount : this.limits.inFlightMaxStandard - q.inFlightCount;
+    const redrive = q.config.RedrivePolicy;
+    const dlq = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
+    let moved = 0;
+    const takeOne = (m: Msg): boolean => {
+      if (dlq && redrive && m.receiveCount >= redrive.maxReceiveCount) {
+        this.removeVisible(q, m);
+        this.moveToDlq(q, m, dlq);
+        moved++;
+        return false;
+      }
+      out.push(this.deliver(q, m, now, visibilityTimeout));
+      room--;
+      return true;
+    };
+    if (!q.fifo) {
+      while (out.length < max && room > 0) {
+        const m = q.visible.shift();
+        if (!m) break;
+        if (m.state !== State.Visible) continue;
+        takeOne(m);
+      }
+    } else {
+      while (out.length < max && room > 0) {
+        const g = q.readyGroups.shift();
+        if (!g) break;
+        g.ready = false;
+        if (g.inFlight > 0) continue;
+        // Several messages of one group may come together, in order; the group then stays locked
+        // until none of them is in flight [fact sheet §4 FIFO].
+        while (out.length < max && room > 0) {
+          const m = g.msgs.shift();
+          if (!m) break;
+          if (m.state !== State.Visible) continue;
+          if (takeOne(m)) g.inFlight++;
+        }
+        this.maybeReady(q, g);
+      }
+    }
+    if (moved > 0 && dlq) {
+      for (const o of this.observers) o.movedToDlq?.(q, dlq, moved);
+      this.serveWaiters(dlq);
+    }
+    if (out.length > 0) for (const o of this.observers) o.received?.(q, out.length);
+    if (q.waiters.length) this.armWake(q);
+    return out;
+  }
+
+  private deliver(q: SqsQueue, m: Msg, now: number, vt: number): ReceivedMessage {
+    q.visibleCount--;
+    q.inFlightCount++;
+    m.state = State.InFlight;
+    m.receiveCount++;
+    m.receiveSerial++;
+    const epoch = Math.round(this.clock.epochMs());
+    if (m.firstReceiveTimestamp === 0) m.firstReceiveTimestamp = epoch;
+    m.dueAt = now + vt * 1000;
+    q.due.push(m.dueAt, m);
+    const attributes: Record<string, string> = {
+      SenderId: m.senderId,
+      SentTimestamp: String(m.sentTimestamp),
+      ApproximateReceiveCount: String(m.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
+    };
+    if (m.sequenceNumber !== undefined) attributes['SequenceNumber'] = m.sequenceNumber;
+    if (m.dedupId !== undefined) attributes['MessageDeduplicationId'] = m.dedupId;
+    if (m.groupId !== undefined) attributes['MessageGroupId'] = m.groupId;
+    if (m.awsTraceHeader !== undefined) attributes['AWSTraceHeader'] = m.awsTraceHeader;
+    if (m.deadLetterQueueSourceArn !== undefined) attributes['DeadLetterQueueSourceArn'] = m.deadLetterQueueSourceArn;
+    return {
+      messageId: m.messageId,
+      receiptHandle: encodeHandle(q.uid, m.num, m.receiveSerial),
+      body: m.body,
+      md5OfBody: m.md5OfBody,
+      messageAttributes: m.messageAttributes,
+      md5OfMessageAttributes: m.md5OfMessageAttributes,
+      attributes,
+    };
+  }
+
+  // ---------------------------------------------------------------- delete / visibility
+
+  /**
+   * DeleteMessage. A stale handle (the message was received again since) or a handle of an
+   * already deleted message succeeds without effect, as AWS documents; a handle that is not one
+   * of this queue's → `ReceiptHandleIsInvalid`. Returns the error instead of throwing.
+   */
+  deleteMessage(q: SqsQueue, receiptHandle: string): SqsError | undefined {
+    if (q.deleted) return err.queueDoesNotExist();
+    const h = decodeHandle(receiptHandle);
+    if (!h || h.queue !== q.uid) return err.invalidReceiptHandle(receiptHandle);
+    const m = q.live.get(h.num);
+    if (!m || m.receiveSerial !== h.serial) return undefined;
+    this.removeMessage(q, m);
+    for (const o of this.observers) o.deleted?.(q, 1);
+    return undefined;
+  }
+
+  /**
+   * ChangeMessageVisibility: the new timeout counts from now; 0 makes the message visible at
+   * once. Not in flight → `MessageNotInflight`; the total may not pass 12 h from the receive.
+   */
+  changeVisibility(q: SqsQueue, receiptHandle: string, visibilityTimeout: number): SqsError | undefined {
+    if (q.deleted) return err.queueDoesNotExist();
+    const h = decodeHandle(receiptHandle);
+    if (!h || h.queue !== q.uid) return err.invalidReceiptHandle(receiptHandle);
+    if (!Number.isInteger(visibilityTimeout) || visibilityTimeout < 0 || visibilityTimeout > this.limits.visibilityTimeoutMaxSeconds) {
+      return err.invalidValue('VisibilityTimeout', visibilityTimeout, `Must be between 0 and ${this.limits.visibilityTimeoutMaxSeconds}, if provided.`);
+    }
+    this.tick(q);
+    const m = q.live.get(h.num);
+    if (!m || m.receiveSerial !== h.serial) {
+      return err.invalidValue('ReceiptHandle', receiptHandle, 'Message does not exist or is not available for visibility timeout change.');
+    }
+    if (m.state !== State.InFlight) return new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
+    const now = this.clock.now();
+    m.dueAt = now + visibilityTimeout * 1000;
+    if (visibilityTimeout === 0) {
+      this.returnToVisible(q, m);
+      this.serveWaiters(q);
+    } else {
+      q.due.push(m.dueAt, m);
+      this.armWake(q);
+    }
+    return undefined;
+  }
+
+  /** PurgeQueue: removes every message now; again within 60 s → `PurgeQueueInProgress`. Throws. */
+  purge(q: SqsQueue): void {
+    this.live(q);
+    const now = this.clock.now();
+    if (now - q.lastPurgeAt < this.limits.purgeIntervalSeconds * 1000) {
+      throw new SqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${q.name} is allowed every ${this.limits.purgeIntervalSeconds} seconds.`);
+    }
+    q.lastPurgeAt = now;
+    const n = q.live.size;
+    for (const m of q.live.values()) m.state = State.Gone;
+    q.live.clear();
+    q.visible.clear();
+    q.groups.clear();
+    q.readyGroups.clear();
+    q.byAge.clear();
+    q.due.clear();
+    q.visibleCount = q.inFlightCount = q.delayedCount = 0;
+    if (n) for (const o of this.observers) o.purged?.(q, n);
+  }
+
+  // ---------------------------------------------------------------- message move tasks
+
+  /**
+   * StartMessageMoveTask: moves the visible messages of a dead-letter queue back to their source
+   * queues (or to `destinationArn`), at most `maxPerSecond` a second (≤ 500) [fact sheet §4].
+   */
+  startMoveTask(sourceArn: string, destinationArn?: string, maxPerSecond?: number): MoveTask {
+    const src = this.byArn.get(sourceArn);
+    if (!src) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    if (this.deadLetterSources(src).length === 0) {
+      throw err.invalidValue('SourceArn', sourceArn, 'Source queue must be configured as a Dead Letter Queue.');
+    }
+    if (destinationArn !== undefined && !this.byArn.get(destinationArn)) {
+      throw new SqsError('ResourceNotFoundException', "The resource that you specified for the DestinationArn parameter doesn't exist.");
+    }
+    if (maxPerSecond !== undefined && (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > this.limits.moveTaskMaxMessagesPerSecond)) {
+      throw err.invalidValue('MaxNumberOfMessagesPerSecond', maxPerSecond, `Must be between 1 and ${this.limits.moveTaskMaxMessagesPerSecond}.`);
+    }
+    if (src.moveTasks.some((t) => t.status === 'RUNNING')) {
+      throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+    }
+    this.tick(src);
+    const id = this.nextTask++;
+    const task: MoveTask = {
+      taskHandle: Buffer.from(JSON.stringify({ taskId: String(id), sourceArn })).toString('base64'),
+      status: 'RUNNING',
+      sourceArn,
+      destinationArn,
+      maxNumberOfMessagesPerSecond: maxPerSecond,
+      approximateNumberOfMessagesMoved: 0,
+      approximateNumberOfMessagesToMove: src.visibleCount,
+      failureReason: undefined,
+      startedTimestamp: Math.round(this.clock.epochMs()),
+      timer: undefined,
+    };
+    src.moveTasks.unshift(task);
+    const rate = maxPerSecond ?? this.limits.moveTaskMaxMessagesPerSecond;
+    const step = () => {
+      task.timer = undefined;
+      if (task.status !== 'RUNNING' || src.deleted) return;
+      this.tick(src);
+      let n = 0;
+      while (n < rate && task.approximateNumberOfMessagesMoved < task.approximateNumberOfMessagesToMove) {
+        const m = this.takeVisibleRaw(src);
+        if (!m) break;
+        const target = this.byArn.get(destinationArn ?? m.deadLetterQueueSourceArn ?? '');
+        if (!target) {
+          this.returnToVisible(src, m, true);
+          task.status = 'FAILED';
+          task.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+          return;
+        }
+        this.removeMessage(src, m);
+        const r = this.send(target, {
+          body: m.body,
+          messageAttributes: m.messageAttributes,
+          messageSystemAttributes: m.awsTraceHeader !== undefined ? { AWSTraceHeader: { DataType: 'String', StringValue: m.awsTraceHeader } } : undefined,
+          messageGroupId: m.groupId,
+          messageDeduplicationId: target.fifo ? m.dedupId : undefined,
+          senderId: m.senderId,
+        });
+        if (r instanceof SqsError) {
+          task.status = 'FAILED';
+          task.failureReason = r.queryCode;
+          return;
+        }
+        task.approximateNumberOfMessagesMoved++;
+        n++;
+      }
+      if (task.approximateNumberOfMessagesMoved >= task.approximateNumberOfMessagesToMove || src.visibleCount === 0) {
+        task.status = 'COMPLETED';
+        return;
+      }
+      task.timer = this.clock.setTimer(step, 1000);
+    };
+    task.timer = this.clock.setTimer(step, 0);
+    return task;
+  }
+
+  listMoveTasks(sourceArn: string): MoveTask[] {
+    const src = this.byArn.get(sourceArn);
+    if (!src) throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
+    return src.moveTasks;
+  }
+
+  cancelMoveTask(taskHandle: string): MoveTask {
+    let parsed: { taskId?: unknown; sourceArn?: unknown } | undefined;
+    try {
+      parsed = JSON.parse(Buffer.from(taskHandle, 'base64').toString('utf8')) as typeof parsed;
+    } catch {
+      parsed = undefined;
+    }
+    const src = typeof parsed?.sourceArn === 'string' ? this.byArn.get(parsed.sourceArn) : undefined;
+    const task = src?.moveTasks.find((t) => t.taskHandle === taskHandle);
+    if (!task) throw new SqsError('ResourceNotFoundException', 'Task does not exist.');
+    if (task.status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `Only active tasks can be cancelled. Task status: ${task.status}.`);
+    this.stopTask(task, 'CANCELLED');
+    return task;
+  }
+
+  private stopTask(t: MoveTask, status: MoveTaskStatus): void {
+    if (t.timer) this.clock.clearTimer(t.timer);
+    t.timer = undefined;
+    if (t.status === 'RUNNING') t.status = status;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Forget every queue (the `/_squall/reset` route and test isolation). */
+  reset(): void {
+    for (const q of [...this.queues.values()]) this.deleteQueue(q);
+    this.deletedAt.clear();
+  }
+
+  /** Stop all timers and answer every waiting long poll with nothing. */
+  close(): void {
+    this.closed = true;
+    for (const q of this.queues.values()) {
+      this.clearTimers(q);
+      for (const w of q.waiters) this.finishWaiter(w, []);
+      q.waiters.clear();
+      for (const t of q.moveTasks) if (t.timer) this.clock.clearTimer(t.timer);
+    }
+  }
+
+  /** Total messages the queue holds (visible + in flight + delayed); for tests and accounting. */
+  size(q: SqsQueue): number {
+    this.tick(q);
+    return q.live.size;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private live(q: SqsQueue): void {
+    if (q.deleted) throw err.queueDoesNotExist();
+  }
+
+  /**
+   * Apply every transition due by now: delays and visibility timeouts that ended, retention that
+   * ran out, FIFO dedup entries that expired. Lazy: called at the start of each operation.
+   */
+  tick(q: SqsQueue): void {
+    const now = this.clock.now();
+    let woke = false;
+    while (q.due.peekKey() <= now) {
+      const key = q.due.peekKey();
+      const m = q.due.pop()!;
+      if (m.dueAt !== key) continue;
+      if (m.state === State.Delayed) {
+        q.delayedCount--;
+        this.makeVisible(q, m);
+        woke = true;
+      } else if (m.state === State.InFlight) {
+        this.returnToVisible(q, m);
+        woke = true;
+      }
+    }
+    const retentionMs = q.config.MessageRetentionPeriod * 1000;
+    let expired = 0;
+    for (;;) {
+      const head = q.byAge.peek();
+      if (!head) break;
+      if (head.state === State.Gone) {
+        q.byAge.shift();
+        continue;
+      }
+      if (now - head.enqueuedAt < retentionMs) break;
+      q.byAge.shift();
+      this.removeMessage(q, head);
+      expired++;
+    }
+    if (expired) for (const o of this.observers) o.expired?.(q, expired);
+    if (woke) this.serveWaiters(q);
+  }
+
+  /** Move an in-flight message back to visible (visibility ended or was set to 0). */
+  private returnToVisible(q: SqsQueue, m: Msg, front = false): void {
+    if (m.state === State.InFlight) {
+      q.inFlightCount--;
+      if (q.fifo && m.groupId !== undefined) {
+        const g = q.groups.get(m.groupId);
+        if (g) g.inFlight--;
+      }
+    } else if (m.state === State.Visible) {
+      q.visibleCount--;
+    }
+    this.makeVisible(q, m, front);
+  }
+
+  private makeVisible(q: SqsQueue, m: Msg, front = false): void {
+    m.state = State.Visible;
+    q.visibleCount++;
+    if (!q.fifo) {
+      if (front) q.visible.unshift(m);
+      else q.visible.push(m);
+      return;
+    }
+    const gid = m.groupId!;
+    let g = q.groups.get(gid);
+    if (!g) {
+      g = { id: gid, msgs: new Deque<Msg>(4), inFlight: 0, ready: false };
+      q.groups.set(gid, g);
+    }
+    insertBySeq(g.msgs, m);
+    this.maybeReady(q, g);
+  }
+
+  private maybeReady(q: SqsQueue, g: Group): void {
+    if (g.ready || g.inFlight > 0) return;
+    let head = g.msgs.peek();
+    while (head && head.state !== State.Visible) {
+      g.msgs.shift();
+      head = g.msgs.peek();
+    }
+    if (!head) {
+      if (g.inFlight === 0 && g.msgs.length === 0) q.groups.delete(g.id);
+      return;
+    }
+    g.ready = true;
+    q.readyGroups.push(g);
+  }
+
+  /** Take the next visible message without delivering it (message move tasks). */
+  private takeVisibleRaw(q: SqsQueue): Msg | undefined {
+    if (!q.fifo) {
+      for (;;) {
+        const m = q.visible.shift();
+        if (!m) return undefined;
+        if (m.state === State.Visible) return m;
+      }
+    }
+    for (;;) {
+      const g = q.readyGroups.shift();
+      if (!g) return undefined;
+      g.ready = false;
+      let m = g.msgs.shift();
+      while (m && m.state !== State.Visible) m = g.msgs.shift();
+      this.maybeReady(q, g);
+      if (m) return m;
+    }
+  }
+
+  /** Detach a visible message from the visible structures' counts (it stays lazily in the deque). */
+  private removeVisible(q: SqsQueue, m: Msg): void {
+    if (m.state === State.Visible) {
+      q.visibleCount--;
+      m.state = State.Gone;
+      q.live.delete(m.num);
+    }
+  }
+
+  /** Remove a message for good, whatever its state; structures drop it lazily. */
+  private removeMessage(q: SqsQueue, m: Msg): void {
+    switch (m.state) {
+      case State.Visible:
+        q.visibleCount--;
+        break;
+      case State.InFlight:
+        q.inFlightCount--;
+        if (q.fifo && m.groupId !== undefined) {
+          const g = q.groups.get(m.groupId);
+          if (g) {
+            g.inFlight--;
+            this.maybeReady(q, g);
+          }
+        }
+        break;
+      case State.Delayed:
+        q.delayedCount--;
+        break;
+      default:
+        return;
+    }
+    m.state = State.Gone;
+    q.live.delete(m.num);
+    if (q.fifo && q.waiters.length) this.serveWaiters(q);
+  }
+
+  private moveToDlq(from: SqsQueue, m: Msg, dlq: SqsQueue): void {
+    // Standard DLQs keep the original enqueue time (retention counts from the first send); FIFO
+    // DLQs reset it [fact sheet §4 Redrive]. Receive count carries over ("across all queues").
+    const moved = new Msg(
+      dlq.nextNum++,
+      m.messageId,
+      m.body,
+      m.md5OfBody,
+      m.messageAttributes,
+      m.md5OfMessageAttributes,
+      m.awsTraceHeader,
+      m.sentTimestamp,
+      dlq.fifo ? this.clock.now() : m.enqueuedAt,
+      m.senderId,
+      m.groupId,
+      m.dedupId,
+      dlq.fifo ? sequenceNumber(dlq.nextSeq++) : undefined,
+      m.size,
+    );
+    moved.receiveCount = m.receiveCount;
+    moved.firstReceiveTimestamp = m.firstReceiveTimestamp;
+    moved.deadLetterQueueSourceArn = from.arn;
+    this.tick(dlq);
+    dlq.live.set(moved.num, moved);
+    dlq.byAge.push(moved);
+    this.makeVisible(dlq, moved);
+  }
+
+  private expireDedup(q: SqsQueue, now: number): void {
+    for (;;) {
+      const head = q.dedupOrder.peek();
+      if (!head || head.expiresAt > now) break;
+      q.dedupOrder.shift();
+      const cur = q.dedup.get(head.key);
+      if (cur && cur.expiresAt === head.expiresAt) q.dedup.delete(head.key);
+    }
+    if (q.attempts.size > 1000) for (const [k, a] of q.attempts) if (a.expiresAt <= now) q.attempts.delete(k);
+  }
+
+  private serveWaiters(q: SqsQueue): void {
+    while (q.waiters.length > 0 && q.visibleCount > 0) {
+      const w = q.waiters.shift()!;
+      if (w.done) continue;
+      if (!q.fifo && q.inFlightCount >= this.limits.inFlightMaxStandard) {
+        q.waiters.unshift(w);
+        return;
+      }
+      const got = this.take(q, w.max, w.visibilityTimeout);
+      if (got.length === 0) {
+        q.waiters.unshift(w);
+        return;
+      }
+      this.finishWaiter(w, got);
+    }
+  }
+
+  private finishWaiter(w: Waiter, msgs: ReceivedMessage[]): void {
+    if (w.done) return;
+    w.done = true;
+    if (w.timer) this.clock.clearTimer(w.timer);
+    w.timer = undefined;
+    if (w.onAbort && w.signal) w.signal.removeEventListener('abort', w.onAbort);
+    w.resolve(msgs);
+  }
+
+  /** While long polls wait, keep one timer at the next due transition so they wake on time. */
+  private armWake(q: SqsQueue): void {
+    if (q.waiters.length === 0) return;
+    const at = q.due.peekKey();
+    if (at === Infinity || at >= q.wakeAt) return;
+    if (q.wakeTimer) this.clock.clearTimer(q.wakeTimer);
+    q.wakeAt = at;
+    q.wakeTimer = this.clock.setTimer(() => {
+      q.wakeTimer = undefined;
+      q.wakeAt = Infinity;
+      if (q.deleted) return;
+      this.tick(q);
+      this.serveWaiters(q);
+      this.armWake(q);
+    }, Math.max(0, at - this.clock.now()));
+  }
+
+  private clearTimers(q: SqsQueue): void {
+    if (q.wakeTimer) this.clock.clearTimer(q.wakeTimer);
+    q.wakeTimer = undefined;
+    q.wakeAt = Infinity;
+  }
+}
+
+/** A settable attribute's value as AWS reports it (strings), or undefined when AWS omits it. */
+function configValue(c: QueueConfig, fifo: boolean, name: string): string | undefined {
+  switch (name) {
+    case 'VisibilityTimeout':
+    case 'MaximumMessageSize':
+    case 'MessageRetentionPeriod':
+    case 'DelaySeconds':
+    case 'ReceiveMessageWaitTimeSeconds':
+      return String(c[name]);
+    case 'Policy':
+      return c.Policy;
+    case 'RedrivePolicy':
+      return c.RedrivePolicy ? JSON.stringify(c.RedrivePolicy) : undefined;
+    case 'RedriveAllowPolicy':
+      return c.RedriveAllowPolicy;
+    case 'FifoQueue':
+      return fifo ? 'true' : undefined;
+    case 'ContentBasedDeduplication':
+      return fifo ? String(c.ContentBasedDeduplication) : undefined;
+    case 'DeduplicationScope':
+      return fifo ? c.DeduplicationScope : undefined;
+    case 'FifoThroughputLimit':
+      return fifo ? c.FifoThroughputLimit : undefined;
+    case 'KmsMasterKeyId':
+      return c.KmsMasterKeyId;
+    case 'KmsDataKeyReusePeriodSeconds':
+      return c.KmsMasterKeyId ? String(c.KmsDataKeyReusePeriodSeconds) : undefined;
+    case 'SqsManagedSseEnabled':
+      return String(c.SqsManagedSseEnabled);
+    default:
+      return undefined;
+  }
+}
+
+function sequenceNumber(n: number): string {
+  // AWS sequence numbers are 128-bit decimal strings; 20 digits, increasing per queue.
+  return `1${String(n).padStart(19, '0')}`;
+}
+
+function insertBySeq(d: Deque<Msg>, m: Msg): void {
+  const last = d.at(d.length - 1);
+  if (!last || m.num > last.num) {
+    d.push(m);
+    return;
+  }
+  const first = d.peek();
+  if (first && m.num < first.num) {
+    d.unshift(m);
+    return;
+  }
+  // Rare (delay changed between sends): rebuild in order.
+  const all = [...d, m].sort((a, b) => a.num - b.num);
+  d.clear();
+  for (const x of all) d.push(x);
+}
+
+/** FIFO ids: 1–128 characters of a-z A-Z 0-9 and !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ [MODEL SendMessage doc]. */
+function checkFifoId(param: string, v: string): SqsError | undefined {
+  if (v.length < 1 || v.length > 128 || !/^[\x21-\x7e]+$/.test(v)) {
+    return err.invalidValue(param, v, `${param} can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+  }
+  return undefined;
+}
+
+/** Message attribute rules: name, data type and value [MODEL MessageAttributeValue doc]. */
+function checkAttribute(name: string, v: { DataType: string; StringValue?: string; BinaryValue?: Uint8Array; StringListValues?: string[]; BinaryListValues?: Uint8Array[] }): SqsError | undefined {
+  if (!ATTR_NAME.test(name)) {
+    return err.invalidValue('MessageAttribute.Name', name, 'Message attribute name can only contain alphanumeric characters, hyphens, underscores and periods; must not start or end with a period, contain two consecutive periods, or start with AWS. or Amazon.; and be 1 to 256 characters long.').withMessage(
+      `Message attribute name '${name}' is invalid.`,
+    );
+  }
+  const dt = v.DataType;
+  if (typeof dt !== 'string' || dt === '') return err.invalidValue('MessageAttributes', name, `The message attribute '${name}' must contain a non-empty message attribute type.`).withMessage(`The message attribute '${name}' must contain a non-empty message attribute type.`);
+  const base = dt.split('.', 1)[0]!;
+  if (dt.length > 256 || (base !== 'String' && base !== 'Number' && base !== 'Binary')) {
+    return new SqsError('InvalidParameterValueException', `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+  }
+  if (v.StringListValues !== undefined || v.BinaryListValues !== undefined) {
+    return new SqsError('InvalidParameterValueException', `Message attribute list values in '${name}' are not supported.`);
+  }
+  if (base === 'Binary') {
+    if (v.BinaryValue === undefined || v.StringValue !== undefined) {
+      return new SqsError('InvalidParameterValueException', `The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+    }
+    if (v.BinaryValue.length === 0) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' must contain a non-empty value of type 'Binary'.`);
+    return undefined;
+  }
+  if (v.StringValue === undefined || v.BinaryValue !== undefined) {
+    return new SqsError('InvalidParameterValueException', `The message attribute '${name}' with type '${base}' must use field 'String'.`);
+  }
+  if (v.StringValue === '') return new SqsError('InvalidParameterValueException', `The message attribute '${name}' must contain a non-empty value of type '${base}'.`);
+  if (INVALID_CHARS.test(v.StringValue)) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' contains invalid characters.`);
+  if (base === 'Number') {
+    // Numbers: up to 38 significant digits, between -10^128 and 10^126 [MODEL MessageAttributeValue doc].
+    const s = v.StringValue.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || s.replace(/[^0-9]/g, '').replace(/^0+/, '').length > 38) {
+      return new SqsError('InvalidParameterValueException', `Can't cast the value of message (user) attribute '${name}' to a number.`);
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- receipt handles
+
+function encodeHandle(queue: number, num: number, serial: number): string {
+  return HANDLE_PREFIX + Buffer.from(`${queue}:${num}:${serial}`, 'latin1').toString('base64url');
+}
+
+export function decodeHandle(h: string): { queue: number; num: number; serial: number } | undefined {
+  if (typeof h !== 'string' || !h.startsWith(HANDLE_PREFIX) || h.length > 200) return undefined;
+  const s = Buffer.from(h.slice(HANDLE_PREFIX.length), 'base64url').toString('latin1');
+  const parts = s.split(':');
+  if (parts.length !== 3) return undefined;
+  const [a, b, c] = parts.map(Number) as [number, number, number];
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(c)) return undefined;
+  if (encodeHandle(a, b, c) !== h) return undefined;
+  return { queue: a, num: b, serial: c };
+}

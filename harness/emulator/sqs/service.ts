@@ -1,0 +1,149 @@
+/**
+ * SQS as an emulator service (the protocol layer): recognises AWS JSON 1.0 requests
+ * (`x-amz-target: AmazonSQS.<Op>`, also when POSTed to a queue-URL path) and Query requests
+ * (form-encoded POST or GET with `Action=`), decodes them through the model shapes, runs the
+ * provider, and writes JSON or XML answers and errors exactly as §5.1 of the fact sheet shows:
+ * JSON errors carry `x-amzn-query-error: <legacy code>;Sender` and
+ * `__type: com.amazonaws.sqs#<Shape>` and no `x-amzn-ErrorType`; Query errors are
+ * `<ErrorResponse><Error><Type/><Code/><Message/>` documents.
+ */
+import { SQS } from '../../contracts/aws-facts.ts';
+import type { EmuRequest, EmuResponse, EmulatorContext, EmulatorService } from '../http.ts';
+import type { SigV4Failure } from '../sigv4.ts';
+import { SqsError, isSqsError } from './errors.ts';
+import type { SqsErrorCode } from './errors.ts';
+import { SqsProvider } from './provider.ts';
+import { OPERATIONS, QUERY_XMLNS, decodeJsonInput, decodeQueryInput, inputMembers, xmlEscape, xmlResponse } from './shapes.ts';
+
+const JSON_CT = 'application/x-amz-json-1.0';
+const TARGET_PREFIX = 'AmazonSQS.';
+/** A queue-URL path: /<12-digit account>/<queue name>. */
+const QUEUE_PATH = /^\/(\d{12})\/([^/]+)\/?$/;
+
+function isForm(req: EmuRequest): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/** Query parameters: the query string plus, for form POSTs, the body (body wins on conflicts). */
+function queryParams(req: EmuRequest): Map<string, string> {
+  const params = new Map<string, string>(req.query);
+  if (req.method === 'POST' && isForm(req) && req.body.length) {
+    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.set(k, v);
+  }
+  return params;
+}
+
+function jsonError(e: SqsError, rid: string): EmuResponse {
+  return {
+    status: e.status,
+    headers: { 'content-type': JSON_CT, 'x-amzn-requestid': rid, 'x-amzn-query-error': `${e.queryCode};${e.fault}` },
+    body: JSON.stringify({ __type: e.jsonType, message: e.message }),
+  };
+}
+
+function xmlError(e: SqsError, rid: string): EmuResponse {
+  return {
+    status: e.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': rid },
+    body: `<?xml version="1.0"?><ErrorResponse xmlns="${QUERY_XMLNS}"><Error><Type>${e.fault}</Type><Code>${xmlEscape(e.queryCode)}</Code><Message>${xmlEscape(e.message)}</Message><Detail/></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
+  };
+}
+
+function toSqsError(e: unknown): SqsError {
+  if (isSqsError(e)) return e;
+  process.stderr.write(`squall emulator (sqs): internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return new SqsError('InternalFailure', 'We encountered an internal error. Please try again.');
+}
+
+const AUTH_CODES: Record<SigV4Failure['kind'], SqsErrorCode> = {
+  missing: 'MissingAuthenticationToken',
+  malformed: 'IncompleteSignature',
+  'unknown-access-key': 'InvalidClientTokenId',
+  'signature-mismatch': 'SignatureDoesNotMatch',
+};
+
+/** Fill QueueUrl from a queue-URL request path when the body leaves it out (PHP SDK, old clients). */
+function withPathQueueUrl(op: string, input: Record<string, unknown>, req: EmuRequest, endpoint: string): void {
+  if (input['QueueUrl'] !== undefined || !inputMembers(op).includes('QueueUrl')) return;
+  const m = QUEUE_PATH.exec(req.path);
+  if (m) input['QueueUrl'] = `${endpoint}/${m[1]}/${m[2]}`;
+}
+
+export function sqsService(ctx: EmulatorContext): EmulatorService {
+  const model = ctx.sqs;
+
+  const handleJson = async (req: EmuRequest, op: string): Promise<EmuResponse> => {
+    const rid = req.requestId;
+    if (!OPERATIONS.has(op)) return jsonError(new SqsError('UnknownOperationException', `The operation ${op} is not valid for this service.`), rid);
+    let body: unknown = {};
+    if (req.body.length) {
+      try {
+        body = JSON.parse(req.body.toString('utf8'));
+      } catch {
+        return jsonError(new SqsError('SerializationException', 'The request body is not valid JSON.'), rid);
+      }
+    }
+    const input = decodeJsonInput(op, body);
+    if (isSqsError(input)) {
+      // A body-less QueueUrl may come from the path; only then is a missing QueueUrl not an error.
+      if (input.code !== 'MissingRequiredParameterException' || !QUEUE_PATH.test(req.path) || typeof body !== 'object' || body === null) return jsonError(input, rid);
+      const patched = { ...(body as Record<string, unknown>) };
+      withPathQueueUrl(op, patched, req, ctx.endpoint());
+      const again = decodeJsonInput(op, patched);
+      if (isSqsError(again)) return jsonError(again, rid);
+      return runJson(req, op, again);
+    }
+    return runJson(req, op, input);
+  };
+
+  const runJson = async (req: EmuRequest, op: string, input: Record<string, unknown>): Promise<EmuResponse> => {
+    try {
+      const out = await new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId, signal: req.signal }).call(op, input);
+      return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': req.requestId }, body: JSON.stringify(out) };
+    } catch (e) {
+      return jsonError(toSqsError(e), req.requestId);
+    }
+  };
+
+  const handleQuery = async (req: EmuRequest): Promise<EmuResponse> => {
+    const rid = req.requestId;
+    const params = queryParams(req);
+    const op = params.get('Action') ?? '';
+    if (!OPERATIONS.has(op)) return xmlError(new SqsError('UnknownOperationException', `The action ${op} is not valid for this endpoint.`), rid);
+    const m = QUEUE_PATH.exec(req.path);
+    if (m && !params.has('QueueUrl') && inputMembers(op).includes('QueueUrl')) params.set('QueueUrl', `${ctx.endpoint()}/${m[1]}/${m[2]}`);
+    const input = decodeQueryInput(op, params);
+    if (isSqsError(input)) return xmlError(input, rid);
+    try {
+      const out = await new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId, signal: req.signal }).call(op, input);
+      return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': rid }, body: xmlResponse(op, out, rid) };
+    } catch (e) {
+      return xmlError(toSqsError(e), rid);
+    }
+  };
+
+  const isJson = (req: EmuRequest) => (req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX);
+
+  return {
+    name: 'sqs',
+    // A 1 MiB batch may triple in size when form-encoded (%XX); leave room for that plus the envelope.
+    maxBodyBytes: SQS.batchMaxTotalBytes * 4 + 64 * 1024,
+    match(req) {
+      if (isJson(req)) return req.method === 'POST';
+      if (req.method === 'GET') return req.query.has('Action');
+      if (req.method !== 'POST') return false;
+      return req.query.has('Action') || (isForm(req) && /(^|&)Action=/.test(req.body.toString('latin1', 0, Math.min(req.body.length, 64 * 1024))));
+    },
+    handle(req) {
+      if (isJson(req)) return handleJson(req, (req.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length));
+      return handleQuery(req);
+    },
+    authFailure(req, failure) {
+      const e = new SqsError(AUTH_CODES[failure.kind], failure.message);
+      return isJson(req) ? jsonError(e, req.requestId) : xmlError(e, req.requestId);
+    },
+    reset() {
+      model.reset();
+    },
+  };
+}

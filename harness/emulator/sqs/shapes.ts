@@ -1,0 +1,337 @@
+/**
+ * SQS's request and response shapes, driven by the botocore service model
+ * (`sqs-2012-11-05.model.json`, a documentation-stripped copy of the fact sheet's model). One walk
+ * of the model does three jobs: it checks a JSON 1.0 input (required members, types, enums) and
+ * decodes its blobs; it turns a Query request's flattened form parameters (`Attribute.1.Name`,
+ * `SendMessageBatchRequestEntry.2.MessageBody`, …) into the same input object; and it writes an
+ * output object as the Query protocol's XML. The model lost its Query serialization names when SQS
+ * moved to JSON, so the few element names that differ from member names are listed here, as the
+ * 2012-11-05 Query API spells them (e.g. `AttributeNames` → `AttributeName.N`).
+ */
+import { readFileSync } from 'node:fs';
+import { SqsError, msg as err } from './errors.ts';
+
+interface MemberRef {
+  shape: string;
+}
+interface Shape {
+  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'blob' | 'timestamp' | 'double';
+  required?: string[];
+  members?: Record<string, MemberRef>;
+  member?: MemberRef;
+  key?: MemberRef;
+  value?: MemberRef;
+  enum?: string[];
+}
+interface Operation {
+  name: string;
+  input?: MemberRef;
+  output?: MemberRef;
+}
+interface ServiceModel {
+  metadata: Record<string, unknown>;
+  operations: Record<string, Operation>;
+  shapes: Record<string, Shape>;
+}
+
+const model = JSON.parse(readFileSync(new URL('./sqs-2012-11-05.model.json', import.meta.url), 'utf8')) as ServiceModel;
+
+export const OPERATIONS: ReadonlySet<string> = new Set(Object.keys(model.operations));
+
+export function inputShapeOf(op: string): string | undefined {
+  return model.operations[op]?.input?.shape;
+}
+export function outputShapeOf(op: string): string | undefined {
+  return model.operations[op]?.output?.shape;
+}
+export function inputMembers(op: string): readonly string[] {
+  const s = inputShapeOf(op);
+  return s ? Object.keys(model.shapes[s]?.members ?? {}) : [];
+}
+
+/** Query element names that differ from the member names (2012-11-05 Query API). */
+const QUERY_NAMES: Record<string, string> = {
+  Attributes: 'Attribute',
+  AttributeNames: 'AttributeName',
+  MessageAttributeNames: 'MessageAttributeName',
+  MessageSystemAttributeNames: 'MessageSystemAttributeName',
+  MessageAttributes: 'MessageAttribute',
+  MessageSystemAttributes: 'MessageSystemAttribute',
+  tags: 'Tag',
+  Tags: 'Tag',
+  TagKeys: 'TagKey',
+  AWSAccountIds: 'AWSAccountId',
+  Actions: 'ActionName',
+  StringListValues: 'StringListValue',
+  BinaryListValues: 'BinaryListValue',
+  QueueUrls: 'QueueUrl',
+  queueUrls: 'QueueUrl',
+};
+
+function queryName(memberName: string, ref: MemberRef): string {
+  const q = QUERY_NAMES[memberName];
+  if (q) return q;
+  const s = model.shapes[ref.shape];
+  // Lists of structures are named after their entry shape: SendMessageBatchRequestEntry.N, Message, …
+  if (s?.type === 'list' && s.member && model.shapes[s.member.shape]?.type === 'structure') return s.member.shape;
+  return memberName;
+}
+
+/** Map entry key/value element names: tags use Key/Value, attributes Name/Value. */
+function mapNames(shapeName: string): [string, string] {
+  return shapeName === 'TagMap' ? ['Key', 'Value'] : ['Name', 'Value'];
+}
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object') return 'structure';
+  return typeof v;
+}
+
+function serialization(path: string, expected: string, got: unknown): SqsError {
+  return new SqsError('SerializationException', `Expected ${expected} for ${path}, got ${typeName(got)}.`);
+}
+
+function enumError(shapeName: string, path: string, v: string, allowed: string[]): SqsError {
+  if (shapeName === 'QueueAttributeName' || shapeName === 'MessageSystemAttributeName' || shapeName === 'MessageSystemAttributeNameForSends') {
+    return err.unknownAttribute(v);
+  }
+  return err.invalidValue(path, v, `Must be one of ${allowed.join(', ')}.`);
+}
+
+/**
+ * Check a JSON input against the operation's input shape and decode blobs (base64 → Buffer).
+ * Returns the decoded input or the `SqsError` AWS would send.
+ */
+export function decodeJsonInput(op: string, body: unknown): Record<string, unknown> | SqsError {
+  const shapeName = inputShapeOf(op);
+  if (!shapeName) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return serialization('the request body', 'a JSON object', body);
+  const r = walkJson(shapeName, body, '');
+  return r as Record<string, unknown> | SqsError;
+}
+
+function walkJson(shapeName: string, v: unknown, path: string): unknown {
+  const s = model.shapes[shapeName]!;
+  switch (s.type) {
+    case 'structure': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return serialization(path || 'the request', 'a structure', v);
+      const src = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, ref] of Object.entries(s.members ?? {})) {
+        const x = src[name];
+        if (x === undefined || x === null) continue;
+        const r = walkJson(ref.shape, x, path ? `${path}.${name}` : name);
+        if (r instanceof SqsError) return r;
+        out[name] = r;
+      }
+      for (const req of s.required ?? []) if (out[req] === undefined) return err.missing(req);
+      return out;
+    }
+    case 'list': {
+      if (!Array.isArray(v)) return serialization(path, 'a list', v);
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x === null || x === undefined) continue;
+        const r = walkJson(s.member!.shape, x, `${path}.${i + 1}`);
+        if (r instanceof SqsError) return r;
+        out.push(r);
+      }
+      return out;
+    }
+    case 'map': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return serialization(path, 'a map', v);
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if (x === null || x === undefined) continue;
+        const r = walkJson(s.value!.shape, x, `${path}.${k}`);
+        if (r instanceof SqsError) return r;
+        out[k] = r;
+      }
+      return out;
+    }
+    case 'string':
+      if (typeof v !== 'string') return serialization(path, 'a string', v);
+      if (s.enum && !s.enum.includes(v)) return enumError(shapeName, path, v, s.enum);
+      return v;
+    case 'integer':
+    case 'long':
+      if (typeof v !== 'number' || !Number.isInteger(v)) return serialization(path, 'an integer', v);
+      if (s.type === 'integer' && (v < INT_MIN || v > INT_MAX)) return serialization(path, 'a 32-bit integer', v);
+      return v;
+    case 'boolean':
+      if (typeof v !== 'boolean') return serialization(path, 'a boolean', v);
+      return v;
+    case 'blob':
+      if (typeof v !== 'string' || !BASE64.test(v)) return serialization(path, 'base64 binary data', v);
+      return Buffer.from(v, 'base64');
+    default:
+      return v;
+  }
+}
+
+/**
+ * Build an operation's input from Query parameters (already URL-decoded), with the same checks as
+ * JSON input: integers and booleans parsed, blobs base64-decoded, required members present.
+ */
+export function decodeQueryInput(op: string, params: Map<string, string>): Record<string, unknown> | SqsError {
+  const shapeName = inputShapeOf(op);
+  if (!shapeName) return {};
+  return walkQueryStruct(shapeName, params, '');
+}
+
+function indices(params: Map<string, string>, prefix: string): number[] {
+  const seen = new Set<number>();
+  const p = `${prefix}.`;
+  for (const k of params.keys()) {
+    if (!k.startsWith(p)) continue;
+    const rest = k.slice(p.length);
+    const dot = rest.indexOf('.');
+    const n = Number(dot < 0 ? rest : rest.slice(0, dot));
+    if (Number.isInteger(n) && n >= 1) seen.add(n);
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+function walkQueryStruct(shapeName: string, params: Map<string, string>, prefix: string): Record<string, unknown> | SqsError {
+  const s = model.shapes[shapeName]!;
+  const out: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(s.members ?? {})) {
+    const key = prefix + queryName(name, ref);
+    const r = walkQueryMember(ref.shape, params, key, name);
+    if (r instanceof SqsError) return r;
+    if (r !== undefined) out[name] = r;
+  }
+  for (const req of s.required ?? []) if (out[req] === undefined) return err.missing(req);
+  return out;
+}
+
+function walkQueryMember(shapeName: string, params: Map<string, string>, key: string, name: string): unknown {
+  const s = model.shapes[shapeName]!;
+  switch (s.type) {
+    case 'structure': {
+      let any = false;
+      for (const k of params.keys()) if (k.startsWith(`${key}.`)) any = true;
+      return any ? walkQueryStruct(shapeName, params, `${key}.`) : undefined;
+    }
+    case 'list': {
+      const idx = indices(params, key);
+      if (idx.length === 0) return undefined;
+      const out: unknown[] = [];
+      for (const i of idx) {
+        const r = walkQueryMember(s.member!.shape, params, `${key}.${i}`, name);
+        if (r instanceof SqsError) return r;
+        if (r !== undefined) out.push(r);
+      }
+      return out;
+    }
+    case 'map': {
+      const idx = indices(params, key);
+      if (idx.length === 0) return undefined;
+      const [kName, vName] = mapNames(shapeName);
+      const out: Record<string, unknown> = {};
+      for (const i of idx) {
+        const k = params.get(`${key}.${i}.${kName}`);
+        if (k === undefined) return err.missing(`${key}.${i}.${kName}`);
+        const r = walkQueryMember(s.value!.shape, params, `${key}.${i}.${vName}`, name);
+        if (r instanceof SqsError) return r;
+        if (r !== undefined) out[k] = r;
+      }
+      return out;
+    }
+    default: {
+      const raw = params.get(key);
+      if (raw === undefined) return undefined;
+      switch (s.type) {
+        case 'string':
+          if (s.enum && !s.enum.includes(raw)) return enumError(shapeName, key, raw, s.enum);
+          return raw;
+        case 'integer':
+        case 'long': {
+          if (!/^-?\d+$/.test(raw.trim())) return err.invalidValue(key, raw, `${key} must be an integer.`);
+          const n = Number(raw.trim());
+          if (s.type === 'integer' && (n < INT_MIN || n > INT_MAX)) return err.invalidValue(key, raw, `${key} must be a 32-bit integer.`);
+          return n;
+        }
+        case 'boolean':
+          if (raw !== 'true' && raw !== 'false') return err.invalidValue(key, raw, `${key} must be true or false.`);
+          return raw === 'true';
+        case 'blob':
+          if (!BASE64.test(raw)) return err.invalidValue(key, raw, `${key} must be base64-encoded.`);
+          return Buffer.from(raw, 'base64');
+        default:
+          return raw;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- XML output
+
+const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"'\r]/g, (c) => XML_ESC[c]!);
+}
+
+function scalarXml(v: unknown): string {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return xmlEscape(String(v));
+}
+
+function xmlValue(shapeName: string, v: unknown, out: string[]): void {
+  const s = model.shapes[shapeName]!;
+  if (s.type === 'structure') {
+    const o = v as Record<string, unknown>;
+    for (const [name, ref] of Object.entries(s.members ?? {})) {
+      const x = o[name];
+      if (x === undefined || x === null) continue;
+      xmlMember(name, ref, x, out);
+    }
+    return;
+  }
+  out.push(scalarXml(v));
+}
+
+function xmlMember(name: string, ref: MemberRef, v: unknown, out: string[]): void {
+  const s = model.shapes[ref.shape]!;
+  const el = queryName(name, ref);
+  if (s.type === 'list') {
+    for (const item of v as unknown[]) {
+      out.push(`<${el}>`);
+      xmlValue(s.member!.shape, item, out);
+      out.push(`</${el}>`);
+    }
+  } else if (s.type === 'map') {
+    const [kName, vName] = mapNames(ref.shape);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      out.push(`<${el}><${kName}>${xmlEscape(k)}</${kName}><${vName}>`);
+      xmlValue(s.value!.shape, x, out);
+      out.push(`</${vName}></${el}>`);
+    }
+  } else {
+    out.push(`<${el}>`);
+    xmlValue(ref.shape, v, out);
+    out.push(`</${el}>`);
+  }
+}
+
+export const QUERY_XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
+
+/** The Query protocol's answer: `<OpResponse><OpResult>…</OpResult><ResponseMetadata>…`. */
+export function xmlResponse(op: string, output: Record<string, unknown>, requestId: string): string {
+  const parts: string[] = [`<?xml version="1.0"?><${op}Response xmlns="${QUERY_XMLNS}">`];
+  const shape = outputShapeOf(op);
+  if (shape && Object.keys(model.shapes[shape]?.members ?? {}).length > 0) {
+    parts.push(`<${op}Result>`);
+    xmlValue(shape, output, parts);
+    parts.push(`</${op}Result>`);
+  }
+  parts.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${op}Response>`);
+  return parts.join('');
+}
