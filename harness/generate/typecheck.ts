@@ -18,8 +18,8 @@ export interface ScriptDiagnostic {
   message: string;
 }
 
-/** Diagnostics of the script file at `path` (empty = it type-checks). */
-export function typecheckK6Script(path: string): ScriptDiagnostic[] {
+/** Diagnostics of the script file(s) (empty = they type-check); several files share one program. */
+export function typecheckK6Script(paths: string | string[]): ScriptDiagnostic[] {
   if (!existsSync(resolve(TYPE_ROOTS[0]!, 'k6'))) throw new Error('@types/k6 is not installed');
   const options: ts.CompilerOptions = {
     allowJs: true,
@@ -33,7 +33,7 @@ export function typecheckK6Script(path: string): ScriptDiagnostic[] {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     skipLibCheck: true,
   };
-  const program = ts.createProgram([path], options);
+  const program = ts.createProgram(Array.isArray(paths) ? paths : [paths], options);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     if (d.file && d.start !== undefined) {
