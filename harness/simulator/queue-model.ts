@@ -1,0 +1,236 @@
+/**
+ * SQS queues on the virtual clock (fact sheet §4): delay, visibility timeout per received
+ * batch, ApproximateReceiveCount, redrive to the dead-letter queue when a message that was
+ * already received maxReceiveCount times is received again, retention. Messages live in one
+ * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
+ * FIFO ordering and message groups are not modelled (a warning says so).
+ */
+import { IntDeque } from './event-queue.ts';
+import type { ResolvedQueue } from '../experiment/types.ts';
+
+export const MSG_FREE = 0;
+export const MSG_DELAYED = 1;
+export const MSG_VISIBLE = 2;
+export const MSG_IN_FLIGHT = 3;
+
+/** Poison kinds carried by a message (0 = ordinary). */
+export const POISON_NONE = 0;
+export const POISON_MARKER = 1;
+export const POISON_INVALID_JSON = 2;
+export const POISON_OVERSIZED = 3;
+
+export class MessageStore {
+  sentAt = new Float64Array(1024);
+  receiveCount = new Uint16Array(1024);
+  poison = new Uint8Array(1024);
+  state = new Uint8Array(1024);
+  /** Owner of an in-flight message: a receive id (batch); stale receipt handles do nothing. */
+  owner = new Int32Array(1024);
+  private free = new IntDeque(1024);
+  private next = 0;
+
+  alloc(now: number, poison: number): number {
+    let id: number;
+    if (this.free.length > 0) id = this.free.popBack();
+    else {
+      if (this.next === this.sentAt.length) this.grow();
+      id = this.next++;
+    }
+    this.sentAt[id] = now;
+    this.receiveCount[id] = 0;
+    this.poison[id] = poison;
+    this.owner[id] = -1;
+    return id;
+  }
+
+  release(id: number): void {
+    this.state[id] = MSG_FREE;
+    this.owner[id] = -1;
+    this.free.pushBack(id);
+  }
+
+  private grow(): void {
+    const n = this.sentAt.length * 2;
+    const f = new Float64Array(n);
+    f.set(this.sentAt);
+    this.sentAt = f;
+    const r = new Uint16Array(n);
+    r.set(this.receiveCount);
+    this.receiveCount = r;
+    const p = new Uint8Array(n);
+    p.set(this.poison);
+    this.poison = p;
+    const s = new Uint8Array(n);
+    s.set(this.state);
+    this.state = s;
+    const o = new Int32Array(n);
+    o.set(this.owner);
+    this.owner = o;
+  }
+}
+
+export interface QueueTotalsRaw {
+  sent: number;
+  received: number;
+  deleted: number;
+  movedToDlq: number;
+  expired: number;
+  peakBacklog: number;
+}
+
+export class QueueModel {
+  readonly index: number;
+  readonly name: string;
+  readonly def: ResolvedQueue;
+  readonly store: MessageStore;
+  dlq: QueueModel | null = null;
+  readonly maxReceiveCount: number;
+  readonly delayMs: number;
+  readonly visibilityTimeoutMs: number;
+  readonly retentionMs: number;
+  readonly visible = new IntDeque(256);
+  readonly delayed = new IntDeque(64);
+  inFlight = 0;
+  /** Called when messages became visible (mappings poll then). */
+  onVisible: (now: number) => void = () => {};
+
+  readonly t: QueueTotalsRaw = { sent: 0, received: 0, deleted: 0, movedToDlq: 0, expired: 0, peakBacklog: 0 };
+  sSent = 0;
+  sReceived = 0;
+  sDeleted = 0;
+  sMovedToDlq = 0;
+
+  constructor(index: number, def: ResolvedQueue, store: MessageStore) {
+    this.index = index;
+    this.name = def.name;
+    this.def = def;
+    this.store = store;
+    this.maxReceiveCount = def.redrive?.maxReceiveCount ?? Infinity;
+    this.delayMs = def.delaySeconds * 1000;
+    this.visibilityTimeoutMs = def.visibilityTimeoutSeconds * 1000;
+    this.retentionMs = def.messageRetentionSeconds * 1000;
+  }
+
+  get backlog(): number {
+    return this.visible.length + this.inFlight + this.delayed.length;
+  }
+
+  private noteBacklog(): void {
+    const b = this.visible.length + this.inFlight + this.delayed.length;
+    if (b > this.t.peakBacklog) this.t.peakBacklog = b;
+  }
+
+  /**
+   * SendMessage(Batch): `count` messages, the first `poisonCount` of them carrying `poisonKind`.
+   * Returns true if they were delayed (the caller schedules a promotion at now + delay).
+   */
+  send(now: number, count: number, poisonKind: number, poisonCount: number): boolean {
+    const delayed = this.delayMs > 0;
+    for (let i = 0; i < count; i++) {
+      const id = this.store.alloc(now, i < poisonCount ? poisonKind : POISON_NONE);
+      if (delayed) {
+        this.store.state[id] = MSG_DELAYED;
+        this.delayed.pushBack(id);
+      } else {
+        this.store.state[id] = MSG_VISIBLE;
+        this.visible.pushBack(id);
+      }
+    }
+    this.t.sent += count;
+    this.sSent += count;
+    this.noteBacklog();
+    if (!delayed && count > 0) this.onVisible(now);
+    return delayed;
+  }
+
+  /** A message redriven from a source queue keeps its original timestamp (standard queues, §4). */
+  acceptMoved(id: number): void {
+    this.store.state[id] = MSG_VISIBLE;
+    this.store.receiveCount[id] = 0;
+    this.store.owner[id] = -1;
+    this.visible.pushBack(id);
+    this.noteBacklog();
+  }
+
+  /** Delayed messages whose delay passed become visible (the queue's delay is fixed, so FIFO order holds). */
+  promote(now: number): void {
+    let moved = false;
+    const st = this.store;
+    while (this.delayed.length > 0 && st.sentAt[this.delayed.front()]! + this.delayMs <= now) {
+      const id = this.delayed.popFront();
+      st.state[id] = MSG_VISIBLE;
+      this.visible.pushBack(id);
+      moved = true;
+    }
+    if (moved) this.onVisible(now);
+  }
+
+  /**
+   * ReceiveMessage for `owner`: up to `max` ids appended to `out`. Expired messages are dropped;
+   * a message already received maxReceiveCount times moves to the DLQ instead of being returned.
+   */
+  receive(now: number, max: number, owner: number, out: number[]): number {
+    const st = this.store;
+    let n = 0;
+    let moved = 0;
+    while (n < max && this.visible.length > 0) {
+      const id = this.visible.popFront();
+      if (now - st.sentAt[id]! >= this.retentionMs) {
+        st.release(id);
+        this.t.expired++;
+        continue;
+      }
+      if (this.dlq !== null && st.receiveCount[id]! >= this.maxReceiveCount) {
+        this.t.movedToDlq++;
+        this.sMovedToDlq++;
+        this.dlq.acceptMoved(id);
+        moved++;
+        continue;
+      }
+      st.receiveCount[id]!++;
+      st.state[id] = MSG_IN_FLIGHT;
+      st.owner[id] = owner;
+      this.inFlight++;
+      out.push(id);
+      n++;
+    }
+    this.t.received += n;
+    this.sReceived += n;
+    if (moved > 0) this.dlq!.onVisible(now);
+    return n;
+  }
+
+  /** The visibility timeout of a receive ran out: its messages not deleted become visible again. */
+  returnVisible(now: number, owner: number, ids: readonly number[]): void {
+    const st = this.store;
+    let any = false;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (st.state[id] === MSG_IN_FLIGHT && st.owner[id] === owner) {
+        st.state[id] = MSG_VISIBLE;
+        st.owner[id] = -1;
+        this.inFlight--;
+        this.visible.pushBack(id);
+        any = true;
+      }
+    }
+    if (any) this.onVisible(now);
+  }
+
+  /** DeleteMessage with the receipt of `owner`; a stale receipt "succeeds" without deleting (§4). */
+  delete(id: number, owner: number): boolean {
+    const st = this.store;
+    if (st.state[id] !== MSG_IN_FLIGHT || st.owner[id] !== owner) return false;
+    st.release(id);
+    this.inFlight--;
+    this.t.deleted++;
+    this.sDeleted++;
+    return true;
+  }
+
+  /** ApproximateAgeOfOldestMessage (s), approximated by the head of the visible list. */
+  oldestAgeSeconds(now: number): number {
+    if (this.visible.length === 0) return 0;
+    return Math.max(0, (now - this.store.sentAt[this.visible.front()]!) / 1000);
+  }
+}

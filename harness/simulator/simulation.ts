@@ -1,0 +1,968 @@
+/**
+ * One simulated run: the discrete-event loop that wires scenarios, functions, queues, event
+ * source mappings and the fault timeline together on a virtual clock, and the per-step
+ * aggregator that writes `squall.series/v1`. No wall clock, no I/O: a run is a pure function of
+ * (experiment, seed, options). Records of work in progress (invocations, client requests, async
+ * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
+ */
+import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY } from '../contracts/aws-facts.ts';
+import { createRng, meanDuration, quantileDuration, sampleDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
+import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
+import { SquallError, EXIT } from '../contracts/exit-codes.ts';
+import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
+import { EventQueue } from './event-queue.ts';
+import { ACQ_COLD, ACQ_PROVISIONED, ACQ_THROTTLE_RESERVED, AccountModel, FunctionModel, THROTTLE_REASON_BY_INDEX } from './function-model.ts';
+import { BatchPool, MappingModel } from './mapping-model.ts';
+import { MessageStore, POISON_INVALID_JSON, POISON_MARKER, POISON_NONE, QueueModel } from './queue-model.ts';
+import { ScenarioModel, poisonKindCode, type IterationKind } from './scenario-model.ts';
+import { invocationGbSeconds } from './pricing.ts';
+import { buildTotals, type SimulationTotals } from './totals.ts';
+
+/** Squall's own defaults for what the experiment cannot say (not AWS facts; documented in the README). */
+export const SIMULATOR_DEFAULTS = {
+  /** Duration assumed for a handler function that `squall calibrate` has not measured. */
+  uncalibratedHandlerDuration: { kind: 'lognormal', p50Ms: 100, p99Ms: 1000 } as DurationDistribution,
+  /** Client round trip added to every response (the emulator on 127.0.0.1 answers in about a millisecond). */
+  clientRttMs: 1,
+  /** After the load ends, keep simulating until everything drained or this long passed. */
+  drainLimitMs: 600_000,
+  stepMs: 1000,
+} as const;
+
+export interface SimulationOptions {
+  seed: number;
+  clientRttMs?: number;
+  drainLimitMs?: number;
+}
+
+export interface SingleRunResult {
+  series: SeriesFile;
+  totals: SimulationTotals;
+  warnings: string[];
+  /** Events processed (for the benchmark). */
+  events: number;
+}
+
+const E_ARRIVAL = 1;
+const E_VU_START = 2;
+const E_VU_PLAN = 3;
+const E_INVOKE_DONE = 4;
+const E_CLIENT_RETRY = 5;
+const E_ASYNC_ATTEMPT = 6;
+const E_SQS_PROMOTE = 7;
+const E_SQS_VT = 8;
+const E_ESM_TICK = 9;
+const E_ESM_WINDOW = 10;
+const E_ESM_RETRY = 11;
+const E_FAULT = 12;
+const E_POISON = 13;
+const E_LOAD_END = 14;
+const E_SCENARIO_END = 15;
+
+const ORIGIN_CLIENT = 0;
+const ORIGIN_ASYNC = 1;
+const ORIGIN_ESM = 2;
+
+const F_ERROR = 1;
+const F_PROVISIONED = 2;
+
+interface Collector {
+  series: Series;
+  read: () => number | null;
+}
+
+export class Simulation {
+  readonly exp: ResolvedExperiment;
+  readonly warnings: string[] = [];
+  private readonly q = new EventQueue(4096);
+  private readonly rng: Rng;
+  readonly seed: number;
+  private readonly rttMs: number;
+  private readonly drainLimitMs: number;
+  readonly loadEndMs: number;
+  readonly account: AccountModel;
+  readonly functions: FunctionModel[] = [];
+  readonly queues: QueueModel[] = [];
+  readonly mappings: MappingModel[] = [];
+  readonly scenarios: ScenarioModel[] = [];
+  private readonly faults: ResolvedFault[];
+  private readonly faultPrev: unknown[] = [];
+  private readonly store = new MessageStore();
+  private readonly batches = new BatchPool();
+  private readonly fnByName = new Map<string, FunctionModel>();
+  private readonly queueByName = new Map<string, QueueModel>();
+  private readonly mappingById = new Map<string, MappingModel>();
+  private readonly mappingsByQueue: MappingModel[][] = [];
+
+  // Invocation pool.
+  private invFn: number[] = [];
+  private invOrigin: number[] = [];
+  private invOriginId: number[] = [];
+  private invFlags: number[] = [];
+  private invFree: number[] = [];
+  // Client request pool (sync invokes with SDK-like retries).
+  private reqScenario: number[] = [];
+  private reqVu: number[] = [];
+  private reqAttempt: number[] = [];
+  private reqStart: number[] = [];
+  private reqFree: number[] = [];
+  private requestsInFlight = 0;
+  // Async event pool.
+  private asFn: number[] = [];
+  private asEnqueued: number[] = [];
+  private asAttempts: number[] = [];
+  private asThrottles: number[] = [];
+  private asFree: number[] = [];
+  private asyncPending = 0;
+
+  private readonly collectors: Collector[] = [];
+  private readonly afterFlush: Array<() => void> = [];
+  private readonly queueDrainedAt: Array<number | null> = [];
+  events = 0;
+  simulatedMs = 0;
+
+  constructor(exp: ResolvedExperiment, opts: SimulationOptions) {
+    this.exp = exp;
+    this.seed = opts.seed;
+    this.rng = createRng(opts.seed);
+    this.rttMs = opts.clientRttMs ?? SIMULATOR_DEFAULTS.clientRttMs;
+    if (!(this.rttMs > 0)) throw new SquallError('simulate: clientRttMs must be > 0', { exitCode: EXIT.invalidInput, hint: 'A zero round trip lets a closed-loop VU spin forever at one instant.' });
+    this.drainLimitMs = opts.drainLimitMs ?? SIMULATOR_DEFAULTS.drainLimitMs;
+    this.loadEndMs = exp.load.durationMs;
+    this.account = new AccountModel(exp.system.account);
+    this.faults = exp.chaos.faults;
+    this.build();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Construction
+
+  private build(): void {
+    const sys = this.exp.system;
+    for (const def of Object.values(sys.functions)) {
+      let dist: DurationDistribution;
+      if (def.synthetic) dist = def.synthetic.duration;
+      else if (def.calibrated) dist = def.calibrated;
+      else {
+        dist = SIMULATOR_DEFAULTS.uncalibratedHandlerDuration;
+        this.warn(
+          `function "${def.name}" runs a handler that has not been calibrated; the simulator assumes a lognormal duration (p50 100 ms, p99 1,000 ms). Run 'squall calibrate' for a measured distribution.`,
+        );
+      }
+      const fn = new FunctionModel(this.functions.length, def, dist, this.account, this.rng.fork(`function:${def.name}`));
+      this.functions.push(fn);
+      this.fnByName.set(def.name, fn);
+      if (def.synthetic === null && def.handler && sys.eventSources.some((e) => e.function === def.name))
+        this.warn(`function "${def.name}" is a handler: the simulator cannot know which messages it fails on, so poison messages are processed like any other.`);
+    }
+    const reserved = this.account.reservedSum;
+    if (reserved > this.account.limit - LAMBDA.unreservedConcurrencyMinimum)
+      this.warn(`reserved concurrency (${reserved}) leaves less than ${LAMBDA.unreservedConcurrencyMinimum} unreserved; AWS would refuse this configuration (fact sheet §1.1).`);
+    for (const def of Object.values(sys.queues)) {
+      const q = new QueueModel(this.queues.length, def, this.store);
+      this.queues.push(q);
+      this.queueByName.set(def.name, q);
+      this.mappingsByQueue.push([]);
+      this.queueDrainedAt.push(null);
+      if (def.fifo) this.warn(`queue "${def.name}" is FIFO: the simulator models it as a standard queue (no message-group ordering).`);
+    }
+    for (const q of this.queues) {
+      const r = q.def.redrive;
+      if (r) q.dlq = this.needQueue(r.deadLetterQueue, `queue ${q.name} redrive`);
+      q.onVisible = (now) => {
+        const ms = this.mappingsByQueue[q.index]!;
+        for (let i = 0; i < ms.length; i++) this.tryPoll(ms[i]!, now);
+      };
+    }
+    for (const def of sys.eventSources) {
+      const q = this.needQueue(def.queue, `event source ${def.id}`);
+      const fn = this.needFunction(def.function, `event source ${def.id}`);
+      const m = new MappingModel(this.mappings.length, def, q, fn);
+      this.mappings.push(m);
+      this.mappingById.set(def.id, m);
+      this.mappingsByQueue[q.index]!.push(m);
+    }
+    for (const def of Object.values(this.exp.load.scenarios)) {
+      let kind: IterationKind;
+      let target: number;
+      if (def.template === 'http') {
+        if (!('function' in def.url)) {
+          this.warn(`scenario "${def.name}" calls a literal URL the simulator cannot model; it is left out of the prediction.`);
+          continue;
+        }
+        kind = 'sync';
+        target = this.needFunction(def.url.function, `scenario ${def.name}`).index;
+      } else if (def.template === 'lambda-invoke') {
+        kind = def.invocationType === 'Event' ? 'async' : 'sync';
+        target = this.needFunction(def.function, `scenario ${def.name}`).index;
+      } else if (def.template === 'sqs-producer') {
+        kind = 'sqs';
+        target = this.needQueue(def.queue, `scenario ${def.name}`).index;
+      } else {
+        this.warn(`scenario "${def.name}" uses a custom template the simulator cannot model; it is left out of the prediction.`);
+        continue;
+      }
+      if (def.arrival === 'poisson' && def.executor !== 'constant-arrival-rate' && def.executor !== 'ramping-arrival-rate')
+        this.warn(`scenario "${def.name}": arrival 'poisson' applies to arrival-rate executors only; ${def.executor} keeps its closed loop.`);
+      this.scenarios.push(new ScenarioModel(this.scenarios.length, def, kind, target, this.rng.fork(`scenario:${def.name}`)));
+    }
+    for (const f of this.faults) this.checkFault(f);
+    this.buildCollectors();
+    this.scheduleStart();
+  }
+
+  private needFunction(name: string, where: string): FunctionModel {
+    const fn = this.fnByName.get(name);
+    if (!fn) throw new SquallError(`${where}: function "${name}" is not in system.functions`, { exitCode: EXIT.invalidInput, hint: `Define it under system.functions or fix the name.` });
+    return fn;
+  }
+
+  private needQueue(name: string, where: string): QueueModel {
+    const q = this.queueByName.get(name);
+    if (!q) throw new SquallError(`${where}: queue "${name}" is not in system.queues`, { exitCode: EXIT.invalidInput, hint: `Define it under system.queues or fix the name.` });
+    return q;
+  }
+
+  private needMapping(id: string, where: string): MappingModel {
+    const m = this.mappingById.get(id);
+    if (!m) throw new SquallError(`${where}: event source "${id}" is not in system.eventSources`, { exitCode: EXIT.invalidInput, hint: `Event source ids are "<queue>-><function>".` });
+    return m;
+  }
+
+  private checkFault(f: ResolvedFault): void {
+    const where = `chaos.faults[${f.id}] (${f.action})`;
+    if ('function' in f) this.needFunction(f.function, where);
+    if ('eventSource' in f) this.needMapping(f.eventSource, where);
+    if ('queue' in f) this.needQueue(f.queue, where);
+  }
+
+  private warn(msg: string): void {
+    if (!this.warnings.includes(msg)) this.warnings.push(msg);
+  }
+
+  private scheduleStart(): void {
+    const q = this.q;
+    for (const sc of this.scenarios) {
+      if (sc.open) {
+        const first = sc.schedule!.next();
+        if (Number.isFinite(first)) q.push(sc.startMs + first, E_ARRIVAL, sc.index, 0);
+      } else {
+        for (let k = 0; k < sc.plan.length; k++) q.push(sc.startMs + sc.plan[k]!.atMs, E_VU_PLAN, sc.index, k);
+      }
+      q.push(sc.endMs, E_SCENARIO_END, sc.index, 0);
+    }
+    for (const m of this.mappings) q.push(1000, E_ESM_TICK, m.index, 0);
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i]!;
+      q.push(f.atMs, E_FAULT, i, 0);
+      const end = f.forMs === null ? this.loadEndMs : f.atMs + f.forMs;
+      if (f.action !== 'inject-poison') q.push(Math.max(end, f.atMs), E_FAULT, i, 1);
+    }
+    q.push(this.loadEndMs, E_LOAD_END, 0, 0);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The loop
+
+  run(): SingleRunResult {
+    const q = this.q;
+    const stepMs = SIMULATOR_DEFAULTS.stepMs;
+    const horizon = this.loadEndMs + this.drainLimitMs;
+    let nextStep = stepMs;
+    let events = 0;
+    for (;;) {
+      const t = q.peekTime();
+      if (t >= nextStep) {
+        this.flush(nextStep);
+        if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
+        nextStep += stepMs;
+        continue;
+      }
+      q.pop();
+      events++;
+      const now = q.t;
+      const a = q.a;
+      switch (q.type) {
+        case E_INVOKE_DONE:
+          this.invocationDone(a, now);
+          break;
+        case E_ARRIVAL:
+          this.onArrival(this.scenarios[a]!, now);
+          break;
+        case E_VU_START: {
+          const sc = this.scenarios[a]!;
+          if (sc.takeIteration(q.b, now)) this.startIteration(sc, q.b, now);
+          else sc.vuRunning[q.b] = 0;
+          break;
+        }
+        case E_CLIENT_RETRY:
+          this.attempt(a, now);
+          break;
+        case E_ASYNC_ATTEMPT:
+          this.asyncAttempt(a, now);
+          break;
+        case E_SQS_PROMOTE:
+          this.queues[a]!.promote(now);
+          break;
+        case E_SQS_VT:
+          this.onVisibilityTimeout(a, now);
+          break;
+        case E_ESM_TICK: {
+          const m = this.mappings[a]!;
+          m.tick();
+          this.tryPoll(m, now);
+          if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
+          break;
+        }
+        case E_ESM_WINDOW: {
+          const m = this.mappings[this.batches.mapping[a]!]!;
+          if (m.openBatch === a) {
+            m.openBatch = -1;
+            this.invokeBatch(m, a, now);
+          }
+          break;
+        }
+        case E_ESM_RETRY:
+          this.invokeBatch(this.mappings[this.batches.mapping[a]!]!, a, now);
+          break;
+        case E_VU_PLAN:
+          this.onVuPlan(this.scenarios[a]!, q.b, now);
+          break;
+        case E_FAULT:
+          if (q.b === 0) this.applyFault(a, now);
+          else this.restoreFault(a, now);
+          break;
+        case E_POISON:
+          this.onPoison(a, q.b, now);
+          break;
+        case E_SCENARIO_END: {
+          const sc = this.scenarios[a]!;
+          const n = sc.unstartedIterations();
+          sc.t.droppedIterations += n;
+          sc.sDropped += n;
+          break;
+        }
+        case E_LOAD_END:
+          for (const fn of this.functions) fn.snapshotIntegrals(now);
+          for (let i = 0; i < this.queues.length; i++) if (this.queues[i]!.backlog === 0) this.queueDrainedAt[i] = now;
+          break;
+      }
+    }
+    this.events = events;
+    this.simulatedMs = nextStep;
+    return { series: this.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events };
+  }
+
+  private isIdle(): boolean {
+    if (this.requestsInFlight > 0 || this.asyncPending > 0) return false;
+    for (const fn of this.functions) if (fn.busy > 0) return false;
+    // Queues nothing consumes (a DLQ, a destination) only hold messages; they never "drain".
+    for (const q of this.queues) if (q.backlog > 0 && this.mappingsByQueue[q.index]!.length > 0) return false;
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Invocations
+
+  /** Admit and start one invocation; returns its id, or the (negative) throttle code. */
+  private startInvocation(fn: FunctionModel, now: number, origin: number, originId: number, forcedError: boolean): number {
+    const code = fn.acquire(now);
+    if (code < 0) {
+      fn.recordThrottle(code);
+      return code;
+    }
+    const t = fn.t;
+    const cold = code === ACQ_COLD;
+    const initMs = cold ? sampleDuration(fn.initMs, fn.rng) : 0;
+    let d = sampleDuration(fn.duration, fn.rng);
+    let flags = code === ACQ_PROVISIONED ? F_PROVISIONED : 0;
+    if (d > fn.timeoutMs) {
+      d = fn.timeoutMs;
+      flags |= F_ERROR;
+      t.timeouts++;
+    } else if (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate)) flags |= F_ERROR;
+    if (cold) {
+      t.coldStarts++;
+      fn.sColdStarts++;
+    }
+    t.invocations++;
+    fn.sInvocations++;
+    if (flags & F_ERROR) {
+      t.errors++;
+      fn.sErrors++;
+    }
+    fn.stepDurations.record(d);
+    fn.runDurations.record(d);
+    // INIT is billed for on-demand ZIP/managed-runtime functions since 2025-08-01 (§1.6).
+    if (flags & F_PROVISIONED) {
+      t.provisionedInvocations++;
+      t.provisionedGbSeconds += invocationGbSeconds(fn.memoryMB, d);
+    } else t.gbSeconds += invocationGbSeconds(fn.memoryMB, d + initMs);
+    let id: number;
+    if (this.invFree.length > 0) id = this.invFree.pop()!;
+    else {
+      id = this.invFn.length;
+      this.invFn.push(0);
+      this.invOrigin.push(0);
+      this.invOriginId.push(0);
+      this.invFlags.push(0);
+    }
+    this.invFn[id] = fn.index;
+    this.invOrigin[id] = origin;
+    this.invOriginId[id] = originId;
+    this.invFlags[id] = flags;
+    this.q.push(now + initMs + d, E_INVOKE_DONE, id, 0);
+    return id;
+  }
+
+  private invocationDone(id: number, now: number): void {
+    const fn = this.functions[this.invFn[id]!]!;
+    const flags = this.invFlags[id]!;
+    const originId = this.invOriginId[id]!;
+    const origin = this.invOrigin[id]!;
+    this.invFree.push(id);
+    fn.release(now, (flags & F_PROVISIONED) !== 0);
+    const error = (flags & F_ERROR) !== 0;
+    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error);
+    else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
+    else this.onBatchDone(originId, now, error);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Load: scenarios and client requests
+
+  private onArrival(sc: ScenarioModel, now: number): void {
+    if (sc.vusBusy < sc.vusAllocated) {
+      sc.vusBusy++;
+      this.startIteration(sc, -1, now);
+    } else {
+      // k6: a tick without a free VU is dropped, never retried; one more VU is initialised if maxVUs allows (§4.2).
+      sc.t.droppedIterations++;
+      sc.sDropped++;
+      if (sc.vusAllocated < sc.maxVUs) sc.vusAllocated++;
+    }
+    const next = sc.schedule!.next();
+    if (Number.isFinite(next)) this.q.push(sc.startMs + next, E_ARRIVAL, sc.index, 0);
+  }
+
+  private onVuPlan(sc: ScenarioModel, k: number, now: number): void {
+    const vus = sc.plan[k]!.vus;
+    sc.activeVUs = vus;
+    for (let v = 0; v < vus; v++) {
+      if (sc.vuRunning[v] === 0) {
+        sc.vuRunning[v] = 1;
+        this.q.push(now, E_VU_START, sc.index, v);
+      }
+    }
+  }
+
+  private startIteration(sc: ScenarioModel, vu: number, now: number): void {
+    switch (sc.kind) {
+      case 'sync': {
+        let r: number;
+        if (this.reqFree.length > 0) r = this.reqFree.pop()!;
+        else {
+          r = this.reqScenario.length;
+          this.reqScenario.push(0);
+          this.reqVu.push(0);
+          this.reqAttempt.push(0);
+          this.reqStart.push(0);
+        }
+        this.reqScenario[r] = sc.index;
+        this.reqVu[r] = vu;
+        this.reqAttempt[r] = 1;
+        this.requestsInFlight++;
+        this.attempt(r, now);
+        return;
+      }
+      case 'async':
+        this.asyncInvoke(this.functions[sc.target]!, now);
+        sc.recordResponse(202, this.rttMs);
+        this.iterationEnd(sc, vu, now);
+        return;
+      case 'sqs': {
+        const queue = this.queues[sc.target]!;
+        let poison = 0;
+        if (sc.poisonRatio > 0) for (let i = 0; i < sc.sqsBatch; i++) if (sc.rng.next() < sc.poisonRatio) poison++;
+        if (queue.send(now, sc.sqsBatch, sc.poisonKind, poison)) this.q.push(now + queue.delayMs, E_SQS_PROMOTE, queue.index, 0);
+        sc.recordResponse(200, this.rttMs);
+        this.iterationEnd(sc, vu, now);
+        return;
+      }
+    }
+  }
+
+  /** One attempt of a synchronous request; a 429 is retried like the AWS SDK's standard mode (full jitter). */
+  private attempt(r: number, now: number): void {
+    const sc = this.scenarios[this.reqScenario[r]!]!;
+    this.reqStart[r] = now;
+    const id = this.startInvocation(this.functions[sc.target]!, now, ORIGIN_CLIENT, r, false);
+    if (id >= 0) return;
+    sc.recordResponse(429, this.rttMs);
+    const n = this.reqAttempt[r]!;
+    if (n < sc.retryAttempts) {
+      const cap = Math.min(SDK_RETRY.maxDelayMs, SDK_RETRY.throttlingBaseDelayMs * 2 ** (n - 1));
+      this.reqAttempt[r] = n + 1;
+      this.q.push(now + this.rttMs + sc.rng.next() * cap, E_CLIENT_RETRY, r, 0);
+      return;
+    }
+    this.requestsInFlight--;
+    this.reqFree.push(r);
+    this.iterationEnd(sc, this.reqVu[r]!, now);
+  }
+
+  private onSyncDone(r: number, now: number, error: boolean): void {
+    const sc = this.scenarios[this.reqScenario[r]!]!;
+    sc.recordResponse(error ? sc.errorStatus : 200, now - this.reqStart[r]! + this.rttMs);
+    this.requestsInFlight--;
+    this.reqFree.push(r);
+    this.iterationEnd(sc, this.reqVu[r]!, now);
+  }
+
+  private iterationEnd(sc: ScenarioModel, vu: number, now: number): void {
+    sc.t.iterations++;
+    sc.sIterations++;
+    if (sc.open) {
+      sc.vusBusy--;
+      return;
+    }
+    this.q.push(now + this.rttMs + sc.def.thinkTimeMs, E_VU_START, sc.index, vu);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Asynchronous invocation (§2)
+
+  private asyncInvoke(fn: FunctionModel, now: number): void {
+    fn.t.asyncEvents++;
+    fn.sAsyncEvents++;
+    if (fn.reserved === 0) {
+      // Reserved = 0: straight to the on-failure destination, condition ZeroReservedConcurrency (§1.2).
+      fn.recordThrottle(ACQ_THROTTLE_RESERVED);
+      this.asyncFail(fn, now);
+      return;
+    }
+    let id: number;
+    if (this.asFree.length > 0) id = this.asFree.pop()!;
+    else {
+      id = this.asFn.length;
+      this.asFn.push(0);
+      this.asEnqueued.push(0);
+      this.asAttempts.push(0);
+      this.asThrottles.push(0);
+    }
+    this.asFn[id] = fn.index;
+    this.asEnqueued[id] = now;
+    this.asAttempts[id] = 0;
+    this.asThrottles[id] = 0;
+    this.asyncPending++;
+    this.asyncAttempt(id, now);
+  }
+
+  private asyncAttempt(id: number, now: number): void {
+    const fn = this.functions[this.asFn[id]!]!;
+    if (fn.reserved === 0) {
+      fn.recordThrottle(ACQ_THROTTLE_RESERVED);
+      this.asyncFinish(id, now, true);
+      return;
+    }
+    const inv = this.startInvocation(fn, now, ORIGIN_ASYNC, id, false);
+    if (inv >= 0) return;
+    // Throttles: back to the queue, 1 s doubling to 5 min, not consuming MaximumRetryAttempts (§2).
+    const n = this.asThrottles[id]!;
+    this.asThrottles[id] = n + 1;
+    const delay = Math.min(LAMBDA_ASYNC.throttleRetryInitialSeconds * 2 ** n, LAMBDA_ASYNC.throttleRetryMaxSeconds) * 1000;
+    this.asyncRetry(id, fn, now, delay);
+  }
+
+  private asyncRetry(id: number, fn: FunctionModel, now: number, delayMs: number): void {
+    // Event-age check looks ahead like LocalStack's event manager (§2).
+    if (now - this.asEnqueued[id]! + delayMs > fn.def.async.maximumEventAgeSeconds * 1000) {
+      this.asyncFinish(id, now, true);
+      return;
+    }
+    fn.t.asyncRetries++;
+    fn.sAsyncRetries++;
+    this.q.push(now + delayMs, E_ASYNC_ATTEMPT, id, 0);
+  }
+
+  private onAsyncDone(id: number, now: number, error: boolean): void {
+    const fn = this.functions[this.asFn[id]!]!;
+    const attempts = this.asAttempts[id]! + 1;
+    this.asAttempts[id] = attempts;
+    if (!error) {
+      this.asyncFinish(id, now, false);
+      return;
+    }
+    const cfg = fn.def.async;
+    if (attempts <= cfg.maximumRetryAttempts) {
+      const delays = cfg.retryDelaysSeconds.length > 0 ? cfg.retryDelaysSeconds : LAMBDA_ASYNC.retryDelaysSeconds;
+      const delayS = delays[Math.min(attempts - 1, delays.length - 1)]!;
+      this.asyncRetry(id, fn, now, delayS * 1000);
+    } else this.asyncFinish(id, now, true);
+  }
+
+  private asyncFinish(id: number, now: number, failed: boolean): void {
+    const fn = this.functions[this.asFn[id]!]!;
+    this.asyncPending--;
+    this.asFree.push(id);
+    if (failed) this.asyncFail(fn, now);
+  }
+
+  private asyncFail(fn: FunctionModel, now: number): void {
+    fn.t.asyncDropped++;
+    fn.sAsyncDropped++;
+    const dest = fn.def.async.onFailure;
+    if (dest !== null) {
+      const q = this.queueByName.get(dest);
+      if (q && q.send(now, 1, POISON_NONE, 0)) this.q.push(now + q.delayMs, E_SQS_PROMOTE, q.index, 0);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Event source mappings (§3)
+
+  private tryPoll(m: MappingModel, now: number): void {
+    if (!m.enabled) return;
+    const q = m.queue;
+    const pool = this.batches;
+    while (q.visible.length > 0) {
+      if (m.openBatch >= 0) {
+        const b = m.openBatch;
+        const msgs = pool.msgs[b]!;
+        q.receive(now, m.batchSize - msgs.length, b, msgs);
+        if (msgs.length < m.batchSize) break;
+        m.openBatch = -1;
+        this.invokeBatch(m, b, now);
+        continue;
+      }
+      if (m.active >= Math.floor(m.allowed)) break;
+      const b = pool.alloc(m.index, now);
+      const msgs = pool.msgs[b]!;
+      const n = q.receive(now, m.batchSize, b, msgs);
+      if (n === 0) {
+        pool.finish(b, 1);
+        pool.finish(b, 2);
+        continue;
+      }
+      m.active++;
+      this.q.push(now + q.visibilityTimeoutMs, E_SQS_VT, b, 0);
+      if (m.windowMs > 0 && n < m.batchSize) {
+        m.openBatch = b;
+        this.q.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
+        break;
+      }
+      this.invokeBatch(m, b, now);
+    }
+  }
+
+  /** Poison records the function's rule matches (§3.5; squall's marker attribute, invalid JSON). */
+  private isPoison(fn: FunctionModel, id: number): boolean {
+    const rule = fn.poison;
+    if (rule === null) return false;
+    const k = this.store.poison[id]!;
+    if (k === POISON_MARKER) return rule.attribute !== null || rule.bodyContains !== null;
+    if (k === POISON_INVALID_JSON) return rule.invalidJson;
+    return false;
+  }
+
+  private invokeBatch(m: MappingModel, b: number, now: number): void {
+    const fn = m.fn;
+    const msgs = this.batches.msgs[b]!;
+    let poison = 0;
+    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
+    const forced = poison > 0 && fn.poison!.response === 'throw';
+    const inv = this.startInvocation(fn, now, ORIGIN_ESM, b, forced);
+    if (inv >= 0) {
+      m.noteInvoking();
+      m.t.batches++;
+      m.sBatches++;
+      return;
+    }
+    m.t.throttledAttempts++;
+    m.trouble = true;
+    const n = this.batches.retries[b]!;
+    this.batches.retries[b] = n + 1;
+    const delay = Math.min(1000 * 2 ** n, LAMBDA_ASYNC.throttleRetryMaxSeconds * 1000);
+    if (now + delay < this.batches.receivedAt[b]! + m.queue.visibilityTimeoutMs) {
+      this.q.push(now + delay, E_ESM_RETRY, b, 0);
+      return;
+    }
+    // Throttled until the visibility timeout: the messages go back to the queue (§3.5).
+    m.active--;
+    m.t.failedBatches++;
+    m.sFailed++;
+    this.batches.finish(b, 1);
+  }
+
+  private onBatchDone(b: number, now: number, error: boolean): void {
+    const pool = this.batches;
+    const m = this.mappings[pool.mapping[b]!]!;
+    const q = m.queue;
+    const msgs = pool.msgs[b]!;
+    m.invoking--;
+    m.active--;
+    if (error) {
+      m.t.failedBatches++;
+      m.sFailed++;
+      // With ReportBatchItemFailures Lambda does not scale polling down on a failure (§3.5).
+      if (!m.reportBatchItemFailures) m.trouble = true;
+    } else {
+      // batchItemFailures only count when the mapping reports them; otherwise AWS ignores the response and deletes all.
+      const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
+      let kept = 0;
+      for (let i = 0; i < msgs.length; i++) {
+        const id = msgs[i]!;
+        if (partial && this.isPoison(m.fn, id)) {
+          kept++;
+          continue;
+        }
+        if (q.delete(id, b)) m.t.messagesProcessed++;
+      }
+      if (kept > 0) m.t.partialBatches++;
+    }
+    pool.finish(b, 1);
+    this.tryPoll(m, now);
+  }
+
+  private onVisibilityTimeout(b: number, now: number): void {
+    const pool = this.batches;
+    const m = this.mappings[pool.mapping[b]!]!;
+    if (m.openBatch === b) {
+      m.openBatch = -1;
+      m.active--;
+      pool.finish(b, 1);
+    }
+    pool.finish(b, 2);
+    m.queue.returnVisible(now, b, pool.msgs[b]!);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Faults (exactly when the experiment schedules them; restored at the end of `for`)
+
+  private applyFault(i: number, now: number): void {
+    const f = this.faults[i]!;
+    switch (f.action) {
+      case 'set-reserved-concurrency': {
+        const fn = this.fnByName.get(f.function)!;
+        this.faultPrev[i] = fn.reserved;
+        fn.setReserved(f.value, now);
+        break;
+      }
+      case 'remove-reserved-concurrency': {
+        const fn = this.fnByName.get(f.function)!;
+        this.faultPrev[i] = fn.reserved;
+        fn.setReserved(null, now);
+        break;
+      }
+      case 'set-provisioned-concurrency': {
+        const fn = this.fnByName.get(f.function)!;
+        this.faultPrev[i] = fn.provisioned;
+        fn.setProvisioned(f.value, now);
+        break;
+      }
+      case 'disable-event-source':
+      case 'enable-event-source': {
+        const m = this.mappingById.get(f.eventSource)!;
+        this.faultPrev[i] = m.enabled;
+        m.enabled = f.action === 'enable-event-source';
+        this.tryPoll(m, now);
+        break;
+      }
+      case 'update-event-source': {
+        const m = this.mappingById.get(f.eventSource)!;
+        this.faultPrev[i] = { batchSize: m.batchSize, maximumConcurrency: m.maximumConcurrency };
+        if (f.batchSize !== null) m.batchSize = f.batchSize;
+        if (f.maximumConcurrency !== null) {
+          m.maximumConcurrency = f.maximumConcurrency;
+          if (m.allowed > m.cap()) m.allowed = m.cap();
+        }
+        this.tryPoll(m, now);
+        break;
+      }
+      case 'inject-poison':
+        if (this.poisonCount(f) > 0) this.q.push(now, E_POISON, i, 0);
+        break;
+    }
+  }
+
+  private restoreFault(i: number, now: number): void {
+    const f = this.faults[i]!;
+    const prev = this.faultPrev[i];
+    switch (f.action) {
+      case 'set-reserved-concurrency':
+      case 'remove-reserved-concurrency':
+        this.fnByName.get(f.function)!.setReserved(prev as number | null, now);
+        break;
+      case 'set-provisioned-concurrency':
+        this.fnByName.get(f.function)!.setProvisioned(prev as number, now);
+        break;
+      case 'disable-event-source':
+      case 'enable-event-source': {
+        const m = this.mappingById.get(f.eventSource)!;
+        m.enabled = prev as boolean;
+        this.tryPoll(m, now);
+        break;
+      }
+      case 'update-event-source': {
+        const m = this.mappingById.get(f.eventSource)!;
+        const p = prev as { batchSize: number; maximumConcurrency: number | null };
+        m.batchSize = p.batchSize;
+        m.maximumConcurrency = p.maximumConcurrency;
+        if (m.allowed > m.cap()) m.allowed = m.cap();
+        this.tryPoll(m, now);
+        break;
+      }
+      case 'inject-poison':
+        break;
+    }
+  }
+
+  private poisonWindowMs(f: ResolvedFault): number {
+    return f.forMs ?? Math.max(0, this.loadEndMs - f.atMs);
+  }
+
+  private poisonCount(f: ResolvedFault): number {
+    if (f.action !== 'inject-poison') return 0;
+    if (f.count !== null) return f.count;
+    return Math.floor(((f.ratePerSecond ?? 0) * this.poisonWindowMs(f)) / 1000);
+  }
+
+  /** Poison k of n, spread evenly over the window: at atMs + k·window/n. */
+  private onPoison(i: number, k: number, now: number): void {
+    const f = this.faults[i]!;
+    if (f.action !== 'inject-poison') return;
+    const q = this.queueByName.get(f.queue)!;
+    if (q.send(now, 1, poisonKindCode(f.kind), 1)) this.q.push(now + q.delayMs, E_SQS_PROMOTE, q.index, 0);
+    const n = this.poisonCount(f);
+    if (k + 1 < n) this.q.push(f.atMs + ((k + 1) * this.poisonWindowMs(f)) / n, E_POISON, i, k + 1);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Series
+
+  private add(name: SeriesName, labels: Record<string, string>, read: () => number | null): void {
+    this.collectors.push({ series: { name, labels, unit: SERIES[name].unit, values: [] }, read });
+  }
+
+  private buildCollectors(): void {
+    for (const sc of this.scenarios) {
+      const l = { scenario: sc.name };
+      this.add('http.requests', l, () => sc.sRequests);
+      this.add('http.status_2xx', l, () => sc.s2xx);
+      this.add('http.status_4xx', l, () => sc.s4xx);
+      this.add('http.status_429', l, () => sc.s429);
+      this.add('http.status_5xx', l, () => sc.s5xx);
+      this.add('http.failed', l, () => sc.sFailed);
+      this.add('http.latency_p50_ms', l, () => sc.stepLatency.percentile(50));
+      this.add('http.latency_p95_ms', l, () => sc.stepLatency.percentile(95));
+      this.add('http.latency_p99_ms', l, () => sc.stepLatency.percentile(99));
+      this.add('k6.iterations', l, () => sc.sIterations);
+      this.add('k6.dropped_iterations', l, () => sc.sDropped);
+      this.afterFlush.push(() => {
+        sc.sRequests = sc.s2xx = sc.s4xx = sc.s429 = sc.s5xx = sc.sFailed = sc.sIterations = sc.sDropped = 0;
+        sc.stepLatency.reset();
+      });
+    }
+    let flushAt = 0;
+    this.add('k6.vus', {}, () => {
+      let v = 0;
+      for (const sc of this.scenarios) v += sc.vusAt(flushAt);
+      return v;
+    });
+    for (const fn of this.functions) {
+      const l = { function: fn.name };
+      this.add('lambda.invocations', l, () => fn.sInvocations);
+      this.add('lambda.errors', l, () => fn.sErrors);
+      this.add('lambda.throttles', l, () => fn.sThrottles);
+      THROTTLE_REASON_BY_INDEX.forEach((reason, i) => this.add('lambda.throttles_by_reason', { function: fn.name, reason }, () => fn.sThrottlesByReason[i]!));
+      this.add('lambda.concurrency', l, () => fn.sPeak);
+      this.add('lambda.environments', l, () => fn.environments);
+      this.add('lambda.cold_starts', l, () => fn.sColdStarts);
+      this.add('lambda.duration_p50_ms', l, () => fn.stepDurations.percentile(50));
+      this.add('lambda.duration_p95_ms', l, () => fn.stepDurations.percentile(95));
+      this.add('lambda.async_events', l, () => fn.sAsyncEvents);
+      this.add('lambda.async_retries', l, () => fn.sAsyncRetries);
+      this.add('lambda.async_dropped', l, () => fn.sAsyncDropped);
+      this.afterFlush.push(() => {
+        fn.sInvocations = fn.sErrors = fn.sThrottles = fn.sColdStarts = fn.sAsyncEvents = fn.sAsyncRetries = fn.sAsyncDropped = 0;
+        fn.sThrottlesByReason.fill(0);
+        fn.sPeak = fn.busy;
+        fn.stepDurations.reset();
+      });
+    }
+    for (const q of this.queues) {
+      const l = { queue: q.name };
+      this.add('sqs.sent', l, () => q.sSent);
+      this.add('sqs.received', l, () => q.sReceived);
+      this.add('sqs.deleted', l, () => q.sDeleted);
+      this.add('sqs.visible', l, () => q.visible.length);
+      this.add('sqs.in_flight', l, () => q.inFlight);
+      this.add('sqs.delayed', l, () => q.delayed.length);
+      this.add('sqs.moved_to_dlq', l, () => q.sMovedToDlq);
+      this.add('sqs.oldest_age_seconds', l, () => q.oldestAgeSeconds(flushAt));
+      this.afterFlush.push(() => {
+        q.sSent = q.sReceived = q.sDeleted = q.sMovedToDlq = 0;
+      });
+    }
+    for (const m of this.mappings) {
+      const l = { function: m.fn.name, queue: m.queue.name };
+      this.add('esm.batches', l, () => m.sBatches);
+      this.add('esm.concurrency', l, () => m.sPeak);
+      this.add('esm.pollers', l, () => (m.enabled ? Math.floor(m.allowed) : 0));
+      this.add('esm.failed_batches', l, () => m.sFailed);
+      this.afterFlush.push(() => {
+        m.sBatches = m.sFailed = 0;
+        m.sPeak = m.invoking;
+      });
+    }
+    this.afterFlush.push(() => {
+      flushAt = -1;
+    });
+    this.setFlushTime = (t) => {
+      flushAt = t;
+    };
+  }
+
+  private setFlushTime: (t: number) => void = () => {};
+
+  private flush(stepEnd: number): void {
+    for (const fn of this.functions) fn.expire(stepEnd);
+    this.setFlushTime(stepEnd);
+    for (let i = 0; i < this.collectors.length; i++) {
+      const c = this.collectors[i]!;
+      c.series.values.push(c.read());
+    }
+    for (let i = 0; i < this.afterFlush.length; i++) this.afterFlush[i]!();
+    if (stepEnd >= this.loadEndMs) {
+      for (let i = 0; i < this.queues.length; i++) {
+        if (this.queueDrainedAt[i] === null && this.queues[i]!.backlog === 0) this.queueDrainedAt[i] = stepEnd;
+      }
+    }
+  }
+
+  /** When a consumed queue was first empty at or after the end of the load; null for queues nothing consumes. */
+  drainedAt(queueIndex: number): number | null {
+    if (this.mappingsByQueue[queueIndex]!.length === 0) return null;
+    return this.queueDrainedAt[queueIndex] ?? null;
+  }
+
+  private seriesFile(): SeriesFile {
+    const series: Series[] = [];
+    for (const c of this.collectors) {
+      // Reasons that never happened are left out (sparse, like CloudWatch's dimensions).
+      if (c.series.name === 'lambda.throttles_by_reason' && c.series.values.every((v) => v === 0)) continue;
+      series.push(c.series);
+    }
+    return { schema: SERIES_SCHEMA, source: 'simulator', startMs: 0, stepMs: SIMULATOR_DEFAULTS.stepMs, series };
+  }
+
+  /** Mean of a distribution in ms (used by totals' closed forms). */
+  static meanMs(d: DurationDistribution): number {
+    return meanDuration(d);
+  }
+
+  /** The q-quantile of a distribution (used by tests). */
+  static quantileMs(d: DurationDistribution, q: number): number {
+    return quantileDuration(d, q);
+  }
+}
