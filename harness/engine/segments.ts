@@ -561,6 +561,43 @@ export function segmentScenario<T extends SegmentableConfig>(config: T, tuple: E
   return { config: out, tuple, ticks: null };
 }
 
+/**
+ * The engine's executors take a `SegmentShare` (harness/engine/executors/types.ts); this is the
+ * same shape, built from a tuple, kept structural so this module imports nothing from the engine.
+ * `stripe.start` is −1 (with no offsets) when the instance owns no tick: it must fire none.
+ */
+export interface SegmentShareLike {
+  readonly whole: boolean;
+  readonly length: number;
+  scale(value: number): number;
+  readonly stripe: { readonly start: number; readonly offsets: readonly number[] };
+  /**
+   * First id of this instance's contiguous block of `totalVUs` ids: the shares of the segments
+   * before it in the sequence. Blocks of all instances tile 0…totalVUs−1, so ids are unique.
+   */
+  readonly vuIdOffset: (totalVUs: number) => number;
+  /** The share re-segmented on a value (ExecutionTuple.forValue): for shared-iterations and arrival rates. */
+  forValue(value: number): SegmentShareLike;
+}
+
+export function segmentShare(tuple: ExecutionTuple): SegmentShareLike {
+  const { start, gaps } = tuple.stripedOffsets();
+  return {
+    whole: tuple.segment.isFull() && tuple.index === 0 && tuple.sequence.segments.length === 1,
+    length: tuple.index < 0 ? 0 : tuple.segment.length.toNumber(),
+    scale: (v) => tuple.scale(v),
+    stripe: { start, offsets: gaps },
+    vuIdOffset: (total) => {
+      if (tuple.index < 0) return 0;
+      const { positions, lcd } = tuple.striping;
+      let offset = 0;
+      for (let i = 0; i < tuple.index; i++) offset += scaleOwned(positions[i]!, lcd, total);
+      return offset;
+    },
+    forValue: (v) => segmentShare(tuple.forValue(v)),
+  };
+}
+
 /** How many of the global indices 0…v−1 fall on the owned cycle positions `mine`. */
 function scaleOwned(mine: Int32Array, lcd: number, v: number): number {
   const cycles = Math.floor(v / lcd);

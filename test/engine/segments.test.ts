@@ -9,6 +9,7 @@ import {
   Striping,
   parseRational,
   segmentScenario,
+  segmentShare,
   workerTuples,
 } from '../../harness/engine/segments.ts';
 
@@ -399,7 +400,7 @@ describe('segmentScenario (per-executor rules of §6.1)', () => {
       fc.property(
         fc.integer({ min: 1, max: 16 }),
         fc.record({
-          vus: fc.integer({ min: 0, max: 10_000 }),
+          vus: fc.integer({ min: 1, max: 10_000 }), // k6 requires vus > 0 (§4.2 validate)
           iterations: fc.integer({ min: 0, max: 1_000_000 }),
           preAllocatedVUs: fc.integer({ min: 0, max: 10_000 }),
           maxVUs: fc.integer({ min: 0, max: 10_000 }),
@@ -439,3 +440,40 @@ function cutPoints(): fc.Arbitrary<Rational[]> {
     )
     .map((qs) => qs.sort((a, b) => a.cmp(b)));
 }
+
+describe('segmentShare (the shape the engine executors take)', () => {
+  it('carries scale, stripe and a VU id offset that tiles the ids', () => {
+    const shares = workerTuples(3).map(segmentShare);
+    expect(shares.map((x) => x.whole)).toEqual([false, false, false]);
+    expect(shares[0]!.length).toBeCloseTo(1 / 3);
+    expect(shares.map((x) => x.scale(10))).toEqual([4, 3, 3]);
+    expect(shares.map((x) => x.stripe)).toEqual([
+      { start: 0, offsets: [3] },
+      { start: 1, offsets: [3] },
+      { start: 2, offsets: [3] },
+    ]);
+    expect(shares.map((x) => x.vuIdOffset(10))).toEqual([0, 4, 7]);
+    const whole = segmentShare(new ExecutionTuple());
+    expect(whole).toMatchObject({ whole: true, length: 1, stripe: { start: 0, offsets: [1] } });
+    expect(whole.scale(7)).toBe(7);
+  });
+
+  it('forValue drops an instance without VUs: no tick, no length', () => {
+    const none = segmentShare(workerTuples(2)[1]!).forValue(1);
+    expect(none).toMatchObject({ length: 0, stripe: { start: -1, offsets: [] } });
+    expect(none.scale(100)).toBe(0);
+  });
+
+  it('property: the VU id blocks of all instances tile 0…total−1', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 1000 }), (n, total) => {
+        let next = 0;
+        for (const sh of workerTuples(n).map(segmentShare)) {
+          expect(sh.vuIdOffset(total)).toBe(next);
+          next += sh.scale(total);
+        }
+        expect(next).toBe(total);
+      }),
+    );
+  });
+});
