@@ -63,10 +63,12 @@ async function request(method, url, body, params) {
   state.requests.push(req);
   if (state.respond) {
     const r = state.respond(req);
-    return { status: r.status, body: r.body, headers: r.headers || {} };
+    return { status: r.status, body: r.body, headers: r.headers || {}, timings: { duration: 0 } };
   }
+  const t0 = performance.now();
   const res = await fetch(url, { method, body: req.body === null ? undefined : req.body, headers: req.headers });
-  return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers) };
+  const text = await res.text();
+  return { status: res.status, body: text, headers: Object.fromEntries(res.headers), timings: { duration: performance.now() - t0 } };
 }
 function post(url, body, params) { return request('POST', url, body, params); }
 function expectedStatuses(...s) { return { expectedStatuses: s }; }
@@ -122,4 +124,30 @@ function prepare(): string {
 /** Import one library module (e.g. `sigv4.js`) with the k6 shims. */
 export async function importK6Module<T = Record<string, any>>(file: string): Promise<T> {
   return (await import(pathToFileURL(join(prepare(), file)).href)) as T;
+}
+
+let scriptCounter = 0;
+
+/**
+ * Import a whole generated script (k6 imports rewritten to the shims). Its globals `__ENV`,
+ * `__VU`, `__ITER` are read from globalThis, so set them before calling exec functions.
+ */
+export async function importK6Script<T = Record<string, any>>(source: string): Promise<T> {
+  const d = prepare();
+  const shimFile = (spec: string): string => `__shim_${spec.replace(/\//g, '-')}.js`;
+  const code = source.replace(/from '(k6(?:\/[a-z]+)?)';/g, (_m, spec: string) => {
+    if (!(spec in SHIMS)) throw new Error(`k6-shim: no shim for '${spec}'`);
+    return `from './${shimFile(spec)}';`;
+  });
+  const file = join(d, `script-${++scriptCounter}.js`);
+  writeFileSync(file, code);
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+/** Set the k6 globals the generated code reads. */
+export function setK6Globals(env: Record<string, string>, vu = 1, iter = 0): void {
+  const g = globalThis as Record<string, unknown>;
+  g.__ENV = env;
+  g.__VU = vu;
+  g.__ITER = iter;
 }
