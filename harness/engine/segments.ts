@@ -19,6 +19,7 @@
  * All arithmetic on fractions is exact (bigint numerator/denominator): floats would make two
  * instances disagree about a boundary and lose or duplicate a VU.
  */
+import { K6_EXIT, SquallError } from '../contracts/exit-codes.ts';
 
 /** An exact non-negative rational number, always reduced, denominator > 0. */
 export class Rational {
@@ -87,10 +88,13 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return (a % b !== 0n) && ((a < 0n) !== (b < 0n)) ? q - 1n : q;
 }
 
-/** A user-facing error about a segment flag or option: it names the flag, the value and the fix. */
-export class SegmentError extends Error {
+/**
+ * A user-facing error about a segment flag or option: it names the flag, the value and the fix.
+ * k6 rejects bad options with exit code 104, InvalidConfig (k6-contract §3.5).
+ */
+export class SegmentError extends SquallError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitCode: K6_EXIT.invalidConfig, hint: 'see `k6 run --help` for --execution-segment and --execution-segment-sequence' });
     this.name = 'SegmentError';
   }
 }

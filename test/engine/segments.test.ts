@@ -35,6 +35,18 @@ describe('parseRational (k6-contract §6.1 value forms)', () => {
     expect(() => parseRational(text, '--execution-segment')).toThrow(SegmentError);
     expect(() => parseRational(text, '--execution-segment')).toThrow(/--execution-segment.*fraction like 1\/3/);
   });
+
+  it('errors carry k6 exit code 104 (InvalidConfig)', () => {
+    const e = (() => {
+      try {
+        ExecutionSegment.parse('1/2:1/4');
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(SegmentError);
+    expect((e as SegmentError).exitCode).toBe(104);
+  });
 });
 
 describe('ExecutionSegment', () => {
