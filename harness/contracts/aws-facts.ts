@@ -173,3 +173,37 @@ export const SDK_RETRY = {
 
 /** The account and Region the emulator pretends to be (any 12 digits would do). */
 export const EMULATED_ACCOUNT = { accountId: '000000000000', region: 'us-east-1' } as const;
+
+/**
+ * GetAccountSettings code-size limits as LocalStack reports them (AWS-validated key set) [1.1,
+ * localstack config.py]: total code storage 75 GB, unzipped 250 MB, zipped 50 MB.
+ */
+export const LAMBDA_ACCOUNT_LIMITS = {
+  totalCodeSizeBytes: 80_530_636_800,
+  codeSizeUnzippedBytes: 262_144_000,
+  codeSizeZippedBytes: 52_428_800,
+} as const;
+
+/**
+ * SQS event source mapping scaling details the emulator and simulator share [3.1]: scale-up is
+ * "up to 300 more … per minute", applied here as 5 per second; when traffic is low Lambda scales
+ * back and "can optimize to as few as 2 concurrent batches". The back-off after failed batches is
+ * not published (§3.5 says only "gradually"): in squall a poller waits 1 s, 2 s, 4 s … up to
+ * 60 s after consecutive failed batches, and the mapping drops one concurrent batch per failure
+ * (squall's choice, UNCONFIRMED).
+ */
+export const ESM_SCALING = {
+  scaleUpPerSecond: 5,
+  scaleDownMinimum: 2,
+  failureBackoffInitialSeconds: 1,
+  failureBackoffMaxSeconds: 60,
+  /** Long-poll wait the pollers use (ReceiveMessage WaitTimeSeconds maximum) [4]. */
+  pollWaitSeconds: 20,
+} as const;
+
+/**
+ * The throttle Reason for an empty per-function scaling-rate bucket (new environments faster than
+ * 1,000 per 10 s). Which Reason AWS sends here is UNCONFIRMED [1.5, 8 item 2]; the enum's
+ * function-level rate reason is the closest, and emulator and simulator both use this one.
+ */
+export const SCALING_RATE_THROTTLE_REASON: ThrottleReason = 'FunctionInvocationRateLimitExceeded';

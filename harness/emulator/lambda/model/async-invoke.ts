@@ -1,0 +1,157 @@
+/**
+ * Asynchronous invocation (`InvocationType: Event`), reference §2: the caller gets 202 at once and
+ * the event waits in an internal queue. A function error is retried `MaximumRetryAttempts` times
+ * (default 2) after the function's retry delays (AWS ≈ 1 and 2 minutes); a throttle is retried with
+ * a delay growing from 1 s to at most 5 min and does not use up retry attempts; an event older than
+ * `MaximumEventAgeInSeconds` is dropped. Reserved concurrency 0 sends the event straight to the
+ * on-failure destination with condition `ZeroReservedConcurrency` (AWS-validated). Destination
+ * records have AWS's v1.0 shape.
+ */
+import { LAMBDA_ASYNC } from '../../../contracts/aws-facts.ts';
+import { uuid } from '../../ids.ts';
+import type { EventInvokeConfig, LambdaFunction, LambdaModel } from './functions.ts';
+import type { InvokeOutcome } from './runtime.ts';
+
+export type DestinationCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
+
+/** Delivers a destination record to an ARN (SQS queue or Lambda function); false if the ARN is unknown. */
+export type DestinationSender = (arn: string, record: string) => boolean;
+
+interface AsyncEvent {
+  requestId: string;
+  payload: string;
+  qualifier: string | null;
+  acceptedAt: number;
+  /** Attempts that ran the function (for approximateInvokeCount). */
+  invokes: number;
+  /** Function-error retries used. */
+  retries: number;
+  throttleRetries: number;
+}
+
+const DEFAULT_CONFIG: Omit<EventInvokeConfig, 'lastModifiedEpochMs'> = {
+  maximumRetryAttempts: LAMBDA_ASYNC.maximumRetryAttemptsDefault,
+  maximumEventAgeSeconds: LAMBDA_ASYNC.maximumEventAgeSecondsDefault,
+  onSuccess: null,
+  onFailure: null,
+};
+
+export class AsyncInvoker {
+  /** Events accepted and not yet finished (for tests and shutdown). */
+  pending = 0;
+  constructor(
+    private readonly model: LambdaModel,
+    private readonly send: DestinationSender,
+  ) {}
+
+  /** Accept an event (the 202 has already been decided by the caller). */
+  enqueue(fn: LambdaFunction, qualifier: string | null, payload: string): string {
+    const ev: AsyncEvent = {
+      requestId: uuid(),
+      payload,
+      qualifier,
+      acceptedAt: this.model.clock.now(),
+      invokes: 0,
+      retries: 0,
+      throttleRetries: 0,
+    };
+    fn.metrics.asyncEvents.add(1);
+    this.pending++;
+    // The internal queue hands the event over on the next turn, never inside the caller's request.
+    this.model.clock.setTimer(() => this.attempt(fn, ev), 0);
+    return ev.requestId;
+  }
+
+  private config(fn: LambdaFunction): Omit<EventInvokeConfig, 'lastModifiedEpochMs'> {
+    return fn.eventInvokeConfig ?? DEFAULT_CONFIG;
+  }
+
+  private attempt(fn: LambdaFunction, ev: AsyncEvent): void {
+    if (fn.deleted) {
+      this.pending--;
+      return;
+    }
+    if (fn.concurrency.reserved === 0) {
+      this.fail(fn, ev, 'ZeroReservedConcurrency', null);
+      return;
+    }
+    this.model.invoke(fn, ev.qualifier, { requestId: ev.requestId, payload: ev.payload, event: undefined, logTail: false, clientContext: null }, (throttle, outcome) => {
+      const cfg = this.config(fn);
+      const ageMs = this.model.clock.now() - ev.acceptedAt;
+      const maxAgeMs = cfg.maximumEventAgeSeconds * 1000;
+      if (throttle !== null) {
+        const delayS = Math.min(LAMBDA_ASYNC.throttleRetryInitialSeconds * 2 ** ev.throttleRetries, LAMBDA_ASYNC.throttleRetryMaxSeconds);
+        // Look ahead like LocalStack's event manager: do not schedule a retry past the event's age limit.
+        if (ageMs + delayS * 1000 > maxAgeMs) {
+          this.fail(fn, ev, 'EventAgeExceeded', null);
+          return;
+        }
+        ev.throttleRetries++;
+        fn.metrics.asyncRetries.add(1);
+        this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+        return;
+      }
+      ev.invokes++;
+      const o = outcome!;
+      if (!o.functionError) {
+        this.pending--;
+        if (cfg.onSuccess) this.send(cfg.onSuccess, this.record(fn, ev, 'Success', o));
+        return;
+      }
+      if (ev.retries >= cfg.maximumRetryAttempts) {
+        this.fail(fn, ev, 'RetriesExhausted', o);
+        return;
+      }
+      const delays = fn.spec.asyncRetryDelaysSeconds;
+      const delayS = delays[Math.min(ev.retries, delays.length - 1)] ?? 0;
+      if (ageMs + delayS * 1000 > maxAgeMs) {
+        this.fail(fn, ev, 'EventAgeExceeded', o);
+        return;
+      }
+      ev.retries++;
+      fn.metrics.asyncRetries.add(1);
+      this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+    });
+  }
+
+  private fail(fn: LambdaFunction, ev: AsyncEvent, condition: DestinationCondition, o: InvokeOutcome | null): void {
+    this.pending--;
+    fn.metrics.asyncDropped.add(1);
+    const dest = this.config(fn).onFailure;
+    if (dest) this.send(dest, this.record(fn, ev, condition, o));
+  }
+
+  /** AWS's destination record v1.0 (reference §2). ZeroReservedConcurrency has no responseContext. */
+  record(fn: LambdaFunction, ev: AsyncEvent, condition: DestinationCondition, o: InvokeOutcome | null): string {
+    let requestPayload: unknown;
+    try {
+      requestPayload = JSON.parse(ev.payload);
+    } catch {
+      requestPayload = ev.payload;
+    }
+    const rec: Record<string, unknown> = {
+      version: '1.0',
+      timestamp: new Date(this.model.clock.epochMs()).toISOString(),
+      requestContext: {
+        requestId: ev.requestId,
+        functionArn: `${fn.arn}:${ev.qualifier ?? '$LATEST'}`,
+        condition,
+        approximateInvokeCount: ev.invokes,
+      },
+      requestPayload,
+    };
+    if (o) {
+      const responseContext: Record<string, unknown> = { statusCode: 200, executedVersion: '$LATEST' };
+      if (o.functionError) responseContext.functionError = 'Unhandled';
+      rec.responseContext = responseContext;
+      let responsePayload: unknown;
+      try {
+        responsePayload = JSON.parse(o.payload);
+      } catch {
+        responsePayload = o.payload;
+      }
+      rec.responsePayload = responsePayload;
+    }
+    return JSON.stringify(rec);
+  }
+}

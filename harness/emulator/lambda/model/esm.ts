@@ -1,0 +1,362 @@
+/**
+ * SQS event source mappings (reference §3): pollers that receive from the SQS model in-process,
+ * invoke the function synchronously through the same pipeline and concurrency accounting as
+ * Invoke (so ESM throttles count as Lambda throttles), delete what succeeded and leave the rest
+ * in flight, so a failed or throttled batch comes back after the visibility timeout with its
+ * receive count increased and can reach the DLQ.
+ *
+ * Scaling: 5 concurrent batches to start, up to 300 more per minute (5 per second) while messages
+ * keep coming, capped by ScalingConfig.MaximumConcurrency or the standard maximum; back to 5 when
+ * the queue is idle; one less (not below 2) after each failed batch, and the failing poller waits
+ * 1 s, 2 s, 4 s … (≤ 60 s) before polling again. With ReportBatchItemFailures, function errors do
+ * not shrink polling (§3.5). Batching: with a window of 0 a poller invokes with whatever one
+ * receive returned; otherwise it keeps receiving until BatchSize, the window, or the 6 MB
+ * payload cap. Partial batch responses follow §3.5: an empty or missing list is success, an
+ * item without a usable itemIdentifier fails the whole batch.
+ */
+import type { TimerHandle } from '../../../contracts/clock.ts';
+import { ESM, ESM_SCALING, SQS } from '../../../contracts/aws-facts.ts';
+import type { Counter, Level } from '../../metrics.ts';
+import type { ReceivedMessage, SqsModel, SqsQueue } from '../../sqs/model.ts';
+import { uuid } from '../../ids.ts';
+import type { LambdaFunction, LambdaModel } from './functions.ts';
+import type { InvokeOutcome } from './runtime.ts';
+
+export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
+
+export interface MappingConfig {
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency: number | null;
+  enabled: boolean;
+}
+
+export interface SqsRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: Record<string, string>;
+  messageAttributes: Record<string, unknown>;
+  md5OfBody: string;
+  md5OfMessageAttributes?: string;
+  eventSource: 'aws:sqs';
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+export class Mapping {
+  state: MappingState = 'Creating';
+  lastModifiedEpochMs: number;
+  /** Pollers allowed to hold a batch at once (esm.pollers). */
+  allowed: number = ESM.initialConcurrency;
+  /** Batches being invoked now. */
+  active = 0;
+  /** Poller loops alive. */
+  loops = 0;
+  sawMessages = false;
+  lastProcessingResult = 'No records processed';
+  readonly abort = new AbortController();
+  scaleTimer: TimerHandle | null = null;
+  deleted = false;
+  readonly m: { batches: Counter; failed: Counter; concurrency: Level; stopGauge: () => void };
+
+  constructor(
+    readonly uuid: string,
+    readonly queue: SqsQueue,
+    public fn: LambdaFunction,
+    /** Qualifier the mapping invokes (`live` when FunctionName named the alias). */
+    public qualifier: string | null,
+    public config: MappingConfig,
+    nowEpochMs: number,
+    m: { batches: Counter; failed: Counter; concurrency: Level; stopGauge: () => void },
+  ) {
+    this.lastModifiedEpochMs = nowEpochMs;
+    this.m = m;
+  }
+
+  cap(): number {
+    return this.config.maximumConcurrency ?? ESM.maximumConcurrencyStandard;
+  }
+}
+
+/** Outcome of one batch for the mapping: which receipt handles to delete. */
+export type BatchVerdict = { kind: 'success' } | { kind: 'partial'; failedIds: Set<string> } | { kind: 'failed'; throttled: boolean };
+
+/**
+ * Read a partial batch response (§3.5). Missing/null response or list, or an empty list = all
+ * succeeded; a list item with a null, empty or unknown `itemIdentifier` (or no such key) = whole
+ * batch failed.
+ */
+export function parseBatchItemFailures(value: unknown, batchIds: ReadonlySet<string>): BatchVerdict {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) return { kind: 'success' };
+  const list = (value as { batchItemFailures?: unknown }).batchItemFailures;
+  if (list === undefined || list === null) return { kind: 'success' };
+  if (!Array.isArray(list)) return { kind: 'failed', throttled: false };
+  if (list.length === 0) return { kind: 'success' };
+  const failed = new Set<string>();
+  for (const item of list) {
+    const id = item !== null && typeof item === 'object' ? (item as { itemIdentifier?: unknown }).itemIdentifier : undefined;
+    if (typeof id !== 'string' || id === '' || !batchIds.has(id)) return { kind: 'failed', throttled: false };
+    failed.add(id);
+  }
+  return { kind: 'partial', failedIds: failed };
+}
+
+function toRecord(m: ReceivedMessage, queue: SqsQueue, region: string): SqsRecord {
+  const messageAttributes: Record<string, unknown> = {};
+  if (m.messageAttributes) {
+    for (const [k, v] of Object.entries(m.messageAttributes)) {
+      // Lambda's record spells message attributes in lower camel case with list members present.
+      const a: Record<string, unknown> = { stringListValues: [], binaryListValues: [], dataType: v.DataType };
+      if (v.StringValue !== undefined) a.stringValue = v.StringValue;
+      if (v.BinaryValue !== undefined) a.binaryValue = Buffer.from(v.BinaryValue).toString('base64');
+      messageAttributes[k] = a;
+    }
+  }
+  const rec: SqsRecord = {
+    messageId: m.messageId,
+    receiptHandle: m.receiptHandle,
+    body: m.body,
+    attributes: m.attributes,
+    messageAttributes,
+    md5OfBody: m.md5OfBody,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queue.arn,
+    awsRegion: region,
+  };
+  if (m.md5OfMessageAttributes !== undefined) rec.md5OfMessageAttributes = m.md5OfMessageAttributes;
+  return rec;
+}
+
+export class EsmManager {
+  private readonly mappings = new Map<string, Mapping>();
+  private closed = false;
+
+  constructor(
+    private readonly lambda: LambdaModel,
+    private readonly sqs: SqsModel,
+  ) {}
+
+  get(id: string): Mapping | undefined {
+    return this.mappings.get(id);
+  }
+  list(): Mapping[] {
+    return [...this.mappings.values()];
+  }
+
+  create(queue: SqsQueue, fn: LambdaFunction, qualifier: string | null, config: MappingConfig): Mapping {
+    const labels = { function: fn.name, queue: queue.name };
+    const metrics = this.lambda.metrics;
+    const mp = new Mapping(uuid(), queue, fn, qualifier, config, this.lambda.clock.epochMs(), {
+      batches: metrics.counter('esm.batches', labels),
+      failed: metrics.counter('esm.failed_batches', labels),
+      concurrency: metrics.level('esm.concurrency', labels),
+      stopGauge: () => {},
+    });
+    mp.m.stopGauge = metrics.gauge('esm.pollers', labels, () => (mp.state === 'Enabled' ? Math.min(mp.allowed, mp.cap()) : 0));
+    this.mappings.set(mp.uuid, mp);
+    // State goes Creating → Enabled/Disabled asynchronously, as on AWS (§3.4).
+    this.lambda.clock.setTimer(() => this.settle(mp), 0);
+    return mp;
+  }
+
+  update(mp: Mapping, config: MappingConfig, fn?: LambdaFunction, qualifier?: string | null): void {
+    mp.config = config;
+    if (fn) mp.fn = fn;
+    if (qualifier !== undefined) mp.qualifier = qualifier;
+    mp.lastModifiedEpochMs = this.lambda.clock.epochMs();
+    mp.state = 'Updating';
+    this.lambda.clock.setTimer(() => this.settle(mp), 0);
+  }
+
+  delete(mp: Mapping): void {
+    mp.state = 'Deleting';
+    mp.deleted = true;
+    mp.abort.abort();
+    if (mp.scaleTimer) this.lambda.clock.clearTimer(mp.scaleTimer);
+    mp.m.stopGauge();
+    this.lambda.clock.setTimer(() => this.mappings.delete(mp.uuid), 0);
+  }
+
+  private settle(mp: Mapping): void {
+    if (mp.deleted || this.closed) return;
+    mp.state = mp.config.enabled ? 'Enabled' : 'Disabled';
+    if (mp.state === 'Enabled') {
+      if (!mp.scaleTimer) this.scheduleScale(mp);
+      this.spawn(mp);
+    }
+  }
+
+  private running(mp: Mapping): boolean {
+    return !mp.deleted && !this.closed && mp.state === 'Enabled' && !mp.queue.deleted;
+  }
+
+  /** Start poller loops up to the allowed concurrency. */
+  private spawn(mp: Mapping): void {
+    while (this.running(mp) && mp.loops < Math.min(mp.allowed, mp.cap())) {
+      mp.loops++;
+      void this.loop(mp);
+    }
+  }
+
+  /** Once a second: grow by 5 while messages keep coming and every poller is busy; shrink to 5 when idle. */
+  private scheduleScale(mp: Mapping): void {
+    mp.scaleTimer = this.lambda.clock.setTimer(() => {
+      mp.scaleTimer = null;
+      if (mp.deleted || this.closed) return;
+      if (mp.sawMessages && mp.active >= Math.min(mp.allowed, mp.cap()) - 1) {
+        mp.allowed = Math.min(mp.cap(), mp.allowed + ESM_SCALING.scaleUpPerSecond);
+      } else if (!mp.sawMessages) {
+        mp.allowed = Math.min(mp.cap(), ESM.initialConcurrency);
+      }
+      mp.sawMessages = false;
+      if (mp.state === 'Enabled') this.spawn(mp);
+      if (mp.state === 'Enabled' || mp.state === 'Updating' || mp.state === 'Creating') this.scheduleScale(mp);
+    }, 1000);
+  }
+
+  private sleep(ms: number, mp: Mapping): Promise<void> {
+    return new Promise((resolve) => {
+      const h = this.lambda.clock.setTimer(resolve, ms);
+      mp.abort.signal.addEventListener(
+        'abort',
+        () => {
+          this.lambda.clock.clearTimer(h);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  private async loop(mp: Mapping): Promise<void> {
+    let failures = 0;
+    for (;;) {
+      // A loop beyond the allowed number ends itself (synchronously, so exactly the surplus
+      // ends): that is how the mapping scales down.
+      if (!this.running(mp) || mp.loops > Math.min(mp.allowed, mp.cap())) {
+        mp.loops--;
+        return;
+      }
+      let records: SqsRecord[];
+      try {
+        records = await this.collect(mp);
+      } catch {
+        // Queue deleted or over its in-flight limit: wait and poll again, like a poller would.
+        await this.sleep(1000, mp);
+        continue;
+      }
+      if (records.length === 0) continue;
+      mp.sawMessages = true;
+      const verdict = await this.invokeBatch(mp, records);
+      if (verdict.kind === 'failed') {
+        failures++;
+        if (verdict.throttled || !mp.config.reportBatchItemFailures) {
+          mp.allowed = Math.max(ESM_SCALING.scaleDownMinimum, mp.allowed - 1);
+        }
+        const backoff = Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (failures - 1), ESM_SCALING.failureBackoffMaxSeconds);
+        await this.sleep(backoff * 1000, mp);
+      } else {
+        failures = 0;
+      }
+    }
+  }
+
+  /** Receive one batch: one long poll, then (with a batching window) more until size, window or 6 MB. */
+  private async collect(mp: Mapping): Promise<SqsRecord[]> {
+    const clock = this.lambda.clock;
+    const region = this.sqs.region;
+    const { batchSize, maximumBatchingWindowSeconds } = mp.config;
+    const records: SqsRecord[] = [];
+    let bytes = 0;
+    const take = (msgs: ReceivedMessage[]): boolean => {
+      for (const m of msgs) {
+        const r = toRecord(m, mp.queue, region);
+        const size = JSON.stringify(r).length;
+        if (bytes + size > ESM.batchPayloadMaxBytes && records.length > 0) {
+          // Over the 6 MB invoke cap: hand the message straight back for the next batch.
+          this.sqs.changeVisibility(mp.queue, m.receiptHandle, 0);
+          continue;
+        }
+        bytes += size;
+        records.push(r);
+      }
+      return records.length >= batchSize || bytes >= ESM.batchPayloadMaxBytes;
+    };
+    const first = await this.sqs.receive(mp.queue, {
+      maxNumberOfMessages: Math.min(batchSize, SQS.receiveMaxMessages),
+      waitTimeSeconds: ESM_SCALING.pollWaitSeconds,
+      signal: mp.abort.signal,
+    });
+    if (first.length === 0 || take(first) || maximumBatchingWindowSeconds <= 0) return records;
+    const deadline = clock.now() + maximumBatchingWindowSeconds * 1000;
+    while (this.running(mp)) {
+      const left = deadline - clock.now();
+      if (left <= 0) break;
+      const more = await this.sqs.receive(mp.queue, {
+        maxNumberOfMessages: Math.min(batchSize - records.length, SQS.receiveMaxMessages),
+        waitTimeSeconds: left / 1000,
+        signal: mp.abort.signal,
+      });
+      if (take(more)) break;
+    }
+    return records;
+  }
+
+  private invokeBatch(mp: Mapping, records: SqsRecord[]): Promise<BatchVerdict> {
+    const fn = mp.fn;
+    const event = { Records: records };
+    const payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
+    mp.active++;
+    mp.m.concurrency.add(1);
+    mp.m.batches.add(1);
+    return new Promise((resolve) => {
+      this.lambda.invoke(fn, mp.qualifier, { requestId: uuid(), payload, event, logTail: false, clientContext: null }, (throttle, o) => {
+        mp.active--;
+        mp.m.concurrency.add(-1);
+        const verdict = this.verdict(mp, records, throttle !== null, o);
+        this.apply(mp, records, verdict);
+        resolve(verdict);
+      });
+    });
+  }
+
+  private verdict(mp: Mapping, records: SqsRecord[], throttled: boolean, o: InvokeOutcome | null): BatchVerdict {
+    if (throttled || !o) return { kind: 'failed', throttled: true };
+    if (o.functionError) return { kind: 'failed', throttled: false };
+    if (!mp.config.reportBatchItemFailures) return { kind: 'success' };
+    let value = o.value;
+    if (value === undefined) {
+      try {
+        value = JSON.parse(o.payload);
+      } catch {
+        value = null;
+      }
+    }
+    return parseBatchItemFailures(value, new Set(records.map((r) => r.messageId)));
+  }
+
+  /** Delete what succeeded; failed messages stay in flight until their visibility timeout ends. */
+  private apply(mp: Mapping, records: SqsRecord[], v: BatchVerdict): void {
+    if (v.kind === 'failed') {
+      mp.m.failed.add(1);
+      mp.lastProcessingResult = v.throttled ? 'PROBLEM: Function call failed' : 'PROBLEM: Function call failed';
+      return;
+    }
+    mp.lastProcessingResult = 'OK';
+    for (const r of records) {
+      if (v.kind === 'partial' && v.failedIds.has(r.messageId)) continue;
+      this.sqs.deleteMessage(mp.queue, r.receiptHandle);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const mp of this.mappings.values()) {
+      mp.abort.abort();
+      if (mp.scaleTimer) this.lambda.clock.clearTimer(mp.scaleTimer);
+      mp.scaleTimer = null;
+    }
+  }
+}

@@ -1,0 +1,483 @@
+/**
+ * Lambda's state and its one invoke pipeline. Every way in (Invoke, function URLs, asynchronous
+ * retries, event source mappings) goes through `invoke`, so concurrency accounting, warm reuse,
+ * cold starts, timeouts and metrics are identical for all of them:
+ *
+ *   acquire a concurrency lease (or throttle with AWS's Reason)
+ *   → take the most recently used idle environment, or start a new one if the scaling-rate
+ *     bucket has a token (cold start: init, then invoke)
+ *   → run, release the lease, park the environment (idle expiry) or destroy it (timeout, crash).
+ *
+ * Provisioned concurrency pre-initialises environments per qualifier; they serve only
+ * provisioned leases and never expire. All timing goes through the injected clock.
+ */
+import type { Clock, TimerHandle } from '../../../contracts/clock.ts';
+import { LAMBDA, LAMBDA_ASYNC, type ThrottleReason } from '../../../contracts/aws-facts.ts';
+import type { Rng } from '../../../contracts/distributions.ts';
+import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '../../../experiment/types.ts';
+import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
+import { functionArn } from '../errors.ts';
+import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
+import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
+import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
+import { WorkerRuntime } from './worker-runtime.ts';
+
+export type FunctionCode = { kind: 'handler'; file: string; export: string } | { kind: 'synthetic'; behaviour: SyntheticBehaviour };
+
+export interface FunctionSpec {
+  name: string;
+  code: FunctionCode;
+  memoryMB: number;
+  timeoutSeconds: number;
+  architecture: 'x86_64' | 'arm64';
+  /** Init time added to each cold start (on top of real module init for handler code). */
+  initMs: DurationDistribution;
+  /** Shown by GetFunctionConfiguration. */
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  env: Record<string, string>;
+  /** Delays before async retries after a function error (AWS ≈ 60 s, 120 s). */
+  asyncRetryDelaysSeconds: number[];
+}
+
+export interface EventInvokeConfig {
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+  onSuccess: string | null;
+  onFailure: string | null;
+  lastModifiedEpochMs: number;
+}
+
+export interface UrlConfig {
+  qualifier: string | null;
+  authType: 'NONE' | 'AWS_IAM';
+  invokeMode: 'BUFFERED' | 'RESPONSE_STREAM';
+  cors: unknown;
+  createdIso: string;
+  modifiedIso: string;
+}
+
+export interface ProvisionedState {
+  status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  statusReason: string | null;
+  lastModifiedIso: string;
+}
+
+class Environment {
+  lastUsed = 0;
+  constructor(
+    readonly runtime: EnvironmentRuntime,
+    readonly provisionedQualifier: string | null,
+  ) {}
+}
+
+interface FunctionMetrics {
+  invocations: Counter;
+  errors: Counter;
+  throttles: Counter;
+  coldStarts: Counter;
+  concurrency: Level;
+  durations: PercentileRecorder;
+  throttleByReason: Map<ThrottleReason, Counter>;
+  asyncEvents: Counter;
+  asyncRetries: Counter;
+  asyncDropped: Counter;
+  stopGauge: () => void;
+}
+
+export class LambdaFunction {
+  readonly arn: string;
+  lastModifiedIso: string;
+  revisionId: string;
+  readonly codeSha256: string;
+  eventInvokeConfig: EventInvokeConfig | null = null;
+  urlConfig: UrlConfig | null = null;
+  readonly provisionedState = new Map<string, ProvisionedState>();
+  /** Idle on-demand environments, oldest first; the end is the most recently used. */
+  readonly idle: Environment[] = [];
+  readonly idleProvisioned = new Map<string, Environment[]>();
+  /** Provisioned environments alive per qualifier (idle + busy + initialising). */
+  readonly provisionedAlive = new Map<string, number>();
+  onDemandAlive = 0;
+  sweepTimer: TimerHandle | null = null;
+  program: SyntheticProgram | null;
+  readonly rng: Rng;
+  deleted = false;
+
+  constructor(
+    public spec: FunctionSpec,
+    readonly concurrency: FunctionConcurrency,
+    readonly metrics: FunctionMetrics,
+    rng: Rng,
+    nowIso: string,
+  ) {
+    this.arn = functionArn(spec.name);
+    this.lastModifiedIso = nowIso;
+    this.revisionId = crypto.randomUUID();
+    this.codeSha256 = Buffer.from(`${spec.name}:${JSON.stringify(spec.code)}`).toString('base64').slice(0, 44);
+    this.rng = rng;
+    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng) : null;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  aliveEnvironments(): number {
+    let n = this.onDemandAlive;
+    for (const v of this.provisionedAlive.values()) n += v;
+    return n;
+  }
+}
+
+/** What an invoke ends with: a throttle reason, or the outcome of running the code. */
+export type InvokeDone = (throttle: ThrottleReason | null, outcome: InvokeOutcome | null, initMs: number) => void;
+
+export interface LambdaModelOptions {
+  clock: Clock;
+  metrics: Metrics;
+  account: ResolvedAccount;
+  rng: Rng;
+}
+
+export const DEFAULT_ACCOUNT: ResolvedAccount = {
+  concurrencyLimit: LAMBDA.accountConcurrencyLimit,
+  unreservedMinimum: LAMBDA.unreservedConcurrencyMinimum,
+  scalingRate: { environments: LAMBDA.scalingBucketCapacity, perSeconds: LAMBDA.scalingBucketCapacity / LAMBDA.scalingRefillPerSecond },
+  idleExpirySeconds: LAMBDA.idleExpirySecondsDefault,
+};
+
+export function defaultSpec(name: string, code: FunctionCode): FunctionSpec {
+  return {
+    name,
+    code,
+    memoryMB: LAMBDA.memoryDefaultMB,
+    timeoutSeconds: LAMBDA.timeoutDefaultSeconds,
+    architecture: 'x86_64',
+    initMs: { kind: 'constant', ms: 0 },
+    runtime: 'nodejs20.x',
+    handler: code.kind === 'handler' ? `index.${code.export}` : 'index.handler',
+    role: `arn:aws:iam::000000000000:role/squall-emulated`,
+    description: '',
+    env: {},
+    asyncRetryDelaysSeconds: [...LAMBDA_ASYNC.retryDelaysSeconds],
+  };
+}
+
+export class LambdaModel {
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly concurrency: ConcurrencyModel;
+  account: ResolvedAccount;
+  private readonly fns = new Map<string, LambdaFunction>();
+  private readonly rng: Rng;
+  private closed = false;
+
+  constructor(opts: LambdaModelOptions) {
+    this.clock = opts.clock;
+    this.metrics = opts.metrics;
+    this.account = opts.account;
+    this.rng = opts.rng;
+    this.concurrency = new ConcurrencyModel(opts.clock, opts.account);
+  }
+
+  configureAccount(account: ResolvedAccount): void {
+    this.account = account;
+    this.concurrency.configureAccount(account);
+  }
+
+  nowIso(): string {
+    // AWS's FunctionConfiguration.LastModified format: 2026-01-01T00:00:00.000+0000.
+    return new Date(this.clock.epochMs()).toISOString().replace('Z', '+0000');
+  }
+
+  get(name: string): LambdaFunction | undefined {
+    return this.fns.get(name);
+  }
+
+  list(): LambdaFunction[] {
+    return [...this.fns.values()];
+  }
+
+  create(spec: FunctionSpec): LambdaFunction {
+    const labels = { function: spec.name };
+    const m = this.metrics;
+    const fn = new LambdaFunction(
+      spec,
+      this.concurrency.register(spec.name),
+      {
+        invocations: m.counter('lambda.invocations', labels),
+        errors: m.counter('lambda.errors', labels),
+        throttles: m.counter('lambda.throttles', labels),
+        coldStarts: m.counter('lambda.cold_starts', labels),
+        concurrency: m.level('lambda.concurrency', labels),
+        durations: m.percentiles({ 'lambda.duration_p50_ms': 50, 'lambda.duration_p95_ms': 95 }, labels),
+        throttleByReason: new Map(),
+        asyncEvents: m.counter('lambda.async_events', labels),
+        asyncRetries: m.counter('lambda.async_retries', labels),
+        asyncDropped: m.counter('lambda.async_dropped', labels),
+        stopGauge: () => {},
+      },
+      this.rng.fork(`function:${spec.name}`),
+      this.nowIso(),
+    );
+    fn.metrics.stopGauge = m.gauge('lambda.environments', labels, () => fn.aliveEnvironments());
+    this.fns.set(spec.name, fn);
+    return fn;
+  }
+
+  /** Replace code/config (UpdateFunctionConfiguration); existing environments are recycled like AWS does on update. */
+  update(fn: LambdaFunction, spec: FunctionSpec): void {
+    fn.spec = spec;
+    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null;
+    fn.lastModifiedIso = this.nowIso();
+    fn.revisionId = crypto.randomUUID();
+    this.drainIdle(fn);
+  }
+
+  delete(fn: LambdaFunction): void {
+    fn.deleted = true;
+    this.drainIdle(fn);
+    for (const q of [...fn.provisionedAlive.keys()]) this.deleteProvisioned(fn, q);
+    fn.metrics.stopGauge();
+    this.concurrency.unregister(fn.name);
+    this.fns.delete(fn.name);
+  }
+
+  private drainIdle(fn: LambdaFunction): void {
+    for (const env of fn.idle.splice(0)) {
+      env.runtime.dispose();
+      fn.onDemandAlive--;
+    }
+    if (fn.sweepTimer) this.clock.clearTimer(fn.sweepTimer);
+    fn.sweepTimer = null;
+  }
+
+  private newRuntime(fn: LambdaFunction): EnvironmentRuntime {
+    const s = fn.spec;
+    if (s.code.kind === 'synthetic') return new SyntheticRuntime(fn.program!, this.clock);
+    return new WorkerRuntime(
+      {
+        file: s.code.file,
+        export: s.code.export,
+        functionName: s.name,
+        functionArn: fn.arn,
+        memoryMB: s.memoryMB,
+        timeoutSeconds: s.timeoutSeconds,
+        initMs: s.initMs,
+        env: {
+          ...s.env,
+          AWS_LAMBDA_FUNCTION_NAME: s.name,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(s.memoryMB),
+          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          AWS_REGION: 'us-east-1',
+        },
+      },
+      this.clock,
+      fn.rng,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The invoke pipeline
+
+  invoke(fn: LambdaFunction, qualifier: string | null, req: InvokeRequest, done: InvokeDone): void {
+    const m = fn.metrics;
+    const lease = this.concurrency.acquire(fn.concurrency, qualifier);
+    if (lease !== 'provisioned' && lease !== 'on-demand') {
+      this.countThrottle(fn, lease);
+      done(lease, null, -1);
+      return;
+    }
+    let env: Environment | undefined;
+    if (lease === 'provisioned') env = fn.idleProvisioned.get(qualifier!)?.pop();
+    else env = fn.idle.pop();
+    if (env) {
+      m.concurrency.add(1);
+      this.run(fn, env, lease, qualifier, req, -1, done);
+      return;
+    }
+    if (lease === 'on-demand' && !fn.concurrency.bucket.take()) {
+      this.concurrency.release(fn.concurrency, lease, qualifier);
+      this.countThrottle(fn, SCALING_RATE_THROTTLE_REASON);
+      done(SCALING_RATE_THROTTLE_REASON, null, -1);
+      return;
+    }
+    // A provisioned lease without an idle provisioned environment cannot happen (busy < allocated
+    // means one is idle); treat it as on-demand capacity so the invariant breaking never hangs a caller.
+    const created = new Environment(this.newRuntime(fn), null);
+    fn.onDemandAlive++;
+    m.coldStarts.add(1);
+    m.concurrency.add(1);
+    created.runtime.init((failure, initMs) => {
+      if (failure) {
+        m.invocations.add(1);
+        m.errors.add(1);
+        this.finish(fn, created, lease, qualifier, failure);
+        done(null, failure, initMs);
+        return;
+      }
+      this.run(fn, created, lease, qualifier, req, initMs, done);
+    });
+  }
+
+  private countThrottle(fn: LambdaFunction, reason: ThrottleReason): void {
+    const m = fn.metrics;
+    m.throttles.add(1);
+    let c = m.throttleByReason.get(reason);
+    if (!c) {
+      c = this.metrics.counter('lambda.throttles_by_reason', { function: fn.name, reason });
+      m.throttleByReason.set(reason, c);
+    }
+    c.add(1);
+  }
+
+  private run(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, req: InvokeRequest, initMs: number, done: InvokeDone): void {
+    const m = fn.metrics;
+    m.invocations.add(1);
+    env.runtime.invoke(req, (o) => {
+      m.durations.record(o.durationMs);
+      if (o.functionError) m.errors.add(1);
+      this.finish(fn, env, lease, qualifier, o);
+      done(null, o, initMs);
+    });
+  }
+
+  private finish(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, o: InvokeOutcome): void {
+    fn.metrics.concurrency.add(-1);
+    this.concurrency.release(fn.concurrency, lease, qualifier);
+    const pq = env.provisionedQualifier;
+    if (o.fatal || fn.deleted || this.closed) {
+      env.runtime.dispose();
+      if (pq !== null) {
+        this.decProvisioned(fn, pq);
+        // AWS replaces a failed provisioned environment; keep the allocation at the requested level.
+        const slots = fn.concurrency.provisioned.get(pq);
+        if (slots && !fn.deleted && !this.closed) {
+          slots.allocated--;
+          this.allocateProvisioned(fn, pq);
+        }
+      } else fn.onDemandAlive--;
+      return;
+    }
+    env.lastUsed = this.clock.now();
+    if (pq !== null) {
+      const slots = fn.concurrency.provisioned.get(pq);
+      if (!slots || (fn.provisionedAlive.get(pq) ?? 0) > slots.requested) {
+        // Provisioned concurrency was lowered while this environment was busy.
+        env.runtime.dispose();
+        this.decProvisioned(fn, pq);
+        if (slots && slots.allocated > slots.requested) slots.allocated = slots.requested;
+        return;
+      }
+      let list = fn.idleProvisioned.get(pq);
+      if (!list) fn.idleProvisioned.set(pq, (list = []));
+      list.push(env);
+      return;
+    }
+    fn.idle.push(env);
+    if (!fn.sweepTimer) this.scheduleSweep(fn);
+  }
+
+  private decProvisioned(fn: LambdaFunction, q: string): void {
+    fn.provisionedAlive.set(q, Math.max(0, (fn.provisionedAlive.get(q) ?? 0) - 1));
+  }
+
+  /** One timer per function: reclaim idle environments older than the idle expiry, oldest first. */
+  private scheduleSweep(fn: LambdaFunction): void {
+    const oldest = fn.idle[0];
+    if (!oldest || this.closed) return;
+    const ttl = this.account.idleExpirySeconds * 1000;
+    fn.sweepTimer = this.clock.setTimer(
+      () => {
+        fn.sweepTimer = null;
+        const now = this.clock.now();
+        let k = 0;
+        while (k < fn.idle.length && fn.idle[k]!.lastUsed + ttl <= now) k++;
+        for (const env of fn.idle.splice(0, k)) {
+          env.runtime.dispose();
+          fn.onDemandAlive--;
+        }
+        this.scheduleSweep(fn);
+      },
+      Math.max(1, oldest.lastUsed + ttl - this.clock.now()),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Provisioned concurrency
+
+  setProvisioned(fn: LambdaFunction, qualifier: string, value: number): ProvisionedState {
+    const slots = this.concurrency.setProvisioned(fn.concurrency, qualifier, value);
+    const state: ProvisionedState = { status: 'IN_PROGRESS', statusReason: null, lastModifiedIso: this.nowIso() };
+    fn.provisionedState.set(qualifier, state);
+    // Lowered: drop idle provisioned environments above the new level (busy ones go on release).
+    const list = fn.idleProvisioned.get(qualifier) ?? [];
+    while ((fn.provisionedAlive.get(qualifier) ?? 0) > value && list.length > 0) {
+      list.shift()!.runtime.dispose();
+      this.decProvisioned(fn, qualifier);
+    }
+    if (slots.allocated > value) slots.allocated = value;
+    this.allocateProvisioned(fn, qualifier);
+    return state;
+  }
+
+  /** Start environments until `requested` are alive; each counts as allocated once its init is done. */
+  private allocateProvisioned(fn: LambdaFunction, qualifier: string): void {
+    const slots = fn.concurrency.provisioned.get(qualifier);
+    const state = fn.provisionedState.get(qualifier);
+    if (!slots || !state) return;
+    const alive = fn.provisionedAlive.get(qualifier) ?? 0;
+    if (alive >= slots.requested && slots.allocated >= slots.requested) {
+      state.status = 'READY';
+      return;
+    }
+    for (let i = alive; i < slots.requested; i++) {
+      const env = new Environment(this.newRuntime(fn), qualifier);
+      fn.provisionedAlive.set(qualifier, (fn.provisionedAlive.get(qualifier) ?? 0) + 1);
+      env.runtime.init((failure) => {
+        const current = fn.concurrency.provisioned.get(qualifier);
+        if (current !== slots || fn.deleted || this.closed) {
+          env.runtime.dispose();
+          this.decProvisioned(fn, qualifier);
+          return;
+        }
+        if (failure) {
+          env.runtime.dispose();
+          this.decProvisioned(fn, qualifier);
+          state.status = 'FAILED';
+          state.statusReason = `FUNCTION_ERROR_INIT_FAILURE: ${failure.payload.slice(0, 200)}`;
+          return;
+        }
+        slots.allocated++;
+        env.lastUsed = this.clock.now();
+        let list = fn.idleProvisioned.get(qualifier);
+        if (!list) fn.idleProvisioned.set(qualifier, (list = []));
+        list.push(env);
+        if (slots.allocated >= slots.requested && state.status === 'IN_PROGRESS') state.status = 'READY';
+      });
+    }
+  }
+
+  deleteProvisioned(fn: LambdaFunction, qualifier: string): void {
+    this.concurrency.deleteProvisioned(fn.concurrency, qualifier);
+    fn.provisionedState.delete(qualifier);
+    for (const env of fn.idleProvisioned.get(qualifier) ?? []) {
+      env.runtime.dispose();
+      this.decProvisioned(fn, qualifier);
+    }
+    fn.idleProvisioned.delete(qualifier);
+  }
+
+  /** Stop every environment (workers included) and all timers. */
+  close(): void {
+    this.closed = true;
+    for (const fn of this.fns.values()) {
+      this.drainIdle(fn);
+      for (const list of fn.idleProvisioned.values()) for (const env of list) env.runtime.dispose();
+      fn.idleProvisioned.clear();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// The inside of one handler execution environment (a worker_threads Worker). Plain ESM on
+// purpose: it needs no TypeScript loader, so a .js/.mjs/.cjs handler starts exactly as fast as
+// its own module init; the parent adds `--import tsx` only for .ts handlers. It loads the handler
+// module once (the real cold start), then answers invoke messages one at a time, with the
+// Node.js runtime's error shape ({errorType, errorMessage, trace}) and the handler's console
+// output when the caller asked for the log tail.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const { file, exportName, functionName, functionArn, memoryMB } = workerData;
+let handler = null;
+let logs = null;
+
+for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+  console[level] = (...args) => {
+    if (logs !== null) logs.push(format(...args));
+  };
+}
+
+function errorOf(e) {
+  if (e instanceof Error) {
+    return { errorType: e.name || 'Error', errorMessage: e.message, trace: String(e.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof e, errorMessage: String(e), trace: [] };
+}
+
+function stringify(value) {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'null' : text;
+}
+
+async function init() {
+  try {
+    const mod = await import(pathToFileURL(file).href);
+    const fn = mod[exportName] ?? (mod.default && typeof mod.default === 'object' ? mod.default[exportName] : undefined);
+    if (typeof fn !== 'function') {
+      const base = file.split(/[\\/]/).pop().replace(/\.[^.]+$/, '');
+      return { type: 'init-error', error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${base}.${exportName} is undefined or not exported`, trace: [] } };
+    }
+    handler = fn;
+    return { type: 'ready' };
+  } catch (e) {
+    const err = errorOf(e);
+    if (e && e.code === 'ERR_MODULE_NOT_FOUND') err.errorType = 'Runtime.ImportModuleError';
+    return { type: 'init-error', error: err };
+  }
+}
+
+async function invoke(msg) {
+  logs = msg.logTail ? [] : null;
+  const deadline = Date.now() + msg.timeoutMs;
+  const context = {
+    awsRequestId: msg.requestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMB),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'squall-emulator',
+    callbackWaitsForEmptyEventLoop: true,
+    clientContext: msg.clientContext ?? undefined,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  const started = performance.now();
+  let reply;
+  try {
+    const event = JSON.parse(msg.payload);
+    let result;
+    if (handler.length >= 3) {
+      result = await new Promise((resolve, reject) => {
+        const r = handler(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+        if (r && typeof r.then === 'function') r.then(resolve, reject);
+      });
+    } else {
+      result = await handler(event, context);
+    }
+    reply = { type: 'result', ok: true, payload: stringify(result) };
+  } catch (e) {
+    reply = { type: 'result', ok: false, payload: JSON.stringify(errorOf(e)) };
+  }
+  reply.durationMs = performance.now() - started;
+  reply.log = logs === null ? '' : logs.join('\n');
+  logs = null;
+  return reply;
+}
+
+parentPort.on('message', (msg) => {
+  if (msg.type === 'init') init().then((r) => parentPort.postMessage(r));
+  else if (msg.type === 'invoke') invoke(msg).then((r) => parentPort.postMessage(r));
+});
