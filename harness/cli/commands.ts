@@ -6,5 +6,7 @@ import emulator from './emulator.ts';
 import simulate from './simulate.ts';
 import cost from './cost.ts';
 import calibrate from './calibrate.ts';
+import run from './run.ts';
+import restore from './restore.ts';
 
-export const commands = [validate, generate, k6, emulator, simulate, cost, calibrate];
+export const commands = [run, validate, generate, simulate, cost, emulator, k6, restore, calibrate];
