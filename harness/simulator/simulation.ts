@@ -343,14 +343,23 @@ export class Simulation {
           break;
         }
         case E_LOAD_END:
-          for (const fn of this.functions) fn.snapshotIntegrals(now);
-          for (let i = 0; i < this.queues.length; i++) if (this.queues[i]!.backlog === 0) this.queueDrainedAt[i] = now;
+          this.endLoad(now);
           break;
       }
     }
     this.events = events;
     this.simulatedMs = nextStep;
     return { series: this.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events };
+  }
+
+  private loadEnded = false;
+
+  /** Freeze the load-window averages; queues already empty have drained at once. */
+  private endLoad(now: number): void {
+    if (this.loadEnded) return;
+    this.loadEnded = true;
+    for (const fn of this.functions) fn.snapshotIntegrals(now);
+    for (let i = 0; i < this.queues.length; i++) if (this.queues[i]!.backlog === 0) this.queueDrainedAt[i] = now;
   }
 
   private isIdle(): boolean {
@@ -926,6 +935,8 @@ export class Simulation {
   private setFlushTime: (t: number) => void = () => {};
 
   private flush(stepEnd: number): void {
+    // A load ending exactly on a step boundary ends before that boundary's events run.
+    if (stepEnd >= this.loadEndMs) this.endLoad(this.loadEndMs);
     for (const fn of this.functions) fn.expire(stepEnd);
     this.setFlushTime(stepEnd);
     for (let i = 0; i < this.collectors.length; i++) {
