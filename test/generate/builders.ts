@@ -139,3 +139,11 @@ export function experiment(scenarios: ResolvedScenario[], extra: Partial<Resolve
     ...extra,
   };
 }
+
+/** The options object of a generated script (written by JSON.stringify, so it parses as JSON). */
+export function optionsOf(script: string): any {
+  const m = /^export const options = (\{[\s\S]*?\n\});$/m.exec(script);
+  if (!m) throw new Error('no `export const options = {...};` in the script');
+  return JSON.parse(m[1]!);
+}
+

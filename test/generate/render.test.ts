@@ -12,17 +12,10 @@ import { k6Duration } from '../../harness/generate/durations.ts';
 import { renderScript } from '../../harness/generate/render.ts';
 import { typecheckK6Script } from '../../harness/generate/typecheck.ts';
 import type { ResolvedExecutor } from '../../harness/experiment/types.ts';
-import { executors, experiment, httpTemplate, lambdaTemplate, scenario, sqsTemplate } from './builders.ts';
+import { executors, experiment, httpTemplate, lambdaTemplate, optionsOf, scenario, sqsTemplate } from './builders.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'squall-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The options object of a generated script (written by JSON.stringify, so it parses as JSON). */
-export function optionsOf(script: string): any {
-  const m = /^export const options = (\{[\s\S]*?\n\});$/m.exec(script);
-  if (!m) throw new Error('no `export const options = {...};` in the script');
-  return JSON.parse(m[1]!);
-}
 
 /** Go/k6 duration string → ms (k6-contract.md §4.1), to check k6Duration round-trips. */
 function parseGoDuration(s: string): number {

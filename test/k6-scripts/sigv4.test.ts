@@ -55,7 +55,7 @@ async function sdkSign(req: Req, region: string, service: string, creds: Creds, 
     const eq = part.indexOf('=');
     query[decodeURIComponent(eq < 0 ? part : part.slice(0, eq))] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
   }
-  const signer = new SignatureV4({ credentials: creds, region, service, sha256: Sha256 });
+  const signer = new SignatureV4({ credentials: creds, region, service, sha256: Sha256 as never });
   const signed = await signer.sign({
     method: req.method,
     protocol: `${u.scheme}:`,

@@ -1,0 +1,114 @@
+/**
+ * `squall generate` end to end (the real CLI as a subprocess, as a user runs it) and every example
+ * experiment: its script type-checks against @types/k6 and carries the file's scenarios and
+ * thresholds; `--k6-operator N` writes a ConfigMap + TestRun manifest with the same script.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadExperiment } from '../../harness/experiment/load.ts';
+import { k8sName } from '../../harness/generate/k6-operator.ts';
+import { generateRunFiles } from '../../harness/generate/generate.ts';
+import { typecheckK6Script } from '../../harness/generate/typecheck.ts';
+import { executors, experiment, httpTemplate, optionsOf, scenario } from './builders.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const EXAMPLES = join(ROOT, 'examples/experiments');
+const tmp = mkdtempSync(join(tmpdir(), 'squall-cli-gen-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function squall(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/squall.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('squall generate (CLI)', () => {
+  it('quickstart: writes script.js, experiment.json and k6-operator.yaml; the script has the file\'s scenarios and thresholds', async () => {
+    const out = join(tmp, 'quickstart');
+    const r = squall('generate', 'examples/experiments/quickstart.yaml', '--out', out, '--k6-operator', '3');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 scenario(s): orders (http, constant-arrival-rate)');
+    expect(r.stdout).toContain('needs environment: SQUALL_URL_ORDERS_API');
+    expect(readdirSync(out).sort()).toEqual(['experiment.json', 'k6-operator.yaml', 'script.js']);
+    const script = readFileSync(join(out, 'script.js'), 'utf8');
+    expect(typecheckK6Script(join(out, 'script.js'))).toEqual([]);
+    const o = optionsOf(script);
+    expect(o.scenarios).toEqual({
+      orders: {
+        executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1m', preAllocatedVUs: 10, maxVUs: 50,
+        startTime: '0s', gracefulStop: '30s', exec: 's_orders_exec',
+      },
+    });
+    expect(o.thresholds).toEqual({ 'http_req_duration{expected_response:true}': ['p(95)<1000'] });
+    const resolved = JSON.parse(readFileSync(join(out, 'experiment.json'), 'utf8'));
+    expect(resolved).toEqual(JSON.parse(JSON.stringify(await loadExperiment(join(EXAMPLES, 'quickstart.yaml')))));
+    const docs = parseAllDocuments(readFileSync(join(out, 'k6-operator.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(docs).toHaveLength(2);
+    const [cm, tr] = docs;
+    expect(cm.kind).toBe('ConfigMap');
+    expect(cm.data['script.js']).toBe(script);
+    expect(tr).toMatchObject({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name: 'squall-quickstart' },
+      spec: { parallelism: 3, script: { configMap: { name: cm.metadata.name, file: 'script.js' } } },
+    });
+    expect(tr.spec.runner.env).toContainEqual({ name: 'SQUALL_URL_ORDERS_API', value: '' });
+  });
+
+  it('regenerates from a run folder\'s experiment.json; arrival: poisson is refused with exit 2', () => {
+    const exp = experiment([scenario('burst', httpTemplate, executors['constant-arrival-rate'], { arrival: 'poisson' })]);
+    const file = join(tmp, 'poisson.json');
+    writeFileSync(file, JSON.stringify(exp));
+    const r = squall('generate', file, '--out', join(tmp, 'poisson'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: load.scenarios.burst: arrival "poisson" is a simulator-only what-if');
+    expect(r.stderr).toContain('hint: ');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('bad --k6-operator and a bad --templates folder are usage errors (exit 2)', () => {
+    const a = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'x'), '--k6-operator', '0');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('--k6-operator must be a whole number of runner pods >= 1');
+    const b = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'y'), '--templates', join(tmp, 'no-such-dir'));
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/templates folder .*no-such-dir does not exist/);
+  });
+});
+
+describe('every example experiment', () => {
+  const files = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json|ts)$/.test(f)).sort();
+
+  it('has examples to check', () => {
+    expect(files).toContain('quickstart.yaml');
+  });
+
+  it('generates a script that type-checks against @types/k6, with the file\'s scenarios and thresholds', async () => {
+    const scripts: string[] = [];
+    for (const f of files) {
+      const exp = await loadExperiment(join(EXAMPLES, f));
+      const { rendered, files: written } = generateRunFiles(exp, { outDir: join(tmp, 'ex', f) });
+      scripts.push(written[0]!);
+      const o = optionsOf(rendered.script);
+      expect(Object.keys(o.scenarios), f).toEqual(Object.keys(exp.load.scenarios));
+      for (const [name, s] of Object.entries(exp.load.scenarios)) expect(o.scenarios[name].executor, `${f} ${name}`).toBe(s.executor);
+      expect(Object.keys(o.thresholds), f).toEqual(Object.keys(exp.load.thresholds));
+      expect(o.summaryTrendStats, f).toEqual(exp.load.summaryTrendStats);
+    }
+    const diags = typecheckK6Script(scripts);
+    expect(diags.map((d) => `${d.file}:${d.line}: ${d.message}`)).toEqual([]);
+  });
+});
+
+describe('k8sName', () => {
+  it('makes DNS-1123 names of at most 63 characters', () => {
+    expect(k8sName('Orders Test_v2')).toBe('squall-orders-test-v2');
+    expect(k8sName('x'.repeat(100), '-script')).toHaveLength(63);
+    expect(k8sName('---')).toBe('squall-experiment');
+  });
+});
