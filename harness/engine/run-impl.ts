@@ -1,0 +1,410 @@
+/**
+ * One `k6 run`, wired: the first init context (VU 0) yields the options; then thresholds,
+ * outputs, VUs, setup, the scenarios (each executor at its startTime), the 1 s `vus`/`vus_max`
+ * tick and the 2 s threshold evaluation, teardown, the final evaluation, the summary and
+ * handleSummary, and k6's exit code with k6's precedence (k6-contract.md §1.4, §3.4–3.5).
+ * Loaded through Node's own loader (see run.ts), so the shims share these module instances.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { K6_EXIT, SquallError, isSquallError } from '../contracts/exit-codes.ts';
+import { formatDuration } from './duration.ts';
+import { createExecutor, planScenario } from './executors/index.ts';
+import { type Executor, type SegmentShare, WHOLE_TEST } from './executors/types.ts';
+import { MetricsEngine } from './metrics/engine.ts';
+import { TagSet } from './metrics/tags.ts';
+import { type CliOverrides, type ResolvedOptions, resolveOptions } from './options.ts';
+import { NdjsonOutput } from './outputs/ndjson.ts';
+import { ProgressReporter } from './progress.ts';
+import { registerRun, unregisterRun } from './runtime/host.ts';
+import { HttpClient } from './runtime/http-client.ts';
+import { RunContext, consoleLogger } from './runtime/run-context.ts';
+import { ScenarioRuntimeImpl, StopSignal } from './runtime/scenario-runtime.ts';
+import { type ScenarioState, type VuContext, errorText } from './runtime/vu.ts';
+import { VuPool, initVU } from './runtime/vu-pool.ts';
+import { type K6SummaryData, buildSummaryData, oldJsonSummaryText } from './summary/legacy.ts';
+import { textSummary } from './summary/text.ts';
+
+export interface K6RunOptions {
+  /** Path of the k6 script (.js, .mjs or .ts). */
+  script: string;
+  cli?: CliOverrides;
+  /** `-e KEY=VALUE` values, over the system environment. */
+  env?: Record<string, string>;
+  /** k6 run includes system env vars in __ENV by default. */
+  includeSystemEnv?: boolean;
+  /** `--out` values; `json=FILE` (FILE.gz for gzip) is supported. */
+  out?: string[];
+  summaryExport?: string;
+  noThresholds?: boolean;
+  /** `--summary-mode=disabled`: no handleSummary, no text summary, no export. */
+  noSummary?: boolean;
+  quiet?: boolean;
+  /** Resolve relative paths (script, outputs, handleSummary files) against this. */
+  cwd?: string;
+  stdout?: (s: string) => void;
+  stderr?: (s: string) => void;
+  /** Stop on SIGINT/SIGTERM with exit 105 (the CLI sets this; in-process callers usually do not). */
+  handleSignals?: boolean;
+  /** Progress line: on a TTY by default; 'none' for tests. */
+  progress?: 'auto' | 'tty' | 'plain' | 'none';
+  /** This process's share of a segmented test (`--workers`); the whole test by default. */
+  segment?: SegmentShare;
+  /** Called with sink snapshots at the end (used by --workers children). */
+  onSnapshot?: (snap: ReturnType<MetricsEngine['snapshot']>, types: Record<string, { type: string; contains: string }>) => void;
+}
+
+export interface K6RunResult {
+  exitCode: number;
+  summary: K6SummaryData | undefined;
+  /** p99 of how late arrival-rate iterations started after their due time (ms), when any ran. */
+  schedulingLagP99Ms: number | undefined;
+  droppedIterations: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(onTimeout()), ms);
+      t.unref();
+    }),
+  ]).finally(() => clearTimeout(t));
+}
+
+async function callPart(vu: VuContext, name: string, arg: unknown): Promise<unknown> {
+  const fn = vu.module?.[name];
+  if (typeof fn !== 'function') throw new SquallError(`exported ${name} is not a function`, { exitCode: K6_EXIT.scriptException });
+  return await (fn as (a: unknown) => unknown)(arg);
+}
+
+class ScriptError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> {
+  const out = opts.stdout ?? ((s: string) => void process.stdout.write(s));
+  const err = opts.stderr ?? ((s: string) => void process.stderr.write(s));
+  const cwd = opts.cwd ?? process.cwd();
+  const scriptPath = resolve(cwd, opts.script);
+  if (!existsSync(scriptPath)) {
+    throw new SquallError(`script not found: ${scriptPath}`, { exitCode: K6_EXIT.scriptException, hint: 'pass the path of a k6 script, e.g. squall k6 run script.js' });
+  }
+  const log = consoleLogger(err);
+  const metrics = new MetricsEngine();
+  const env: Record<string, string> = {};
+  if (opts.includeSystemEnv !== false) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, opts.env ?? {});
+  const segment = opts.segment ?? WHOLE_TEST;
+  const run = registerRun((id) => new RunContext(id, metrics, {}, env, scriptPath, pathToFileURL(scriptPath).href, log));
+  const stop = new StopSignal();
+  let runError: ScriptError | undefined;
+  const fail = (message: string, code: number): void => {
+    if (!runError) runError = new ScriptError(message, code);
+    stop.stop();
+  };
+  run.onAbort = (reason) => fail(reason, K6_EXIT.scriptAborted);
+  const onUnhandled = (reason: unknown): void => log.iterationError(`Uncaught (in promise) ${errorText(reason)}`);
+  process.on('unhandledRejection', onUnhandled);
+  let signals = 0;
+  const onSignal = (sig: string): void => {
+    signals++;
+    if (signals > 1) {
+      err('\nsecond signal: exiting now\n');
+      process.exit(K6_EXIT.externalAbort);
+    }
+    err(`\n${sig} received: stopping the test (send it again to exit at once)\n`);
+    fail(`test interrupted by ${sig}`, K6_EXIT.externalAbort);
+  };
+  if (opts.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  let ndjson: NdjsonOutput | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  const runtimes: ScenarioRuntimeImpl[] = [];
+  try {
+    // ---- init context of VU 0: options ----
+    let vu0: VuContext;
+    try {
+      vu0 = await initVU(run, 0);
+    } catch (e) {
+      throw initError(e, scriptPath);
+    }
+    const options: ResolvedOptions = resolveOptions(vu0.module?.options as Record<string, unknown> | undefined, opts.cli ?? {});
+    run.options = options;
+    run.runTags = new TagSet(options.tags);
+    run.http = new HttpClient(run);
+    if (!opts.noThresholds) metrics.setThresholds(options.thresholds);
+    const missing = options.scenarios.filter((s) => typeof vu0.module?.[s.exec] !== 'function');
+    if (missing.length) {
+      throw new SquallError(
+        missing.map((s) => `scenarios.${s.name}.exec: the script exports no function "${s.exec}"`).join('; '),
+        { exitCode: K6_EXIT.invalidConfig, hint: s0hint(missing[0]?.exec ?? 'default') },
+      );
+    }
+    const plans = options.scenarios.map((c) => planScenario(c, segment));
+    const executors: Executor[] = plans.map(createExecutor);
+
+    for (const o of opts.out ?? []) {
+      const m = /^json(?:=(.*))?$/.exec(o);
+      if (!m) throw new SquallError(`--out ${o}: squall's engine writes only json=FILE (k6's NDJSON)`, { exitCode: K6_EXIT.invalidConfig, hint: 'use --out json=points.ndjson.gz, or run real k6 for other outputs' });
+      const path = m[1] ? resolve(cwd, m[1]) : '-';
+      if (path !== '-') mkdirSync(dirname(path), { recursive: true });
+      ndjson = new NdjsonOutput({ path, thresholds: options.thresholds });
+      metrics.outputs.push(ndjson);
+    }
+
+    if (!opts.quiet) {
+      err(`\n  execution: local (squall embedded engine)\n     script: ${opts.script}\n     output: ${ndjson ? (opts.out ?? []).join(', ') : '-'}\n\n  scenarios: (100.00%) ${plans.length} scenario${plans.length === 1 ? '' : 's'}\n`);
+      for (const p of plans) err(`           * ${p.config.name}: ${p.describe()}${p.config.startTimeMs ? `, startTime: ${formatDuration(p.config.startTimeMs)}` : ''}${p.config.exec !== 'default' ? `, exec: ${p.config.exec}` : ''}\n`);
+      err('\n');
+    }
+
+    // ---- VUs ----
+    const totalVUs = plans.reduce((n, p) => n + p.preAllocatedVUs, 0);
+    run.vuIdOffset = segment.vuIdOffset(plans.reduce((n, p) => n + p.maxVUs, 0));
+    const pool = new VuPool(run, 1);
+    try {
+      await pool.add(totalVUs);
+    } catch (e) {
+      throw initError(e, scriptPath);
+    }
+
+    // ---- the test clock starts before setup (k6 MarkStarted) ----
+    run.testStartMono = performance.now();
+    const tty = opts.progress === 'tty' || (opts.progress !== 'none' && opts.progress !== 'plain' && process.stderr.isTTY === true);
+    const progress = opts.quiet || opts.progress === 'none' ? undefined : new ProgressReporter(err, tty);
+    let seconds = 0;
+    ticker = setInterval(() => {
+      seconds++;
+      // vus / vus_max every second with run tags only (k6 emitVUsAndVUsMax).
+      run.emit(run.builtin.vus, run.runTags, run.counters.vusActive);
+      run.emit(run.builtin.vus_max, run.runTags, run.counters.vusInitialized);
+      if (!opts.noThresholds && seconds % 2 === 0 && metrics.hasThresholds) {
+        const r = metrics.evaluateThresholds(run.elapsed(), false);
+        if (r.abortBy) {
+          log.warn(`thresholds on metrics '${r.abortBy.metric}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+          fail(`thresholds on metrics '${r.abortBy.metric}' have been crossed`, K6_EXIT.thresholdsHaveFailed);
+        }
+      }
+      progress?.tick({
+        elapsedMs: run.elapsed(),
+        vusActive: run.counters.vusActive,
+        vusMax: run.counters.vusInitialized,
+        completed: run.counters.iterationsCompleted,
+        interrupted: run.counters.iterationsInterrupted,
+        scenarios: runtimes.map((rt, i) => {
+          const ex = executors[i] as Executor;
+          const el = Math.max(0, rt.now());
+          return { name: rt.state.name, executor: ex.plan.config.executor, activeVUs: rt.activeVUs, progress: ex.progress(el), elapsedMs: el, totalMs: ex.plan.durationMs };
+        }),
+      });
+    }, 1000);
+
+    // ---- setup ----
+    let setupJson: string | undefined;
+    let setupOk = true;
+    if (typeof vu0.module?.setup === 'function') {
+      vu0.enterPart('::setup');
+      try {
+        const data = await withTimeout(callPart(vu0, 'setup', undefined), options.setupTimeoutMs, () => new ScriptError(`setup() execution timed out after ${formatDuration(options.setupTimeoutMs)}`, K6_EXIT.setupTimeout));
+        setupJson = data === undefined ? undefined : JSON.stringify(data);
+      } catch (e) {
+        setupOk = false;
+        if (e instanceof ScriptError) fail(e.message, e.exitCode);
+        else fail(`setup() failed: ${errorText(e)}`, K6_EXIT.scriptException);
+      }
+      vu0.flushData();
+    }
+    const setupCopy = (): unknown => (setupJson === undefined ? undefined : JSON.parse(setupJson));
+    for (const vu of pool.all) vu.setupData = setupCopy();
+
+    // ---- scenarios ----
+    if (setupOk && !stop.stopped) {
+      const epochStart = run.epochNow();
+      executors.forEach((ex) => {
+        const c = ex.plan.config;
+        const baseTags = run.runTags.with({ ...c.tags, scenario: c.name, group: '' });
+        let rtRef: ScenarioRuntimeImpl | undefined;
+        const state: ScenarioState = {
+          name: c.name,
+          executor: c.executor,
+          startEpochMs: epochStart + c.startTimeMs,
+          exec: c.exec,
+          env: c.env,
+          baseTags,
+          progress: () => ex.progress(Math.max(0, rtRef?.now() ?? 0)),
+          iterations: 0,
+          iterationInTest: (i) => i,
+        };
+        const rt = new ScenarioRuntimeImpl(run, pool, state, stop, () => runtimes);
+        rt.setupData = setupCopy;
+        rtRef = rt;
+        runtimes.push(rt);
+      });
+      await Promise.all(
+        executors.map(async (ex, i) => {
+          const rt = runtimes[i] as ScenarioRuntimeImpl;
+          await stop.wait(ex.plan.config.startTimeMs);
+          if (stop.stopped) return;
+          rt.begin();
+          await ex.run(rt);
+        }),
+      );
+      for (const rt of runtimes) rt.interruptAll();
+    }
+    clearInterval(ticker);
+    ticker = undefined;
+    progress?.end();
+
+    // ---- teardown (runs after an abort too, k6 scheduler.go; not when setup failed) ----
+    if (setupOk && typeof vu0.module?.teardown === 'function') {
+      vu0.enterPart('::teardown');
+      try {
+        await withTimeout(callPart(vu0, 'teardown', setupCopy()), options.teardownTimeoutMs, () => new ScriptError(`teardown() execution timed out after ${formatDuration(options.teardownTimeoutMs)}`, K6_EXIT.teardownTimeout));
+      } catch (e) {
+        if (e instanceof ScriptError) fail(e.message, e.exitCode);
+        else fail(`teardown() failed: ${errorText(e)}`, K6_EXIT.scriptException);
+      }
+      vu0.flushData();
+    }
+    const testRunDurationMs = run.elapsed();
+
+    // ---- outputs flushed → final thresholds → summary → handleSummary ----
+    if (ndjson) {
+      await ndjson.close();
+      metrics.outputs.length = 0;
+    }
+    let thresholdsFailed = false;
+    if (!opts.noThresholds && metrics.hasThresholds) thresholdsFailed = metrics.evaluateThresholds(testRunDurationMs, true).failed;
+    if (runError) err(`ERRO[squall] ${runError.message}\n`);
+
+    let summary: K6SummaryData | undefined;
+    if (!opts.noSummary) {
+      summary = buildSummaryData({
+        engine: metrics,
+        trendStats: options.summaryTrendStats,
+        summaryTimeUnit: options.summaryTimeUnit,
+        noColor: process.env.NO_COLOR !== undefined,
+        isStdOutTTY: process.stdout.isTTY === true,
+        isStdErrTTY: process.stderr.isTTY === true,
+        testRunDurationMs,
+        setupDataJson: setupJson,
+      });
+      await handleSummary(vu0, summary, out, err, cwd, log);
+      if (opts.summaryExport) {
+        try {
+          const p = resolve(cwd, opts.summaryExport);
+          mkdirSync(dirname(p), { recursive: true });
+          writeFileSync(p, oldJsonSummaryText(summary));
+        } catch (e) {
+          log.warn(`could not write --summary-export ${opts.summaryExport}: ${(e as Error).message}`);
+        }
+      }
+    }
+    opts.onSnapshot?.(metrics.snapshot(), Object.fromEntries([...metrics.registry.all()].map((m) => [m.name, { type: m.type, contains: m.contains }])));
+
+    let exitCode: number = K6_EXIT.ok;
+    if (runError) exitCode = runError.exitCode;
+    else if (run.markedFailed !== undefined) exitCode = K6_EXIT.markedAsFailed;
+    else if (thresholdsFailed) {
+      exitCode = K6_EXIT.thresholdsHaveFailed;
+      err('ERRO[squall] thresholds on metrics have been crossed\n');
+    }
+    const lagAll = runtimes.filter((r) => !r.lag.empty);
+    return {
+      exitCode,
+      summary,
+      schedulingLagP99Ms: lagAll.length ? Math.max(...lagAll.map((r) => r.lag.percentile(0.99))) : undefined,
+      droppedIterations: runtimes.reduce((n, r) => n + r.dropped, 0),
+    };
+  } finally {
+    if (ticker) clearInterval(ticker);
+    stop.stop();
+    process.off('unhandledRejection', onUnhandled);
+    if (opts.handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (ndjson && metrics.outputs.length) await ndjson.close().catch(() => undefined);
+    await run.http?.close();
+    unregisterRun(run.id);
+  }
+}
+
+function s0hint(exec: string): string {
+  return exec === 'default'
+    ? 'export a default function (export default function () { ... }) or name the function with the scenario\'s exec field'
+    : `export the function: export function ${exec}() { ... }`;
+}
+
+function initError(e: unknown, scriptPath: string): SquallError {
+  if (isSquallError(e)) return e;
+  const msg = errorText(e);
+  if ((e as { squallUnsupported?: boolean } | null)?.squallUnsupported) {
+    return new SquallError(msg, { exitCode: K6_EXIT.scriptException, hint: 'squall runs the portable k6 subset; real k6 runs everything' });
+  }
+  return new SquallError(`the script's init code failed (${scriptPath}): ${msg}`, {
+    exitCode: K6_EXIT.scriptException,
+    hint: 'fix the error in the top-level code of the script or of a module it imports (k6 exit code 107)',
+    cause: e,
+  });
+}
+
+async function handleSummary(
+  vu0: VuContext,
+  data: K6SummaryData,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  cwd: string,
+  log: ReturnType<typeof consoleLogger>,
+): Promise<void> {
+  const fn = vu0.module?.handleSummary;
+  let result: unknown;
+  if (fn !== undefined) {
+    if (typeof fn !== 'function') {
+      log.warn('the exported handleSummary is not a function; printing the default summary');
+    } else {
+      vu0.enterPart('');
+      try {
+        // handleSummary gets its own copy; k6 hands it a fresh object too.
+        result = await (fn as (d: unknown) => unknown)(JSON.parse(JSON.stringify(data)));
+      } catch (e) {
+        log.warn(`handleSummary() failed: ${errorText(e)}; printing the default summary`);
+        result = undefined;
+      }
+    }
+  }
+  if (!result) {
+    // k6: a falsy return prints the default text summary to stdout.
+    out(`\n${textSummary(data)}\n\n`);
+    return;
+  }
+  if (typeof result !== 'object') {
+    log.warn('handleSummary() must return an object like { stdout: "...", "file.json": "..." }');
+    return;
+  }
+  for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
+    const text = value instanceof ArrayBuffer ? Buffer.from(value) : typeof value === 'string' ? value : JSON.stringify(value);
+    try {
+      if (key === 'stdout') out(text.toString());
+      else if (key === 'stderr') err(text.toString());
+      else {
+        const p = resolve(cwd, key);
+        mkdirSync(dirname(p), { recursive: true });
+        writeFileSync(p, text, { mode: 0o666 });
+      }
+    } catch (e) {
+      // k6: errors writing the summary are logged and do not change the exit code.
+      log.warn(`handleSummary: could not write ${key}: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,491 @@
+/**
+ * k6/http's engine side: one undici `Pool` per origin (unbounded connections, pipelining 1, so
+ * every VU keeps its own keep-alive connection, as autocannon does), requests driven through
+ * undici's handler API with one object per request and no closures, HTTP tag sets derived from
+ * the VU's cached tag set per (method, url, name, status, ...), and k6's samples in k6's order
+ * (`tracer.go: SaveSamples`, k6-contract.md §2.2–2.3). Network errors never throw: they become a
+ * Response with status 0, `error` and `error_code` (k6 `error_codes.go`).
+ *
+ * Timings: undici exposes when a request got a socket (`onRequestStart`), its response head and
+ * its end, so http_req_blocked = wait for a socket, sending + waiting = socket to first byte
+ * (reported as waiting, sending 0), receiving = first byte to end; connecting and TLS are 0 on
+ * reused connections and not measured separately for new ones.
+ */
+import { Buffer } from 'node:buffer';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { TagSet } from '../metrics/tags.ts';
+import { parseDuration } from '../duration.ts';
+import type { RunContext } from './run-context.ts';
+import { type ExpectedStatuses, IterationInterrupted, type ResponseCallback, type VuContext } from './vu.ts';
+
+export const DEFAULT_EXPECTED: ExpectedStatuses = { __squallExpectedStatuses: [[200, 399]] };
+
+interface ParsedUrl {
+  readonly origin: string;
+  readonly path: string;
+  readonly href: string;
+  /** The URL as k6 tags it: credentials masked. */
+  readonly tagUrl: string;
+  readonly host: string;
+  readonly pool: Pool;
+  /** Request head bytes without extra headers, for data_sent. */
+  readonly headBytes: number;
+}
+
+export interface RequestParams {
+  headers?: Record<string, string | number | boolean> | undefined;
+  tags?: Record<string, string> | undefined;
+  timeout?: string | number | undefined;
+  responseType?: 'text' | 'binary' | 'none' | undefined;
+  redirects?: number | undefined;
+  responseCallback?: ResponseCallback | undefined;
+  [k: string]: unknown;
+}
+
+/** `http.url` template results: the name tag keeps `${}` placeholders. */
+export interface NamedUrl {
+  readonly __squallUrl: string;
+  readonly __squallName: string;
+}
+
+const MAX_URLS = 10_000;
+
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
+}
+
+function maskCredentials(u: URL, raw: string): string {
+  if (!u.username && !u.password) return raw;
+  const c = new URL(u.href);
+  if (c.username) c.username = '****';
+  if (c.password) c.password = '****';
+  return c.href;
+}
+
+/** k6 network error codes (`lib/netext/httpext/error_codes.go`). */
+function classify(err: Error & { code?: string }): { code: number; text: string } {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { code: 1212, text: `dial: ${err.message.replace(/^connect /, 'connect: ')}` };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return { code: 1220, text: `read: connection reset by peer (${err.message})` };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { code: 1050, text: 'request timeout' };
+    case 'ENOTFOUND':
+      return { code: 1101, text: `lookup: no such host (${err.message})` };
+    case 'EAI_AGAIN':
+      return { code: 1100, text: `lookup: ${err.message}` };
+    default:
+      return { code: 1000, text: err.message };
+  }
+}
+
+function formEncode(obj: Record<string, unknown>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(obj)) {
+    if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
+    else if (v !== undefined && v !== null) p.append(k, String(v));
+  }
+  return p.toString();
+}
+
+function isExpected(cb: ExpectedStatuses, status: number): boolean {
+  for (const [lo, hi] of cb.__squallExpectedStatuses) if (status >= lo && status <= hi) return true;
+  return false;
+}
+
+/** Simple gjson-like selector for `res.json("a.b.0.c")`. */
+function select(v: unknown, selector: string): unknown {
+  let cur: unknown = v;
+  for (const part of selector.split('.')) {
+    if (cur === null || cur === undefined) return undefined;
+    if (part === '#' && Array.isArray(cur)) return cur.length;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export interface Timings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+/** k6's Response object (the part squall supports). Body and headers are decoded lazily. */
+export class K6Response {
+  status = 0;
+  status_text = '';
+  proto = 'HTTP/1.1';
+  error = '';
+  error_code = 0;
+  url: string;
+  remote_ip = '';
+  remote_port = 0;
+  cookies: Record<string, unknown> = {};
+  timings: Timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
+  request: { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown> };
+  /** Set by the exchange. */
+  rawHeaders: Record<string, string | string[] | undefined> = {};
+  chunks: Buffer[] | undefined;
+  responseType: 'text' | 'binary' | 'none';
+  private bodyCache: string | ArrayBuffer | null | undefined;
+  private headerCache: Record<string, string> | undefined;
+  private jsonCache: unknown;
+
+  constructor(method: string, url: string, reqBody: string, responseType: 'text' | 'binary' | 'none') {
+    this.url = url;
+    this.request = { method, url, headers: {}, body: reqBody, cookies: {} };
+    this.responseType = responseType;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.headerCache === undefined) {
+      const h: Record<string, string> = {};
+      for (const [k, v] of Object.entries(this.rawHeaders)) if (v !== undefined) h[canonical(k)] = Array.isArray(v) ? v.join(', ') : v;
+      this.headerCache = h;
+    }
+    return this.headerCache;
+  }
+
+  get body(): string | ArrayBuffer | null {
+    if (this.bodyCache === undefined) {
+      if (this.responseType === 'none' || this.chunks === undefined) this.bodyCache = null;
+      else {
+        const b = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+        this.bodyCache = this.responseType === 'binary' ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString('utf8');
+      }
+    }
+    return this.bodyCache ?? null;
+  }
+
+  json(selector?: string): unknown {
+    if (this.jsonCache === undefined) {
+      const b = this.body;
+      if (b === null) throw new Error('the response has no body (responseType "none" or discardResponseBodies)');
+      const text = typeof b === 'string' ? b : Buffer.from(b).toString('utf8');
+      try {
+        this.jsonCache = JSON.parse(text);
+      } catch (e) {
+        throw new Error(`cannot parse the response body of ${this.request.method} ${this.url} as JSON: ${(e as Error).message}`);
+      }
+    }
+    return selector === undefined ? this.jsonCache : select(this.jsonCache, selector);
+  }
+
+  html(): never {
+    throw new Error('Response.html() (k6/html) is not supported by squall\'s engine; parse res.body yourself or run the script with real k6');
+  }
+}
+
+const PROMISE_FIELDS = ['status', 'body', 'headers', 'json', 'timings', 'error', 'error_code', 'url', 'status_text', 'cookies', 'proto', 'request'];
+
+/**
+ * What `http.get()` and friends return: a Promise (so `await` works in squall and passes through
+ * in real k6). Reading a Response field off it throws a message that says how to fix the script.
+ */
+export class ResponsePromise<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+}
+for (const f of PROMISE_FIELDS) {
+  Object.defineProperty(ResponsePromise.prototype, f, {
+    get(this: { __call?: string }) {
+      const call = this.__call ?? 'http.request';
+      throw new Error(
+        `${call}(...) returns a Promise in squall's engine, and .${f} was read from the Promise; write \`await ${call}(...)\` ` +
+          '(real k6 returns the Response directly and `await` passes it through, so the script stays valid for k6)',
+      );
+    },
+  });
+}
+
+class Exchange implements Dispatcher.DispatchHandler {
+  res: K6Response;
+  t0 = 0;
+  tStart = 0;
+  tHead = 0;
+  received = 0;
+  controller: Dispatcher.DispatchController | undefined;
+  resolve!: (r: K6Response) => void;
+  aborted = false;
+
+  constructor(
+    readonly client: HttpClient,
+    readonly vu: VuContext,
+    readonly req: PreparedRequest,
+    readonly redirectsLeft: number,
+  ) {
+    this.res = new K6Response(req.method, req.url.href, req.bodyText, req.responseType);
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort(new IterationInterrupted());
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.tStart = performance.now();
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    if (statusCode < 200) return;
+    this.tHead = performance.now();
+    this.res.status = statusCode;
+    this.res.status_text = `${statusCode} ${statusMessage ?? ''}`.trimEnd();
+    this.res.rawHeaders = headers;
+    // Head bytes: status line plus header lines, for data_received.
+    let n = 17 + (statusMessage?.length ?? 0);
+    for (const k in headers) {
+      const v = headers[k];
+      n += k.length + 4 + (Array.isArray(v) ? v.join(', ').length : (v?.length ?? 0));
+    }
+    this.received += n;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.req.responseType === 'none') return;
+    if (this.res.chunks === undefined) this.res.chunks = [chunk];
+    else this.res.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.client.finish(this, undefined);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.client.finish(this, err);
+  }
+}
+
+interface PreparedRequest {
+  method: string;
+  url: ParsedUrl;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  bodyText: string;
+  tags: TagSet;
+  /** `name` tag when the script set one (or used http.url), else the URL. */
+  name: string | undefined;
+  timeoutMs: number;
+  responseType: 'text' | 'binary' | 'none';
+  callback: ResponseCallback;
+  sentBytes: number;
+  call: string;
+}
+
+export class HttpClient {
+  private readonly urls = new Map<string, ParsedUrl>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly userAgent: string;
+
+  constructor(private readonly run: RunContext) {
+    this.userAgent = run.options?.userAgent ?? 'squall-k6';
+  }
+
+  private parse(raw: string): ParsedUrl {
+    let p = this.urls.get(raw);
+    if (p) return p;
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw Object.assign(new Error(`invalid URL "${raw}"`), { k6Code: 1020 });
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol scheme "${u.protocol.slice(0, -1)}" in "${raw}"`), { k6Code: 1020 });
+    let pool = this.pools.get(u.origin);
+    if (!pool) {
+      pool = new Pool(u.origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000 });
+      this.pools.set(u.origin, pool);
+    }
+    const path = `${u.pathname}${u.search}`;
+    p = {
+      origin: u.origin,
+      path,
+      href: u.href,
+      tagUrl: maskCredentials(u, u.href),
+      host: u.host,
+      pool,
+      headBytes: 14 + path.length + 8 + u.host.length + 14 + this.userAgent.length,
+    };
+    if (this.urls.size < MAX_URLS) this.urls.set(raw, p);
+    return p;
+  }
+
+  /** k6 `http.request(method, url, body, params)`; `call` names the API for error messages. */
+  request(vu: VuContext, call: string, method: string, url: unknown, body: unknown, params: RequestParams | undefined): ResponsePromise<K6Response> {
+    let resolve!: (r: K6Response) => void;
+    let reject!: (e: unknown) => void;
+    const p = new ResponsePromise<K6Response>((a, b) => {
+      resolve = a;
+      reject = b;
+    });
+    (p as unknown as { __call: string }).__call = call;
+    try {
+      vu.assertNotInit(`${call}()`);
+      const req = this.prepare(vu, call, method.toUpperCase(), url, body, params);
+      this.dispatch(vu, req, params?.redirects ?? this.run.options?.maxRedirects ?? 10, resolve);
+    } catch (e) {
+      reject(e);
+    }
+    return p;
+  }
+
+  private prepare(vu: VuContext, call: string, method: string, url: unknown, body: unknown, params: RequestParams | undefined): PreparedRequest {
+    let raw: string;
+    let name: string | undefined;
+    if (typeof url === 'string') raw = url;
+    else if (url !== null && typeof url === 'object' && '__squallUrl' in url) {
+      raw = (url as NamedUrl).__squallUrl;
+      name = (url as NamedUrl).__squallName;
+    } else raw = String(url);
+    const parsed = this.parse(raw);
+    const headers: Record<string, string> = { 'user-agent': this.userAgent };
+    let sent = parsed.headBytes + method.length;
+    let bodyOut: string | Buffer | undefined;
+    let bodyText = '';
+    if (body !== undefined && body !== null) {
+      if (typeof body === 'string') bodyOut = body;
+      else if (body instanceof ArrayBuffer) bodyOut = Buffer.from(body);
+      else if (ArrayBuffer.isView(body)) bodyOut = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      else if (typeof body === 'object') {
+        bodyOut = formEncode(body as Record<string, unknown>);
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+      } else bodyOut = String(body);
+      bodyText = typeof bodyOut === 'string' ? bodyOut : bodyOut.toString('utf8');
+      const len = typeof bodyOut === 'string' ? Buffer.byteLength(bodyOut) : bodyOut.length;
+      sent += len + 20;
+    }
+    let tags = vu.tags;
+    let timeoutMs = 60_000;
+    let responseType: 'text' | 'binary' | 'none' = this.run.options?.discardResponseBodies ? 'none' : 'text';
+    let callback: ResponseCallback = vu.responseCallback === undefined ? DEFAULT_EXPECTED : vu.responseCallback;
+    if (params !== undefined && params !== null) {
+      if (params.headers) {
+        for (const k in params.headers) {
+          const v = String(params.headers[k]);
+          headers[k.toLowerCase()] = v;
+          sent += k.length + v.length + 4;
+        }
+      }
+      if (params.tags) {
+        tags = tags.with(params.tags);
+        if (params.tags.name !== undefined) name = params.tags.name;
+      }
+      if (params.timeout !== undefined) timeoutMs = parseDuration(params.timeout) ?? timeoutMs;
+      if (params.responseType !== undefined) responseType = params.responseType;
+      if ('responseCallback' in params) callback = params.responseCallback ?? null;
+    }
+    return { method, url: parsed, headers, body: bodyOut, bodyText, tags, name, timeoutMs, responseType, callback, sentBytes: sent, call };
+  }
+
+  private dispatch(vu: VuContext, req: PreparedRequest, redirectsLeft: number, resolve: (r: K6Response) => void): void {
+    const ex = new Exchange(this, vu, req, redirectsLeft);
+    ex.resolve = resolve;
+    ex.t0 = performance.now();
+    vu.exchanges.add(ex);
+    vu.bytesSent += req.sentBytes;
+    req.url.pool.dispatch(
+      {
+        origin: req.url.origin,
+        path: req.url.path,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body ?? null,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      },
+      ex,
+    );
+  }
+
+  /** End of one exchange: samples, then a redirect hop or the Response. */
+  finish(ex: Exchange, err: Error | undefined): void {
+    const vu = ex.vu;
+    const run = this.run;
+    const req = ex.req;
+    const res = ex.res;
+    vu.exchanges.delete(ex);
+    vu.bytesReceived += ex.received;
+    const end = performance.now();
+    if (ex.aborted) {
+      ex.resolve(res);
+      return;
+    }
+    if (err) {
+      const c = (err as { k6Code?: number }).k6Code !== undefined ? { code: (err as unknown as { k6Code: number }).k6Code, text: err.message } : classify(err as Error & { code?: string });
+      res.status = 0;
+      res.error = c.text;
+      res.error_code = c.code;
+      run.log.iterationError(`Request Failed: ${req.method} ${req.url.tagUrl}: ${c.text}`);
+    }
+    const start = ex.tStart || end;
+    const head = ex.tHead || end;
+    const t = res.timings;
+    t.blocked = start - ex.t0;
+    t.waiting = head - start;
+    t.receiving = end - head;
+    t.duration = t.sending + t.waiting + t.receiving;
+    const status = res.status;
+    if (status >= 400 && res.error_code === 0) res.error_code = 1000 + status;
+    const cb = req.callback;
+    const expected = cb === null ? undefined : isExpected(cb, status);
+    const tagUrl = req.name ?? req.url.tagUrl;
+    const key = `${req.method}\u0000${tagUrl}\u0000${status}\u0000${expected}\u0000${res.error_code}\u0000${res.error}`;
+    const tags = req.tags.derive(key, () => {
+      const t: Record<string, string> = { method: req.method, url: tagUrl, name: tagUrl, status: String(status), proto: res.proto };
+      if (expected !== undefined) t.expected_response = String(expected);
+      if (res.error_code !== 0) t.error_code = String(res.error_code);
+      if (res.error) t.error = res.error;
+      return t;
+    });
+    const b = run.builtin;
+    const m = run.metrics;
+    const now = run.epochNow();
+    m.add(b.http_reqs, tags, 1, now);
+    m.add(b.http_req_duration, tags, t.duration, now);
+    m.add(b.http_req_blocked, tags, t.blocked, now);
+    m.add(b.http_req_connecting, tags, t.connecting, now);
+    m.add(b.http_req_tls_handshaking, tags, t.tls_handshaking, now);
+    m.add(b.http_req_sending, tags, t.sending, now);
+    m.add(b.http_req_waiting, tags, t.waiting, now);
+    m.add(b.http_req_receiving, tags, t.receiving, now);
+    if (expected !== undefined) m.add(b.http_req_failed, tags, expected ? 0 : 1, now);
+
+    if (!err && status >= 300 && status < 400 && ex.redirectsLeft > 0) {
+      const loc = res.headers.Location;
+      if (loc) {
+        const next = new URL(loc, req.url.href).href;
+        const toGet = status === 303 || ((status === 301 || status === 302) && req.method === 'POST');
+        try {
+          const hop = this.prepare(vu, req.call, toGet ? 'GET' : req.method, next, toGet ? undefined : req.body, undefined);
+          hop.tags = req.tags;
+          hop.name = undefined;
+          hop.callback = req.callback;
+          hop.responseType = req.responseType;
+          this.dispatch(vu, hop, ex.redirectsLeft - 1, ex.resolve);
+          return;
+        } catch (e) {
+          res.error = (e as Error).message;
+        }
+      }
+    }
+    ex.resolve(res);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
+    this.pools.clear();
+    this.urls.clear();
+  }
+}
