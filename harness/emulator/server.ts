@@ -105,7 +105,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 
   const dispatch = async (req: EmuRequest): Promise<EmuResponse> => {
-    if (req.path.startsWith('/_squall/')) return privateRoute(req);
+    if (req.path.startsWith('/_squall/') && !req.path.startsWith('/_squall/lambda/')) return privateRoute(req);
     let svc: EmulatorService | undefined;
     for (const s of services) {
       let ok = false;

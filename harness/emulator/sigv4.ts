@@ -158,7 +158,8 @@ function stringToSign(req: EmuRequest, a: ParsedAuth): string {
     const v = req.headers[h] ?? '';
     headerLines.push(`${h}:${v.trim().replace(/\s+/g, ' ')}\n`);
   }
-  const payloadHash = a.presigned ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD') : (req.headers['x-amz-content-sha256'] ?? sha256Hex(req.body));
+  // The SDK signs `x-amz-content-sha256` when it sends one, else the body's hash (presigned too).
+  const payloadHash = req.headers['x-amz-content-sha256'] ?? sha256Hex(req.body);
   const canonical = [
     req.method,
     canonicalPath(req.rawPath),
@@ -176,6 +177,14 @@ export function verifySigV4(req: EmuRequest, credentials: Credentials): SigV4Fai
   if ('kind' in a) return a;
   if (a.accessKeyId !== credentials.accessKeyId) {
     return { kind: 'unknown-access-key', message: 'The security token included in the request is invalid.' };
+  }
+  const declared = req.headers['x-amz-content-sha256'];
+  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== sha256Hex(req.body)) {
+    // A signed payload hash that does not match the body: the body was changed after signing.
+    return {
+      kind: 'signature-mismatch',
+      message: 'The provided x-amz-content-sha256 header does not match what was computed.',
+    };
   }
   const sts = stringToSign(req, a);
   const expected = createHmac('sha256', signingKey(credentials.secretAccessKey, a.date, a.region, a.service)).update(sts, 'utf8').digest();

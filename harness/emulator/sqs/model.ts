@@ -23,7 +23,7 @@ import type { MessageAttributes } from './md5.ts';
 
 export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 
-export type SqsLimits = { -readonly [K in keyof typeof SQS]: (typeof SQS)[K] };
+export type SqsLimits = { -readonly [K in keyof typeof SQS]: number };
 
 /** Seconds AWS makes you wait before re-creating a deleted queue's name [MODEL CreateQueue doc]. */
 const QUEUE_DELETED_RECENTLY_MS = 60_000;
