@@ -242,6 +242,13 @@ export class Simulation {
 
   private scheduleStart(): void {
     const q = this.q;
+    // Faults first: at equal times the fault applies before the load's request (ties pop in insertion order).
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i]!;
+      q.push(f.atMs, E_FAULT, i, 0);
+      const end = f.forMs === null ? this.loadEndMs : f.atMs + f.forMs;
+      if (f.action !== 'inject-poison') q.push(Math.max(end, f.atMs), E_FAULT, i, 1);
+    }
     for (const sc of this.scenarios) {
       if (sc.open) {
         const first = sc.schedule!.next();
@@ -252,12 +259,6 @@ export class Simulation {
       q.push(sc.endMs, E_SCENARIO_END, sc.index, 0);
     }
     for (const m of this.mappings) q.push(1000, E_ESM_TICK, m.index, 0);
-    for (let i = 0; i < this.faults.length; i++) {
-      const f = this.faults[i]!;
-      q.push(f.atMs, E_FAULT, i, 0);
-      const end = f.forMs === null ? this.loadEndMs : f.atMs + f.forMs;
-      if (f.action !== 'inject-poison') q.push(Math.max(end, f.atMs), E_FAULT, i, 1);
-    }
     q.push(this.loadEndMs, E_LOAD_END, 0, 0);
   }
 
