@@ -56,7 +56,8 @@ export class Mapping {
   loops = 0;
   sawMessages = false;
   lastProcessingResult = 'No records processed';
-  readonly abort = new AbortController();
+  /** Aborts the pollers' current long polls and back-off sleeps (replaced on each disable). */
+  abort = new AbortController();
   scaleTimer: TimerHandle | null = null;
   deleted = false;
   readonly m: { batches: Counter; failed: Counter; concurrency: Level; stopGauge: () => void };
@@ -162,6 +163,10 @@ export class EsmManager {
   }
 
   update(mp: Mapping, config: MappingConfig, fn?: LambdaFunction, qualifier?: string | null): void {
+    if (!config.enabled && mp.config.enabled) {
+      mp.abort.abort();
+      mp.abort = new AbortController();
+    }
     mp.config = config;
     if (fn) mp.fn = fn;
     if (qualifier !== undefined) mp.qualifier = qualifier;
@@ -182,6 +187,11 @@ export class EsmManager {
   private settle(mp: Mapping): void {
     if (mp.deleted || this.closed) return;
     mp.state = mp.config.enabled ? 'Enabled' : 'Disabled';
+    if (mp.state === 'Disabled') {
+      // Stop polling now: long polls in progress end empty instead of taking new messages.
+      mp.abort.abort();
+      mp.abort = new AbortController();
+    }
     if (mp.state === 'Enabled') {
       if (!mp.scaleTimer) this.scheduleScale(mp);
       this.spawn(mp);
@@ -248,6 +258,11 @@ export class EsmManager {
         continue;
       }
       if (records.length === 0) continue;
+      if (!this.running(mp)) {
+        // Disabled or deleted while this poll was answered: hand the messages straight back.
+        for (const r of records) this.sqs.changeVisibility(mp.queue, r.receiptHandle, 0);
+        continue;
+      }
       mp.sawMessages = true;
       const verdict = await this.invokeBatch(mp, records);
       if (verdict.kind === 'failed') {
