@@ -10,7 +10,6 @@ import { loadExperiment } from '../experiment/load.ts';
 import { formatDiagnostic } from '../experiment/validate.ts';
 import { EXPERIMENT_SCHEMA, type ResolvedExperiment } from '../experiment/types.ts';
 import { generateRunFiles } from '../generate/generate.ts';
-import { typecheckK6Script } from '../generate/typecheck.ts';
 import { defineCommand } from './command.ts';
 
 interface GenerateArgs {
@@ -70,6 +69,8 @@ export default defineCommand<GenerateArgs>({
     const required = view.env.filter((e) => e.required).map((e) => e.name);
     if (required.length > 0) process.stdout.write(`needs environment: ${required.join(', ')} (squall run sets them; with k6 use -e NAME=value)\n`);
     if (args.check) {
+      // Loaded only here: the TypeScript compiler is a development dependency.
+      const { typecheckK6Script } = await import('../generate/typecheck.ts');
       const diags = typecheckK6Script(result.files[0]!);
       for (const d of diags) process.stderr.write(`${d.file}:${d.line ?? '?'}: ${d.message}\n`);
       if (diags.length > 0) return EXIT.internalError;

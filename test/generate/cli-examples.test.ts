@@ -28,11 +28,12 @@ function squall(...args: string[]) {
 describe('squall generate (CLI)', () => {
   it('quickstart: writes script.js, experiment.json and k6-operator.yaml; the script has the file\'s scenarios and thresholds', async () => {
     const out = join(tmp, 'quickstart');
-    const r = squall('generate', 'examples/experiments/quickstart.yaml', '--out', out, '--k6-operator', '3');
+    const r = squall('generate', 'examples/experiments/quickstart.yaml', '--out', out, '--k6-operator', '3', '--check');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 scenario(s): orders (http, constant-arrival-rate)');
     expect(r.stdout).toContain('needs environment: SQUALL_URL_ORDERS_API');
+    expect(r.stdout).toContain('type-check against @types/k6: ok');
     expect(readdirSync(out).sort()).toEqual(['experiment.json', 'k6-operator.yaml', 'script.js']);
     const script = readFileSync(join(out, 'script.js'), 'utf8');
     expect(typecheckK6Script(join(out, 'script.js'))).toEqual([]);
