@@ -152,6 +152,18 @@ describe('rendered scripts type-check against @types/k6 and carry the experiment
     expect(typecheckK6Script(path)).toEqual([]);
   });
 
+  it('scenario names that map to the same identifier still get distinct exec functions', () => {
+    const exp = experiment([
+      scenario('a-b', httpTemplate, executors['constant-vus']),
+      scenario('a_b', httpTemplate, executors['constant-vus']),
+      scenario('7up', httpTemplate, executors['constant-vus']),
+    ]);
+    const { script } = renderScript(exp);
+    const o = optionsOf(script);
+    expect(Object.values<any>(o.scenarios).map((s) => s.exec)).toEqual(['s_a_b_exec', 's_a_b_2_exec', 's_7up_exec']);
+    expect(typecheckK6Script(write('idents.js', script))).toEqual([]);
+  });
+
   it('refuses arrival: poisson (simulator-only) with exit 2 and the scenario named', () => {
     const exp = experiment([scenario('burst', httpTemplate, executors['constant-arrival-rate'], { arrival: 'poisson' })]);
     expect(() => renderScript(exp)).toThrow(/load\.scenarios\.burst: arrival "poisson" is a simulator-only what-if/);
