@@ -1,13 +1,87 @@
-import { EXIT } from '../contracts/exit-codes.ts';
+/**
+ * `squall emulator`: the local AWS (Lambda, SQS, function URLs on one endpoint) on its own,
+ * optionally built from an experiment's system. Prints the endpoint and what it created, then
+ * serves until SIGINT/SIGTERM and stops cleanly (workers closed, exit 0).
+ */
+import { EXIT, SquallError } from '../contracts/exit-codes.ts';
+import { startLambdaEmulator } from '../emulator/lambda/index.ts';
+import { loadExperiment } from '../experiment/load.ts';
+import type { ResolvedExperiment } from '../experiment/types.ts';
 import { defineCommand } from './command.ts';
 
-// Placeholder until its issue lands: says so plainly and exits 1.
-export default defineCommand({
+interface Args {
+  config?: string;
+  host: string;
+  port: number;
+  credentials?: string;
+}
+
+function parseCredentials(raw: string | undefined): { accessKeyId: string; secretAccessKey: string } | undefined {
+  if (raw === undefined) return undefined;
+  const i = raw.indexOf(':');
+  if (i <= 0 || i === raw.length - 1) {
+    throw new SquallError(`--credentials must be KEY:SECRET, got "${raw}"`, { exitCode: EXIT.invalidInput, hint: 'e.g. --credentials test:test; leave it out to accept unsigned requests' });
+  }
+  return { accessKeyId: raw.slice(0, i), secretAccessKey: raw.slice(i + 1) };
+}
+
+export default defineCommand<Args>({
   command: 'emulator',
-  describe: '(emulator: not built yet)',
-  builder: (y) => y,
-  run: () => {
-    process.stderr.write('squall emulator is not built yet.\n');
-    return EXIT.internalError;
+  describe: 'Run the local AWS emulator (Lambda, SQS, function URLs on one endpoint), optionally with an experiment’s system',
+  builder: (y) =>
+    y
+      .option('config', { alias: 'c', type: 'string', describe: 'experiment file whose functions, queues and mappings to create' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('port', { alias: 'p', type: 'number', default: 4566, describe: 'port to listen on (0 = any free port)' })
+      .option('credentials', { type: 'string', describe: 'KEY:SECRET; when set, every AWS API request must be SigV4-signed with them' })
+      .example('$0 emulator', 'empty emulator on http://127.0.0.1:4566')
+      .example('$0 emulator --config examples/experiments/quickstart.yaml --port 0', 'build the quick start system on a free port')
+      .example('AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws lambda list-functions', 'talk to it with any AWS client'),
+  run: async (args) => {
+    const port = args.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new SquallError(`--port must be an integer 0–65535, got ${String(port)}`, { exitCode: EXIT.invalidInput, hint: 'use --port 0 for any free port' });
+    }
+    const credentials = parseCredentials(args.credentials);
+    let experiment: ResolvedExperiment | undefined;
+    if (args.config) {
+      experiment = await loadExperiment(args.config, { onWarning: (d) => process.stderr.write(`warning: ${d.message}\n`) });
+    }
+    let emu;
+    try {
+      emu = await startLambdaEmulator({ host: args.host, port, ...(credentials ? { credentials } : {}), ...(experiment ? { experiment } : {}) });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new SquallError(`cannot listen on ${args.host}:${port} (${code})`, { exitCode: EXIT.invalidInput, hint: 'pick another --port, or --port 0 for any free one' });
+      }
+      throw e;
+    }
+    const endpoint = emu.emulator.endpoint;
+    const out = process.stdout;
+    out.write(`squall emulator listening on ${endpoint}\n`);
+    out.write(`  services: Lambda, SQS, function URLs (${endpoint}/_url/<function>/)\n`);
+    out.write(`  health: ${endpoint}/_squall/health   metrics: ${endpoint}/_squall/metrics\n`);
+    out.write(`  signatures: ${credentials ? `required (access key ${credentials.accessKeyId})` : 'not checked'}\n`);
+    if (experiment) {
+      const s = emu.system;
+      out.write(`  experiment: ${experiment.name}\n`);
+      for (const f of s.functions) out.write(`    function ${f}${s.urls[f] ? `  url ${s.urls[f]}` : ''}\n`);
+      for (const [q, v] of Object.entries(s.queues)) out.write(`    queue ${q}  ${v.url}\n`);
+      for (const [id, uuid] of Object.entries(s.mappings)) out.write(`    mapping ${id}  ${uuid}\n`);
+    }
+    out.write('Press Ctrl+C to stop.\n');
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const on = (sig: NodeJS.Signals) => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+        resolve(sig);
+      };
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+    });
+    await emu.close();
+    out.write(`squall emulator stopped (${signal})\n`);
+    return EXIT.ok;
   },
 });

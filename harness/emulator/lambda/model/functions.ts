@@ -248,14 +248,28 @@ export class LambdaModel {
 
   private drainIdle(fn: LambdaFunction): void {
     for (const env of fn.idle.splice(0)) {
-      env.runtime.dispose();
+      this.dispose(env.runtime);
       fn.onDemandAlive--;
     }
     if (fn.sweepTimer) this.clock.clearTimer(fn.sweepTimer);
     fn.sweepTimer = null;
   }
 
+  /** Every runtime not yet disposed, so `close` can stop busy workers too. */
+  private readonly live = new Set<EnvironmentRuntime>();
+
+  private dispose(r: EnvironmentRuntime): void {
+    this.live.delete(r);
+    r.dispose();
+  }
+
   private newRuntime(fn: LambdaFunction): EnvironmentRuntime {
+    const r = this.makeRuntime(fn);
+    this.live.add(r);
+    return r;
+  }
+
+  private makeRuntime(fn: LambdaFunction): EnvironmentRuntime {
     const s = fn.spec;
     if (s.code.kind === 'synthetic') return new SyntheticRuntime(fn.program!, this.clock);
     return new WorkerRuntime(
@@ -350,7 +364,7 @@ export class LambdaModel {
     this.concurrency.release(fn.concurrency, lease, qualifier);
     const pq = env.provisionedQualifier;
     if (o.fatal || fn.deleted || this.closed) {
-      env.runtime.dispose();
+      this.dispose(env.runtime);
       if (pq !== null) {
         this.decProvisioned(fn, pq);
         // AWS replaces a failed provisioned environment; keep the allocation at the requested level.
@@ -367,7 +381,7 @@ export class LambdaModel {
       const slots = fn.concurrency.provisioned.get(pq);
       if (!slots || (fn.provisionedAlive.get(pq) ?? 0) > slots.requested) {
         // Provisioned concurrency was lowered while this environment was busy.
-        env.runtime.dispose();
+        this.dispose(env.runtime);
         this.decProvisioned(fn, pq);
         if (slots && slots.allocated > slots.requested) slots.allocated = slots.requested;
         return;
@@ -397,7 +411,7 @@ export class LambdaModel {
         let k = 0;
         while (k < fn.idle.length && fn.idle[k]!.lastUsed + ttl <= now) k++;
         for (const env of fn.idle.splice(0, k)) {
-          env.runtime.dispose();
+          this.dispose(env.runtime);
           fn.onDemandAlive--;
         }
         this.scheduleSweep(fn);
@@ -416,7 +430,7 @@ export class LambdaModel {
     // Lowered: drop idle provisioned environments above the new level (busy ones go on release).
     const list = fn.idleProvisioned.get(qualifier) ?? [];
     while ((fn.provisionedAlive.get(qualifier) ?? 0) > value && list.length > 0) {
-      list.shift()!.runtime.dispose();
+      this.dispose(list.shift()!.runtime);
       this.decProvisioned(fn, qualifier);
     }
     if (slots.allocated > value) slots.allocated = value;
@@ -440,12 +454,12 @@ export class LambdaModel {
       env.runtime.init((failure) => {
         const current = fn.concurrency.provisioned.get(qualifier);
         if (current !== slots || fn.deleted || this.closed) {
-          env.runtime.dispose();
+          this.dispose(env.runtime);
           this.decProvisioned(fn, qualifier);
           return;
         }
         if (failure) {
-          env.runtime.dispose();
+          this.dispose(env.runtime);
           this.decProvisioned(fn, qualifier);
           state.status = 'FAILED';
           state.statusReason = `FUNCTION_ERROR_INIT_FAILURE: ${failure.payload.slice(0, 200)}`;
@@ -465,7 +479,7 @@ export class LambdaModel {
     this.concurrency.deleteProvisioned(fn.concurrency, qualifier);
     fn.provisionedState.delete(qualifier);
     for (const env of fn.idleProvisioned.get(qualifier) ?? []) {
-      env.runtime.dispose();
+      this.dispose(env.runtime);
       this.decProvisioned(fn, qualifier);
     }
     fn.idleProvisioned.delete(qualifier);
@@ -476,8 +490,15 @@ export class LambdaModel {
     this.closed = true;
     for (const fn of this.fns.values()) {
       this.drainIdle(fn);
-      for (const list of fn.idleProvisioned.values()) for (const env of list) env.runtime.dispose();
+      for (const list of fn.idleProvisioned.values()) for (const env of list) this.dispose(env.runtime);
       fn.idleProvisioned.clear();
     }
+    // Busy environments too: a worker mid-invocation must not keep the process alive.
+    for (const r of [...this.live]) this.dispose(r);
+  }
+
+  /** Environments alive (idle, busy or initialising) across all functions. */
+  liveRuntimes(): number {
+    return this.live.size;
   }
 }
