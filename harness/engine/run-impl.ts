@@ -5,7 +5,9 @@
  * handleSummary, and k6's exit code with k6's precedence (k6-contract.md §1.4, §3.4–3.5).
  * Loaded through Node's own loader (see run.ts), so the shims share these module instances.
  */
+import { Console } from 'node:console';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { K6_EXIT, SquallError, isSquallError } from '../contracts/exit-codes.ts';
@@ -23,6 +25,8 @@ import { RunContext, consoleLogger } from './runtime/run-context.ts';
 import { ScenarioRuntimeImpl, StopSignal } from './runtime/scenario-runtime.ts';
 import { type ScenarioState, type VuContext, errorText } from './runtime/vu.ts';
 import { VuPool, initVU } from './runtime/vu-pool.ts';
+import { ExecutionTuple, segmentShare } from './segments.ts';
+import { WorkerGroup, type WorkerDone, type WorkerProgress } from './workers.ts';
 import { type K6SummaryData, buildSummaryData, oldJsonSummaryText } from './summary/legacy.ts';
 import { textSummary } from './summary/text.ts';
 
@@ -49,10 +53,20 @@ export interface K6RunOptions {
   handleSignals?: boolean;
   /** Progress line: on a TTY by default; 'none' for tests. */
   progress?: 'auto' | 'tty' | 'plain' | 'none';
-  /** This process's share of a segmented test (`--workers`); the whole test by default. */
+  /** This process's share of a segmented test; the whole test by default. */
   segment?: SegmentShare;
-  /** Called with sink snapshots at the end (used by --workers children). */
-  onSnapshot?: (snap: ReturnType<MetricsEngine['snapshot']>, types: Record<string, { type: string; contains: string }>) => void;
+  /** k6's --execution-segment / --execution-segment-sequence values (parsed by segments.ts). */
+  segmentFlags?: { segment: string; sequence: string };
+  /** Split the test over this many processes (`--workers N`) and merge their metrics. */
+  workers?: number;
+  /** --workers child: NDJSON lines go here instead of a file. */
+  pointsSink?: ((chunk: string) => void) | undefined;
+  /** --workers child: counters every second, for the parent's progress line. */
+  onProgress?: (p: WorkerProgress) => void;
+  /** --workers child: receives a function that stops the test (the parent asked). */
+  onStopRequest?: (stop: () => void) => void;
+  /** --workers child: everything the parent merges, once the run is over. */
+  onWorkerDone?: (d: WorkerDone) => void;
 }
 
 export interface K6RunResult {
@@ -102,8 +116,14 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
   const env: Record<string, string> = {};
   if (opts.includeSystemEnv !== false) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, opts.env ?? {});
-  const segment = opts.segment ?? WHOLE_TEST;
+  const segment: SegmentShare =
+    opts.segment ?? (opts.segmentFlags ? segmentShare(ExecutionTuple.fromFlags(opts.segmentFlags.segment, opts.segmentFlags.sequence)) : WHOLE_TEST);
+  const workers = opts.workers !== undefined && opts.workers > 1 ? opts.workers : 0;
   const run = registerRun((id) => new RunContext(id, metrics, {}, env, scriptPath, pathToFileURL(scriptPath).href, log));
+  if (opts.stderr) {
+    const w = new Writable({ write: (chunk: Buffer, _enc, cb) => { err(chunk.toString()); cb(); } });
+    run.console = new Console({ stdout: w, stderr: w });
+  }
   const stop = new StopSignal();
   let runError: ScriptError | undefined;
   const fail = (message: string, code: number): void => {
@@ -111,6 +131,8 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     stop.stop();
   };
   run.onAbort = (reason) => fail(reason, K6_EXIT.scriptAborted);
+  opts.onStopRequest?.(() => fail('test stopped by the parent process', K6_EXIT.externalAbort));
+  const group = new WorkerGroup();
   const onUnhandled = (reason: unknown): void => log.iterationError(`Uncaught (in promise) ${errorText(reason)}`);
   process.on('unhandledRejection', onUnhandled);
   let signals = 0;
@@ -122,6 +144,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     }
     err(`\n${sig} received: stopping the test (send it again to exit at once)\n`);
     fail(`test interrupted by ${sig}`, K6_EXIT.externalAbort);
+    group.stop();
   };
   if (opts.handleSignals) {
     process.on('SIGINT', onSignal);
@@ -153,6 +176,10 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     const plans = options.scenarios.map((c) => planScenario(c, segment));
     const executors: Executor[] = plans.map(createExecutor);
 
+    if (opts.pointsSink) {
+      ndjson = new NdjsonOutput({ path: '', write: opts.pointsSink, thresholds: options.thresholds });
+      metrics.outputs.push(ndjson);
+    }
     for (const o of opts.out ?? []) {
       const m = /^json(?:=(.*))?$/.exec(o);
       if (!m) throw new SquallError(`--out ${o}: squall's engine writes only json=FILE (k6's NDJSON)`, { exitCode: K6_EXIT.invalidConfig, hint: 'use --out json=points.ndjson.gz, or run real k6 for other outputs' });
@@ -163,44 +190,52 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     }
 
     if (!opts.quiet) {
-      err(`\n  execution: local (squall embedded engine)\n     script: ${opts.script}\n     output: ${ndjson ? (opts.out ?? []).join(', ') : '-'}\n\n  scenarios: (100.00%) ${plans.length} scenario${plans.length === 1 ? '' : 's'}\n`);
+      err(`\n  execution: local (squall embedded engine${workers ? `, ${workers} worker processes` : ''})\n     script: ${opts.script}\n     output: ${ndjson ? (opts.out ?? []).join(', ') : '-'}\n\n  scenarios: (100.00%) ${plans.length} scenario${plans.length === 1 ? '' : 's'}\n`);
       for (const p of plans) err(`           * ${p.config.name}: ${p.describe()}${p.config.startTimeMs ? `, startTime: ${formatDuration(p.config.startTimeMs)}` : ''}${p.config.exec !== 'default' ? `, exec: ${p.config.exec}` : ''}\n`);
       err('\n');
     }
 
-    // ---- VUs ----
-    const totalVUs = plans.reduce((n, p) => n + p.preAllocatedVUs, 0);
-    run.vuIdOffset = segment.vuIdOffset(plans.reduce((n, p) => n + p.maxVUs, 0));
+    // ---- VUs (in this process unless the test is split over worker processes) ----
     const pool = new VuPool(run, 1);
-    try {
-      await pool.add(totalVUs);
-    } catch (e) {
-      throw initError(e, scriptPath);
+    if (!workers) {
+      const totalVUs = plans.reduce((n, p) => n + p.preAllocatedVUs, 0);
+      run.vuIdOffset = segment.vuIdOffset(plans.reduce((n, p) => n + p.maxVUs, 0));
+      try {
+        await pool.add(totalVUs);
+      } catch (e) {
+        throw initError(e, scriptPath);
+      }
     }
 
     // ---- the test clock starts before setup (k6 MarkStarted) ----
     run.testStartMono = performance.now();
     const tty = opts.progress === 'tty' || (opts.progress !== 'none' && opts.progress !== 'plain' && process.stderr.isTTY === true);
     const progress = opts.quiet || opts.progress === 'none' ? undefined : new ProgressReporter(err, tty);
+    const childProgress: WorkerProgress[] = [];
     let seconds = 0;
     ticker = setInterval(() => {
       seconds++;
-      // vus / vus_max every second with run tags only (k6 emitVUsAndVUsMax).
-      run.emit(run.builtin.vus, run.runTags, run.counters.vusActive);
-      run.emit(run.builtin.vus_max, run.runTags, run.counters.vusInitialized);
-      if (!opts.noThresholds && seconds % 2 === 0 && metrics.hasThresholds) {
-        const r = metrics.evaluateThresholds(run.elapsed(), false);
-        if (r.abortBy) {
-          log.warn(`thresholds on metrics '${r.abortBy.metric}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
-          fail(`thresholds on metrics '${r.abortBy.metric}' have been crossed`, K6_EXIT.thresholdsHaveFailed);
+      if (!workers) {
+        // vus / vus_max every second with run tags only (k6 emitVUsAndVUsMax).
+        run.emit(run.builtin.vus, run.runTags, run.counters.vusActive);
+        run.emit(run.builtin.vus_max, run.runTags, run.counters.vusInitialized);
+        if (!opts.noThresholds && seconds % 2 === 0 && metrics.hasThresholds) {
+          const r = metrics.evaluateThresholds(run.elapsed(), false);
+          if (r.abortBy) {
+            log.warn(`thresholds on metrics '${r.abortBy.metric}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+            fail(`thresholds on metrics '${r.abortBy.metric}' have been crossed`, K6_EXIT.thresholdsHaveFailed);
+          }
         }
       }
+      const c = run.counters;
+      opts.onProgress?.({ completed: c.iterationsCompleted, interrupted: c.iterationsInterrupted, vusActive: c.vusActive, vusMax: c.vusInitialized });
+      const sum = (f: (p: WorkerProgress) => number): number => childProgress.reduce((n, p) => n + f(p), 0);
       progress?.tick({
         elapsedMs: run.elapsed(),
-        vusActive: run.counters.vusActive,
-        vusMax: run.counters.vusInitialized,
-        completed: run.counters.iterationsCompleted,
-        interrupted: run.counters.iterationsInterrupted,
+        vusActive: workers ? sum((p) => p.vusActive) : c.vusActive,
+        vusMax: workers ? sum((p) => p.vusMax) : c.vusInitialized,
+        completed: workers ? sum((p) => p.completed) : c.iterationsCompleted,
+        interrupted: workers ? sum((p) => p.interrupted) : c.iterationsInterrupted,
         scenarios: runtimes.map((rt, i) => {
           const ex = executors[i] as Executor;
           const el = Math.max(0, rt.now());
@@ -209,73 +244,114 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       });
     }, 1000);
 
-    // ---- setup ----
     let setupJson: string | undefined;
-    let setupOk = true;
-    if (typeof vu0.module?.setup === 'function') {
-      vu0.enterPart('::setup');
-      try {
-        const data = await withTimeout(callPart(vu0, 'setup', undefined), options.setupTimeoutMs, () => new ScriptError(`setup() execution timed out after ${formatDuration(options.setupTimeoutMs)}`, K6_EXIT.setupTimeout));
-        setupJson = data === undefined ? undefined : JSON.stringify(data);
-      } catch (e) {
-        setupOk = false;
-        if (e instanceof ScriptError) fail(e.message, e.exitCode);
-        else fail(`setup() failed: ${errorText(e)}`, K6_EXIT.scriptException);
-      }
-      vu0.flushData();
-    }
-    const setupCopy = (): unknown => (setupJson === undefined ? undefined : JSON.parse(setupJson));
-    for (const vu of pool.all) vu.setupData = setupCopy();
-
-    // ---- scenarios ----
-    if (setupOk && !stop.stopped) {
-      const epochStart = run.epochNow();
-      executors.forEach((ex) => {
-        const c = ex.plan.config;
-        const baseTags = run.runTags.with({ ...c.tags, scenario: c.name, group: '' });
-        let rtRef: ScenarioRuntimeImpl | undefined;
-        const state: ScenarioState = {
-          name: c.name,
-          executor: c.executor,
-          startEpochMs: epochStart + c.startTimeMs,
-          exec: c.exec,
-          env: c.env,
-          baseTags,
-          progress: () => ex.progress(Math.max(0, rtRef?.now() ?? 0)),
-          iterations: 0,
-          iterationInTest: (i) => i,
-        };
-        const rt = new ScenarioRuntimeImpl(run, pool, state, stop, () => runtimes);
-        rt.setupData = setupCopy;
-        rtRef = rt;
-        runtimes.push(rt);
+    let childDone: WorkerDone[] = [];
+    if (workers) {
+      // ---- parent of --workers: children run the test; their metrics are merged here ----
+      const outcomes = await group.run({
+        n: workers,
+        config: {
+          script: scriptPath,
+          cwd,
+          cli: opts.cli ?? {},
+          env: opts.env ?? {},
+          includeSystemEnv: opts.includeSystemEnv !== false,
+          noThresholds: opts.noThresholds === true,
+          wantPoints: ndjson !== undefined,
+        },
+        onLines: (text) => ndjson?.addRawLines(text),
+        onProgress: (i, p) => {
+          childProgress[i - 1] = p;
+        },
       });
-      await Promise.all(
-        executors.map(async (ex, i) => {
-          const rt = runtimes[i] as ScenarioRuntimeImpl;
-          await stop.wait(ex.plan.config.startTimeMs);
-          if (stop.stopped) return;
-          rt.begin();
-          await ex.run(rt);
-        }),
-      );
-      for (const rt of runtimes) rt.interruptAll();
+      for (const o of outcomes) {
+        if (o.fatal) {
+          throw new SquallError(`worker ${o.index}/${workers}: ${o.fatal.message}`, { exitCode: o.fatal.exitCode as 107, hint: o.fatal.hint ?? 'run without --workers to see the error directly' });
+        }
+        if (!o.done) fail(`worker ${o.index}/${workers} exited (code ${o.exitCode}) without reporting its metrics`, K6_EXIT.genericEngine);
+      }
+      childDone = outcomes.flatMap((o) => (o.done ? [o.done] : []));
+      // k6 precedence among the instances' own errors: abort, signal, abortOnFail, script errors.
+      const order: number[] = [K6_EXIT.scriptAborted, K6_EXIT.externalAbort, K6_EXIT.thresholdsHaveFailed, K6_EXIT.scriptException, K6_EXIT.setupTimeout, K6_EXIT.teardownTimeout];
+      const errs = childDone.filter((d) => d.runErrorCode !== undefined).sort((x, y) => order.indexOf(x.runErrorCode as number) - order.indexOf(y.runErrorCode as number));
+      if (errs[0]) fail(errs[0].runErrorMessage ?? 'a worker failed', errs[0].runErrorCode as number);
+      const marked = childDone.find((d) => d.markedFailed !== undefined);
+      if (marked) run.markedFailed = marked.markedFailed;
+      for (const d of childDone) {
+        metrics.merge(d.snapshot, d.types as Parameters<MetricsEngine['merge']>[1]);
+        metrics.groups.merge(d.groups);
+      }
+      setupJson = childDone.find((d) => d.setupDataJson !== undefined)?.setupDataJson;
+    } else {
+      // ---- setup ----
+      let setupOk = true;
+      if (typeof vu0.module?.setup === 'function') {
+        vu0.enterPart('::setup');
+        try {
+          const data = await withTimeout(callPart(vu0, 'setup', undefined), options.setupTimeoutMs, () => new ScriptError(`setup() execution timed out after ${formatDuration(options.setupTimeoutMs)}`, K6_EXIT.setupTimeout));
+          setupJson = data === undefined ? undefined : JSON.stringify(data);
+        } catch (e) {
+          setupOk = false;
+          if (e instanceof ScriptError) fail(e.message, e.exitCode);
+          else fail(`setup() failed: ${errorText(e)}`, K6_EXIT.scriptException);
+        }
+        vu0.flushData();
+      }
+      const setupCopy = (): unknown => (setupJson === undefined ? undefined : JSON.parse(setupJson));
+      for (const vu of pool.all) vu.setupData = setupCopy();
+
+      // ---- scenarios ----
+      if (setupOk && !stop.stopped) {
+        const epochStart = run.epochNow();
+        const tuple = opts.segmentFlags ? ExecutionTuple.fromFlags(opts.segmentFlags.segment, opts.segmentFlags.sequence) : undefined;
+        executors.forEach((ex) => {
+          const c = ex.plan.config;
+          const baseTags = run.runTags.with({ ...c.tags, scenario: c.name, group: '' });
+          let rtRef: ScenarioRuntimeImpl | undefined;
+          const state: ScenarioState = {
+            name: c.name,
+            executor: c.executor,
+            startEpochMs: epochStart + c.startTimeMs,
+            exec: c.exec,
+            env: c.env,
+            baseTags,
+            progress: () => ex.progress(Math.max(0, rtRef?.now() ?? 0)),
+            iterations: 0,
+            // Unique across instances of a segmented test (k6 scenario.iterationInTest).
+            iterationInTest: tuple ? (i) => tuple.globalIndex(i) : (i) => i,
+          };
+          const rt = new ScenarioRuntimeImpl(run, pool, state, stop, () => runtimes);
+          rt.setupData = setupCopy;
+          rtRef = rt;
+          runtimes.push(rt);
+        });
+        await Promise.all(
+          executors.map(async (ex, i) => {
+            const rt = runtimes[i] as ScenarioRuntimeImpl;
+            await stop.wait(ex.plan.config.startTimeMs);
+            if (stop.stopped) return;
+            rt.begin();
+            await ex.run(rt);
+          }),
+        );
+        for (const rt of runtimes) rt.interruptAll();
+      }
+
+      // ---- teardown (runs after an abort too, k6 scheduler.go; not when setup failed) ----
+      if (setupOk && typeof vu0.module?.teardown === 'function') {
+        vu0.enterPart('::teardown');
+        try {
+          await withTimeout(callPart(vu0, 'teardown', setupCopy()), options.teardownTimeoutMs, () => new ScriptError(`teardown() execution timed out after ${formatDuration(options.teardownTimeoutMs)}`, K6_EXIT.teardownTimeout));
+        } catch (e) {
+          if (e instanceof ScriptError) fail(e.message, e.exitCode);
+          else fail(`teardown() failed: ${errorText(e)}`, K6_EXIT.scriptException);
+        }
+        vu0.flushData();
+      }
     }
     clearInterval(ticker);
     ticker = undefined;
     progress?.end();
-
-    // ---- teardown (runs after an abort too, k6 scheduler.go; not when setup failed) ----
-    if (setupOk && typeof vu0.module?.teardown === 'function') {
-      vu0.enterPart('::teardown');
-      try {
-        await withTimeout(callPart(vu0, 'teardown', setupCopy()), options.teardownTimeoutMs, () => new ScriptError(`teardown() execution timed out after ${formatDuration(options.teardownTimeoutMs)}`, K6_EXIT.teardownTimeout));
-      } catch (e) {
-        if (e instanceof ScriptError) fail(e.message, e.exitCode);
-        else fail(`teardown() failed: ${errorText(e)}`, K6_EXIT.scriptException);
-      }
-      vu0.flushData();
-    }
     const testRunDurationMs = run.elapsed();
 
     // ---- outputs flushed → final thresholds → summary → handleSummary ----
@@ -310,7 +386,6 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
         }
       }
     }
-    opts.onSnapshot?.(metrics.snapshot(), Object.fromEntries([...metrics.registry.all()].map((m) => [m.name, { type: m.type, contains: m.contains }])));
 
     let exitCode: number = K6_EXIT.ok;
     if (runError) exitCode = runError.exitCode;
@@ -320,11 +395,25 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       err('ERRO[squall] thresholds on metrics have been crossed\n');
     }
     const lagAll = runtimes.filter((r) => !r.lag.empty);
+    const lagP99 = lagAll.length ? Math.max(...lagAll.map((r) => r.lag.percentile(0.99))) : undefined;
+    const childLag = childDone.flatMap((d) => (d.schedulingLagP99Ms === undefined ? [] : [d.schedulingLagP99Ms]));
+    const dropped = runtimes.reduce((n, r) => n + r.dropped, 0) + childDone.reduce((n, d) => n + d.droppedIterations, 0);
+    opts.onWorkerDone?.({
+      snapshot: metrics.snapshot(),
+      types: Object.fromEntries([...metrics.registry.all()].map((m) => [m.name, { type: m.type, contains: m.contains }])),
+      groups: metrics.groups.snapshot(),
+      runErrorCode: runError?.exitCode,
+      runErrorMessage: runError?.message,
+      markedFailed: run.markedFailed,
+      setupDataJson: setupJson,
+      droppedIterations: dropped,
+      schedulingLagP99Ms: lagP99,
+    });
     return {
       exitCode,
       summary,
-      schedulingLagP99Ms: lagAll.length ? Math.max(...lagAll.map((r) => r.lag.percentile(0.99))) : undefined,
-      droppedIterations: runtimes.reduce((n, r) => n + r.dropped, 0),
+      schedulingLagP99Ms: childLag.length ? Math.max(...childLag) : lagP99,
+      droppedIterations: dropped,
     };
   } finally {
     if (ticker) clearInterval(ticker);

@@ -52,7 +52,7 @@ export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> 
     return {
       config,
       periodMs: periodNs / 1e6,
-      stripe: segment.stripe,
+      stripe: (segment.forValue?.(config.maxVUs) ?? segment).stripe,
       preAllocatedVUs: pre,
       maxVUs: max,
       durationMs: config.durationMs,

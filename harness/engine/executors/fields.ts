@@ -124,6 +124,7 @@ export class InFlight {
 
 /** Global tick indices this instance takes, by k6's striping (every tick for the whole test). */
 export function* stripedTicks(stripe: { start: number; offsets: readonly number[] }): Generator<number> {
+  if (stripe.start < 0) return; // this instance owns no tick at all
   let k = stripe.start;
   let j = 0;
   const offs = stripe.offsets.length ? stripe.offsets : [1];

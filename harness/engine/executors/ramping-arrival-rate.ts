@@ -72,7 +72,7 @@ export const rampingArrivalRate: ExecutorDefinition<RampingArrivalRateConfig> = 
     const peak = config.stages.reduce((m, s) => Math.max(m, s.target), config.startRate) * segment.length;
     return {
       config,
-      stripe: segment.stripe,
+      stripe: (segment.forValue?.(config.maxVUs) ?? segment).stripe,
       preAllocatedVUs: pre,
       maxVUs: max,
       durationMs,

@@ -32,7 +32,7 @@ export const sharedIterations: ExecutorDefinition<SharedIterationsConfig> = {
   },
   plan(config, segment: SegmentShare): SharedIterationsPlan {
     const vus = segment.scale(config.vus);
-    const iterations = segment.scale(config.iterations);
+    const iterations = (segment.forValue?.(config.vus) ?? segment).scale(config.iterations);
     return {
       config,
       vus,

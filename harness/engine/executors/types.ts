@@ -42,6 +42,11 @@ export interface SegmentShare {
   readonly stripe: { readonly start: number; readonly offsets: readonly number[] };
   /** Offset that makes this instance's VU ids and iteration numbers globally unique. */
   readonly vuIdOffset: (totalVUs: number) => number;
+  /**
+   * The share re-segmented on a value (segments.ts `forValue`): shared-iterations splits its
+   * iterations by how VUs split, arrival-rate executors their ticks by how maxVUs split.
+   */
+  forValue?(value: number): SegmentShare;
 }
 
 export const WHOLE_TEST: SegmentShare = {

@@ -13,6 +13,11 @@ export interface CheckNode {
   fails: number;
 }
 
+export interface GroupsSnapshot {
+  groups: string[];
+  checks: { group: string; name: string; passes: number; fails: number }[];
+}
+
 export interface GroupNode {
   readonly name: string;
   readonly path: string;
@@ -38,6 +43,30 @@ export class GroupTree {
     parent.groups.push(g);
     this.byPath.set(path, g);
     return g;
+  }
+
+  /** Groups (paths in order of appearance) and checks with counts, for merging across processes. */
+  snapshot(): GroupsSnapshot {
+    const groups: string[] = [];
+    const walk = (g: GroupNode): void => {
+      if (g.path !== '') groups.push(g.path);
+      g.groups.forEach(walk);
+    };
+    walk(this.root);
+    const checks = [...this.checks].map(([key, c]) => {
+      const group = key.slice(0, key.indexOf('\u0000'));
+      return { group, name: c.name, passes: c.passes, fails: c.fails };
+    });
+    return { groups, checks };
+  }
+
+  merge(s: GroupsSnapshot): void {
+    for (const g of s.groups) this.group(g);
+    for (const c of s.checks) {
+      const node = this.check(c.group, c.name);
+      node.passes += c.passes;
+      node.fails += c.fails;
+    }
   }
 
   check(groupPath: string, name: string): CheckNode {

@@ -45,6 +45,8 @@ export function metricLine(metric: Metric, thresholds: readonly ThresholdSpec[] 
 export interface NdjsonOptions {
   /** File path; `-` or '' means stdout. A `.gz` suffix means gzip. */
   path: string;
+  /** Instead of a file: hand each chunk of lines to this function (a --workers child). */
+  write?: ((chunk: string) => void) | undefined;
   thresholds: ReadonlyMap<string, readonly ThresholdSpec[]>;
 }
 
@@ -57,7 +59,12 @@ export class NdjsonOutput implements SampleOutput {
   private readonly done: Promise<void>;
 
   constructor(private readonly opts: NdjsonOptions) {
-    if (opts.path === '' || opts.path === '-') {
+    if (opts.write) {
+      const write = opts.write;
+      this.sink = { write: (c: string) => write(c), end: () => undefined } as unknown as Writable;
+      this.file = undefined;
+      this.done = Promise.resolve();
+    } else if (opts.path === '' || opts.path === '-') {
       this.sink = process.stdout;
       this.file = undefined;
       this.done = Promise.resolve();
@@ -86,9 +93,29 @@ export class NdjsonOutput implements SampleOutput {
     if (this.buf.length >= CHUNK) this.flush();
   }
 
-  /** Append lines produced elsewhere (a worker process), keeping one Metric line per metric. */
-  addRawPoints(text: string): void {
-    this.buf += text;
+  private readonly announcedNames = new Set<string>();
+
+  /**
+   * Append lines produced by a --workers child. Each child announces its own metrics; only the
+   * first Metric line per name reaches the file, and it still comes before that metric's Points.
+   */
+  addRawLines(text: string): void {
+    let start = 0;
+    for (;;) {
+      const i = text.indexOf('{"type":"Metric"', start);
+      if (i < 0) break;
+      const end = text.indexOf('\n', i);
+      const line = text.slice(i, end < 0 ? undefined : end + 1);
+      const name = (JSON.parse(line) as { metric: string }).metric;
+      if (this.announcedNames.has(name)) {
+        this.buf += text.slice(start, i);
+      } else {
+        this.announcedNames.add(name);
+        this.buf += text.slice(start, i) + line;
+      }
+      start = end < 0 ? text.length : end + 1;
+    }
+    this.buf += text.slice(start);
     if (this.buf.length >= CHUNK) this.flush();
   }
 

@@ -76,7 +76,7 @@ function declares(src, name) {
   return decl.test(src) || imp.test(src);
 }
 
-const OPTIONAL = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'open'];
+const OPTIONAL = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'open', 'console'];
 
 function stripQuery(url) {
   const u = new URL(url);

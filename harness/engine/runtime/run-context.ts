@@ -3,6 +3,7 @@
  * run tags, the base `__ENV`, the HTTP client, the clock, SharedArray contents, a rate-limited
  * logger, and the hooks through which script code can end the test (`exec.test.abort`/`fail`).
  */
+import { Console } from 'node:console';
 import type { MetricsEngine } from '../metrics/engine.ts';
 import type { Metric } from '../metrics/registry.ts';
 import { TagSet } from '../metrics/tags.ts';
@@ -90,6 +91,8 @@ export class RunContext {
   onAbort: (reason: string) => void = () => {};
   /** VU ids in a segmented run start after this offset (k6 `vu.idInTest` unique across instances). */
   vuIdOffset = 0;
+  /** The `console` scripts see: k6 logs console output to stderr, keeping stdout for the summary. */
+  console: Console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
   constructor(
     readonly id: string,

@@ -17,6 +17,7 @@ vu.setIter = (n: number): void => {
   __ITER = n;
 };
 export const __ENV = vu.env;
+export const console = vu.run.console;
 
 export function setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
   return vu.setTimeout(fn, ms, args, false);
