@@ -11,6 +11,7 @@
  *   SQUALL_ACCOUNT_ID        account in queue URLs built when SQUALL_QUEUE_URL_<Q> is unset
  *   SQUALL_QUEUE_URL_<Q>     queue URL per queue (Q = queue name in UPPER_SNAKE)
  *   SQUALL_URL_<F>           function URL per function (F = function name in UPPER_SNAKE)
+ *   SQUALL_QUALIFIER_<F>     version/alias for Invoke of a function (e.g. live); unset = unqualified
  *   SQUALL_RUN_ID            run id carried by poison messages (marker attribute)
  */
 import { normalizeUrl } from './sigv4.js';
@@ -84,6 +85,18 @@ export function queueUrlFromEnv(env, aws, queueName) {
   const explicit = env['SQUALL_QUEUE_URL_' + envSuffix(queueName)];
   if (explicit) return explicit;
   return aws.sqsEndpoint + '/' + aws.accountId + '/' + queueName;
+}
+
+/**
+ * Qualifier (version or alias) to invoke a function with, from SQUALL_QUALIFIER_<F>, or null.
+ * Provisioned concurrency lives on an alias (squall uses `live` in aws mode), and only invokes of
+ * that alias use it.
+ * @param {Record<string, string | undefined>} env
+ * @param {string} functionName
+ * @returns {string | null}
+ */
+export function qualifierFromEnv(env, functionName) {
+  return env['SQUALL_QUALIFIER_' + envSuffix(functionName)] || null;
 }
 
 /**

@@ -43,9 +43,10 @@ export function invokeRequest(aws, functionName, payload, invocationType, qualif
  * @param {string} payload
  * @param {'RequestResponse' | 'Event'} invocationType
  * @param {{ tags?: Record<string,string>, responseCallback?: any }} params k6 request params (headers are set here)
+ * @param {string | null} [qualifier] version or alias
  */
-export async function invoke(aws, functionName, payload, invocationType, params) {
-  const r = invokeRequest(aws, functionName, payload, invocationType, null);
+export async function invoke(aws, functionName, payload, invocationType, params, qualifier) {
+  const r = invokeRequest(aws, functionName, payload, invocationType, qualifier || null);
   return await http.post(r.url, r.body, { headers: r.headers, tags: params.tags, responseCallback: params.responseCallback });
 }
 

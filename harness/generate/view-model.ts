@@ -108,6 +108,12 @@ export interface ScriptView {
   requiredFunctionUrlsJson: string;
 }
 
+/** k6 scenario keys (k6-contract.md §4.1); they also appear in comments and identifiers of the script. */
+const K6_SCENARIO_NAME = /^[0-9a-zA-Z_-]+$/;
+
+/** Text safe inside a `//` comment of the script (no line breaks). */
+const commentSafe = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+
 const VU_EXECUTORS = new Set(['shared-iterations', 'per-vu-iterations', 'constant-vus', 'ramping-vus']);
 
 /** The k6 scenario object for one resolved scenario (field names and defaults are k6's: k6-contract.md §4). */
@@ -206,9 +212,16 @@ export function buildScriptView(exp: ResolvedExperiment): ScriptView {
   const functionUrls = new Set<string>();
   let usesAws = false;
   const queuesUsed = new Set<string>();
+  const invokedFunctions = new Set<string>();
 
   for (const [key, s] of Object.entries(exp.load.scenarios)) {
     const name = s.name || key;
+    if (!K6_SCENARIO_NAME.test(name)) {
+      throw new SquallError(`load.scenarios: scenario name ${JSON.stringify(name)} is not a valid k6 scenario name`, {
+        exitCode: EXIT.invalidInput,
+        hint: 'k6 scenario names may contain only letters, digits, "_" and "-" (k6 lib/executor base_config.go)',
+      });
+    }
     if (s.arrival === 'poisson') {
       throw new SquallError(
         `load.scenarios.${name}: arrival "poisson" is a simulator-only what-if; k6 has no Poisson executor, so no script can be generated for it`,
@@ -276,6 +289,7 @@ export function buildScriptView(exp: ResolvedExperiment): ScriptView {
       case 'lambda-invoke': {
         if (!exp.system.functions[s.function]) throw unknownRef(name, 'function', 'function', s.function, Object.keys(exp.system.functions));
         usesAws = true;
+        invokedFunctions.add(s.function);
         scenarios.push({
           ...base,
           template: 'lambda-invoke',
@@ -300,14 +314,14 @@ export function buildScriptView(exp: ResolvedExperiment): ScriptView {
     tags: { squall_experiment: exp.name },
   };
   return {
-    experimentName: exp.name,
-    descriptionLines: exp.description === '' ? [] : exp.description.split(/\r?\n/).map((l) => l.replace(/\*\//g, '* /')),
-    sourceFile: exp.sourceFile.replace(/\*\//g, '* /'),
+    experimentName: commentSafe(exp.name),
+    descriptionLines: exp.description === '' ? [] : exp.description.split(/\r?\n/).map(commentSafe),
+    sourceFile: commentSafe(exp.sourceFile),
     options,
     optionsJson: JSON.stringify(options, null, 2),
     scenarios,
     usesAws,
-    env: envList(exp, usesAws, [...functionUrls], [...queuesUsed]),
+    env: envList(exp, usesAws, [...functionUrls], [...queuesUsed], [...invokedFunctions]).map((e) => ({ ...e, purpose: commentSafe(e.purpose) })),
     requiredFunctionUrlsJson: js([...functionUrls]),
   };
 }
@@ -324,7 +338,7 @@ export function envSuffix(name: string): string {
   return name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
 }
 
-function envList(exp: ResolvedExperiment, usesAws: boolean, functions: string[], queues: string[]): EnvVarView[] {
+function envList(exp: ResolvedExperiment, usesAws: boolean, functions: string[], queues: string[], invoked: string[]): EnvVarView[] {
   const env: EnvVarView[] = [];
   for (const fn of functions) {
     env.push({ name: `SQUALL_URL_${envSuffix(fn)}`, purpose: `function URL of "${fn}" (squall run sets it from the target)`, required: true });
@@ -340,6 +354,9 @@ function envList(exp: ResolvedExperiment, usesAws: boolean, functions: string[],
       { name: 'AWS_SESSION_TOKEN', purpose: 'temporary credentials', required: false },
       { name: 'SQUALL_ACCOUNT_ID', purpose: 'account id in built queue URLs (default 000000000000)', required: false },
     );
+    for (const fn of invoked) {
+      env.push({ name: `SQUALL_QUALIFIER_${envSuffix(fn)}`, purpose: `version or alias Invoke uses for "${fn}" (e.g. live, where provisioned concurrency is); unset = unqualified`, required: false });
+    }
     for (const q of queues) {
       env.push({ name: `SQUALL_QUEUE_URL_${envSuffix(q)}`, purpose: `queue URL of "${q}" (default <sqs endpoint>/<account>/${q})`, required: false });
     }

@@ -30,7 +30,7 @@ describe('squall generate (CLI)', () => {
     const out = join(tmp, 'quickstart');
     const r = squall('generate', 'examples/experiments/quickstart.yaml', '--out', out, '--k6-operator', '3', '--check');
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('1 scenario(s): orders (http, constant-arrival-rate)');
     expect(r.stdout).toContain('needs environment: SQUALL_URL_ORDERS_API');
     expect(r.stdout).toContain('type-check against @types/k6: ok');
@@ -66,7 +66,7 @@ describe('squall generate (CLI)', () => {
     const file = join(tmp, 'poisson.json');
     writeFileSync(file, JSON.stringify(exp));
     const r = squall('generate', file, '--out', join(tmp, 'poisson'));
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('error: load.scenarios.burst: arrival "poisson" is a simulator-only what-if');
     expect(r.stderr).toContain('hint: ');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -74,10 +74,10 @@ describe('squall generate (CLI)', () => {
 
   it('bad --k6-operator and a bad --templates folder are usage errors (exit 2)', () => {
     const a = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'x'), '--k6-operator', '0');
-    expect(a.code).toBe(2);
+    expect(a.code, a.stderr).toBe(2);
     expect(a.stderr).toContain('--k6-operator must be a whole number of runner pods >= 1');
     const b = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'y'), '--templates', join(tmp, 'no-such-dir'));
-    expect(b.code).toBe(2);
+    expect(b.code, b.stderr).toBe(2);
     expect(b.stderr).toMatch(/templates folder .*no-such-dir does not exist/);
   });
 });

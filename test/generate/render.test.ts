@@ -164,6 +164,11 @@ describe('rendered scripts type-check against @types/k6 and carry the experiment
     expect(typecheckK6Script(write('idents.js', script))).toEqual([]);
   });
 
+  it('refuses a scenario name k6 would reject (it would also break comments and identifiers)', () => {
+    const exp = experiment([scenario('bad name\nfetch()', httpTemplate, executors['constant-vus'])]);
+    expect(() => renderScript(exp)).toThrow(/scenario name "bad name\\nfetch\(\)" is not a valid k6 scenario name/);
+  });
+
   it('refuses arrival: poisson (simulator-only) with exit 2 and the scenario named', () => {
     const exp = experiment([scenario('burst', httpTemplate, executors['constant-arrival-rate'], { arrival: 'poisson' })]);
     expect(() => renderScript(exp)).toThrow(/load\.scenarios\.burst: arrival "poisson" is a simulator-only what-if/);

@@ -106,6 +106,16 @@ describe('generated lambda-invoke scenario', () => {
     expect(shim.checks.every((c) => c.ok)).toBe(true);
   });
 
+  it('SQUALL_QUALIFIER_<F> invokes a version or alias (provisioned concurrency lives on an alias)', async () => {
+    status = 202;
+    const exp = experiment([scenario('inv', lambdaTemplate, executors['constant-vus'])]);
+    const { script, view } = renderScript(exp);
+    const mod = await importK6Script(script);
+    setK6Globals({ SQUALL_ENDPOINT: base, SQUALL_QUALIFIER_WORKER: 'live' });
+    await mod[view.scenarios[0]!.exec]();
+    expect(hits[0]!.url).toBe('/2015-03-31/functions/worker/invocations?Qualifier=live');
+  });
+
   it('an emulated experiment without SQUALL_ENDPOINT refuses rather than calling real AWS', async () => {
     const exp = experiment([scenario('inv', lambdaTemplate, executors['constant-vus'])]);
     const mod = await importK6Script(renderScript(exp).script);
