@@ -271,6 +271,13 @@ export function buildScriptView(exp: ResolvedExperiment): ScriptView {
       case 'sqs-producer': {
         const q = exp.system.queues[s.queue];
         if (!q) throw unknownRef(name, 'queue', 'queue', s.queue, Object.keys(exp.system.queues));
+        if (q.fifo && s.messageGroupId === null) {
+          // SQS refuses every send to a FIFO queue without a group id (same check as experiment/validate.ts).
+          throw new SquallError(`load.scenarios.${name}.messageGroupId: The request must contain the parameter MessageGroupId.`, {
+            exitCode: EXIT.invalidInput,
+            hint: `queue "${q.name}" is FIFO: set messageGroupId (a template such as "group-{{vu}}")`,
+          });
+        }
         usesAws = true;
         queuesUsed.add(s.queue);
         scenarios.push({

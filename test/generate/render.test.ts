@@ -182,6 +182,8 @@ describe('rendered scripts type-check against @types/k6 and carry the experiment
   it('refuses a scenario naming an unknown queue or function, listing the known ones', () => {
     const q = experiment([scenario('p', { ...sqsTemplate, queue: 'nope' } as never, executors['constant-vus'])]);
     expect(() => renderScript(q)).toThrow(/load\.scenarios\.p\.queue: no queue named "nope"/);
+    const fifo = experiment([scenario('f', { ...sqsTemplate, queue: 'events.fifo' } as never, executors['constant-vus'])]);
+    expect(() => renderScript(fifo)).toThrow(/load\.scenarios\.f\.messageGroupId: The request must contain the parameter MessageGroupId/);
     const f = experiment([scenario('i', { ...lambdaTemplate, function: 'ghost' } as never, executors['constant-vus'])]);
     expect(() => renderScript(f)).toThrow(/no function named "ghost"/);
   });
