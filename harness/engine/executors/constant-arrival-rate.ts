@@ -20,13 +20,15 @@ export interface ConstantArrivalRatePlan extends ExecutorPlan {
   readonly config: ConstantArrivalRateConfig;
   /** Period between global ticks, in ms (k6 truncates it to whole ns). */
   readonly periodMs: number;
+  /** The same period in whole nanoseconds; tick k is due at k·periodNs, computed in integers. */
+  readonly periodNs: number;
   readonly stripe: SegmentShare['stripe'];
 }
 
 /** Due times (ms) of this instance's ticks, in order; ends before `durationMs`. */
-export function* constantArrivalTimes(plan: Pick<ConstantArrivalRatePlan, 'periodMs' | 'stripe' | 'durationMs'>): Generator<number> {
+export function* constantArrivalTimes(plan: Pick<ConstantArrivalRatePlan, 'periodNs' | 'stripe' | 'durationMs'>): Generator<number> {
   for (const k of stripedTicks(plan.stripe)) {
-    const at = k * plan.periodMs;
+    const at = (k * plan.periodNs) / 1e6;
     if (at >= plan.durationMs) return;
     yield at;
   }
@@ -52,6 +54,7 @@ export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> 
     return {
       config,
       periodMs: periodNs / 1e6,
+      periodNs,
       stripe: (segment.forValue?.(config.maxVUs) ?? segment).stripe,
       preAllocatedVUs: pre,
       maxVUs: max,
