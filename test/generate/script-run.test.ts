@@ -103,6 +103,7 @@ describe('generated lambda-invoke scenario', () => {
     expect(hits[0]!.headers['x-amz-invocation-type']).toBe('Event');
     expect(hits[0]!.headers['authorization']).toMatch(/Credential=test\/\d{8}\/us-east-1\/lambda\/aws4_request/);
     expect(JSON.parse(hits[0]!.body).iter).toBe(5);
+    expect(shim.requests[0]!.params.tags).toEqual({ function: 'worker', aws_operation: 'Invoke' });
     expect(shim.checks.every((c) => c.ok)).toBe(true);
   });
 
@@ -167,6 +168,7 @@ describe('generated sqs-producer scenario against moto_server', () => {
     }
     expect(metricSum('squall_messages_sent')).toBe(30);
     expect(metricSum('squall_poison_sent')).toBe(3);
+    expect(shim.requests.every((r) => JSON.stringify(r.params.tags) === '{"queue":"orders","aws_operation":"SendMessageBatch"}')).toBe(true);
     const got: Array<{ Body?: string; MessageAttributes?: Record<string, { StringValue?: string }> }> = [];
     for (let i = 0; i < 20 && got.length < 30; i++) {
       const r = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
