@@ -8,7 +8,7 @@
  * are time-weighted without a per-environment event.
  */
 import type { ThrottleReason } from '../contracts/aws-facts.ts';
-import type { DurationDistribution, Rng } from '../contracts/distributions.ts';
+import { durationSampler, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
 import { FloatDeque } from './event-queue.ts';
 import { LogHistogram } from './step-histogram.ts';
@@ -85,6 +85,8 @@ export class FunctionModel {
   readonly timeoutMs: number;
   readonly duration: DurationDistribution;
   readonly initMs: DurationDistribution;
+  readonly sampleDuration: (rng: Rng) => number;
+  readonly sampleInit: (rng: Rng) => number;
   readonly errorRate: number;
   readonly poison: PoisonRule | null;
   readonly rng: Rng;
@@ -143,6 +145,8 @@ export class FunctionModel {
     this.timeoutMs = def.timeoutSeconds * 1000;
     this.duration = duration;
     this.initMs = def.coldStart.initMs;
+    this.sampleDuration = durationSampler(duration);
+    this.sampleInit = durationSampler(def.coldStart.initMs);
     this.errorRate = def.synthetic?.errorRate ?? 0;
     this.poison = def.synthetic?.poison ?? null;
     this.account = account;

@@ -6,7 +6,7 @@
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
 import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY } from '../contracts/aws-facts.ts';
-import { createRng, meanDuration, quantileDuration, sampleDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
+import { createRng, meanDuration, quantileDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
@@ -383,8 +383,8 @@ export class Simulation {
     }
     const t = fn.t;
     const cold = code === ACQ_COLD;
-    const initMs = cold ? sampleDuration(fn.initMs, fn.rng) : 0;
-    let d = sampleDuration(fn.duration, fn.rng);
+    const initMs = cold ? fn.sampleInit(fn.rng) : 0;
+    let d = fn.sampleDuration(fn.rng);
     let flags = code === ACQ_PROVISIONED ? F_PROVISIONED : 0;
     if (d > fn.timeoutMs) {
       d = fn.timeoutMs;

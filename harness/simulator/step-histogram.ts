@@ -1,38 +1,62 @@
 /**
- * A log-bucketed histogram (≈1 % relative precision, 0.01 ms to ~30 h) for latency and
- * duration percentiles per step and per run. It is reset by zeroing a small counts array, so
- * per-step percentiles cost nothing per request beyond one increment; no samples are retained.
+ * A log-linear histogram for latency and duration percentiles per step and per run: the bucket is
+ * read straight from the float's exponent and top 7 mantissa bits (128 sub-buckets per power of
+ * two, ≤ 0.4 % relative error, 0.01 ms to years), so recording is a few integer operations with
+ * no Math.log. It is reset by zeroing the used range; no samples are retained.
  */
-const GROWTH = 1.01;
-const LOG_GROWTH = Math.log(GROWTH);
 const MIN_MS = 0.01;
-const BUCKETS = 2000;
+const SUB_BITS = 7;
+const SUB = 1 << SUB_BITS;
+const MAX_EXP = 40;
+const BUCKETS = 1 + MAX_EXP * SUB;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Index of the high 32-bit word of a float64 on this machine. */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+function bucketOf(ms: number): number {
+  const x = ms / MIN_MS;
+  if (!(x >= 1)) return 0;
+  f64[0] = x;
+  const hi = u32[HI]!;
+  const exp = (hi >>> 20) - 1023;
+  if (exp >= MAX_EXP) return BUCKETS - 1;
+  return 1 + exp * SUB + ((hi >>> (20 - SUB_BITS)) & (SUB - 1));
+}
+
+/** Midpoint of a bucket in ms. */
+function valueOf(i: number): number {
+  if (i === 0) return MIN_MS;
+  const exp = Math.floor((i - 1) / SUB);
+  const sub = (i - 1) % SUB;
+  return MIN_MS * 2 ** exp * (1 + (sub + 0.5) / SUB);
+}
 
 export class LogHistogram {
-  readonly counts = new Float64Array(BUCKETS + 1);
+  readonly counts = new Float64Array(BUCKETS);
   total = 0;
   private minIdx = BUCKETS;
   private maxIdx = 0;
 
   record(ms: number): void {
-    let i = ms <= MIN_MS ? 0 : 1 + Math.floor(Math.log(ms / MIN_MS) / LOG_GROWTH);
-    if (i > BUCKETS) i = BUCKETS;
+    const i = bucketOf(ms);
     this.counts[i]!++;
     this.total++;
     if (i < this.minIdx) this.minIdx = i;
     if (i > this.maxIdx) this.maxIdx = i;
   }
 
-  /** Value at percentile p (0–100): the bucket's upper bound, or null without samples. */
+  /** Value at percentile p (0–100), rounded to 0.01 ms; null without samples. */
   percentile(p: number): number | null {
     if (this.total === 0) return null;
     const rank = Math.max(1, Math.ceil((p / 100) * this.total));
     let seen = 0;
     for (let i = this.minIdx; i <= this.maxIdx; i++) {
       seen += this.counts[i]!;
-      if (seen >= rank) return i === 0 ? MIN_MS : Math.round(MIN_MS * GROWTH ** i * 100) / 100;
+      if (seen >= rank) return Math.round(valueOf(i) * 100) / 100;
     }
-    return Math.round(MIN_MS * GROWTH ** this.maxIdx * 100) / 100;
+    return Math.round(valueOf(this.maxIdx) * 100) / 100;
   }
 
   reset(): void {

@@ -3,6 +3,7 @@ import {
   cdfDuration,
   createRng,
   distributionProblem,
+  durationSampler,
   fitDistributionDetailed,
   meanDuration,
   normalCdf,
@@ -146,6 +147,25 @@ describe('sampleDuration converges to each distribution', () => {
     expect(quantileDuration(partial, 0.99)).toBe(15);
     expect(meanDuration(partial)).toBeCloseTo(10, 9);
     expect(cdfDuration(partial, 10)).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('durationSampler', () => {
+  it('draws exactly what sampleDuration draws, for every kind', () => {
+    const dists: DurationDistribution[] = [
+      { kind: 'constant', ms: 5 },
+      { kind: 'uniform', minMs: 1, maxMs: 9 },
+      { kind: 'normal', meanMs: 10, stddevMs: 4 },
+      { kind: 'lognormal', p50Ms: 20, p99Ms: 90 },
+      { kind: 'exponential', meanMs: 7 },
+      { kind: 'empirical', percentiles: [{ p: 0, ms: 1 }, { p: 100, ms: 3 }] },
+    ];
+    for (const d of dists) {
+      const a = createRng(11);
+      const b = createRng(11);
+      const s = durationSampler(d);
+      for (let i = 0; i < 200; i++) expect(s(b)).toBe(sampleDuration(d, a));
+    }
   });
 });
 

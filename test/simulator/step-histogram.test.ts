@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { LogHistogram } from '../../harness/simulator/step-histogram.ts';
+
+describe('LogHistogram', () => {
+  it('percentiles within 0.5 % of the exact order statistics', () => {
+    const h = new LogHistogram();
+    const xs: number[] = [];
+    for (let i = 1; i <= 10_000; i++) {
+      const x = i * 0.37 + (i % 7) * 13.1;
+      xs.push(x);
+      h.record(x);
+    }
+    xs.sort((a, b) => a - b);
+    for (const p of [1, 50, 95, 99, 100]) {
+      const exact = xs[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)]!;
+      expect(Math.abs(h.percentile(p)! - exact) / exact).toBeLessThan(0.005);
+    }
+  });
+  it('is empty after reset, handles 0 and huge values', () => {
+    const h = new LogHistogram();
+    expect(h.percentile(50)).toBeNull();
+    h.record(0);
+    h.record(1e12);
+    expect(h.percentile(1)).toBe(0.01);
+    expect(h.percentile(100)!).toBeGreaterThan(1e9);
+    h.reset();
+    expect(h.percentile(50)).toBeNull();
+    h.record(42);
+    expect(h.percentile(50)!).toBeCloseTo(42, 0);
+  });
+});
