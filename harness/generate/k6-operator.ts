@@ -53,8 +53,6 @@ export function k6OperatorManifest(exp: ResolvedExperiment, view: ScriptView, sc
     spec: {
       parallelism,
       script: { configMap: { name: configMapName, file: K6_OPERATOR_SCRIPT_FILE } },
-      // Raw points for a later merge: percentiles cannot be merged from per-pod summaries (§6.2).
-      arguments: '--out json=/tmp/k6-points.ndjson.gz',
       runner: {
         env,
         envFrom: [{ secretRef: { name: K6_OPERATOR_CREDENTIALS_SECRET, optional: true } }],
@@ -67,6 +65,8 @@ export function k6OperatorManifest(exp: ResolvedExperiment, view: ScriptView, sc
     `# ${parallelism} runner pod(s), each running execution segment (i-1)/${parallelism}:i/${parallelism} of every scenario.`,
     `# Credentials: kubectl create secret generic ${K6_OPERATOR_CREDENTIALS_SECRET} --from-literal=AWS_ACCESS_KEY_ID=... --from-literal=AWS_SECRET_ACCESS_KEY=...`,
     ...(env.some((e) => e.value === '') ? ['# Fill in the empty env values on the runner (function URLs) before applying.'] : []),
+    '# Each pod keeps its own summary; percentiles cannot be merged from summaries (k6 §6.2): to merge,',
+    '# add `arguments: --out json=/points/points.ndjson.gz` with a volume mounted at /points on the runner.',
     '',
   ].join('\n');
   const yaml = `${header}${stringify(configMap, { lineWidth: 0, blockQuote: 'literal' })}---\n${stringify(testRun, { lineWidth: 0 })}`;
