@@ -438,8 +438,10 @@ function s0hint(exec: string): string {
 function initError(e: unknown, scriptPath: string): SquallError {
   if (isSquallError(e)) return e;
   const msg = errorText(e);
-  if ((e as { squallUnsupported?: boolean } | null)?.squallUnsupported) {
-    return new SquallError(msg, { exitCode: K6_EXIT.scriptException, hint: 'squall runs the portable k6 subset; real k6 runs everything' });
+  const mark = '[squall:unsupported-module] ';
+  const at = msg.indexOf(mark);
+  if (at >= 0) {
+    return new SquallError(msg.slice(at + mark.length), { exitCode: K6_EXIT.scriptException, hint: 'squall runs the portable k6 subset; real k6 runs everything' });
   }
   return new SquallError(`the script's init code failed (${scriptPath}): ${msg}`, {
     exitCode: K6_EXIT.scriptException,

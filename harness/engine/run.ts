@@ -6,6 +6,7 @@
  * whether the caller is the CLI or a test runner that transforms its own imports.
  */
 import { createRequire, register } from 'node:module';
+import { type ExitCode, SquallError } from '../contracts/exit-codes.ts';
 import type { K6RunOptions, K6RunResult } from './run-impl.ts';
 
 export type { K6RunOptions, K6RunResult } from './run-impl.ts';
@@ -35,5 +36,15 @@ export async function runK6Script(opts: K6RunOptions): Promise<K6RunResult> {
   const impl = (await nativeImport(new URL('./run-impl.ts', import.meta.url).href)) as {
     runK6ScriptImpl: (o: K6RunOptions) => Promise<K6RunResult>;
   };
-  return impl.runK6ScriptImpl(opts);
+  try {
+    return await impl.runK6ScriptImpl(opts);
+  } catch (e) {
+    // The engine's SquallError class comes from Node's own module instance; a caller whose
+    // imports were transformed (a test runner) has its own: hand it one of its own kind.
+    const x = e as { name?: string; message?: string; exitCode?: number; hint?: string } | null;
+    if (x && x.name === 'SquallError' && !(e instanceof SquallError) && typeof x.exitCode === 'number') {
+      throw new SquallError(x.message ?? '', { exitCode: x.exitCode as ExitCode, ...(x.hint ? { hint: x.hint } : {}), cause: e });
+    }
+    throw e;
+  }
 }

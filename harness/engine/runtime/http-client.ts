@@ -417,6 +417,7 @@ export class HttpClient {
     const res = ex.res;
     vu.exchanges.delete(ex);
     vu.bytesReceived += ex.received;
+    if (vu.exchanges.size === 0) queueMicrotask(() => vu.exchangeDone());
     const end = performance.now();
     if (ex.aborted) {
       ex.resolve(res);

@@ -31,6 +31,25 @@ const SHARED = {
   'k6/encoding': 'encoding.ts',
 };
 
+// Importing a module squall does not run fails at start, naming it and pointing to real k6. The
+// run turns messages with this marker into exit code 107 with a hint.
+export const UNSUPPORTED_MARK = '[squall:unsupported-module]';
+
+function unsupportedModule(m) {
+  return (
+    `${UNSUPPORTED_MARK} the script imports "${m}", which squall's embedded engine does not support (it runs k6, k6/http, ` +
+    'k6/metrics, k6/execution, k6/timers, k6/crypto, k6/encoding and k6/data). Run this script with real k6 (https://k6.io/): ' +
+    "squall's runner uses a k6 binary when one is installed"
+  );
+}
+
+function unsupportedRemote(url) {
+  return (
+    `${UNSUPPORTED_MARK} the script imports the remote module ${url}; squall's engine does not download modules. ` +
+    'Save it next to the script and import it by a relative path, or run the script with real k6 (https://k6.io/)'
+  );
+}
+
 function queryOf(url) {
   if (!url) return undefined;
   const i = url.indexOf('?squall=');
@@ -49,13 +68,13 @@ export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'k6' || specifier.startsWith('k6/')) {
     const perVu = PER_VU[specifier];
     const file = perVu ?? SHARED[specifier];
-    if (!file) return nextResolve(`${shimDir}unsupported.ts?module=${encodeURIComponent(specifier)}`, context);
+    if (!file) throw new Error(unsupportedModule(specifier));
     // Through the next resolvers (the TS loader marks .ts files there), then the VU's query.
     const r = await nextResolve(`${shimDir}${file}`, context);
     return perVu && q ? { ...r, url: `${r.url}?${q}`, shortCircuit: true } : { ...r, shortCircuit: true };
   }
   if (/^https?:\/\//.test(specifier) && q) {
-    return nextResolve(`${shimDir}unsupported.ts?remote=${encodeURIComponent(specifier)}`, context);
+    throw new Error(unsupportedRemote(specifier));
   }
   const parent = context.parentURL;
   if (q && parent && !parent.startsWith(engineDir) && /^(\.{1,2}\/|\/|file:)/.test(specifier)) {
@@ -72,7 +91,9 @@ export async function resolve(specifier, context, nextResolve) {
 
 function declares(src, name) {
   const decl = new RegExp(`(?:^|[^.\\w$])(?:function\\*?|class|const|let|var)\\s+${name}\\b`);
-  const imp = new RegExp(`\\bimport\\b[^;]*[{,\\s]${name}\\b[^;]*\\bfrom\\b`);
+  // `import { name }`, `import { x as name }`, `import name from`, `import * as name`; but not
+  // `import { name as other }`, which declares `other`.
+  const imp = new RegExp(`\\bimport\\b[^;]*?(?:[{,]\\s*${name}\\s*[,}]|\\bas\\s+${name}\\b|\\bimport\\s+${name}\\b)`);
   return decl.test(src) || imp.test(src);
 }
 

@@ -143,12 +143,13 @@ export class VuContext {
     if (typeof fn !== 'function') throw new TypeError(`${interval ? 'setInterval' : 'setTimeout'}: the first argument must be a function`);
     const id = this.nextTimer++;
     const run = (): void => {
-      if (!interval) this.clear(id);
       try {
         fn(...args);
       } catch (e) {
         this.run.log.iterationError(`Uncaught exception in a timer callback: ${errorText(e)}`);
       }
+      // Only after the callback: what it schedules keeps the iteration alive.
+      if (!interval) this.clear(id);
     };
     const t = interval ? setInterval(run, Math.max(1, ms ?? 0)) : setTimeout(run, Math.max(0, ms ?? 0));
     this.timers.set(id, { t, interval });
@@ -167,7 +168,16 @@ export class VuContext {
 
   private timerDone(): void {
     this.pendingTimers--;
-    if (this.pendingTimers === 0 && this.drainWaiter) {
+    this.checkDrained();
+  }
+
+  /** An HTTP exchange of this VU ended (the client removed it from `exchanges`). */
+  exchangeDone(): void {
+    if (this.exchanges.size === 0) this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.pendingTimers === 0 && this.exchanges.size === 0 && this.drainWaiter) {
       const w = this.drainWaiter;
       this.drainWaiter = undefined;
       w();
@@ -189,8 +199,9 @@ export class VuContext {
     });
   }
 
+  /** Resolves when no timer and no request of this VU is pending (k6: the event loop is empty). */
   private drained(): Promise<void> | undefined {
-    if (this.pendingTimers === 0) return undefined;
+    if (this.pendingTimers === 0 && this.exchanges.size === 0) return undefined;
     return new Promise<void>((r) => (this.drainWaiter = r));
   }
 
