@@ -4,7 +4,7 @@
  * thresholds; `--k6-operator N` writes a ConfigMap + TestRun manifest with the same script.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -21,7 +21,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'squall-cli-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function squall(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/squall.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/squall.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -72,13 +72,21 @@ describe('squall generate (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('bad --k6-operator and a bad --templates folder are usage errors (exit 2)', () => {
+  it('a bad --k6-operator is a usage error (exit 2)', () => {
     const a = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'x'), '--k6-operator', '0');
     expect(a.code, a.stderr).toBe(2);
     expect(a.stderr).toContain('--k6-operator must be a whole number of runner pods >= 1');
-    const b = squall('generate', 'examples/experiments/quickstart.yaml', '--out', join(tmp, 'y'), '--templates', join(tmp, 'no-such-dir'));
-    expect(b.code, b.stderr).toBe(2);
-    expect(b.stderr).toMatch(/templates folder .*no-such-dir does not exist/);
+  });
+
+  it('the --templates folder (generateRunFiles templatesDir) wins over the experiment\'s, and must exist', async () => {
+    const exp = await loadExperiment(join(EXAMPLES, 'quickstart.yaml'));
+    expect(() => generateRunFiles(exp, { outDir: join(tmp, 'y'), templatesDir: join(tmp, 'no-such-dir') })).toThrow(/templates folder .*no-such-dir does not exist/);
+    const dir = join(tmp, 'my-templates');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'http.hbs'), '// mine\nexport async function {{exec}}() {}\n');
+    const { rendered, files } = generateRunFiles({ ...exp, templatesDir: join(tmp, 'no-such-dir') }, { outDir: join(tmp, 'z'), templatesDir: dir });
+    expect(rendered.script).toContain('// mine');
+    expect(JSON.parse(readFileSync(files[1]!, 'utf8')).templatesDir).toBe(dir); // experiment.json records the folder used
   });
 });
 
