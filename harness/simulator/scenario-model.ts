@@ -38,6 +38,8 @@ export class ScenarioModel {
   readonly startMs: number;
   /** End of the regular duration (no new iterations from then on). */
   readonly endMs: number;
+  /** endMs + gracefulStop: k6 interrupts whatever still runs then. */
+  hardStopMs = Infinity;
   readonly open: boolean;
   readonly rng: Rng;
   // Template parameters read on the hot path.
@@ -151,6 +153,7 @@ export class ScenarioModel {
         this.plan = [{ atMs: 0, vus: def.vus }];
         break;
     }
+    this.hardStopMs = this.endMs + def.gracefulStopMs;
     if (!this.open) {
       const maxVus = this.plan.reduce((m, p) => Math.max(m, p.vus), 0);
       this.vuRunning = new Uint8Array(maxVus);

@@ -65,6 +65,7 @@ const ORIGIN_ESM = 2;
 
 const F_ERROR = 1;
 const F_PROVISIONED = 2;
+const F_TIMEOUT = 4;
 
 interface Collector {
   series: Series;
@@ -99,6 +100,7 @@ export class Simulation {
   private invOrigin: number[] = [];
   private invOriginId: number[] = [];
   private invFlags: number[] = [];
+  private invDuration: number[] = [];
   private invFree: number[] = [];
   // Client request pool (sync invokes with SDK-like retries).
   private reqScenario: number[] = [];
@@ -388,8 +390,7 @@ export class Simulation {
     let flags = code === ACQ_PROVISIONED ? F_PROVISIONED : 0;
     if (d > fn.timeoutMs) {
       d = fn.timeoutMs;
-      flags |= F_ERROR;
-      t.timeouts++;
+      flags |= F_ERROR | F_TIMEOUT;
     } else if (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate)) flags |= F_ERROR;
     if (cold) {
       t.coldStarts++;
@@ -397,12 +398,6 @@ export class Simulation {
     }
     t.invocations++;
     fn.sInvocations++;
-    if (flags & F_ERROR) {
-      t.errors++;
-      fn.sErrors++;
-    }
-    fn.stepDurations.record(d);
-    fn.runDurations.record(d);
     // INIT is billed for on-demand ZIP/managed-runtime functions since 2025-08-01 (§1.6).
     if (flags & F_PROVISIONED) {
       t.provisionedInvocations++;
@@ -416,11 +411,13 @@ export class Simulation {
       this.invOrigin.push(0);
       this.invOriginId.push(0);
       this.invFlags.push(0);
+      this.invDuration.push(0);
     }
     this.invFn[id] = fn.index;
     this.invOrigin[id] = origin;
     this.invOriginId[id] = originId;
     this.invFlags[id] = flags;
+    this.invDuration[id] = d;
     this.q.push(now + initMs + d, E_INVOKE_DONE, id, 0);
     return id;
   }
@@ -433,6 +430,15 @@ export class Simulation {
     this.invFree.push(id);
     fn.release(now, (flags & F_PROVISIONED) !== 0);
     const error = (flags & F_ERROR) !== 0;
+    // Like CloudWatch and the emulator: errors and durations are counted when the invocation ends.
+    const d = this.invDuration[id]!;
+    fn.stepDurations.record(d);
+    fn.runDurations.record(d);
+    if (error) {
+      fn.t.errors++;
+      fn.sErrors++;
+      if (flags & F_TIMEOUT) fn.t.timeouts++;
+    }
     if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error);
     else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
     else this.onBatchDone(originId, now, error);
@@ -505,6 +511,12 @@ export class Simulation {
   /** One attempt of a synchronous request; a 429 is retried like the AWS SDK's standard mode (full jitter). */
   private attempt(r: number, now: number): void {
     const sc = this.scenarios[this.reqScenario[r]!]!;
+    if (now > sc.hardStopMs) {
+      this.requestsInFlight--;
+      this.reqFree.push(r);
+      if (sc.open) sc.vusBusy--;
+      return;
+    }
     this.reqStart[r] = now;
     const id = this.startInvocation(this.functions[sc.target]!, now, ORIGIN_CLIENT, r, false);
     if (id >= 0) return;
@@ -523,6 +535,13 @@ export class Simulation {
 
   private onSyncDone(r: number, now: number, error: boolean): void {
     const sc = this.scenarios[this.reqScenario[r]!]!;
+    if (now > sc.hardStopMs) {
+      // k6 interrupted this iteration at endMs + gracefulStop: no http_reqs, no iteration (§4.1).
+      this.requestsInFlight--;
+      this.reqFree.push(r);
+      if (sc.open) sc.vusBusy--;
+      return;
+    }
     sc.recordResponse(error ? sc.errorStatus : 200, now - this.reqStart[r]! + this.rttMs);
     this.requestsInFlight--;
     this.reqFree.push(r);

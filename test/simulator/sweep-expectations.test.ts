@@ -146,6 +146,21 @@ describe('more rules', () => {
     const b = simulate(e).series.series.find((s) => s.name === 'esm.batches')!.values;
     expect(b.slice(0, 6)).toEqual([10, 10, 100, 100, 10, 10]);
   });
+  it('k6 interrupts an iteration still running at the end + gracefulStop (30 s): no request, no iteration', () => {
+    const run = (ms: number) =>
+      simulate(
+        experiment({
+          functions: [fn('f', { duration: { kind: 'constant', ms }, timeoutSeconds: 60, initMs: { kind: 'constant', ms: 0 } })],
+          scenarios: [scenario('s', http('f'), { executor: 'constant-vus', vus: 1, durationMs: 1000 })],
+        }),
+      ).totals;
+    expect(run(20_000).scenarios['s']!.iterations).toBe(1);
+    const late = run(40_000);
+    expect(late.scenarios['s']!.iterations).toBe(0);
+    expect(late.scenarios['s']!.requests).toBe(0);
+    // The function still ran: the system side does not know the client gave up.
+    expect(late.functions['f']!.invocations).toBe(1);
+  });
   it('async events older than MaximumEventAge are dropped instead of retried', () => {
     const f = fn('f', { duration: { kind: 'constant', ms: 10 }, errorRate: 1 });
     f.async.maximumEventAgeSeconds = 90;
