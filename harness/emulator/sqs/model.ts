@@ -379,7 +379,7 @@ export class SqsModel {
     if (isFifoName && !wantsFifo) {
       throw new SqsError('InvalidParameterValueException', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
     }
-    const config = this.parseConfig(attributes, this.defaultConfig(isFifoName), isFifoName, true);
+    const config = this.parseConfig(attributes, this.defaultConfig(isFifoName), isFifoName, true, this.arnFor(name));
     const existing = this.queues.get(name);
     if (existing) {
       // Idempotent only when every given attribute matches the live queue's value.
@@ -468,7 +468,7 @@ export class SqsModel {
   }
 
   /** Parse user attributes onto `base` with AWS's checks and messages; throws `SqsError`. */
-  private parseConfig(attrs: Record<string, string>, base: QueueConfig, fifo: boolean, creating: boolean): QueueConfig {
+  private parseConfig(attrs: Record<string, string>, base: QueueConfig, fifo: boolean, creating: boolean, selfArn: string): QueueConfig {
     const L = this.limits;
     const c: QueueConfig = { ...base };
     for (const [name, raw] of Object.entries(attrs)) {
@@ -543,7 +543,7 @@ export class SqsModel {
           if (r === undefined) c.RedriveAllowPolicy = v === '' ? undefined : v;
           break;
         case 'RedrivePolicy': {
-          const p = this.parseRedrivePolicy(v, fifo);
+          const p = this.parseRedrivePolicy(v, fifo, selfArn);
           if (p instanceof SqsError) r = p;
           else c.RedrivePolicy = p;
           break;
@@ -557,7 +557,7 @@ export class SqsModel {
     return c;
   }
 
-  private parseRedrivePolicy(v: string, fifo: boolean): RedrivePolicy | undefined | SqsError {
+  private parseRedrivePolicy(v: string, fifo: boolean, selfArn: string): RedrivePolicy | undefined | SqsError {
     if (v === '') return undefined;
     const bad = (reason: string) => err.invalidValue('RedrivePolicy', v, reason);
     let o: unknown;
@@ -580,6 +580,7 @@ export class SqsModel {
     if (!Number.isInteger(count) || count < L.maxReceiveCountMin || count > L.maxReceiveCountMax) {
       return bad(`Invalid value for maxReceiveCount: ${String(rawCount)}, valid values are from ${L.maxReceiveCountMin} to ${L.maxReceiveCountMax} both inclusive.`);
     }
+    if (arn === selfArn) return bad('Dead letter target cannot be the source queue.');
     const dlq = this.byArn.get(arn);
     if (!dlq) return bad('Dead letter target does not exist.');
     if (dlq.fifo !== fifo) return bad('Dead-letter queue must be same type of queue as the source.');
@@ -610,7 +611,7 @@ export class SqsModel {
 
   setAttributes(q: SqsQueue, attrs: Record<string, string>): void {
     this.live(q);
-    q.config = this.parseConfig(attrs, q.config, q.fifo, false);
+    q.config = this.parseConfig(attrs, q.config, q.fifo, false, q.arn);
     q.lastModifiedTimestamp = Math.floor(this.clock.epochMs() / 1000);
     // A longer wait or a changed retention may change what is due; nothing else needs a scan.
     this.tick(q);
@@ -893,7 +894,9 @@ export class SqsModel {
     const now = this.clock.now();
     let room = q.fifo ? this.limits.inFlightMaxFifo - q.inFlightCount : this.limits.inFlightMaxStandard - q.inFlightCount;
     const redrive = q.config.RedrivePolicy;
-    const dlq = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
+    // A queue is never its own DLQ (rejected at SetQueueAttributes; guarded here against loops).
+    const target = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
+    const dlq = target !== q ? target : undefined;
     let moved = 0;
     const takeOne = (m: Msg): boolean => {
       if (dlq && redrive && m.receiveCount >= redrive.maxReceiveCount) {
