@@ -8,6 +8,11 @@ import type { CliOverrides } from '../engine/options.ts';
 import { runK6Script } from '../engine/run.ts';
 import { defineCommand } from './command.ts';
 
+/** Repeatable flags: one value per occurrence (`--stage 10s:5 --stage 5s:0`), never eating the script path. */
+function many(v: string | string[] | undefined): string[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
 function pairs(list: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list ?? []) {
@@ -30,14 +35,14 @@ export default defineCommand({
       .option('vus', { alias: 'u', type: 'number', describe: 'number of virtual users (k6 --vus)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m30s (k6 --duration)' })
       .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations shared by the VUs (k6 --iterations)' })
-      .option('stage', { alias: 's', type: 'string', array: true, describe: 'a ramping stage DURATION:TARGET, repeatable (k6 --stage)' })
-      .option('env', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE for __ENV, repeatable (k6 -e)' })
-      .option('out', { alias: 'o', type: 'string', array: true, describe: 'json=FILE[.gz]: k6 NDJSON points (k6 --out)' })
+      .option('stage', { alias: 's', type: 'string', coerce: many, describe: 'a ramping stage DURATION:TARGET, repeatable (k6 --stage)' })
+      .option('env', { alias: 'e', type: 'string', coerce: many, describe: 'KEY=VALUE for __ENV, repeatable (k6 -e)' })
+      .option('out', { alias: 'o', type: 'string', coerce: many, describe: 'json=FILE[.gz]: k6 NDJSON points (k6 --out)' })
       .option('summary-export', { type: 'string', describe: "write k6's --summary-export JSON to this file" })
       .option('summary-trend-stats', { type: 'string', describe: 'trend stats in the summary, e.g. avg,p(95),p(99.9),count' })
       .option('summary-time-unit', { type: 'string', choices: ['s', 'ms', 'us'], describe: 'fixed time unit in the summary' })
       .option('summary-mode', { type: 'string', choices: ['compact', 'full', 'disabled'], describe: '"disabled": no summary, handleSummary or export' })
-      .option('tag', { type: 'string', array: true, describe: 'KEY=VALUE tag on every sample, repeatable (k6 --tag)' })
+      .option('tag', { type: 'string', coerce: many, describe: 'KEY=VALUE tag on every sample, repeatable (k6 --tag)' })
       .option('thresholds', { type: 'boolean', default: true, describe: 'evaluate thresholds (--no-thresholds turns them off)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no banner and no progress' })
       .option('include-system-env-vars', { type: 'boolean', default: true, describe: 'put system env vars into __ENV (k6 run default)' })

@@ -8,6 +8,8 @@
  * summary use the merged metrics.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { GroupsSnapshot } from './metrics/groups.ts';
@@ -76,7 +78,9 @@ export class WorkerGroup {
     const entry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
     const seq = Array.from({ length: o.n + 1 }, (_, i) => (i === 0 ? '0' : i === o.n ? '1' : `${i}/${o.n}`));
     const jobs = Array.from({ length: o.n }, (_, i) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      // tsx by absolute URL: the child's working directory is the user's, not this project.
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+      const child = spawn(process.execPath, ['--import', tsx, entry], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
         cwd: o.config.cwd,
         env: process.env,

@@ -30,7 +30,10 @@ export class VuPool {
   }
 
   async add(count: number): Promise<void> {
-    for (let i = 0; i < count; i++) this.free.push(await this.create());
+    const created: VuContext[] = [];
+    for (let i = 0; i < count; i++) created.push(await this.create());
+    // A stack whose top is the lowest id: scenarios get VU 1, 2, 3 ... in order, as in k6.
+    this.free.push(...created.reverse());
   }
 
   private async create(): Promise<VuContext> {
