@@ -67,6 +67,8 @@ export function renderScript(exp: ResolvedExperiment, opts: RenderOptions = {}):
     library: lib.code,
     awsDefaultsJson,
     scenarioCode,
+    defaultExec: view.scenarios[0]?.exec ?? null,
+    defaultScenario: view.scenarios[0]?.name ?? null,
   });
   return { script: `${script.trimEnd()}\n`, view, templateFiles };
 }

@@ -99,4 +99,20 @@ describe.skipIf(!engineReady)('generated script on the embedded engine', () => {
     sqs.destroy();
     expect(Number(attrs.Attributes?.ApproximateNumberOfMessages)).toBe(sent);
   }, 45_000);
+
+  it('k6\'s CLI shortcuts smoke-test the first scenario through the default export (-u 1 -i 3)', async () => {
+    const exp = experiment([scenario('api', httpTemplate, { executor: 'constant-vus', vus: 5, durationMs: 60_000 })]);
+    const script = join(tmp, 'smoke.js');
+    writeFileSync(script, renderScript(exp).script);
+    const before = hits;
+    const child = spawn(process.execPath, [join(ROOT, 'bin/squall.js'), 'k6', 'run', script, '--quiet', '-u', '1', '-i', '3', '-e', `SQUALL_URL_ORDERS_API=${base}`], {
+      cwd: tmp,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code, stderr).toBe(0);
+    expect(hits - before).toBe(3);
+  }, 30_000);
 });
