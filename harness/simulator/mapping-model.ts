@@ -1,20 +1,21 @@
 /**
- * An SQS event source mapping (fact sheet §3): pollers that start at five concurrent batches and
- * grow by 300 per minute while messages wait, up to MaximumConcurrency or the standard ceiling;
- * batches of BatchSize with a batching window; synchronous invokes that ignore reserved
- * concurrency (and so get throttled); partial batch responses; and back-off on errors and
- * throttles. Approximations (AWS does not publish the exact controller): scale-up +5 pollers per
- * second only while all pollers are busy and the last second had no throttle or backed-off error;
- * after such a second the pollers halve (never below 2, "as few as 2"); with an empty queue and no
- * batch in flight they return to five; a throttled batch is retried after 1 s, 2 s, 4 s …
- * while its messages are still invisible, then released to reappear after the visibility timeout.
+ * An SQS event source mapping (fact sheet §3) as poller loops, with the controller squall's
+ * emulator uses (constants in aws-facts `ESM`/`ESM_SCALING`, so prediction and emulation agree):
+ * five pollers to start; once a second, if messages were seen and all but one poller were
+ * invoking, five more (300 per minute) up to MaximumConcurrency or the standard ceiling; back to
+ * five when a second passes without messages. A poller waiting for messages takes one receive
+ * (≤ 10) as soon as they are visible; with a batching window it keeps filling until BatchSize or
+ * the window ends. A failed batch (throttled, or a function error without
+ * ReportBatchItemFailures) removes one poller (not below 2), and its poller sleeps 1 s, 2 s, 4 s …
+ * (≤ 60 s) before polling again; the messages stay in flight until the visibility timeout.
  */
-import { ESM } from '../contracts/aws-facts.ts';
+import { ESM, ESM_SCALING } from '../contracts/aws-facts.ts';
 import type { ResolvedEventSource } from '../experiment/types.ts';
 import type { FunctionModel } from './function-model.ts';
 import type { QueueModel } from './queue-model.ts';
 
 export interface MappingTotalsRaw {
+  /** Invoke attempts, throttled ones included (like the emulator's esm.batches). */
   batches: number;
   failedBatches: number;
   throttledAttempts: number;
@@ -28,13 +29,13 @@ export interface MappingTotalsRaw {
 export class BatchPool {
   msgs: number[][] = [];
   mapping: number[] = [];
+  poller: number[] = [];
   receivedAt: number[] = [];
-  retries: number[] = [];
   /** bit 0: its invocation lifecycle is over; bit 1: its visibility-timeout event fired. */
   flags: number[] = [];
   private free: number[] = [];
 
-  alloc(mapping: number, now: number): number {
+  alloc(mapping: number, poller: number, now: number): number {
     let id: number;
     if (this.free.length > 0) {
       id = this.free.pop()!;
@@ -43,13 +44,13 @@ export class BatchPool {
       id = this.msgs.length;
       this.msgs.push([]);
       this.mapping.push(0);
+      this.poller.push(0);
       this.receivedAt.push(0);
-      this.retries.push(0);
       this.flags.push(0);
     }
     this.mapping[id] = mapping;
+    this.poller[id] = poller;
     this.receivedAt[id] = now;
-    this.retries[id] = 0;
     this.flags[id] = 0;
     return id;
   }
@@ -73,14 +74,20 @@ export class MappingModel {
   readonly windowMs: number;
   readonly reportBatchItemFailures: boolean;
   maximumConcurrency: number | null;
-  /** Allowed concurrent batches (pollers), fractional while ramping. */
-  allowed: number;
-  /** Batches holding a poller: open (filling), invoking, or waiting to retry a throttle. */
-  active = 0;
+  /** Pollers allowed (esm.pollers before the cap). */
+  allowed: number = ESM.initialConcurrency;
+  /** Poller loops alive: waiting, filling, invoking or sleeping. */
+  loops = 0;
+  /** Batches being invoked now. */
   invoking = 0;
-  openBatch = -1;
-  /** A throttle or a backed-off error happened since the last tick. */
-  trouble = false;
+  sawMessages = false;
+  /** Pollers waiting for messages (stack of poller ids). */
+  readonly waiting: number[] = [];
+  /** Batches still filling within their batching window, oldest first. */
+  readonly filling: number[] = [];
+  /** Consecutive failed batches per poller id. */
+  readonly failures: number[] = [];
+  private readonly freeIds: number[] = [];
 
   readonly t: MappingTotalsRaw = { batches: 0, failedBatches: 0, throttledAttempts: 0, partialBatches: 0, messagesProcessed: 0, peakConcurrency: 0, peakPollers: 0 };
   sBatches = 0;
@@ -98,7 +105,6 @@ export class MappingModel {
     this.windowMs = def.maximumBatchingWindowSeconds * 1000;
     this.reportBatchItemFailures = def.reportBatchItemFailures;
     this.maximumConcurrency = def.maximumConcurrency;
-    this.allowed = this.initialPollers();
   }
 
   /** MaximumConcurrency, or the standard ceiling (1,000 or 1,250 by doc revision; aws-facts picks one, §3.1). */
@@ -106,24 +112,45 @@ export class MappingModel {
     return this.maximumConcurrency ?? ESM.maximumConcurrencyStandard;
   }
 
-  initialPollers(): number {
-    return Math.min(ESM.initialConcurrency, this.cap());
+  pollers(): number {
+    return Math.min(this.allowed, this.cap());
   }
 
-  /** Once per simulated second: scale up, back off, or settle back to the initial pollers. */
-  tick(): void {
-    const cap = this.cap();
-    if (this.trouble) {
-      this.allowed = Math.max(Math.min(2, cap), Math.floor(this.allowed / 2));
-    } else if (this.queue.visible.length > 0 && this.active >= Math.floor(this.allowed)) {
-      this.allowed = Math.min(cap, this.allowed + ESM.scaleUpPerMinute / 60);
-    } else if (this.queue.visible.length === 0 && this.active === 0) {
-      this.allowed = this.initialPollers();
+  /** Start poller loops up to the allowed number (they wait for messages). */
+  spawn(): void {
+    if (!this.enabled) return;
+    while (this.loops < this.pollers()) {
+      const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.failures.length;
+      if (id === this.failures.length) this.failures.push(0);
+      this.failures[id] = 0;
+      this.loops++;
+      this.waiting.push(id);
     }
-    if (this.allowed > cap) this.allowed = cap;
-    this.trouble = false;
-    const p = Math.floor(this.allowed);
+    const p = this.pollers();
     if (p > this.t.peakPollers) this.t.peakPollers = p;
+  }
+
+  /** A poller about to poll again: false (and it ends) when it is surplus or the mapping is disabled. */
+  keepPoller(id: number): boolean {
+    if (this.enabled && this.loops <= this.pollers()) return true;
+    this.loops--;
+    this.freeIds.push(id);
+    return false;
+  }
+
+  /** Once per simulated second. */
+  tick(): void {
+    if (this.sawMessages && this.invoking >= this.pollers() - 1) this.allowed = Math.min(this.cap(), this.allowed + ESM_SCALING.scaleUpPerSecond);
+    else if (!this.sawMessages) this.allowed = Math.min(this.cap(), ESM.initialConcurrency);
+    this.sawMessages = false;
+    this.spawn();
+  }
+
+  /** A failed batch: one poller fewer (throttles, or errors without ReportBatchItemFailures); returns the poller's back-off (ms). */
+  failed(poller: number, throttled: boolean): number {
+    if (throttled || !this.reportBatchItemFailures) this.allowed = Math.max(ESM_SCALING.scaleDownMinimum, this.allowed - 1);
+    const n = ++this.failures[poller]!;
+    return Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (n - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
   }
 
   noteInvoking(): void {

@@ -5,7 +5,7 @@
  * (experiment, seed, options). Records of work in progress (invocations, client requests, async
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
-import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY } from '../contracts/aws-facts.ts';
+import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
 import { createRng, meanDuration, quantileDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
@@ -53,7 +53,7 @@ const E_SQS_PROMOTE = 7;
 const E_SQS_VT = 8;
 const E_ESM_TICK = 9;
 const E_ESM_WINDOW = 10;
-const E_ESM_RETRY = 11;
+const E_ESM_WAKE = 11;
 const E_FAULT = 12;
 const E_POISON = 13;
 const E_LOAD_END = 14;
@@ -180,6 +180,7 @@ export class Simulation {
       const q = this.needQueue(def.queue, `event source ${def.id}`);
       const fn = this.needFunction(def.function, `event source ${def.id}`);
       const m = new MappingModel(this.mappings.length, def, q, fn);
+      m.spawn();
       this.mappings.push(m);
       this.mappingById.set(def.id, m);
       this.mappingsByQueue[q.index]!.push(m);
@@ -313,20 +314,23 @@ export class Simulation {
         case E_ESM_TICK: {
           const m = this.mappings[a]!;
           m.tick();
+          // Surplus pollers that are only waiting stop now (the others stop when they next poll).
+          while (m.loops > m.pollers() && m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
           this.tryPoll(m, now);
           if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
           break;
         }
         case E_ESM_WINDOW: {
           const m = this.mappings[this.batches.mapping[a]!]!;
-          if (m.openBatch === a) {
-            m.openBatch = -1;
+          const f = m.filling.indexOf(a);
+          if (f >= 0) {
+            m.filling.splice(f, 1);
             this.invokeBatch(m, a, now);
           }
           break;
         }
-        case E_ESM_RETRY:
-          this.invokeBatch(this.mappings[this.batches.mapping[a]!]!, a, now);
+        case E_ESM_WAKE:
+          this.onPollerWake(this.mappings[a]!, q.b, now);
           break;
         case E_VU_PLAN:
           this.onVuPlan(this.scenarios[a]!, q.b, now);
@@ -654,32 +658,36 @@ export class Simulation {
     if (!m.enabled) return;
     const q = m.queue;
     const pool = this.batches;
-    while (q.visible.length > 0) {
-      if (m.openBatch >= 0) {
-        const b = m.openBatch;
-        const msgs = pool.msgs[b]!;
-        q.receive(now, m.batchSize - msgs.length, b, msgs);
-        if (msgs.length < m.batchSize) break;
-        m.openBatch = -1;
-        this.invokeBatch(m, b, now);
-        continue;
-      }
-      if (m.active >= Math.floor(m.allowed)) break;
-      const b = pool.alloc(m.index, now);
+    // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
+    while (q.visible.length > 0 && m.waiting.length > 0) {
+      const p = m.waiting.pop()!;
+      if (!m.keepPoller(p)) continue;
+      const b = pool.alloc(m.index, p, now);
       const msgs = pool.msgs[b]!;
-      const n = q.receive(now, m.batchSize, b, msgs);
+      const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs);
       if (n === 0) {
+        // Everything visible was redriven or expired on the way.
         pool.finish(b, 1);
         pool.finish(b, 2);
+        m.waiting.push(p);
         continue;
       }
-      m.active++;
+      m.sawMessages = true;
       this.q.push(now + q.visibilityTimeoutMs, E_SQS_VT, b, 0);
       if (m.windowMs > 0 && n < m.batchSize) {
-        m.openBatch = b;
+        m.filling.push(b);
         this.q.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
-        break;
+        continue;
       }
+      this.invokeBatch(m, b, now);
+    }
+    // Pollers inside their batching window keep receiving, oldest batch first.
+    while (q.visible.length > 0 && m.filling.length > 0) {
+      const b = m.filling[0]!;
+      const msgs = pool.msgs[b]!;
+      q.receive(now, m.batchSize - msgs.length, b, msgs);
+      if (msgs.length < m.batchSize) break;
+      m.filling.shift();
       this.invokeBatch(m, b, now);
     }
   }
@@ -700,69 +708,100 @@ export class Simulation {
     let poison = 0;
     if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
     const forced = poison > 0 && fn.poison!.response === 'throw';
+    m.t.batches++;
+    m.sBatches++;
     const inv = this.startInvocation(fn, now, ORIGIN_ESM, b, forced);
     if (inv >= 0) {
       m.noteInvoking();
-      m.t.batches++;
-      m.sBatches++;
       return;
     }
+    // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets throttled (§3.1).
     m.t.throttledAttempts++;
-    m.trouble = true;
-    const n = this.batches.retries[b]!;
-    this.batches.retries[b] = n + 1;
-    const delay = Math.min(1000 * 2 ** n, LAMBDA_ASYNC.throttleRetryMaxSeconds * 1000);
-    if (now + delay < this.batches.receivedAt[b]! + m.queue.visibilityTimeoutMs) {
-      this.q.push(now + delay, E_ESM_RETRY, b, 0);
-      return;
-    }
-    // Throttled until the visibility timeout: the messages go back to the queue (§3.5).
-    m.active--;
+    this.batchFailed(m, b, now, true);
+  }
+
+  /** The batch's messages stay in flight until the visibility timeout; its poller backs off. */
+  private batchFailed(m: MappingModel, b: number, now: number, throttled: boolean): void {
     m.t.failedBatches++;
     m.sFailed++;
+    const p = this.batches.poller[b]!;
     this.batches.finish(b, 1);
+    this.q.push(now + m.failed(p, throttled), E_ESM_WAKE, m.index, p);
   }
 
   private onBatchDone(b: number, now: number, error: boolean): void {
     const pool = this.batches;
     const m = this.mappings[pool.mapping[b]!]!;
+    m.invoking--;
+    if (error) {
+      this.batchFailed(m, b, now, false);
+      return;
+    }
     const q = m.queue;
     const msgs = pool.msgs[b]!;
-    m.invoking--;
-    m.active--;
-    if (error) {
-      m.t.failedBatches++;
-      m.sFailed++;
-      // With ReportBatchItemFailures Lambda does not scale polling down on a failure (§3.5).
-      if (!m.reportBatchItemFailures) m.trouble = true;
-    } else {
-      // batchItemFailures only count when the mapping reports them; otherwise AWS ignores the response and deletes all.
-      const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
-      let kept = 0;
-      for (let i = 0; i < msgs.length; i++) {
-        const id = msgs[i]!;
-        if (partial && this.isPoison(m.fn, id)) {
-          kept++;
-          continue;
-        }
-        if (q.delete(id, b)) m.t.messagesProcessed++;
+    // batchItemFailures only count when the mapping reports them; otherwise AWS ignores the response and deletes all (§3.5).
+    const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
+    let kept = 0;
+    for (let i = 0; i < msgs.length; i++) {
+      const id = msgs[i]!;
+      if (partial && this.isPoison(m.fn, id)) {
+        kept++;
+        continue;
       }
-      if (kept > 0) m.t.partialBatches++;
+      if (q.delete(id, b)) m.t.messagesProcessed++;
     }
+    if (kept > 0) m.t.partialBatches++;
+    const p = pool.poller[b]!;
+    m.failures[p] = 0;
     pool.finish(b, 1);
+    if (m.keepPoller(p)) m.waiting.push(p);
     this.tryPoll(m, now);
+  }
+
+  private onPollerWake(m: MappingModel, p: number, now: number): void {
+    if (m.keepPoller(p)) {
+      m.waiting.push(p);
+      this.tryPoll(m, now);
+    }
   }
 
   private onVisibilityTimeout(b: number, now: number): void {
     const pool = this.batches;
     const m = this.mappings[pool.mapping[b]!]!;
-    if (m.openBatch === b) {
-      m.openBatch = -1;
-      m.active--;
+    const f = m.filling.indexOf(b);
+    if (f >= 0) {
+      // A window longer than the visibility timeout: the batch gives up and its poller polls again.
+      m.filling.splice(f, 1);
       pool.finish(b, 1);
+      const p = pool.poller[b]!;
+      if (m.keepPoller(p)) m.waiting.push(p);
     }
     pool.finish(b, 2);
     m.queue.returnVisible(now, b, pool.msgs[b]!);
+  }
+
+  /** Disable: waiting pollers stop, filling batches hand their messages straight back. */
+  private disableMapping(m: MappingModel, now: number): void {
+    m.enabled = false;
+    const pool = this.batches;
+    while (m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
+    while (m.filling.length > 0) {
+      const b = m.filling.shift()!;
+      pool.finish(b, 1);
+      m.keepPoller(pool.poller[b]!);
+      m.queue.returnVisible(now, b, pool.msgs[b]!);
+    }
+  }
+
+  private setMappingEnabled(m: MappingModel, enabled: boolean, now: number): void {
+    if (enabled === m.enabled) return;
+    if (!enabled) {
+      this.disableMapping(m, now);
+      return;
+    }
+    m.enabled = true;
+    m.spawn();
+    this.tryPoll(m, now);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -793,18 +832,15 @@ export class Simulation {
       case 'enable-event-source': {
         const m = this.mappingById.get(f.eventSource)!;
         this.faultPrev[i] = m.enabled;
-        m.enabled = f.action === 'enable-event-source';
-        this.tryPoll(m, now);
+        this.setMappingEnabled(m, f.action === 'enable-event-source', now);
         break;
       }
       case 'update-event-source': {
         const m = this.mappingById.get(f.eventSource)!;
         this.faultPrev[i] = { batchSize: m.batchSize, maximumConcurrency: m.maximumConcurrency };
         if (f.batchSize !== null) m.batchSize = f.batchSize;
-        if (f.maximumConcurrency !== null) {
-          m.maximumConcurrency = f.maximumConcurrency;
-          if (m.allowed > m.cap()) m.allowed = m.cap();
-        }
+        if (f.maximumConcurrency !== null) m.maximumConcurrency = f.maximumConcurrency;
+        m.spawn();
         this.tryPoll(m, now);
         break;
       }
@@ -826,18 +862,15 @@ export class Simulation {
         this.fnByName.get(f.function)!.setProvisioned(prev as number, now);
         break;
       case 'disable-event-source':
-      case 'enable-event-source': {
-        const m = this.mappingById.get(f.eventSource)!;
-        m.enabled = prev as boolean;
-        this.tryPoll(m, now);
+      case 'enable-event-source':
+        this.setMappingEnabled(this.mappingById.get(f.eventSource)!, prev as boolean, now);
         break;
-      }
       case 'update-event-source': {
         const m = this.mappingById.get(f.eventSource)!;
         const p = prev as { batchSize: number; maximumConcurrency: number | null };
         m.batchSize = p.batchSize;
         m.maximumConcurrency = p.maximumConcurrency;
-        if (m.allowed > m.cap()) m.allowed = m.cap();
+        m.spawn();
         this.tryPoll(m, now);
         break;
       }
@@ -937,7 +970,7 @@ export class Simulation {
       const l = { function: m.fn.name, queue: m.queue.name };
       this.add('esm.batches', l, () => m.sBatches);
       this.add('esm.concurrency', l, () => m.sPeak);
-      this.add('esm.pollers', l, () => (m.enabled ? Math.floor(m.allowed) : 0));
+      this.add('esm.pollers', l, () => (m.enabled ? m.pollers() : 0));
       this.add('esm.failed_batches', l, () => m.sFailed);
       this.afterFlush.push(() => {
         m.sBatches = m.sFailed = 0;

@@ -294,9 +294,10 @@ describe('SQS and event source mappings (§3, §4)', () => {
     expect(t.queues['q']!.deleted).toBe(0);
     expect(t.queues['dlq']!.finalBacklog).toBe(500);
     expect(t.mappings['q->w']!.failedBatches).toBeGreaterThanOrEqual(150);
-    // Three receives 5 s apart: drained about 10 s after the last send.
+    // Three receives at least 5 s apart, slowed further by the pollers' back-off (1 s, 2 s, 4 s … ≤ 60 s).
     expect(t.queues['q']!.timeToDrainMs).toBeGreaterThanOrEqual(10_000);
-    expect(t.queues['q']!.timeToDrainMs).toBeLessThanOrEqual(20_000);
+    expect(t.queues['q']!.timeToDrainMs).toBeLessThanOrEqual(180_000);
+    expect(t.mappings['q->w']!.peakPollers).toBe(5);
   });
   it('partial batch response with ReportBatchItemFailures: only poison messages return and reach the DLQ', () => {
     const t = simulate(sqsSystem({ poison: 'batch-item-failures', reportBIF: true, ratio: 0.1, maxReceive: 2 })).totals;
@@ -324,10 +325,13 @@ describe('SQS and event source mappings (§3, §4)', () => {
     expect(sum(seriesOf(r, 'sqs.deleted', { queue: 'q' }).slice(0, 3))).toBe(0);
     expect(r.totals.queues['q']!.deleted).toBe(500);
   });
-  it('a batching window collects up to BatchSize messages before invoking', () => {
+  it('a batching window collects up to BatchSize messages before invoking (five pollers fill five batches at once)', () => {
     const t = simulate(sqsSystem({ batchSize: 100, window: 2 })).totals;
-    expect(t.mappings['q->w']!.batches).toBeLessThanOrEqual(5);
+    // Without a window: one batch per send of 10 = 50 batches.
+    expect(t.mappings['q->w']!.batches).toBeLessThanOrEqual(20);
+    expect(t.mappings['q->w']!.batches).toBeGreaterThanOrEqual(5);
     expect(t.queues['q']!.deleted).toBe(500);
+    expect(simulate(sqsSystem({ batchSize: 10 })).totals.mappings['q->w']!.batches).toBe(50);
   });
   it('pollers start at 5 and grow by 300 per minute while a backlog waits, capped by MaximumConcurrency', () => {
     const mk = (maximumConcurrency: number | null) =>
