@@ -151,11 +151,12 @@ export class Metrics {
     if (this.timer) return;
     const schedule = () => {
       // Sample just before each step boundary, so the value lands in the step it ends.
-      const next = this.t0 + (this.step() + 1) * this.stepMs - 1;
+      const now = this.clock.now();
+      const next = this.t0 + (Math.floor((now - this.t0 + 1) / this.stepMs) + 1) * this.stepMs - 1;
       this.timer = this.clock.setTimer(() => {
         this.sampleGauges();
         schedule();
-      }, Math.max(1, next - this.clock.now()));
+      }, Math.max(1, next - now));
     };
     schedule();
   }
