@@ -51,6 +51,8 @@ export class ScenarioModel {
   readonly sqsBatch: number;
   readonly poisonRatio: number;
   readonly poisonKind: number;
+  /** Poison accumulator (ratio added per message; a poison message each time it reaches 1). */
+  poisonAcc = 0;
 
   // Open loop.
   schedule: ArrivalSchedule | null = null;

@@ -502,10 +502,19 @@ export class Simulation {
         return;
       case 'sqs': {
         const queue = this.queues[sc.target]!;
+        // The k6 side chooses poison with a deterministic accumulator (k6-scripts/poison.js poisonChooser).
         let poison = 0;
-        if (sc.poisonRatio > 0) for (let i = 0; i < sc.sqsBatch; i++) if (sc.rng.next() < sc.poisonRatio) poison++;
+        if (sc.poisonRatio > 0)
+          for (let i = 0; i < sc.sqsBatch; i++) {
+            sc.poisonAcc += sc.poisonRatio;
+            if (sc.poisonAcc >= 1 - 1e-9) {
+              sc.poisonAcc -= 1;
+              poison++;
+            }
+          }
         if (queue.send(now, sc.sqsBatch, sc.poisonKind, poison)) this.q.push(now + queue.delayMs, E_SQS_PROMOTE, queue.index, 0);
-        sc.recordResponse(200, this.rttMs);
+        // One SendMessageBatch call per 10 entries (§4; k6-scripts/producer.js packBatches).
+        for (let sent = 0; sent < sc.sqsBatch; sent += SQS.batchMaxEntries) sc.recordResponse(200, this.rttMs);
         this.iterationEnd(sc, vu, now);
         return;
       }
@@ -527,7 +536,8 @@ export class Simulation {
     sc.recordResponse(429, this.rttMs);
     const n = this.reqAttempt[r]!;
     if (n < sc.retryAttempts) {
-      const cap = Math.min(SDK_RETRY.maxDelayMs, SDK_RETRY.throttlingBaseDelayMs * 2 ** (n - 1));
+      // Full jitter, cap = min(20 s, 500 ms · 2^attempt), exactly as k6-scripts/retry.js backoffSeconds.
+      const cap = Math.min(SDK_RETRY.maxDelayMs, SDK_RETRY.throttlingBaseDelayMs * 2 ** n);
       this.reqAttempt[r] = n + 1;
       this.q.push(now + this.rttMs + sc.rng.next() * cap, E_CLIENT_RETRY, r, 0);
       return;

@@ -302,8 +302,9 @@ describe('SQS and event source mappings (§3, §4)', () => {
   it('partial batch response with ReportBatchItemFailures: only poison messages return and reach the DLQ', () => {
     const t = simulate(sqsSystem({ poison: 'batch-item-failures', reportBIF: true, ratio: 0.1, maxReceive: 2 })).totals;
     const q = t.queues['q']!;
-    expect(q.deadLettered).toBeGreaterThan(20);
-    expect(q.deadLettered + q.deleted).toBe(500);
+    // Ratio 0.1 by k6's deterministic chooser: exactly 50 poison messages of 500.
+    expect(q.deadLettered).toBe(50);
+    expect(q.deleted).toBe(450);
     expect(t.mappings['q->w']!.partialBatches).toBeGreaterThan(0);
   });
   it('without ReportBatchItemFailures AWS ignores the returned failures: every message is deleted', () => {
@@ -315,6 +316,12 @@ describe('SQS and event source mappings (§3, §4)', () => {
     const t = simulate(sqsSystem({ poison: 'throw', ratio: 0.1, maxReceive: 2 })).totals;
     expect(t.queues['q']!.deadLettered).toBeGreaterThan(50);
     expect(t.functions['w']!.errors).toBeGreaterThan(0);
+  });
+  it('a producer iteration of 25 messages is three SendMessageBatch requests', () => {
+    const e = experiment({ queues: [queue('q')], scenarios: [scenario('p', sqsProducer('q', 25), constantRate(10, 1000))] });
+    const t = simulate(e).totals;
+    expect(t.scenarios['p']!.requests).toBe(30);
+    expect(t.queues['q']!.sent).toBe(250);
   });
   it('queue delay holds messages before they are visible', () => {
     const r = simulate(sqsSystem({ delay: 3 }));
