@@ -128,8 +128,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 
   const send = (res: http.ServerResponse, r: EmuResponse, rid: string, close = false) => {
-    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-    const headers: Record<string, string | number> = { ...r.headers, 'content-length': body.length };
+    // A string body goes to res.end as is (node sends it with the headers as one chunk); copying
+    // it into a Buffer first costs an allocation and a second chunk per response.
+    const body = r.body;
+    const headers: Record<string, string | number> = { ...r.headers, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
     if (!('x-amzn-requestid' in headers)) headers['x-amzn-requestid'] = rid;
     if (close) headers['connection'] = 'close';
     res.writeHead(r.status, headers);
@@ -156,9 +158,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       chunks.push(c);
     });
     req.on('error', () => res.destroy());
-    const ac = new AbortController();
+    // The AbortController is made only when a service reads `signal` (long polls): creating one
+    // per request is a measurable share of a function-URL hot path.
+    let ac: AbortController | undefined;
+    let gone = false;
     res.on('close', () => {
-      if (!res.writableFinished) ac.abort();
+      if (!res.writableFinished) {
+        gone = true;
+        ac?.abort();
+      }
     });
     const respondTooLarge = () => {
       send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
@@ -194,7 +202,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         requestId: rid,
         receivedAt: clock.now(),
-        signal: ac.signal,
+        get signal() {
+          if (!ac) {
+            ac = new AbortController();
+            if (gone) ac.abort();
+          }
+          return ac.signal;
+        },
       };
       dispatch(emuReq).then(
         (r) => {
