@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores: run files in parallel but keep a bound so servers started by tests do not starve.
     maxWorkers: 2,
     pool: 'forks',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -181,6 +181,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
+  let restoredInWindows = 0;
 
   try {
     if (exp.target.kind === 'emulated') {
@@ -210,21 +211,37 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
 
-    // The load's clock starts when the engine starts its scenarios; the chaos timeline starts with
-    // the runner process, and the measured series are aligned afterwards on the first iteration.
-    const spawnEpoch = Date.now();
-    timeline.start();
+    // The load's clock starts when the engine starts its scenarios, seconds after the runner
+    // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
+    // before the scenarios start; the fault timeline and the measured series start there.
+    const mark = await startMarkServer();
+    const tl = timeline;
+    let started = false;
+    const startTimeline = (why: string) => {
+      if (started) return;
+      started = true;
+      if (why) o.log(why);
+      tl.start();
+    };
+    mark.started.then((epoch) => {
+      loadStartEpoch = epoch;
+      startTimeline('');
+    }, () => {});
+    const fallback = setTimeout(() => startTimeline('warning: the script did not signal its start (SQUALL_START_URL); fault times count from 60 s after the runner started'), 60_000);
+    fallback.unref();
     runnerResult = await runner.run({
       script,
       runDir,
-      env,
+      env: { ...env, SQUALL_START_URL: mark.url },
       quiet: true,
       summaryTrendStats: exp.load.summaryTrendStats,
       ...(o.signal ? { signal: o.signal } : {}),
       timeoutMs: exp.load.durationMs + 120_000 + Math.max(0, ...Object.values(exp.load.scenarios).map((s) => s.gracefulStopMs)),
     });
+    clearTimeout(fallback);
+    await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
-    loadStartEpoch = spawnEpoch;
+    restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
     // Keep observing while queues drain; faults with windows past the load end are restored now.
     restoreReport = await timeline.finish();
@@ -250,10 +267,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const pointsFile = runnerResult?.files.points;
   let client: SeriesFile | null = null;
   if (pointsFile && existsSync(pointsFile)) {
-    const probe = await k6PointsToSeries(pointsFile);
-    const firstStart = await firstIterationStart(pointsFile);
-    if (firstStart !== null) loadStartEpoch = firstStart;
-    else loadStartEpoch = probe.startMs;
+    if (loadStartEpoch === 0) {
+      // No start signal: align on the first iteration's first request.
+      const firstStart = await firstIterationStart(pointsFile);
+      loadStartEpoch = firstStart ?? (await k6PointsToSeries(pointsFile)).startMs;
+    }
     client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
   }
   const parts: SeriesFile[] = [];
@@ -289,7 +307,26 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     exitCode = EXIT.predictionMismatch;
     reasons.push(`${comparison.series.filter((s) => s.verdict === 'fail').length} series outside their prediction tolerance`);
   }
-  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: restoreReport, reasons };
+  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: { ...restoreReport, restored: restoreReport.restored + restoredInWindows }, reasons };
+}
+
+/** A loopback endpoint the generated script's setup() posts to when the load is about to start. */
+async function startMarkServer(): Promise<{ url: string; started: Promise<number>; close(): Promise<void> }> {
+  const http = await import('node:http');
+  let resolveStart!: (epoch: number) => void;
+  const started = new Promise<number>((r) => (resolveStart = r));
+  const server = http.createServer((req, res) => {
+    req.resume();
+    if (req.url === '/start') resolveStart(Date.now());
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/start`,
+    started,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 /** Epoch ms at which the first iteration's first request started (end time − duration). */
