@@ -72,9 +72,19 @@ function sigv4CanonicalPath(path) {
   return awsUriEscape(normalized).replace(/%2F/g, '/');
 }
 
+/**
+ * @param {[string, string]} a
+ * @param {[string, string]} b
+ */
+function sigv4ComparePairs(a, b) {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
 /** @param {string} query */
 function sigv4CanonicalQuery(query) {
   if (query === '') return '';
+  /** @type {Array<[string, string]>} */
   const pairs = [];
   for (const part of query.split('&')) {
     if (part === '') continue;
@@ -82,9 +92,13 @@ function sigv4CanonicalQuery(query) {
     const k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
     const v = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
     if (k.toLowerCase() === 'x-amz-signature') continue;
-    pairs.push(awsUriEscape(k) + '=' + awsUriEscape(v));
+    pairs.push([awsUriEscape(k), awsUriEscape(v)]);
   }
-  return pairs.sort().join('&');
+  // Sorted by encoded name, then value: comparing whole "k=v" strings would put "a-=" before "a=".
+  pairs.sort(sigv4ComparePairs);
+  let out = '';
+  for (let i = 0; i < pairs.length; i++) out += (i === 0 ? '' : '&') + pairs[i][0] + '=' + pairs[i][1];
+  return out;
 }
 
 // Per VU: signing keys change once a day per (secret, region, service), so keep the last few.
