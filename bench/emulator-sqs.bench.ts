@@ -1,0 +1,216 @@
+/**
+ * SQS on the emulator against its two peers, in one run: 8 real @aws-sdk/client-sqs clients each
+ * loop SendMessageBatch (10) → ReceiveMessage (10) → DeleteMessageBatch for a bounded time, and
+ * the figure is messages fully cycled (sent, received, deleted) per second.
+ * Peers: `moto_server` (started and stopped here) — goal emulator ≥ 50× moto; and a null server,
+ * a tiny node:http server that parses the same JSON requests and returns canned valid SQS answers
+ * with correct MD5s — goal emulator ≥ 0.5× null. The emulator and the null server each run in
+ * their own child process, like moto, so the clients never share their CPU with the server.
+ * Everything talks only to 127.0.0.1 and stops by itself (about 20 s).
+ *
+ * Run as a child with SQUALL_SQS_BENCH_ROLE=emulator|null, this file is the server under test.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { BenchRow } from './run.ts';
+
+const BENCH = 'emulator-sqs';
+const SELF = fileURLToPath(import.meta.url);
+const CLIENTS = 8;
+const RUN_MS = 5_000;
+const WARMUP_MS = 800;
+const BODY = 'x'.repeat(100);
+
+// ------------------------------------------------------------------ child roles
+
+function md5(s: string): string {
+  return createHash('md5').update(s, 'utf8').digest('hex');
+}
+
+/** The null peer: parses each JSON request and answers with canned, valid SQS responses. */
+async function serveNull(): Promise<string> {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const op = String(req.headers['x-amz-target'] ?? '').slice('AmazonSQS.'.length);
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      let out: unknown = {};
+      if (op === 'CreateQueue' || op === 'GetQueueUrl') out = { QueueUrl: `http://127.0.0.1/000000000000/${String(input['QueueName'])}` };
+      else if (op === 'SendMessageBatch') {
+        const entries = input['Entries'] as Array<{ Id: string; MessageBody: string }>;
+        out = { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
+      } else if (op === 'ReceiveMessage') {
+        const max = Number(input['MaxNumberOfMessages'] ?? 1);
+        out = {
+          Messages: Array.from({ length: max }, () => {
+            const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+            return { MessageId: id, ReceiptHandle: `AQEB${id}`, MD5OfBody: md5(BODY), Body: BODY };
+          }),
+        };
+      } else if (op === 'DeleteMessageBatch') {
+        out = { Successful: (input['Entries'] as Array<{ Id: string }>).map((e) => ({ Id: e.Id })), Failed: [] };
+      }
+      const body = JSON.stringify(out);
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'null', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+if (process.env['SQUALL_SQS_BENCH_ROLE']) {
+  const role = process.env['SQUALL_SQS_BENCH_ROLE'];
+  let url: string;
+  if (role === 'null') url = await serveNull();
+  else {
+    const { startEmulator } = await import('../harness/emulator/server.ts');
+    url = (await startEmulator()).endpoint;
+  }
+  process.stdout.write(`url=${url}\n`);
+  // Keep running until the parent kills us (the http server holds the loop open).
+}
+
+// ------------------------------------------------------------------ load
+
+interface Peer {
+  url: string;
+  stop: () => void;
+}
+
+function startChild(role: 'emulator' | 'null'): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SELF], { env: { ...process.env, SQUALL_SQS_BENCH_ROLE: role }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${role} server did not start within 20 s`)), 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /url=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+      }
+    });
+    child.once('error', reject);
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startMoto(): Promise<Peer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`moto_server could not start: ${e.message}`))));
+  const until = Date.now() + 20_000;
+  const up = (async () => {
+    for (;;) {
+      const ok = await new Promise<boolean>((r) => {
+        const c = net.connect(port, '127.0.0.1', () => {
+          c.destroy();
+          r(true);
+        });
+        c.on('error', () => r(false));
+      });
+      if (ok) return;
+      if (Date.now() > until) throw new Error('moto_server did not listen within 20 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await Promise.race([up, failed]);
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+/** 8 clients cycling send-batch / receive / delete-batch; returns messages cycled per second. */
+async function cycle(endpoint: string, ms: number): Promise<{ msgsPerSec: number; requests: number; errors: number }> {
+  const clients = Array.from(
+    { length: CLIENTS },
+    () => new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 }),
+  );
+  const urls = await Promise.all(clients.map((c, i) => c.send(new CreateQueueCommand({ QueueName: `bench-${i}` })).then((r) => r.QueueUrl!)));
+  const entries = Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: BODY }));
+  let cycled = 0;
+  let requests = 0;
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const loop = async (c: SQSClient, url: string) => {
+    while (!stop) {
+      try {
+        await c.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+        const r = await c.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+        const msgs = r.Messages ?? [];
+        requests += 2;
+        if (msgs.length) {
+          const d = await c.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
+          requests++;
+          if (measuring) cycled += d.Successful?.length ?? 0;
+        }
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const running = clients.map((c, i) => loop(c, urls[i]!));
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  measuring = false;
+  const elapsed = performance.now() - t0;
+  stop = true;
+  await Promise.all(running);
+  for (const c of clients) c.destroy();
+  return { msgsPerSec: (cycled / elapsed) * 1000, requests, errors };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const fmt = (x: number) => x.toFixed(0);
+  const nullPeer = await startChild('null');
+  let nul;
+  try {
+    nul = await cycle(nullPeer.url, RUN_MS);
+  } finally {
+    nullPeer.stop();
+  }
+  const emuPeer = await startChild('emulator');
+  let emu;
+  try {
+    emu = await cycle(emuPeer.url, RUN_MS);
+  } finally {
+    emuPeer.stop();
+  }
+  const moto = await startMoto();
+  let mot;
+  try {
+    mot = await cycle(moto.url, RUN_MS);
+  } finally {
+    moto.stop();
+  }
+  rows.push({ bench: BENCH, metric: 'emulator msgs/s (8 SDK clients, batch 10 send/receive/delete)', value: fmt(emu.msgsPerSec) });
+  rows.push({ bench: BENCH, metric: 'null server msgs/s (same clients, canned answers)', value: fmt(nul.msgsPerSec) });
+  rows.push({ bench: BENCH, metric: 'moto_server msgs/s (same clients)', value: fmt(mot.msgsPerSec) });
+  const vsMoto = emu.msgsPerSec / Math.max(mot.msgsPerSec, 1e-9);
+  const vsNull = emu.msgsPerSec / nul.msgsPerSec;
+  rows.push({ bench: BENCH, metric: 'emulator / moto_server', value: `${vsMoto.toFixed(1)}×`, goal: '≥ 50×', met: vsMoto >= 50 });
+  rows.push({ bench: BENCH, metric: 'emulator / null server', value: `${vsNull.toFixed(2)}×`, goal: '≥ 0.5×', met: vsNull >= 0.5 });
+  rows.push({ bench: BENCH, metric: 'client errors (emulator / null / moto)', value: `${emu.errors} / ${nul.errors} / ${mot.errors}`, met: emu.errors === 0 && nul.errors === 0 });
+  return rows;
+}
