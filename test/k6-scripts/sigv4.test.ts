@@ -139,6 +139,7 @@ describe('sigv4.js signs exactly like @smithy/signature-v4', () => {
       segments: fc.array(segment, { maxLength: 4 }),
       query: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), { maxKeys: 4 }),
       header: fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, '')),
+      extra: fc.dictionary(fc.stringMatching(/^X-[A-Za-z0-9-]{1,10}$/), fc.string({ maxLength: 10 }).map((s) => s.replace(/[\r\n]/g, '')), { maxKeys: 3 }),
       body: fc.option(fc.string({ unit: 'binary', maxLength: 200 }), { nil: null }),
       region: fc.constantFrom('us-east-1', 'eu-central-1', 'ap-southeast-2'),
       service: fc.constantFrom('sqs', 'lambda'),
@@ -149,7 +150,7 @@ describe('sigv4.js signs exactly like @smithy/signature-v4', () => {
         const qs = Object.entries(c.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
         const url = `http://127.0.0.1:4566/${c.segments.join('/')}${qs ? `?${qs}` : ''}`;
         const { ours, sdk } = await bothWays(
-          { method: 'POST', url, headers: { 'x-squall-test': c.header, 'content-type': 'application/json' }, body: c.body },
+          { method: 'POST', url, headers: { ...c.extra, 'x-squall-test': c.header, 'content-type': 'application/json' }, body: c.body },
           c.region, c.service, creds, c.at,
         );
         expect(ours['authorization']).toBe(sdk['authorization']);
