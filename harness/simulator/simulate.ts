@@ -16,6 +16,8 @@ export interface SimulateOptions {
   runs?: number;
   clientRttMs?: number;
   drainLimitMs?: number;
+  /** false: totals only (series empty), for long validation runs; default true. */
+  series?: boolean;
 }
 
 export interface Spread {
@@ -44,6 +46,7 @@ export function simulate(experiment: ResolvedExperiment, opts: SimulateOptions =
     const o: SimulationOptions = { seed: (seed + i) >>> 0 };
     if (opts.clientRttMs !== undefined) o.clientRttMs = opts.clientRttMs;
     if (opts.drainLimitMs !== undefined) o.drainLimitMs = opts.drainLimitMs;
+    if (opts.series !== undefined) o.series = opts.series;
     const r = new Simulation(experiment, o).run();
     r.totals.seed = o.seed;
     events += r.events;

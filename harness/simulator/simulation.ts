@@ -31,6 +31,8 @@ export const SIMULATOR_DEFAULTS = {
 
 export interface SimulationOptions {
   seed: number;
+  /** false: totals only, no per-step series (long validation runs, big sweeps). */
+  series?: boolean;
   clientRttMs?: number;
   drainLimitMs?: number;
 }
@@ -79,6 +81,7 @@ export class Simulation {
   private readonly rng: Rng;
   readonly seed: number;
   private readonly rttMs: number;
+  private readonly collectSeries: boolean;
   private readonly drainLimitMs: number;
   readonly loadEndMs: number;
   readonly account: AccountModel;
@@ -130,6 +133,7 @@ export class Simulation {
     this.rttMs = opts.clientRttMs ?? SIMULATOR_DEFAULTS.clientRttMs;
     if (!(this.rttMs > 0)) throw new SquallError('simulate: clientRttMs must be > 0', { exitCode: EXIT.invalidInput, hint: 'A zero round trip lets a closed-loop VU spin forever at one instant.' });
     this.drainLimitMs = opts.drainLimitMs ?? SIMULATOR_DEFAULTS.drainLimitMs;
+    this.collectSeries = opts.series ?? true;
     this.loadEndMs = exp.load.durationMs;
     this.account = new AccountModel(exp.system.account);
     this.faults = exp.chaos.faults;
@@ -1002,9 +1006,11 @@ export class Simulation {
     if (stepEnd >= this.loadEndMs) this.endLoad(this.loadEndMs);
     for (const fn of this.functions) fn.expire(stepEnd);
     this.setFlushTime(stepEnd);
-    for (let i = 0; i < this.collectors.length; i++) {
-      const c = this.collectors[i]!;
-      c.series.values.push(c.read());
+    if (this.collectSeries) {
+      for (let i = 0; i < this.collectors.length; i++) {
+        const c = this.collectors[i]!;
+        c.series.values.push(c.read());
+      }
     }
     for (let i = 0; i < this.afterFlush.length; i++) this.afterFlush[i]!();
     if (stepEnd >= this.loadEndMs) {
@@ -1027,7 +1033,7 @@ export class Simulation {
       if (c.series.name === 'lambda.throttles_by_reason' && c.series.values.every((v) => v === 0)) continue;
       series.push(c.series);
     }
-    return { schema: SERIES_SCHEMA, source: 'simulator', startMs: 0, stepMs: SIMULATOR_DEFAULTS.stepMs, series };
+    return { schema: SERIES_SCHEMA, source: 'simulator', startMs: 0, stepMs: SIMULATOR_DEFAULTS.stepMs, series: this.collectSeries ? series : [] };
   }
 
   /** Mean of a distribution in ms (used by totals' closed forms). */

@@ -80,6 +80,20 @@ describe('cold starts with idle expiry (SimFaaS-style, Poisson arrivals)', () =>
       expect(t.peakConcurrency).toBeLessThanOrEqual(2);
     });
   }
+  it('the SimFaaS setting (λ = 0.001/s, warm 2 s, expiry 600 s) over 1,000,000 s with series off', () => {
+    const exp = experiment({
+      functions: [fn('f', { duration: { kind: 'exponential', meanMs: 2000 }, timeoutSeconds: 900, initMs: { kind: 'constant', ms: 500 } })],
+      scenarios: [scenario('s', http('f'), constantRate(1, 1_000_000_000, 100, 1_000_000), { arrival: 'poisson' })],
+      seed: 4,
+    });
+    const r = simulate(exp, { series: false });
+    expect(r.series.series).toEqual([]);
+    const t = r.totals.functions['f']!;
+    const p = Math.exp(-0.001 * 602);
+    expect(t.invocations).toBeGreaterThan(850);
+    expect(Math.abs(t.coldStartProbability - p)).toBeLessThan(3.5 * Math.sqrt((p * (1 - p)) / t.invocations) + 0.01);
+    expect(Math.abs(t.averageEnvironments - (1 - Math.exp(-0.6)))).toBeLessThan(0.05);
+  });
   it('λ high ⇒ P(cold) → 0 and the environments stay near λ·E[S]; λ·expiry ≪ 1 ⇒ P(cold) → 1', () => {
     const busy = poissonRun({ rate: 200, durationMs: 120_000, dist: { kind: 'constant', ms: 100 }, reserved: null });
     expect(busy.coldStartProbability).toBeLessThan(0.002);
