@@ -192,12 +192,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       } catch {
         path = rawPath;
       }
+      let query: URLSearchParams | undefined;
       const emuReq: EmuRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
         rawPath,
         path,
         rawQuery,
-        query: new URLSearchParams(rawQuery),
+        // Parsed on first use: JSON-protocol requests never read it.
+        get query() {
+          query ??= new URLSearchParams(rawQuery);
+          return query;
+        },
         headers: headersOf(req),
         body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         requestId: rid,

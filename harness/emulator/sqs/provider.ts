@@ -47,7 +47,8 @@ export interface ProviderContext {
   /** `http://host:port` the queue URLs point at. */
   endpoint(): string;
   accountId: string;
-  signal?: AbortSignal;
+  /** The request's abort signal, read only by long polls (making one costs on the hot path). */
+  signal?: () => AbortSignal;
 }
 
 function toAttrs(wire: Record<string, WireAttributeValue> | undefined): MessageAttributes | undefined {
@@ -332,7 +333,7 @@ export class SqsProvider {
       maxNumberOfMessages: max,
       visibilityTimeout: vt,
       waitTimeSeconds: wait,
-      signal: this.ctx.signal,
+      signal: (wait ?? q.config.ReceiveMessageWaitTimeSeconds) > 0 ? this.ctx.signal?.() : undefined,
       receiveRequestAttemptId: q.fifo ? attemptId : undefined,
     });
     if (got.length === 0) return {};

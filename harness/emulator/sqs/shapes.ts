@@ -82,6 +82,17 @@ function mapNames(shapeName: string): [string, string] {
   return shapeName === 'TagMap' ? ['Key', 'Value'] : ['Name', 'Value'];
 }
 
+/** Member lists per structure, computed once (the JSON walk runs on every request). */
+const memberCache = new Map<string, Array<[string, MemberRef]>>();
+function membersOf(shapeName: string): Array<[string, MemberRef]> {
+  let m = memberCache.get(shapeName);
+  if (!m) {
+    m = Object.entries(model.shapes[shapeName]?.members ?? {});
+    memberCache.set(shapeName, m);
+  }
+  return m;
+}
+
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -123,7 +134,7 @@ function walkJson(shapeName: string, v: unknown, path: string): unknown {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return serialization(path || 'the request', 'a structure', v);
       const src = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [name, ref] of Object.entries(s.members ?? {})) {
+      for (const [name, ref] of membersOf(shapeName)) {
         const x = src[name];
         if (x === undefined || x === null) continue;
         const r = walkJson(ref.shape, x, path ? `${path}.${name}` : name);
