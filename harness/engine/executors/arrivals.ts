@@ -20,21 +20,16 @@ export async function runArrivals(rt: ScenarioRuntime, plan: ExecutorPlan, due: 
   let growing = false;
   let active = 0;
   const end = plan.durationMs;
+  const onSettled = (vu: VuHandle): void => {
+    active--;
+    free.push(vu);
+    inFlight.done();
+  };
   const start = (vu: VuHandle): void => {
     inFlight.add();
     active++;
     rt.setActiveVUs(active);
-    rt.runIteration(vu).settled.then(
-      () => {
-        active--;
-        free.push(vu);
-        inFlight.done();
-      },
-      () => {
-        active--;
-        inFlight.done();
-      },
-    );
+    rt.runIteration(vu, onSettled);
   };
   for (let next = due.next(); !next.done; next = due.next()) {
     const at = next.value;

@@ -31,6 +31,8 @@ interface ParsedUrl {
   readonly pool: Pool;
   /** Request head bytes without extra headers, for data_sent. */
   readonly headBytes: number;
+  /** HTTP tag sets of plain requests to this URL, per VU tag set (see fastTags). */
+  readonly tagCache: Map<TagSet, Map<number, TagSet>>;
 }
 
 export interface RequestParams {
@@ -50,6 +52,8 @@ export interface NamedUrl {
 }
 
 const MAX_URLS = 10_000;
+const METHOD_INDEX: Record<string, number> = { GET: 0, POST: 1, PUT: 2, PATCH: 3, DELETE: 4, HEAD: 5, OPTIONS: 6 };
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 function canonical(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
@@ -119,7 +123,7 @@ export interface Timings {
   duration: number;
 }
 
-/** k6's Response object (the part squall supports). Body and headers are decoded lazily. */
+/** k6's Response object (the part squall supports). Body, headers and request are built lazily. */
 export class K6Response {
   status = 0;
   status_text = '';
@@ -129,27 +133,41 @@ export class K6Response {
   url: string;
   remote_ip = '';
   remote_port = 0;
-  cookies: Record<string, unknown> = {};
   timings: Timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
-  request: { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown> };
-  /** Set by the exchange. */
-  rawHeaders: Record<string, string | string[] | undefined> = {};
+  /** Raw header lines as undici hands them: name, value, name, value ... */
+  rawHeaders: Buffer[] | undefined;
   chunks: Buffer[] | undefined;
   responseType: 'text' | 'binary' | 'none';
+  private readonly method: string;
+  private readonly reqBody: string;
   private bodyCache: string | ArrayBuffer | null | undefined;
   private headerCache: Record<string, string> | undefined;
   private jsonCache: unknown;
 
   constructor(method: string, url: string, reqBody: string, responseType: 'text' | 'binary' | 'none') {
     this.url = url;
-    this.request = { method, url, headers: {}, body: reqBody, cookies: {} };
+    this.method = method;
+    this.reqBody = reqBody;
     this.responseType = responseType;
+  }
+
+  get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown> } {
+    return { method: this.method, url: this.url, headers: {}, body: this.reqBody, cookies: {} };
+  }
+
+  get cookies(): Record<string, unknown> {
+    return {};
   }
 
   get headers(): Record<string, string> {
     if (this.headerCache === undefined) {
       const h: Record<string, string> = {};
-      for (const [k, v] of Object.entries(this.rawHeaders)) if (v !== undefined) h[canonical(k)] = Array.isArray(v) ? v.join(', ') : v;
+      const raw = this.rawHeaders ?? [];
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const k = canonical((raw[i] as Buffer).toString('latin1').toLowerCase());
+        const v = (raw[i + 1] as Buffer).toString('latin1');
+        h[k] = h[k] === undefined ? v : `${h[k]}, ${v}`;
+      }
       this.headerCache = h;
     }
     return this.headerCache;
@@ -157,7 +175,7 @@ export class K6Response {
 
   get body(): string | ArrayBuffer | null {
     if (this.bodyCache === undefined) {
-      if (this.responseType === 'none' || this.chunks === undefined) this.bodyCache = null;
+      if (this.responseType === 'none' || this.chunks === undefined) this.bodyCache = this.responseType === 'none' ? null : '';
       else {
         const b = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
         this.bodyCache = this.responseType === 'binary' ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString('utf8');
@@ -174,7 +192,7 @@ export class K6Response {
       try {
         this.jsonCache = JSON.parse(text);
       } catch (e) {
-        throw new Error(`cannot parse the response body of ${this.request.method} ${this.url} as JSON: ${(e as Error).message}`);
+        throw new Error(`cannot parse the response body of ${this.method} ${this.url} as JSON: ${(e as Error).message}`);
       }
     }
     return selector === undefined ? this.jsonCache : select(this.jsonCache, selector);
@@ -208,13 +226,18 @@ for (const f of PROMISE_FIELDS) {
   });
 }
 
-class Exchange implements Dispatcher.DispatchHandler {
+/**
+ * One request in flight. It speaks undici's core handler callbacks (onConnect/onHeaders/onData/
+ * onComplete/onError) directly: the newer controller API is adapted onto these inside undici at
+ * the cost of two objects and a header parse per request.
+ */
+class Exchange {
   res: K6Response;
   t0 = 0;
   tStart = 0;
   tHead = 0;
   received = 0;
-  controller: Dispatcher.DispatchController | undefined;
+  private abortFn: ((e: Error) => void) | undefined;
   resolve!: (r: K6Response) => void;
   aborted = false;
 
@@ -229,41 +252,42 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   abort(): void {
     this.aborted = true;
-    this.controller?.abort(new IterationInterrupted());
+    this.abortFn?.(new IterationInterrupted());
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (e: Error) => void): void {
+    this.abortFn = abort;
     this.tStart = performance.now();
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
-    if (statusCode < 200) return;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true;
     this.tHead = performance.now();
-    this.res.status = statusCode;
-    this.res.status_text = `${statusCode} ${statusMessage ?? ''}`.trimEnd();
-    this.res.rawHeaders = headers;
-    // Head bytes: status line plus header lines, for data_received.
-    let n = 17 + (statusMessage?.length ?? 0);
-    for (const k in headers) {
-      const v = headers[k];
-      n += k.length + 4 + (Array.isArray(v) ? v.join(', ').length : (v?.length ?? 0));
-    }
+    const res = this.res;
+    res.status = statusCode;
+    res.status_text = statusText ? `${statusCode} ${statusText}` : String(statusCode);
+    res.rawHeaders = rawHeaders;
+    // Head bytes for data_received: status line, "name: value\r\n" per header, blank line.
+    let n = 17 + statusText.length;
+    for (let i = 0; i < rawHeaders.length; i++) n += (rawHeaders[i] as Buffer).length + 2;
     this.received += n;
+    return true;
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.received += chunk.length;
-    if (this.req.responseType === 'none') return;
-    if (this.res.chunks === undefined) this.res.chunks = [chunk];
-    else this.res.chunks.push(chunk);
+    if (this.req.responseType !== 'none') {
+      if (this.res.chunks === undefined) this.res.chunks = [chunk];
+      else this.res.chunks.push(chunk);
+    }
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.client.finish(this, undefined);
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     this.client.finish(this, err);
   }
 }
@@ -288,9 +312,11 @@ export class HttpClient {
   private readonly urls = new Map<string, ParsedUrl>();
   private readonly pools = new Map<string, Pool>();
   private readonly userAgent: string;
+  private readonly defaultHeaders: Record<string, string>;
 
   constructor(private readonly run: RunContext) {
     this.userAgent = run.options?.userAgent ?? 'squall-k6';
+    this.defaultHeaders = Object.freeze({ 'user-agent': this.userAgent }) as Record<string, string>;
   }
 
   private parse(raw: string): ParsedUrl {
@@ -305,7 +331,9 @@ export class HttpClient {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol scheme "${u.protocol.slice(0, -1)}" in "${raw}"`), { k6Code: 1020 });
     let pool = this.pools.get(u.origin);
     if (!pool) {
-      pool = new Pool(u.origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000 });
+      // k6's default request timeout is 60 s; set on the pool, per-request timeouts (which cost a
+      // timer each in undici) are only passed when a script asks for another one.
+      pool = new Pool(u.origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: DEFAULT_TIMEOUT_MS, bodyTimeout: DEFAULT_TIMEOUT_MS });
       this.pools.set(u.origin, pool);
     }
     const path = `${u.pathname}${u.search}`;
@@ -317,6 +345,7 @@ export class HttpClient {
       host: u.host,
       pool,
       headBytes: 14 + path.length + 8 + u.host.length + 14 + this.userAgent.length,
+      tagCache: new Map(),
     };
     if (this.urls.size < MAX_URLS) this.urls.set(raw, p);
     return p;
@@ -350,11 +379,13 @@ export class HttpClient {
       name = (url as NamedUrl).__squallName;
     } else raw = String(url);
     const parsed = this.parse(raw);
-    const headers: Record<string, string> = { 'user-agent': this.userAgent };
+    // Shared, never mutated, when the request adds no header (the common load-test case).
+    let headers: Record<string, string> = this.defaultHeaders;
     let sent = parsed.headBytes + method.length;
     let bodyOut: string | Buffer | undefined;
     let bodyText = '';
     if (body !== undefined && body !== null) {
+      if (typeof body === 'object' && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) headers = { ...headers };
       if (typeof body === 'string') bodyOut = body;
       else if (body instanceof ArrayBuffer) bodyOut = Buffer.from(body);
       else if (ArrayBuffer.isView(body)) bodyOut = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -367,11 +398,12 @@ export class HttpClient {
       sent += len + 20;
     }
     let tags = vu.tags;
-    let timeoutMs = 60_000;
+    let timeoutMs = DEFAULT_TIMEOUT_MS;
     let responseType: 'text' | 'binary' | 'none' = this.run.options?.discardResponseBodies ? 'none' : 'text';
     let callback: ResponseCallback = vu.responseCallback === undefined ? DEFAULT_EXPECTED : vu.responseCallback;
     if (params !== undefined && params !== null) {
       if (params.headers) {
+        if (headers === this.defaultHeaders) headers = { ...headers };
         for (const k in params.headers) {
           const v = String(params.headers[k]);
           headers[k.toLowerCase()] = v;
@@ -402,10 +434,9 @@ export class HttpClient {
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,
         body: req.body ?? null,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        ...(req.timeoutMs === DEFAULT_TIMEOUT_MS ? {} : { headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs }),
       },
-      ex,
+      ex as unknown as Dispatcher.DispatchHandler,
     );
   }
 
@@ -441,15 +472,7 @@ export class HttpClient {
     if (status >= 400 && res.error_code === 0) res.error_code = 1000 + status;
     const cb = req.callback;
     const expected = cb === null ? undefined : isExpected(cb, status);
-    const tagUrl = req.name ?? req.url.tagUrl;
-    const key = `${req.method}\u0000${tagUrl}\u0000${status}\u0000${expected}\u0000${res.error_code}\u0000${res.error}`;
-    const tags = req.tags.derive(key, () => {
-      const t: Record<string, string> = { method: req.method, url: tagUrl, name: tagUrl, status: String(status), proto: res.proto };
-      if (expected !== undefined) t.expected_response = String(expected);
-      if (res.error_code !== 0) t.error_code = String(res.error_code);
-      if (res.error) t.error = res.error;
-      return t;
-    });
+    const tags = req.name === undefined && res.error === '' ? this.fastTags(req, status, expected) : this.slowTags(req, status, expected, res);
     const b = run.builtin;
     const m = run.metrics;
     const now = run.epochNow();
@@ -482,6 +505,42 @@ export class HttpClient {
       }
     }
     ex.resolve(res);
+  }
+
+  /**
+   * The tag set of a plain request (no name tag, no network error): cached per (VU tag set, URL)
+   * in a map keyed by a number made of method, status and expected_response, so the hot path
+   * builds no key string.
+   */
+  private fastTags(req: PreparedRequest, status: number, expected: boolean | undefined): TagSet {
+    let perUrl = req.url.tagCache.get(req.tags);
+    if (perUrl === undefined) {
+      perUrl = new Map();
+      if (req.url.tagCache.size < 1024) req.url.tagCache.set(req.tags, perUrl);
+    }
+    let mi = METHOD_INDEX[req.method];
+    if (mi === undefined) mi = 15;
+    const key = ((mi * 1000 + status) << 2) | (expected === undefined ? 0 : expected ? 1 : 2);
+    let t = perUrl.get(key);
+    if (t === undefined) {
+      t = this.slowTags(req, status, expected, undefined);
+      perUrl.set(key, t);
+    }
+    return t;
+  }
+
+  private slowTags(req: PreparedRequest, status: number, expected: boolean | undefined, res: K6Response | undefined): TagSet {
+    const tagUrl = req.name ?? req.url.tagUrl;
+    const errorCode = res?.error_code ?? (status >= 400 ? 1000 + status : 0);
+    const error = res?.error ?? '';
+    const key = `${req.method}\u0000${tagUrl}\u0000${status}\u0000${expected}\u0000${errorCode}\u0000${error}`;
+    return req.tags.derive(key, () => {
+      const t: Record<string, string> = { method: req.method, url: tagUrl, name: tagUrl, status: String(status), proto: 'HTTP/1.1' };
+      if (expected !== undefined) t.expected_response = String(expected);
+      if (errorCode !== 0) t.error_code = String(errorCode);
+      if (error) t.error = error;
+      return t;
+    });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { ScenarioRuntime, VuHandle } from '../executors/types.ts';
 import type { TagSet } from '../metrics/tags.ts';
 import { TrendSink } from '../metrics/sinks.ts';
 import type { RunContext } from './run-context.ts';
-import type { ScenarioState, VuContext } from './vu.ts';
+import type { IterationOwner, ScenarioState, VuContext } from './vu.ts';
 import type { VuPool } from './vu-pool.ts';
 
 /** Shared by every scenario of a run: the stop flag and timers that must all end on stop. */
@@ -38,11 +38,12 @@ export class StopSignal {
   }
 }
 
-export class ScenarioRuntimeImpl implements ScenarioRuntime {
+export class ScenarioRuntimeImpl implements ScenarioRuntime, IterationOwner {
   private startMono = 0;
   private active = 0;
   private readonly running = new Set<VuContext>();
-  private readonly settling = new Map<VuContext, Promise<void>>();
+  /** VUs released while their iteration's code was still running: back to the pool once it ends. */
+  private readonly releaseLater = new Set<VuContext>();
   private readonly droppedTags: TagSet;
   readonly lag = new TrendSink();
   dropped = 0;
@@ -86,21 +87,28 @@ export class ScenarioRuntimeImpl implements ScenarioRuntime {
     const vu = this.pool.take();
     if (!vu) return undefined;
     vu.activate(this.state);
+    vu.owner = this;
     this.mine++;
     return vu;
   }
 
   releaseVU(h: VuHandle): void {
     const vu = h as VuContext;
-    const s = this.settling.get(vu);
-    if (s) void s.then(() => this.pool.put(vu));
+    if (vu.busy) this.releaseLater.add(vu);
     else this.pool.put(vu);
+  }
+
+  iterationSettled(vu: VuContext, onSettled: ((vu: VuContext) => void) | undefined): void {
+    this.running.delete(vu);
+    if (this.releaseLater.delete(vu)) this.pool.put(vu);
+    if (onSettled !== undefined) onSettled(vu);
   }
 
   async initVU(): Promise<VuHandle> {
     const vu = await this.pool.grow();
     vu.setupData = this.setupData();
     vu.activate(this.state);
+    vu.owner = this;
     this.mine++;
     return vu;
   }
@@ -108,16 +116,10 @@ export class ScenarioRuntimeImpl implements ScenarioRuntime {
   /** Setup data as every VU gets it: a fresh JSON round-trip copy. */
   setupData: () => unknown = () => undefined;
 
-  runIteration(h: VuHandle): { done: Promise<boolean>; settled: Promise<void> } {
+  runIteration(h: VuHandle, onSettled?: (vu: VuHandle) => void): { done: Promise<boolean>; settled: Promise<void> } {
     const vu = h as VuContext;
-    const it = vu.runIteration(this.state.exec);
     this.running.add(vu);
-    this.settling.set(vu, it.settled);
-    void it.settled.then(() => {
-      this.running.delete(vu);
-      if (this.settling.get(vu) === it.settled) this.settling.delete(vu);
-    });
-    return it;
+    return vu.runIteration(this.state.exec, onSettled);
   }
 
   interruptAll(): void {

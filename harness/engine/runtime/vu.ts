@@ -37,10 +37,26 @@ export interface ScenarioState {
 
 class Iteration {
   interrupted = false;
+  isSettled = false;
   doneResolve!: (v: boolean) => void;
-  settledResolve!: () => void;
   readonly done = new Promise<boolean>((r) => (this.doneResolve = r));
-  readonly settled = new Promise<void>((r) => (this.settledResolve = r));
+  private settledPromise: Promise<void> | undefined;
+  private settledResolve: (() => void) | undefined;
+  /** Created only when someone asks (interruptions), not for every iteration. */
+  get settled(): Promise<void> {
+    if (this.isSettled) return Promise.resolve();
+    if (this.settledPromise === undefined) this.settledPromise = new Promise<void>((r) => (this.settledResolve = r));
+    return this.settledPromise;
+  }
+  settle(): void {
+    this.isSettled = true;
+    this.settledResolve?.();
+  }
+}
+
+/** Who runs iterations on a VU (a scenario runtime): told when an iteration's code has ended. */
+export interface IterationOwner {
+  iterationSettled(vu: VuContext, onSettled: ((vu: VuContext) => void) | undefined): void;
 }
 
 interface Exchange {
@@ -211,9 +227,13 @@ export class VuContext {
 
   // ---- iterations ----
 
+  owner: IterationOwner | undefined;
+  private onSettled: ((vu: VuContext) => void) | undefined;
+
   /** Run one iteration of `fnName` with the setup data. */
-  runIteration(fnName: string): { done: Promise<boolean>; settled: Promise<void> } {
+  runIteration(fnName: string, onSettled?: (vu: VuContext) => void): { done: Promise<boolean>; settled: Promise<void> } {
     const it = new Iteration();
+    this.onSettled = onSettled;
     this.current = it;
     this.iter++;
     this.iterationInScenario++;
@@ -245,18 +265,24 @@ export class VuContext {
     if (!it.interrupted) {
       const tags = this.tags;
       const end = performance.now();
-      run.emit(run.builtin.data_sent, tags, this.bytesSent);
-      run.emit(run.builtin.data_received, tags, this.bytesReceived);
+      const at = run.epochNow();
+      const m = run.metrics;
+      const b = run.builtin;
+      m.add(b.data_sent, tags, this.bytesSent, at);
+      m.add(b.data_received, tags, this.bytesReceived, at);
       this.bytesSent = 0;
       this.bytesReceived = 0;
-      run.emit(run.builtin.iterations, tags, 1);
-      run.emit(run.builtin.iteration_duration, tags, end - start);
+      m.add(b.iterations, tags, 1, at);
+      m.add(b.iteration_duration, tags, end - start, at);
       run.counters.iterationsCompleted++;
       it.doneResolve(true);
     } else {
       this.clearAllTimers();
     }
-    it.settledResolve();
+    it.settle();
+    const cb = this.onSettled;
+    this.onSettled = undefined;
+    this.owner?.iterationSettled(this, cb);
   }
 
   private warnUnawaitedSleep(): void {
