@@ -250,14 +250,30 @@ class Exchange {
     this.res = new K6Response(req.method, req.url.href, req.bodyText, req.responseType);
   }
 
+  /** Set when a script-given timeout fired (undici's own timers are too coarse below 1 s). */
+  timedOut = false;
+  timer: NodeJS.Timeout | undefined;
+  private pendingAbort: Error | undefined;
+
   abort(): void {
     this.aborted = true;
-    this.abortFn?.(new IterationInterrupted());
+    this.cancel(new IterationInterrupted());
+  }
+
+  timeout(): void {
+    this.timedOut = true;
+    this.cancel(Object.assign(new Error('request timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+  }
+
+  private cancel(e: Error): void {
+    if (this.abortFn) this.abortFn(e);
+    else this.pendingAbort = e;
   }
 
   onConnect(abort: (e: Error) => void): void {
     this.abortFn = abort;
     this.tStart = performance.now();
+    if (this.pendingAbort) abort(this.pendingAbort);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
@@ -427,6 +443,8 @@ export class HttpClient {
     ex.t0 = performance.now();
     vu.exchanges.add(ex);
     vu.bytesSent += req.sentBytes;
+    // k6's timeout covers the whole request; the pool's 60 s default costs no timer of ours.
+    if (req.timeoutMs !== DEFAULT_TIMEOUT_MS) ex.timer = setTimeout(() => ex.timeout(), req.timeoutMs);
     req.url.pool.dispatch(
       {
         origin: req.url.origin,
@@ -434,7 +452,6 @@ export class HttpClient {
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,
         body: req.body ?? null,
-        ...(req.timeoutMs === DEFAULT_TIMEOUT_MS ? {} : { headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs }),
       },
       ex as unknown as Dispatcher.DispatchHandler,
     );
@@ -446,6 +463,7 @@ export class HttpClient {
     const run = this.run;
     const req = ex.req;
     const res = ex.res;
+    if (ex.timer !== undefined) clearTimeout(ex.timer);
     vu.exchanges.delete(ex);
     vu.bytesReceived += ex.received;
     if (vu.exchanges.size === 0) queueMicrotask(() => vu.exchangeDone());
