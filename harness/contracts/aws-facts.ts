@@ -207,3 +207,35 @@ export const ESM_SCALING = {
  * function-level rate reason is the closest, and emulator and simulator both use this one.
  */
 export const SCALING_RATE_THROTTLE_REASON: ThrottleReason = 'FunctionInvocationRateLimitExceeded';
+
+/**
+ * SQS API limits the emulator enforces beyond the table in §4, from the SQS service model's
+ * documentation (CreateQueue, SendMessage, MessageAttributeValue, ReceiveMessage, ListQueues,
+ * ListMessageMoveTasks, batch entry shapes) and the SQS quotas page (quotas-queues.html, tags).
+ */
+export const SQS_API = {
+  /** "you must wait at least 60 seconds before creating a queue with the same name" [MODEL CreateQueue]. */
+  queueDeletedRecentlySeconds: 60,
+  /** At most 10 message attributes per message [MODEL SendMessage]. */
+  messageAttributesMax: 10,
+  /** Message attribute names up to 256 characters [MODEL MessageAttributeValue]. */
+  messageAttributeNameMaxLength: 256,
+  /** Batch entry Id: alphanumerics, hyphens, underscores, up to 80 characters [MODEL *BatchRequestEntry]. */
+  batchEntryIdMaxLength: 80,
+  /** MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId: 1–128 characters [MODEL SendMessage, ReceiveMessage]. */
+  fifoIdMaxLength: 128,
+  /** Tags per queue 50; key 1–128, value 0–256 characters [DOC quotas-queues.html]. */
+  tagsPerQueueMax: 50,
+  tagKeyMaxLength: 128,
+  tagValueMaxLength: 256,
+  /** KmsDataKeyReusePeriodSeconds 60–86,400, default 300 [MODEL CreateQueue]. */
+  kmsDataKeyReuseMinSeconds: 60,
+  kmsDataKeyReuseMaxSeconds: 86400,
+  kmsDataKeyReuseDefaultSeconds: 300,
+  /** ListQueues / ListDeadLetterSourceQueues MaxResults 1–1,000 [MODEL ListQueues]. */
+  listQueuesMaxResults: 1000,
+  /** ListMessageMoveTasks MaxResults 1–10, default 1 [MODEL ListMessageMoveTasks]. */
+  listMoveTasksMaxResults: 10,
+  /** RedriveAllowPolicy byQueue: up to 10 source queue ARNs [4]. */
+  redriveAllowSourceArnsMax: 10,
+} as const;

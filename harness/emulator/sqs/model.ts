@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../contracts/clock.ts';
-import { SQS } from '../../contracts/aws-facts.ts';
+import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
 import { Deque } from '../deque.ts';
 import { MinHeap } from '../heap.ts';
 import { uuid } from '../ids.ts';
@@ -25,8 +25,6 @@ export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 
 export type SqsLimits = { -readonly [K in keyof typeof SQS]: number };
 
-/** Seconds AWS makes you wait before re-creating a deleted queue's name [MODEL CreateQueue doc]. */
-const QUEUE_DELETED_RECENTLY_MS = 60_000;
 /** A receipt handle starts like AWS's ("AQEB…") so log readers recognise it. */
 const HANDLE_PREFIX = 'AQEB';
 
@@ -391,7 +389,7 @@ export class SqsModel {
       return existing;
     }
     const deletedAt = this.deletedAt.get(name);
-    if (deletedAt !== undefined && this.clock.now() - deletedAt < QUEUE_DELETED_RECENTLY_MS) {
+    if (deletedAt !== undefined && this.clock.now() - deletedAt < SQS_API.queueDeletedRecentlySeconds * 1000) {
       throw new SqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
     }
     this.checkTags(tags, 0);
@@ -461,8 +459,7 @@ export class SqsModel {
       DeduplicationScope: 'queue',
       FifoThroughputLimit: 'perQueue',
       KmsMasterKeyId: undefined,
-      // KmsDataKeyReusePeriodSeconds default 300 s (5 min), range 60–86,400 [MODEL CreateQueue doc].
-      KmsDataKeyReusePeriodSeconds: 300,
+      KmsDataKeyReusePeriodSeconds: SQS_API.kmsDataKeyReuseDefaultSeconds,
       SqsManagedSseEnabled: true,
     };
   }
@@ -498,7 +495,7 @@ export class SqsModel {
           if (typeof r === 'number') c.ReceiveMessageWaitTimeSeconds = r;
           break;
         case 'KmsDataKeyReusePeriodSeconds':
-          r = intAttr(name, v, 60, 86400);
+          r = intAttr(name, v, SQS_API.kmsDataKeyReuseMinSeconds, SQS_API.kmsDataKeyReuseMaxSeconds);
           if (typeof r === 'number') c.KmsDataKeyReusePeriodSeconds = r;
           break;
         case 'FifoQueue':
@@ -602,7 +599,9 @@ export class SqsModel {
     const arns = (o as Record<string, unknown>)['sourceQueueArns'];
     if (perm === 'byQueue') {
       // byQueue needs 1–10 source queue ARNs [fact sheet §4 RedriveAllowPolicy].
-      if (!Array.isArray(arns) || arns.length < 1 || arns.length > 10) return bad('sourceQueueArns must contain between 1 and 10 queue ARNs when redrivePermission is byQueue.');
+      if (!Array.isArray(arns) || arns.length < 1 || arns.length > SQS_API.redriveAllowSourceArnsMax) {
+        return bad(`sourceQueueArns must contain between 1 and ${SQS_API.redriveAllowSourceArnsMax} queue ARNs when redrivePermission is byQueue.`);
+      }
     } else if (arns !== undefined) {
       return bad(`sourceQueueArns is only allowed when redrivePermission is byQueue.`);
     }
@@ -658,12 +657,12 @@ export class SqsModel {
   // ---------------------------------------------------------------- tags
 
   private checkTags(tags: Record<string, string>, existing: number): void {
-    // 50 tags per queue; keys 1–128, values 0–256 characters [SQS quotas-queues.html].
+    const A = SQS_API;
     for (const [k, v] of Object.entries(tags)) {
-      if (k.length < 1 || k.length > 128) throw err.invalidValue('Tag', k, 'Tag keys must be between 1 and 128 characters in length.');
-      if (typeof v !== 'string' || v.length > 256) throw err.invalidValue('Tag', k, 'Tag values must be less than 256 characters in length.');
+      if (k.length < 1 || k.length > A.tagKeyMaxLength) throw err.invalidValue('Tag', k, `Tag keys must be between 1 and ${A.tagKeyMaxLength} characters in length.`);
+      if (typeof v !== 'string' || v.length > A.tagValueMaxLength) throw err.invalidValue('Tag', k, `Tag values must be less than ${A.tagValueMaxLength} characters in length.`);
     }
-    if (existing + Object.keys(tags).length > 50) throw new SqsError('InvalidParameterValueException', 'Too many tags added for queue.');
+    if (existing + Object.keys(tags).length > A.tagsPerQueueMax) throw new SqsError('InvalidParameterValueException', 'Too many tags added for queue.');
   }
 
   tagQueue(q: SqsQueue, tags: Record<string, string>): void {
@@ -700,9 +699,8 @@ export class SqsModel {
     let md5Attrs: string | undefined;
     if (attrs) {
       const names = Object.keys(attrs);
-      if (names.length > 10) {
-        // At most 10 message attributes [MODEL SendMessage doc].
-        return err.invalidValue('MessageAttributes', names.length, `Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
+      if (names.length > SQS_API.messageAttributesMax) {
+        return err.invalidValue('MessageAttributes', names.length, `Number of message attributes [${names.length}] exceeds the allowed maximum [${SQS_API.messageAttributesMax}].`);
       }
       for (const name of names) {
         const bad = checkAttribute(name, attrs[name]!);
@@ -1466,8 +1464,8 @@ function insertBySeq(d: Deque<Msg>, m: Msg): void {
 
 /** FIFO ids: 1–128 characters of a-z A-Z 0-9 and !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ [MODEL SendMessage doc]. */
 function checkFifoId(param: string, v: string): SqsError | undefined {
-  if (v.length < 1 || v.length > 128 || !/^[\x21-\x7e]+$/.test(v)) {
-    return err.invalidValue(param, v, `${param} can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+  if (v.length < 1 || v.length > SQS_API.fifoIdMaxLength || !/^[\x21-\x7e]+$/.test(v)) {
+    return err.invalidValue(param, v, `${param} can only include alphanumeric and punctuation characters. 1 to ${SQS_API.fifoIdMaxLength} in length.`);
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  * messages, calls the model, and returns output in model member names. Binary values leave as
  * base64 strings so both protocols can write them as they are.
  */
-import { SQS } from '../../contracts/aws-facts.ts';
+import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
 import { SqsError, msg as err } from './errors.ts';
 import { md5OfMessageAttributes } from './md5.ts';
 import type { MessageAttributes, MessageAttributeValue } from './md5.ts';
@@ -30,7 +30,7 @@ interface BatchFailure {
 }
 
 /** Batch entry ids: alphanumerics, hyphens and underscores, at most 80 characters [MODEL SendMessageBatchRequestEntry doc]. */
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const BATCH_ID = new RegExp(`^[A-Za-z0-9_-]{1,${SQS_API.batchEntryIdMaxLength}}$`);
 const SYSTEM_ATTRIBUTES = [
   'SenderId',
   'SentTimestamp',
@@ -185,7 +185,7 @@ export class SqsProvider {
       }
       case 'ListMessageMoveTasks': {
         const max = input['MaxResults'] as number | undefined;
-        const bad = intRange('MaxResults', max, 1, 10, 'MaxResults must be between 1 and 10.');
+        const bad = intRange('MaxResults', max, 1, SQS_API.listMoveTasksMaxResults, `MaxResults must be between 1 and ${SQS_API.listMoveTasksMaxResults}.`);
         if (bad) throw bad;
         const tasks = this.model.listMoveTasks(input['SourceArn'] as string).slice(0, max ?? 1);
         return { Results: tasks.map(taskOut) };
@@ -207,7 +207,7 @@ export class SqsProvider {
 
   private listQueues(input: In): Out {
     const max = input['MaxResults'] as number | undefined;
-    const bad = intRange('MaxResults', max, 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
+    const bad = intRange('MaxResults', max, 1, SQS_API.listQueuesMaxResults, `MaxResults must be an integer between 1 and ${SQS_API.listQueuesMaxResults}.`);
     if (bad) throw bad;
     let all = this.model.listQueues((input['QueueNamePrefix'] as string | undefined) ?? '');
     const token = input['NextToken'] as string | undefined;
@@ -217,7 +217,7 @@ export class SqsProvider {
       all = all.filter((q) => q.name > after);
     }
     // Without MaxResults AWS returns up to 1,000 URLs and no token [MODEL ListQueues doc].
-    const page = all.slice(0, max ?? 1000);
+    const page = all.slice(0, max ?? SQS_API.listQueuesMaxResults);
     const out: Out = {};
     if (page.length) out['QueueUrls'] = page.map((q) => this.queueUrl(q));
     if (max !== undefined && all.length > page.length) out['NextToken'] = Buffer.from(page[page.length - 1]!.name, 'utf8').toString('base64url');
@@ -227,7 +227,7 @@ export class SqsProvider {
   private listDeadLetterSourceQueues(input: In): Out {
     const q = this.resolveQueue(input['QueueUrl']);
     const max = input['MaxResults'] as number | undefined;
-    const bad = intRange('MaxResults', max, 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
+    const bad = intRange('MaxResults', max, 1, SQS_API.listQueuesMaxResults, `MaxResults must be an integer between 1 and ${SQS_API.listQueuesMaxResults}.`);
     if (bad) throw bad;
     let all = this.model.deadLetterSources(q);
     const token = input['NextToken'] as string | undefined;
@@ -235,7 +235,7 @@ export class SqsProvider {
       const after = Buffer.from(token, 'base64url').toString('utf8');
       all = all.filter((s) => s.name > after);
     }
-    const page = all.slice(0, max ?? 1000);
+    const page = all.slice(0, max ?? SQS_API.listQueuesMaxResults);
     const out: Out = { queueUrls: page.map((s) => this.queueUrl(s)) };
     if (max !== undefined && all.length > page.length) out['NextToken'] = Buffer.from(page[page.length - 1]!.name, 'utf8').toString('base64url');
     return out;
