@@ -54,7 +54,7 @@ describe('generated http scenario', () => {
     const { script, view } = renderScript(exp);
     const mod = await importK6Script(script);
     setK6Globals({ SQUALL_URL_ORDERS_API: `${base}/` }, 3, 0);
-    mod.setup();
+    await mod.setup();
     const exec = view.scenarios[0]!.exec;
     for (let i = 0; i < 4; i++) {
       setK6Globals({ SQUALL_URL_ORDERS_API: `${base}/` }, 3, i);
@@ -85,7 +85,7 @@ describe('generated http scenario', () => {
   it('setup() refuses to start without the function URL, naming the variable', async () => {
     const mod = await importK6Script(renderScript(exp).script);
     setK6Globals({});
-    expect(() => mod.setup()).toThrow(/missing environment: SQUALL_URL_ORDERS_API \(function URL of orders-api\)/);
+    await expect((async () => mod.setup())()).rejects.toThrow(/missing environment: SQUALL_URL_ORDERS_API \(function URL of orders-api\)/);
   });
 });
 
@@ -96,7 +96,7 @@ describe('generated lambda-invoke scenario', () => {
     const { script, view } = renderScript(exp);
     const mod = await importK6Script(script);
     setK6Globals({ SQUALL_ENDPOINT: base }, 2, 5);
-    mod.setup();
+    await mod.setup();
     await mod[view.scenarios[0]!.exec]();
     expect(hits).toHaveLength(1);
     expect(hits[0]!.url).toBe('/2015-03-31/functions/worker/invocations');
@@ -121,7 +121,7 @@ describe('generated lambda-invoke scenario', () => {
     const exp = experiment([scenario('inv', lambdaTemplate, executors['constant-vus'])]);
     const mod = await importK6Script(renderScript(exp).script);
     setK6Globals({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' });
-    expect(() => mod.setup()).toThrow(/targets squall's emulator: set SQUALL_ENDPOINT/);
+    await expect((async () => mod.setup())()).rejects.toThrow(/targets squall's emulator: set SQUALL_ENDPOINT/);
   });
 });
 
@@ -161,7 +161,7 @@ describe('generated sqs-producer scenario against moto_server', () => {
     const mod = await importK6Script(script);
     const env = { SQUALL_ENDPOINT: endpoint, SQUALL_QUEUE_URL_ORDERS: QueueUrl!, SQUALL_RUN_ID: 'run-77' };
     setK6Globals(env, 1, 0);
-    mod.setup();
+    await mod.setup();
     for (let i = 0; i < 3; i++) {
       setK6Globals(env, 1, i);
       await mod[view.scenarios[0]!.exec]();
