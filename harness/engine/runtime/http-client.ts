@@ -68,13 +68,14 @@ function maskCredentials(u: URL, raw: string): string {
 }
 
 /** k6 network error codes (`lib/netext/httpext/error_codes.go`). */
-function classify(err: Error & { code?: string }): { code: number; text: string } {
+function classify(err: Error & { code?: string; address?: string; port?: number }): { code: number; text: string } {
+  const where = err.address ? `${err.address}:${err.port ?? ''}` : '';
   switch (err.code) {
     case 'ECONNREFUSED':
-      return { code: 1212, text: `dial: ${err.message.replace(/^connect /, 'connect: ')}` };
+      return { code: 1212, text: `dial tcp ${where}: connect: connection refused` };
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
-      return { code: 1220, text: `read: connection reset by peer (${err.message})` };
+      return { code: 1220, text: `read tcp ${where}: read: connection reset by peer` };
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -473,7 +474,7 @@ export class HttpClient {
       return;
     }
     if (err) {
-      const c = (err as { k6Code?: number }).k6Code !== undefined ? { code: (err as unknown as { k6Code: number }).k6Code, text: err.message } : classify(err as Error & { code?: string });
+      const c = (err as { k6Code?: number }).k6Code !== undefined ? { code: (err as unknown as { k6Code: number }).k6Code, text: err.message } : classify(err);
       res.status = 0;
       res.error = c.text;
       res.error_code = c.code;
