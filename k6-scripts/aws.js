@@ -13,6 +13,7 @@
  *   SQUALL_URL_<F>           function URL per function (F = function name in UPPER_SNAKE)
  *   SQUALL_QUALIFIER_<F>     version/alias for Invoke of a function (e.g. live); unset = unqualified
  *   SQUALL_RUN_ID            run id carried by poison messages (marker attribute)
+ *   SQUALL_START_URL         squall run only: setup() POSTs there when the load starts
  */
 import { normalizeUrl } from './sigv4.js';
 

@@ -369,5 +369,6 @@ function envList(exp: ResolvedExperiment, usesAws: boolean, functions: string[],
     }
   }
   env.push({ name: 'SQUALL_RUN_ID', purpose: 'run id carried by poison messages (default "local")', required: false });
+  env.push({ name: 'SQUALL_START_URL', purpose: 'squall run only: setup() POSTs here when the load starts', required: false });
   return env;
 }
