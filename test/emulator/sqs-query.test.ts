@@ -128,4 +128,26 @@ describe('Query protocol', () => {
     });
     expect(one(tooMany.xml, 'Code')).toBe('AWS.SimpleQueueService.TooManyEntriesInBatchRequest');
   });
+
+  it('accepts JSON 1.0 POSTs to a queue-URL path, taking QueueUrl from the path', async () => {
+    await post({ Action: 'CreateQueue', QueueName: 'qp-json-path' });
+    const send = await fetch(`${emu.endpoint}/000000000000/qp-json-path`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
+      body: JSON.stringify({ MessageBody: 'via path' }),
+    });
+    expect(send.status).toBe(200);
+    const sent = (await send.json()) as { MessageId: string };
+    const recv = await fetch(`${emu.endpoint}/000000000000/qp-json-path`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+      body: JSON.stringify({ MessageSystemAttributeNames: ['SentTimestamp'], VisibilityTimeout: 0 }),
+    });
+    const got = (await recv.json()) as { Messages: Array<{ MessageId: string; Body: string; Attributes: Record<string, string> }> };
+    expect(got.Messages[0]).toMatchObject({ MessageId: sent.MessageId, Body: 'via path' });
+    expect(Object.keys(got.Messages[0]!.Attributes)).toEqual(['SentTimestamp']);
+    // Query: MessageSystemAttributeName.N selects system attributes too.
+    const q = await post({ Action: 'ReceiveMessage', 'MessageSystemAttributeName.1': 'ApproximateReceiveCount' }, '/000000000000/qp-json-path');
+    expect(all(q.xml, 'Attribute')).toEqual(['<Name>ApproximateReceiveCount</Name><Value>2</Value>']);
+  });
 });
