@@ -82,6 +82,16 @@ describe('generated http scenario', () => {
     expect(shim.checks.find((c) => c.name === 'status is 2xx')!.ok).toBe(false);
   });
 
+  it('setup() signals the load start to SQUALL_START_URL when squall run sets it', async () => {
+    const mod = await importK6Script(renderScript(exp).script);
+    setK6Globals({ SQUALL_URL_ORDERS_API: base });
+    await mod.setup();
+    expect(hits).toHaveLength(0);
+    setK6Globals({ SQUALL_URL_ORDERS_API: base, SQUALL_START_URL: `${base}/_start` });
+    await mod.setup();
+    expect(hits.map((h) => `${h.method} ${h.url}`)).toEqual(['POST /_start']);
+  });
+
   it('setup() refuses to start without the function URL, naming the variable', async () => {
     const mod = await importK6Script(renderScript(exp).script);
     setK6Globals({});
