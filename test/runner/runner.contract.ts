@@ -64,10 +64,12 @@ export function runnerContract(name: string, makeRunner: () => Runner, skipReaso
     let target = '';
     let tmp = '';
     let n = 0;
+    let requests = 0;
 
     beforeAll(async () => {
       tmp = mkdtempSync(path.join(os.tmpdir(), 'squall-runner-'));
       server = createServer((req, res) => {
+        requests++;
         res.writeHead(req.url === '/fail' ? 503 : 200, { 'content-type': 'text/plain' });
         res.end('ok');
       });
@@ -222,6 +224,30 @@ export default async function () { await http.get(__ENV.TARGET + '/' + cfg.path)
       expect(result.exitCode, readFileSync(result.files.stderr, 'utf8')).toBe(0);
       const reqs = readPoints(result.files.points).filter((p) => p.type === 'Point' && p.metric === 'http_reqs');
       expect(reqs.map((p) => p.data.tags!.url)).toEqual([`${target}/from-open`]);
+    });
+
+    it.skipIf(skip)('an abort signal stops k6 gracefully: exit 105, summary and points still written', async () => {
+      const ac = new AbortController();
+      const t0 = Date.now();
+      const pending = runScript(
+        `
+import http from 'k6/http';
+export const options = { vus: 1, duration: '60s' };
+export default async function () { await http.get(__ENV.TARGET + '/'); }
+`,
+        { signal: ac.signal },
+      );
+      // Abort once load is flowing, so the engine has installed its signal handling (a slow start
+      // on a loaded machine must not turn this into a kill before k6 is up).
+      const before = requests;
+      const started = Date.now();
+      while (requests === before && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+      setTimeout(() => ac.abort(), 300);
+      const { result } = await pending;
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(result.exitCode).toBe(105); // ExternalAbort (k6-contract §3.5)
+      expect(readSummary(result).metrics.http_reqs!.values.count).toBeGreaterThan(0);
+      expect(readPoints(result.files.points).length).toBeGreaterThan(0);
     });
 
     it.skipIf(skip)('exits 107 on an exception in the init context, with the error in the stderr log', async () => {
