@@ -11,6 +11,7 @@
  * Run as a child with SQUALL_SQS_BENCH_ROLE=emulator|null, this file is the server under test.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -83,7 +84,24 @@ if (process.env['SQUALL_SQS_BENCH_ROLE']) {
 
 interface Peer {
   url: string;
+  pid: number | undefined;
   stop: () => void;
+}
+
+/**
+ * CPU seconds a process has used (user + system) from /proc (Linux; NaN elsewhere). The machine is
+ * shared, so besides throughput the bench reports server CPU per message, which load does not skew.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (index 11, 12 after the command name), in clock ticks (100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function startChild(role: 'emulator' | 'null'): Promise<Peer> {
@@ -96,7 +114,7 @@ function startChild(role: 'emulator' | 'null'): Promise<Peer> {
       const m = /url=(\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+        resolve({ url: m[1]!, pid: child.pid, stop: () => child.kill('SIGTERM') });
       }
     });
     child.once('error', reject);
@@ -134,11 +152,11 @@ async function startMoto(): Promise<Peer> {
     }
   })();
   await Promise.race([up, failed]);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 /** 8 clients cycling send-batch / receive / delete-batch; returns messages cycled per second. */
-async function cycle(endpoint: string, ms: number): Promise<{ msgsPerSec: number; requests: number; errors: number }> {
+async function cycle(endpoint: string, ms: number, serverPid?: number): Promise<{ msgsPerSec: number; requests: number; errors: number; cpuMsPer1k: number }> {
   const clients = Array.from(
     { length: CLIENTS },
     () => new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 }),
@@ -170,14 +188,16 @@ async function cycle(endpoint: string, ms: number): Promise<{ msgsPerSec: number
   const running = clients.map((c, i) => loop(c, urls[i]!));
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   measuring = true;
+  const cpu0 = cpuSeconds(serverPid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
   measuring = false;
   const elapsed = performance.now() - t0;
+  const cpu = cpuSeconds(serverPid) - cpu0;
   stop = true;
   await Promise.all(running);
   for (const c of clients) c.destroy();
-  return { msgsPerSec: (cycled / elapsed) * 1000, requests, errors };
+  return { msgsPerSec: (cycled / elapsed) * 1000, requests, errors, cpuMsPer1k: cycled ? (cpu * 1000 * 1000) / cycled : NaN };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -186,21 +206,21 @@ export async function run(): Promise<BenchRow[]> {
   const nullPeer = await startChild('null');
   let nul;
   try {
-    nul = await cycle(nullPeer.url, RUN_MS);
+    nul = await cycle(nullPeer.url, RUN_MS, nullPeer.pid);
   } finally {
     nullPeer.stop();
   }
   const emuPeer = await startChild('emulator');
   let emu;
   try {
-    emu = await cycle(emuPeer.url, RUN_MS);
+    emu = await cycle(emuPeer.url, RUN_MS, emuPeer.pid);
   } finally {
     emuPeer.stop();
   }
   const moto = await startMoto();
   let mot;
   try {
-    mot = await cycle(moto.url, RUN_MS);
+    mot = await cycle(moto.url, RUN_MS, moto.pid);
   } finally {
     moto.stop();
   }
@@ -211,6 +231,13 @@ export async function run(): Promise<BenchRow[]> {
   const vsNull = emu.msgsPerSec / nul.msgsPerSec;
   rows.push({ bench: BENCH, metric: 'emulator / moto_server', value: `${vsMoto.toFixed(1)}×`, goal: '≥ 50×', met: vsMoto >= 50 });
   rows.push({ bench: BENCH, metric: 'emulator / null server', value: `${vsNull.toFixed(2)}×`, goal: '≥ 0.5×', met: vsNull >= 0.5 });
+  rows.push({ bench: BENCH, metric: 'null server / moto_server (ceiling of this client-bound method)', value: `${(nul.msgsPerSec / Math.max(mot.msgsPerSec, 1e-9)).toFixed(1)}×` });
+  rows.push({
+    bench: BENCH,
+    metric: 'server CPU ms per 1,000 messages (emulator / null / moto)',
+    value: `${emu.cpuMsPer1k.toFixed(1)} / ${nul.cpuMsPer1k.toFixed(1)} / ${mot.cpuMsPer1k.toFixed(1)}`,
+  });
+  rows.push({ bench: BENCH, metric: 'moto CPU / emulator CPU per message', value: `${(mot.cpuMsPer1k / emu.cpuMsPer1k).toFixed(1)}×` });
   rows.push({ bench: BENCH, metric: 'client errors (emulator / null / moto)', value: `${emu.errors} / ${nul.errors} / ${mot.errors}`, met: emu.errors === 0 && nul.errors === 0 });
   return rows;
 }
