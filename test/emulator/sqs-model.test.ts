@@ -156,6 +156,16 @@ describe('redrive', () => {
     expect(bad(JSON.stringify({ deadLetterTargetArn: fifo.arn, maxReceiveCount: 2 }))).toContain('same type');
     expect(bad(JSON.stringify({ deadLetterTargetArn: std.arn, maxReceiveCount: 2 }), 'std')).toContain('cannot be the source queue');
     expect(bad(JSON.stringify({ deadLetterTargetArn: std.arn, maxReceiveCount: '5' }))).toBe('accepted');
+    // A → B → A would bounce a message between the two forever.
+    const a = model.createQueue('cyc-a');
+    model.createQueue('cyc-b', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: a.arn, maxReceiveCount: 1 }) });
+    let message = 'accepted';
+    try {
+      model.setAttributes(a, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: model.arnFor('cyc-b'), maxReceiveCount: 1 }) });
+    } catch (e) {
+      message = (e as SqsError).message;
+    }
+    expect(message).toContain('redrive cycle');
   });
 });
 

@@ -580,6 +580,13 @@ export class SqsModel {
     if (arn === selfArn) return bad('Dead letter target cannot be the source queue.');
     const dlq = this.byArn.get(arn);
     if (!dlq) return bad('Dead letter target does not exist.');
+    // Each queue has at most one DLQ, so a cycle can only be closed by the policy being set now:
+    // follow the chain from the target. A cycle would move a message back and forth forever.
+    const seen = new Set<string>([selfArn]);
+    for (let next = dlq.config.RedrivePolicy?.deadLetterTargetArn; next !== undefined; next = this.byArn.get(next)?.config.RedrivePolicy?.deadLetterTargetArn) {
+      if (seen.has(next)) return bad('Dead letter target would make a redrive cycle back to the source queue.');
+      seen.add(next);
+    }
     if (dlq.fifo !== fifo) return bad('Dead-letter queue must be same type of queue as the source.');
     return { deadLetterTargetArn: arn, maxReceiveCount: count };
   }
@@ -1339,7 +1346,6 @@ export class SqsModel {
     moved.receiveCount = m.receiveCount;
     moved.firstReceiveTimestamp = m.firstReceiveTimestamp;
     moved.deadLetterQueueSourceArn = from.arn;
-    this.tick(dlq);
     dlq.live.set(moved.num, moved);
     dlq.byAge.push(moved);
     this.makeVisible(dlq, moved);
