@@ -135,7 +135,11 @@ export function writeSummaryEntry(scriptFile: string, summaryPath: string): Summ
   const abs = path.resolve(scriptFile);
   const source = readFileSync(abs, 'utf8');
   const base = path.basename(abs).replace(/\.[^.]+$/, '');
-  const entry = path.join(path.dirname(abs), `.squall-entry-${base}-${randomBytes(4).toString('hex')}.js`);
+  // A TypeScript script gets a TypeScript entry: the embedded engine's loader only treats a .ts
+  // import as TypeScript from a TypeScript importer, and k6 (v1+) accepts either (§5.1). The body
+  // is plain JavaScript, which is valid TypeScript to a transpiler.
+  const ext = /\.[mc]?tsx?$/.test(abs) ? '.ts' : '.js';
+  const entry = path.join(path.dirname(abs), `.squall-entry-${base}-${randomBytes(4).toString('hex')}${ext}`);
   try {
     writeFileSync(entry, summaryEntrySource(abs, source, path.resolve(summaryPath)));
   } catch (e) {

@@ -84,10 +84,10 @@ export function runnerContract(name: string, makeRunner: () => Runner, skipReaso
     });
 
     /** Writes `source` as a script in its own folder and runs it into a fresh run folder. */
-    async function runScript(source: string, opts: Partial<RunnerOptions> = {}, extraFiles: Record<string, string> = {}) {
+    async function runScript(source: string, opts: Partial<RunnerOptions> = {}, extraFiles: Record<string, string> = {}, fileName = 'script.js') {
       const dir = path.join(tmp, `case-${++n}`);
       const scriptDir = path.join(dir, 'scripts');
-      const script = path.join(scriptDir, 'script.js');
+      const script = path.join(scriptDir, fileName);
       const { mkdirSync } = await import('node:fs');
       mkdirSync(scriptDir, { recursive: true });
       writeFileSync(script, source);
@@ -224,6 +224,27 @@ export default async function () { await http.get(__ENV.TARGET + '/' + cfg.path)
       expect(result.exitCode, readFileSync(result.files.stderr, 'utf8')).toBe(0);
       const reqs = readPoints(result.files.points).filter((p) => p.type === 'Point' && p.metric === 'http_reqs');
       expect(reqs.map((p) => p.data.tags!.url)).toEqual([`${target}/from-open`]);
+    });
+
+    it.skipIf(skip)('runs a TypeScript script (k6 v1+ runs .ts directly, §5.1)', async () => {
+      const { result, scriptDir } = await runScript(
+        `
+import http from 'k6/http';
+import type { Options } from 'k6/options';
+export const options: Options = { vus: 1, iterations: 2 };
+export default async function (): Promise<void> {
+  const url: string = __ENV.TARGET + '/ts';
+  await http.get(url);
+}
+`,
+        {},
+        {},
+        'script.ts',
+      );
+      expect(result.exitCode, readFileSync(result.files.stderr, 'utf8')).toBe(0);
+      expect(readSummary(result).metrics.http_reqs!.values.count).toBe(2);
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(scriptDir)).toEqual(['script.ts']);
     });
 
     it.skipIf(skip)('an abort signal stops k6 gracefully: exit 105, summary and points still written', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,6 +126,16 @@ describe('summary entry module', () => {
     } finally {
       err.mockRestore();
     }
+  });
+
+  it('gives a TypeScript script a TypeScript entry', () => {
+    const dir = path.join(tmp, 'ts');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'load.ts'), 'export default async function (): Promise<void> {}\n');
+    const e = writeSummaryEntry(path.join(dir, 'load.ts'), path.join(dir, 'k6-summary.json'));
+    expect(path.basename(e.entry)).toMatch(/^\.squall-entry-load-[0-9a-f]{8}\.ts$/);
+    expect(readFileSync(e.entry, 'utf8')).toContain('export { default } from "./load.ts";');
+    e.remove();
   });
 
   it('names the directory when the entry cannot be written beside the script', () => {
