@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 
 /** Block comments, and line comments that start a line: enough to ignore commented-out exports. */
 const COMMENTS = /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm;
@@ -143,10 +144,11 @@ export function writeSummaryEntry(scriptFile: string, summaryPath: string): Summ
   try {
     writeFileSync(entry, summaryEntrySource(abs, source, path.resolve(summaryPath)));
   } catch (e) {
-    throw new Error(
-      `cannot write squall's k6 entry module next to ${abs} (${e instanceof Error ? e.message : String(e)}); the script's directory must be writable, or copy the script into the run folder`,
-      { cause: e },
-    );
+    throw new SquallError(`cannot write squall's k6 entry module next to ${abs}: ${e instanceof Error ? e.message : String(e)}`, {
+      exitCode: EXIT.invalidInput,
+      hint: "the script's directory must be writable (k6 resolves open() paths against the entry module's directory); copy the script into the run folder",
+      cause: e,
+    });
   }
   return { entry, remove: () => rmSync(entry, { force: true }) };
 }
