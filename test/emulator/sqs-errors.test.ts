@@ -66,6 +66,12 @@ describe('wire shape of JSON 1.0 errors', () => {
     const unknown = await raw('DoMagic', {});
     expect(unknown.status).toBe(400);
     expect(unknown.json['__type']).toBe('com.amazon.coral.service#UnknownOperationException');
+    // A `__proto__` attribute name stays a plain name (no prototype games), and round-trips.
+    const proto = await raw('SendMessage', JSON.parse(`{"QueueUrl":"${url}","MessageBody":"p","MessageAttributes":{"__proto__":{"DataType":"String","StringValue":"x"}}}`));
+    expect(proto.status).toBe(200);
+    const back = await raw('ReceiveMessage', { QueueUrl: url, MessageAttributeNames: ['All'], VisibilityTimeout: 0 });
+    const msgs = back.json['Messages'] as Array<{ Body: string; MessageAttributes?: Record<string, unknown> }>;
+    expect(Object.keys(msgs.find((m) => m.Body === 'p')!.MessageAttributes!)).toEqual(['__proto__']);
     const missing = await raw('SendMessage', { QueueUrl: url });
     expect(missing.headers.get('x-amzn-query-error')).toBe('MissingParameter;Sender');
     expect(missing.json).toEqual({ __type: 'com.amazonaws.sqs#MissingRequiredParameterException', message: 'The request must contain the parameter MessageBody.' });

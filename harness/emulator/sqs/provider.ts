@@ -8,6 +8,7 @@
 import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
 import { SqsError, msg as err } from './errors.ts';
 import { md5OfMessageAttributes } from './md5.ts';
+import { setKey } from './shapes.ts';
 import type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 import type { MoveTask, ReceivedMessage, SendInput, SqsModel, SqsQueue } from './model.ts';
 
@@ -58,7 +59,7 @@ function toAttrs(wire: Record<string, WireAttributeValue> | undefined): MessageA
 
 function attrsOut(a: MessageAttributes): Record<string, Out> {
   const out: Record<string, Out> = {};
-  for (const [k, v] of Object.entries(a)) out[k] = valueOut(v);
+  for (const [k, v] of Object.entries(a)) setKey(out, k, valueOut(v));
   return out;
 }
 
@@ -447,7 +448,7 @@ export function messageOut(m: ReceivedMessage, sysNames: readonly string[], msgN
     let n = 0;
     for (const [k, v] of Object.entries(m.messageAttributes)) {
       if (wantsAttribute(k, msgNames)) {
-        sel[k] = v;
+        setKey(sel, k, v);
         n++;
       }
     }

@@ -93,6 +93,12 @@ function membersOf(shapeName: string): Array<[string, MemberRef]> {
   return m;
 }
 
+/** Map keys come from the client: `__proto__` must stay a plain key, not swap the object's prototype. */
+export function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -163,7 +169,7 @@ function walkJson(shapeName: string, v: unknown, path: string): unknown {
         if (x === null || x === undefined) continue;
         const r = walkJson(s.value!.shape, x, `${path}.${k}`);
         if (r instanceof SqsError) return r;
-        out[k] = r;
+        setKey(out, k, r);
       }
       return out;
     }
@@ -252,7 +258,7 @@ function walkQueryMember(shapeName: string, params: Map<string, string>, key: st
         if (k === undefined) return err.missing(`${key}.${i}.${kName}`);
         const r = walkQueryMember(s.value!.shape, params, `${key}.${i}.${vName}`, name);
         if (r instanceof SqsError) return r;
-        if (r !== undefined) out[k] = r;
+        if (r !== undefined) setKey(out, k, r);
       }
       return out;
     }
