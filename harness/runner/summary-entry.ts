@@ -24,7 +24,7 @@
  * own `handleSummary` shadows the script's while calling it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 
@@ -134,6 +134,9 @@ export interface SummaryEntry {
  */
 export function writeSummaryEntry(scriptFile: string, summaryPath: string): SummaryEntry {
   const abs = path.resolve(scriptFile);
+  if (!existsSync(abs)) {
+    throw new SquallError(`k6 script ${abs} does not exist`, { exitCode: EXIT.invalidInput, hint: 'check the script path (relative paths resolve against the current directory)' });
+  }
   const source = readFileSync(abs, 'utf8');
   const base = path.basename(abs).replace(/\.[^.]+$/, '');
   // A TypeScript script gets a TypeScript entry: the embedded engine's loader only treats a .ts

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -138,7 +138,20 @@ describe('summary entry module', () => {
     e.remove();
   });
 
-  it('names the directory when the entry cannot be written beside the script', () => {
-    expect(() => writeSummaryEntry(path.join(tmp, 'no-such-dir', 'script.js'), '/tmp/x.json')).toThrow(/no-such-dir/);
+  it('names a missing script', () => {
+    expect(() => writeSummaryEntry(path.join(tmp, 'no-such-dir', 'script.js'), '/tmp/x.json')).toThrow(/k6 script .*no-such-dir\/script\.js does not exist/);
+  });
+
+  // Skipped as root (as in CI): root ignores directory permissions, so the directory stays writable.
+  it.skipIf(process.getuid?.() === 0)('names the directory when the entry cannot be written beside the script', () => {
+    const dir = path.join(tmp, 'read-only');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'script.js'), 'export default function () {}\n');
+    chmodSync(dir, 0o555);
+    try {
+      expect(() => writeSummaryEntry(path.join(dir, 'script.js'), '/tmp/x.json')).toThrow(/cannot write squall's k6 entry module next to .*read-only/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
   });
 });
