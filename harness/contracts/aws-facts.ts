@@ -238,4 +238,9 @@ export const SQS_API = {
   listMoveTasksMaxResults: 10,
   /** RedriveAllowPolicy byQueue: up to 10 source queue ARNs [4]. */
   redriveAllowSourceArnsMax: 10,
+  /**
+   * FIFO without high throughput: 300 transactions per second per API action (send, receive,
+   * delete, change visibility; batch calls count once) [4 Throughput, quotas-messages.html].
+   */
+  fifoApiCallsPerSecond: 300,
 } as const;

@@ -78,6 +78,9 @@ export const SERIES = {
   'esm.concurrency': { unit: 'count', labels: ['function', 'queue'], kind: 'max', meaning: 'peak concurrent batches in the step' },
   'esm.pollers': { unit: 'count', labels: ['function', 'queue'], kind: 'gauge', meaning: 'pollers (allowed concurrent batches) at the end of the step' },
   'esm.failed_batches': { unit: 'count', labels: ['function', 'queue'], kind: 'sum', meaning: 'batches that failed whole (error, timeout or throttle)' },
+
+  // SQS refusals (emulator): appended after the ESM block so existing entries keep their order.
+  'sqs.throttled': { unit: 'count', labels: ['queue'], kind: 'sum', meaning: 'SQS requests refused for a limit: RequestThrottled (FIFO API rate) or OverLimit (in-flight)' },
 } as const satisfies Record<string, SeriesDef>;
 
 export type SeriesName = keyof typeof SERIES;

@@ -15,7 +15,7 @@ let sqs: SQSClient;
 let url: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ sqsLimits: { inFlightMaxStandard: 3 } });
+  emu = await startEmulator({ sqsLimits: { inFlightMaxStandard: 3, fifoApiCallsPerSecond: 5 } });
   sqs = new SQSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   url = (await sqs.send(new CreateQueueCommand({ QueueName: 'errs' }))).QueueUrl!;
 });
@@ -152,5 +152,19 @@ describe('what @aws-sdk/client-sqs (pinned version) makes of them', () => {
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q, MaxNumberOfMessages: 10 }));
     expect(got.Messages).toHaveLength(3);
     expect(await caught(sqs.send(new ReceiveMessageCommand({ QueueUrl: q })))).toMatchObject({ name: 'OverLimit', Code: 'OverLimit', status: 400 });
+  });
+
+  it('RequestThrottled past the FIFO API rate, counted in sqs.throttled with OverLimit', async () => {
+    const q = (await sqs.send(new CreateQueueCommand({ QueueName: 'rate.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }))).QueueUrl!;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => caught(sqs.send(new SendMessageCommand({ QueueUrl: q, MessageBody: `m${i}`, MessageGroupId: 'g' }))).catch(() => 'sent')),
+    );
+    const throttled = results.filter((r) => typeof r === 'object');
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    for (const t of throttled) expect(t).toMatchObject({ name: 'RequestThrottled', Code: 'RequestThrottled', status: 400 });
+    const series = emu.metrics.snapshot().series;
+    const sum = (queue: string) => series.find((s) => s.name === 'sqs.throttled' && s.labels['queue'] === queue)!.values.reduce((a: number, b) => a + (b ?? 0), 0);
+    expect(sum('rate.fifo')).toBe(throttled.length);
+    expect(sum('overlimit')).toBe(1);
   });
 });

@@ -270,6 +270,26 @@ describe('queue lifecycle and limits', () => {
     expect(dlq.visibleCount).toBe(0);
   });
 
+  it('rate-limits FIFO API calls per action, except in high-throughput mode', () => {
+    const { clock, model } = setup();
+    let throttles = 0;
+    model.observe({ throttled: () => throttles++ });
+    const q = model.createQueue('rl.fifo', { FifoQueue: 'true' });
+    const rate = model.limits.fifoApiCallsPerSecond;
+    for (let i = 0; i < rate; i++) expect(model.admit(q, 'send')).toBeUndefined();
+    expect(model.admit(q, 'send')?.code).toBe('RequestThrottled');
+    // Other actions have their own budget; time refills continuously.
+    expect(model.admit(q, 'receive')).toBeUndefined();
+    clock.advance(10); // 10 ms refills 3 calls at 300/s
+    for (let i = 0; i < 3; i++) expect(model.admit(q, 'send')).toBeUndefined();
+    expect(model.admit(q, 'send')?.code).toBe('RequestThrottled');
+    expect(throttles).toBe(2);
+    const ht = model.createQueue('ht.fifo', { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    for (let i = 0; i < rate * 2; i++) expect(model.admit(ht, 'send')).toBeUndefined();
+    const std = model.createQueue('std-rl');
+    for (let i = 0; i < rate * 2; i++) expect(model.admit(std, 'send')).toBeUndefined();
+  });
+
   it('OverLimit when the in-flight limit is reached', () => {
     const { model, counts } = setup({ inFlightMaxStandard: 2 });
     const q = model.createQueue('ol');

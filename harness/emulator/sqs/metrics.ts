@@ -11,6 +11,7 @@ interface QueueMeters {
   received: Counter;
   deleted: Counter;
   movedToDlq: Counter;
+  throttled: Counter;
   stop: Array<() => void>;
 }
 
@@ -25,6 +26,7 @@ export function bindSqsMetrics(model: SqsModel, metrics: Metrics): () => void {
         received: metrics.counter('sqs.received', labels),
         deleted: metrics.counter('sqs.deleted', labels),
         movedToDlq: metrics.counter('sqs.moved_to_dlq', labels),
+        throttled: metrics.counter('sqs.throttled', labels),
         stop: [
           // The first gauge applies due transitions so the counts are current even with no traffic.
           metrics.gauge('sqs.visible', labels, () => {
@@ -51,5 +53,7 @@ export function bindSqsMetrics(model: SqsModel, metrics: Metrics): () => void {
     received: (q, n) => of(q).received.add(n),
     deleted: (q, n) => of(q).deleted.add(n),
     movedToDlq: (q, _dlq, n) => of(q).movedToDlq.add(n),
+    throttled: (q) => of(q).throttled.add(1),
+    overLimit: (q) => of(q).throttled.add(1),
   });
 }

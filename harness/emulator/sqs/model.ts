@@ -23,7 +23,7 @@ import type { MessageAttributes } from './md5.ts';
 
 export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 
-export type SqsLimits = { -readonly [K in keyof typeof SQS]: number };
+export type SqsLimits = { -readonly [K in keyof typeof SQS]: number } & { fifoApiCallsPerSecond: number };
 
 /** A receipt handle starts like AWS's ("AQEB…") so log readers recognise it. */
 const HANDLE_PREFIX = 'AQEB';
@@ -131,7 +131,12 @@ export interface SqsObserver {
   purged?(q: SqsQueue, n: number): void;
   /** A receive refused with OverLimit (too many messages in flight). */
   overLimit?(q: SqsQueue): void;
+  /** A request refused with RequestThrottled (FIFO API rate). */
+  throttled?(q: SqsQueue, action: FifoAction): void;
 }
+
+/** The API actions a FIFO queue rate-limits separately (a batch call counts as its base action). */
+export type FifoAction = 'send' | 'receive' | 'delete' | 'changeVisibility';
 
 interface Group {
   readonly id: string;
@@ -279,6 +284,8 @@ export class SqsQueue {
   /** @internal */ readonly dedupOrder = new Deque<{ key: string; expiresAt: number }>();
   /** @internal FIFO ReceiveRequestAttemptId → the answer given. */
   readonly attempts = new Map<string, { msgs: ReceivedMessage[]; nums: number[]; serials: number[]; expiresAt: number }>();
+  /** @internal FIFO API rate: one token bucket per action. */
+  readonly buckets = new Map<FifoAction, { tokens: number; at: number }>();
   /** @internal clock.now() of the last PurgeQueue. */
   lastPurgeAt = -Infinity;
   readonly moveTasks: MoveTask[] = [];
@@ -332,7 +339,7 @@ export class SqsModel {
     this.clock = opts.clock;
     this.accountId = opts.accountId;
     this.region = opts.region;
-    this.limits = { ...SQS, ...opts.limits };
+    this.limits = { ...SQS, fifoApiCallsPerSecond: SQS_API.fifoApiCallsPerSecond, ...opts.limits };
   }
 
   /** Register an observer; returns a function that removes it. */
@@ -682,6 +689,32 @@ export class SqsModel {
   untagQueue(q: SqsQueue, keys: readonly string[]): void {
     this.live(q);
     for (const k of keys) q.tags.delete(k);
+  }
+
+  // ---------------------------------------------------------------- FIFO API rate
+
+  /**
+   * Admit one API call on a FIFO queue: 300 calls per second per action without high-throughput
+   * mode (a continuously refilled token bucket); high throughput (`FifoThroughputLimit:
+   * perMessageGroupId`) is not rate-limited here. Returns `RequestThrottled` when refused.
+   */
+  admit(q: SqsQueue, action: FifoAction): SqsError | undefined {
+    if (!q.fifo || q.config.FifoThroughputLimit === 'perMessageGroupId') return undefined;
+    const rate = this.limits.fifoApiCallsPerSecond;
+    const now = this.clock.now();
+    let b = q.buckets.get(action);
+    if (!b) {
+      b = { tokens: rate, at: now };
+      q.buckets.set(action, b);
+    }
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return undefined;
+    }
+    for (const o of this.observers) o.throttled?.(q, action);
+    return new SqsError('RequestThrottled', 'The request was denied due to request throttling.');
   }
 
   // ---------------------------------------------------------------- send

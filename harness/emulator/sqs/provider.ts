@@ -10,7 +10,7 @@ import { SqsError, msg as err } from './errors.ts';
 import { md5OfMessageAttributes } from './md5.ts';
 import { setKey } from './shapes.ts';
 import type { MessageAttributes, MessageAttributeValue } from './md5.ts';
-import type { MoveTask, ReceivedMessage, SendInput, SqsModel, SqsQueue } from './model.ts';
+import type { FifoAction, MoveTask, ReceivedMessage, SendInput, SqsModel, SqsQueue } from './model.ts';
 
 type In = Record<string, unknown>;
 type Out = Record<string, unknown>;
@@ -43,6 +43,17 @@ const SYSTEM_ATTRIBUTES = [
   'AWSTraceHeader',
   'DeadLetterQueueSourceArn',
 ] as const;
+
+/** Operations a FIFO queue rate-limits, by the action they count against. */
+const FIFO_ACTIONS: Record<string, FifoAction | undefined> = {
+  SendMessage: 'send',
+  SendMessageBatch: 'send',
+  ReceiveMessage: 'receive',
+  DeleteMessage: 'delete',
+  DeleteMessageBatch: 'delete',
+  ChangeMessageVisibility: 'changeVisibility',
+  ChangeMessageVisibilityBatch: 'changeVisibility',
+};
 
 export interface ProviderContext {
   /** `http://host:port` the queue URLs point at. */
@@ -113,6 +124,12 @@ export class SqsProvider {
   }
 
   async call(op: string, input: In): Promise<Out> {
+    const action = FIFO_ACTIONS[op];
+    if (action) {
+      const q = this.resolveQueue(input['QueueUrl']);
+      const refused = this.model.admit(q, action);
+      if (refused) throw refused;
+    }
     switch (op) {
       case 'CreateQueue':
         return this.createQueue(input);
