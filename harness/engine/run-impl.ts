@@ -75,6 +75,8 @@ export interface K6RunResult {
   /** p99 of how late arrival-rate iterations started after their due time (ms), when any ran. */
   schedulingLagP99Ms: number | undefined;
   droppedIterations: number;
+  /** VU initialization in this process: how many, how long, heap growth per VU (an upper bound: no GC forced). */
+  vuInit: { count: number; ms: number; heapBytesPerVU: number } | undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -152,6 +154,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
   }
   let ndjson: NdjsonOutput | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  let vuInit: K6RunResult['vuInit'];
   const runtimes: ScenarioRuntimeImpl[] = [];
   try {
     // ---- init context of VU 0: options ----
@@ -200,11 +203,16 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     if (!workers) {
       const totalVUs = plans.reduce((n, p) => n + p.preAllocatedVUs, 0);
       run.vuIdOffset = segment.vuIdOffset(plans.reduce((n, p) => n + p.maxVUs, 0));
+      const heap0 = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
       try {
         await pool.add(totalVUs);
       } catch (e) {
         throw initError(e, scriptPath);
       }
+      // What per-VU isolation costs: each VU has its own module graph (script + shims).
+      vuInit = { count: totalVUs, ms: performance.now() - t0, heapBytesPerVU: totalVUs ? Math.max(0, process.memoryUsage().heapUsed - heap0) / totalVUs : 0 };
+      if (!opts.quiet && totalVUs > 0) err(`  init: ${totalVUs} VUs in ${Math.round(vuInit.ms)} ms (~${Math.round(vuInit.heapBytesPerVU / 1024)} KB heap and ${(vuInit.ms / totalVUs).toFixed(2)} ms each)\n\n`);
     }
 
     // ---- the test clock starts before setup (k6 MarkStarted) ----
@@ -414,6 +422,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       summary,
       schedulingLagP99Ms: childLag.length ? Math.max(...childLag) : lagP99,
       droppedIterations: dropped,
+      vuInit,
     };
   } finally {
     if (ticker) clearInterval(ticker);

@@ -63,6 +63,26 @@ function isUserModule(url) {
   return url.startsWith('file:') && !url.startsWith(engineDir) && queryOf(url) !== undefined;
 }
 
+// Every VU loads the same handful of files; resolving and transforming them once per process
+// (per run for the script's own files) keeps a VU's start to well under a millisecond.
+const resolveCache = new Map();
+
+async function resolveOnce(specifier, context, nextResolve) {
+  const parent = context.parentURL ? stripQuery(context.parentURL) : '';
+  const key = `${parent}\u0000${specifier}`;
+  let hit = resolveCache.get(key);
+  if (hit === undefined) {
+    const r = await nextResolve(specifier, parent ? { ...context, parentURL: parent } : context);
+    hit = { url: r.url, format: r.format, importAttributes: r.importAttributes };
+    resolveCache.set(key, hit);
+  }
+  return hit;
+}
+
+function withQuery(r, q) {
+  return { ...r, url: `${stripQuery(r.url)}?${q}`, shortCircuit: true };
+}
+
 export async function resolve(specifier, context, nextResolve) {
   const q = queryOf(context.parentURL);
   if (specifier === 'k6' || specifier.startsWith('k6/')) {
@@ -70,22 +90,23 @@ export async function resolve(specifier, context, nextResolve) {
     const file = perVu ?? SHARED[specifier];
     if (!file) throw new Error(unsupportedModule(specifier));
     // Through the next resolvers (the TS loader marks .ts files there), then the VU's query.
-    const r = await nextResolve(`${shimDir}${file}`, context);
-    return perVu && q ? { ...r, url: `${r.url}?${q}`, shortCircuit: true } : { ...r, shortCircuit: true };
+    const r = await resolveOnce(`${shimDir}${file}`, context, nextResolve);
+    return perVu && q ? withQuery(r, q) : { ...r, shortCircuit: true };
   }
   if (/^https?:\/\//.test(specifier) && q) {
     throw new Error(unsupportedRemote(specifier));
   }
+  // A URL that already names its VU: the entry script, or the vu-globals line the loader adds.
+  const own = specifier.startsWith('file:') ? queryOf(specifier) : undefined;
+  if (own !== undefined) return withQuery(await resolveOnce(stripQuery(specifier), context, nextResolve), own);
   const parent = context.parentURL;
   if (q && parent && !parent.startsWith(engineDir) && /^(\.{1,2}\/|\/|file:)/.test(specifier)) {
-    const r = await nextResolve(specifier, context);
-    if (r.url.startsWith('file:') && !r.url.startsWith(engineDir)) {
-      const u = new URL(r.url);
-      u.search = `?${q}`;
-      return { ...r, url: u.href };
-    }
-    return r;
+    const r = await resolveOnce(specifier, context, nextResolve);
+    if (r.url.startsWith('file:') && !r.url.startsWith(engineDir)) return withQuery(r, q);
+    return { ...r, shortCircuit: true };
   }
+  // A per-VU shim's own imports (shared engine modules): the same answer for every VU.
+  if (q && parent && parent.startsWith(engineDir)) return { ...(await resolveOnce(specifier, context, nextResolve)), shortCircuit: true };
   return nextResolve(specifier, context);
 }
 
@@ -107,21 +128,38 @@ function stripQuery(url) {
 
 const TS = /\.(ts|mts|cts|tsx)$/;
 
+const loadCache = new Map();
+
 export async function load(url, context, nextLoad) {
   const q = queryOf(url);
   if (q === undefined || !url.startsWith('file:')) return nextLoad(url, context);
-  const isTs = TS.test(new URL(url).pathname);
+  const plain = stripQuery(url);
+  const isTs = TS.test(new URL(plain).pathname);
   if (!isUserModule(url)) {
-    // A per-VU shim: the TS loader keys on the file name, so load the plain file's source and
-    // let this URL (with its query) be its own module instance.
-    if (!isTs) return nextLoad(url, context);
-    const r = await nextLoad(stripQuery(url), context);
-    return { format: r.format, source: r.source, shortCircuit: true };
+    // A per-VU shim: the TS loader keys on the file name, so load the plain file's source once
+    // and let this URL (with its query) be its own module instance.
+    let hit = loadCache.get(plain);
+    if (hit === undefined) {
+      const r = await nextLoad(isTs ? plain : url, context);
+      // Shims are a few lines: their inline source map would be parsed again for every VU.
+      const src = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
+      hit = { format: r.format, source: src.replace(/\n\/\/# sourceMappingURL=data:[^\n]*\s*$/, '\n') };
+      loadCache.set(plain, hit);
+    }
+    return { format: hit.format, source: hit.source, shortCircuit: true };
   }
-  const r = await nextLoad(isTs ? stripQuery(url) : url, { ...context, format: 'module' });
-  const src = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
-  const names = ['__VU', '__ITER', '__ENV', ...OPTIONAL.filter((n) => !declares(src, n) && src.includes(n))];
+  // The script's own modules: once per run (the run id leads the query), so a changed file is
+  // seen by the next run in the same process.
+  const key = `${q.slice(0, q.indexOf('.'))}\u0000${plain}`;
+  let hit = loadCache.get(key);
+  if (hit === undefined) {
+    const r = await nextLoad(isTs ? plain : url, { ...context, format: 'module' });
+    const src = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
+    const names = ['__VU', '__ITER', '__ENV', ...OPTIONAL.filter((n) => !declares(src, n) && src.includes(n))];
+    hit = { src, names: names.join(',') };
+    loadCache.set(key, hit);
+  }
   // Same line as the script's first line, so line numbers in stack traces stay right.
-  const head = `import{${names.join(',')}}from${JSON.stringify(`${shimDir}vu-globals.ts?${q}`)};`;
-  return { format: 'module', source: head + src, shortCircuit: true };
+  const head = `import{${hit.names}}from${JSON.stringify(`${shimDir}vu-globals.ts?${q}`)};`;
+  return { format: 'module', source: head + hit.src, shortCircuit: true };
 }

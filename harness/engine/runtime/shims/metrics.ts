@@ -1,51 +1,7 @@
-/**
- * The `k6/metrics` module per VU: Counter, Gauge, Rate, Trend. Construction registers the metric
- * (init context; re-registering a name with another type is an error, k6 `metrics/registry.go`);
- * `add` emits a sample with the VU's current tags plus the given ones.
- */
-import type { Contains, Metric } from '../../metrics/registry.ts';
-import type { MetricType } from '../../metrics/sinks.ts';
+/** Per-VU instance of `k6/metrics`: small on purpose, since every VU compiles its own copy (see api/metrics.ts). */
+import { makeMetrics } from '../api/metrics.ts';
 import { vuFor } from '../host.ts';
 
-const vu = vuFor(import.meta.url);
-const run = vu.run;
-
-class BaseMetric {
-  readonly name: string;
-  private readonly metric: Metric;
-  constructor(name: string, type: MetricType, contains: Contains) {
-    if (!vu.inInit) throw new Error(`metrics must be created in the init context (top-level code), not inside a function: new ${type}("${name}")`);
-    this.name = name;
-    this.metric = run.metrics.registry.register(name, type, contains);
-  }
-  add(value: number | boolean, tags?: Record<string, string>): boolean {
-    vu.assertNotInit(`${this.name}.add()`);
-    const v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
-    if (Number.isNaN(v)) throw new Error(`${this.name}.add(${String(value)}): the value is not a number`);
-    run.emit(this.metric, tags ? vu.tags.with(tags) : vu.tags, v);
-    return true;
-  }
-}
-
-export class Counter extends BaseMetric {
-  constructor(name: string) {
-    super(name, 'counter', 'default');
-  }
-}
-export class Gauge extends BaseMetric {
-  constructor(name: string) {
-    super(name, 'gauge', 'default');
-  }
-}
-export class Rate extends BaseMetric {
-  constructor(name: string) {
-    super(name, 'rate', 'default');
-  }
-}
-export class Trend extends BaseMetric {
-  constructor(name: string, isTime = false) {
-    super(name, 'trend', isTime ? 'time' : 'default');
-  }
-}
-
-export default { Counter, Gauge, Rate, Trend };
+const m = makeMetrics(vuFor(import.meta.url));
+export default m.default;
+export const { Counter, Gauge, Rate, Trend } = m;

@@ -1,18 +1,7 @@
-/** `k6/timers` per VU: the same tracked timers as the globals (k6 re-exports the globals, v0.50+). */
+/** Per-VU instance of `k6/timers`: small on purpose, since every VU compiles its own copy (see api/timers.ts). */
+import { makeTimers } from '../api/timers.ts';
 import { vuFor } from '../host.ts';
 
-const vu = vuFor(import.meta.url);
-
-export function setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
-  return vu.setTimeout(fn, ms, args, false);
-}
-export function setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
-  return vu.setTimeout(fn, ms, args, true);
-}
-export function clearTimeout(id: unknown): void {
-  vu.clear(id);
-}
-export function clearInterval(id: unknown): void {
-  vu.clear(id);
-}
-export default { setTimeout, setInterval, clearTimeout, clearInterval };
+const m = makeTimers(vuFor(import.meta.url));
+export default m.default;
+export const { setTimeout, setInterval, clearTimeout, clearInterval } = m;
