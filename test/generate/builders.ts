@@ -10,6 +10,7 @@ import {
   type ResolvedQueue,
   type ResolvedScenario,
   type ResolvedTemplate,
+  type Stage,
 } from '../../harness/experiment/types.ts';
 
 export function fn(name: string, extra: Partial<ResolvedFunction> = {}): ResolvedFunction {
@@ -147,3 +148,47 @@ export function optionsOf(script: string): any {
   return JSON.parse(m[1]!);
 }
 
+
+/** Go/k6 duration string → ms (k6-contract.md §4.1), to check k6Duration round-trips. */
+export function parseGoDuration(s: string): number {
+  if (s === '0s') return 0;
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 };
+  let total = 0;
+  let rest = s;
+  while (rest.length > 0) {
+    const m = /^(\d+)(ms|us|h|m|s)/.exec(rest);
+    if (!m) throw new Error(`bad duration ${s}`);
+    total += Number(m[1]) * unit[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/**
+ * The k6 scenario a resolved scenario should become, checked field by field with an independent
+ * duration parser (so a test does not reuse the generator's own conversion).
+ */
+export function expectedK6Scenario(s: ResolvedScenario): Record<string, unknown> {
+  const e = s as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { executor: s.executor };
+  const numeric = ['vus', 'iterations', 'startVUs', 'rate', 'startRate', 'preAllocatedVUs', 'maxVUs'];
+  const durations: Record<string, string> = { maxDurationMs: 'maxDuration', durationMs: 'duration', gracefulRampDownMs: 'gracefulRampDown', timeUnitMs: 'timeUnit' };
+  for (const k of numeric) if (k in e) out[k] = e[k];
+  for (const [k, name] of Object.entries(durations)) if (k in e) out[name] = e[k];
+  if ('stages' in e) out.stages = (e.stages as Stage[]).map((st) => ({ duration: st.durationMs, target: st.target }));
+  out.startTime = s.startTimeMs;
+  out.gracefulStop = s.gracefulStopMs;
+  return out;
+}
+
+/** A generated k6 scenario with its duration strings turned back into ms, for comparison with expectedK6Scenario. */
+export function k6ScenarioInMs(k: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(k)) {
+    if (key === 'exec' || key === 'env' || key === 'tags') continue;
+    if (key === 'stages') out.stages = (v as Array<{ duration: string; target: number }>).map((st) => ({ duration: parseGoDuration(st.duration), target: st.target }));
+    else if (typeof v === 'string' && key !== 'executor') out[key] = parseGoDuration(v);
+    else out[key] = v;
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { loadExperiment } from '../../harness/experiment/load.ts';
 import { k8sName } from '../../harness/generate/k6-operator.ts';
 import { generateRunFiles } from '../../harness/generate/generate.ts';
 import { typecheckK6Script } from '../../harness/generate/typecheck.ts';
-import { executors, experiment, httpTemplate, optionsOf, scenario } from './builders.ts';
+import { executors, expectedK6Scenario, experiment, httpTemplate, k6ScenarioInMs, optionsOf, scenario } from './builders.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLES = join(ROOT, 'examples/experiments');
@@ -38,15 +38,19 @@ describe('squall generate (CLI)', () => {
     const script = readFileSync(join(out, 'script.js'), 'utf8');
     expect(typecheckK6Script(join(out, 'script.js'))).toEqual([]);
     const o = optionsOf(script);
-    expect(o.scenarios).toEqual({
-      orders: {
-        executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1m', preAllocatedVUs: 10, maxVUs: 50,
-        startTime: '0s', gracefulStop: '30s', exec: 's_orders_exec',
-      },
-    });
-    expect(o.thresholds).toEqual({ 'http_req_duration{expected_response:true}': ['p(95)<1000'] });
+    const exp = await loadExperiment(join(EXAMPLES, 'quickstart.yaml'));
+    expect(Object.keys(o.scenarios)).toEqual(Object.keys(exp.load.scenarios));
+    for (const [name, s] of Object.entries(exp.load.scenarios)) {
+      expect(k6ScenarioInMs(o.scenarios[name]), name).toEqual(expectedK6Scenario(s));
+      expect(o.scenarios[name].exec).toMatch(/^s_\w+_exec$/);
+    }
+    expect(o.scenarios.orders.executor).toBe('constant-arrival-rate');
+    expect(o.thresholds).toEqual(
+      Object.fromEntries(Object.entries(exp.load.thresholds).map(([m, specs]) => [m, specs.map((t) => (t.abortOnFail ? expect.objectContaining({ threshold: t.threshold }) : t.threshold))])),
+    );
+    expect(Object.keys(o.thresholds).length).toBeGreaterThan(0);
     const resolved = JSON.parse(readFileSync(join(out, 'experiment.json'), 'utf8'));
-    expect(resolved).toEqual(JSON.parse(JSON.stringify(await loadExperiment(join(EXAMPLES, 'quickstart.yaml')))));
+    expect(resolved).toEqual(JSON.parse(JSON.stringify(exp)));
     const docs = parseAllDocuments(readFileSync(join(out, 'k6-operator.yaml'), 'utf8')).map((d) => d.toJS());
     expect(docs).toHaveLength(2);
     const [cm, tr] = docs;
@@ -105,7 +109,7 @@ describe('every example experiment', () => {
       scripts.push(written[0]!);
       const o = optionsOf(rendered.script);
       expect(Object.keys(o.scenarios), f).toEqual(Object.keys(exp.load.scenarios));
-      for (const [name, s] of Object.entries(exp.load.scenarios)) expect(o.scenarios[name].executor, `${f} ${name}`).toBe(s.executor);
+      for (const [name, s] of Object.entries(exp.load.scenarios)) expect(k6ScenarioInMs(o.scenarios[name]), `${f} ${name}`).toEqual(expectedK6Scenario(s));
       expect(Object.keys(o.thresholds), f).toEqual(Object.keys(exp.load.thresholds));
       expect(o.summaryTrendStats, f).toEqual(exp.load.summaryTrendStats);
     }

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderScript } from '../../harness/generate/render.ts';
 import { typecheckK6Script } from '../../harness/generate/typecheck.ts';
 import type { ResolvedExecutor, ResolvedScenario, Stage } from '../../harness/experiment/types.ts';
-import { experiment, httpTemplate, lambdaTemplate, optionsOf, scenario, sqsTemplate } from './builders.ts';
+import { expectedK6Scenario, experiment, httpTemplate, k6ScenarioInMs, lambdaTemplate, optionsOf, scenario, sqsTemplate } from './builders.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'squall-gen-prop-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,6 +74,8 @@ describe('generator properties', () => {
         for (const s of arr) {
           const got = o.scenarios[s.name];
           expect(got).toMatchObject({ executor: s.executor.executor, ...expectedFields(s.executor), exec: view.scenarios.find((v) => v.name === s.name)!.exec });
+          // Every number and duration, durations parsed back independently.
+          expect(k6ScenarioInMs(got)).toEqual(expectedK6Scenario(scenarios.find((x) => x.name === s.name)!));
           expect(got.env ?? {}).toEqual(s.env);
           expect(got.tags ?? {}).toEqual(s.tags);
           expect(script).toContain(`export async function ${got.exec}()`);

@@ -12,25 +12,10 @@ import { k6Duration } from '../../harness/generate/durations.ts';
 import { renderScript } from '../../harness/generate/render.ts';
 import { typecheckK6Script } from '../../harness/generate/typecheck.ts';
 import type { ResolvedExecutor } from '../../harness/experiment/types.ts';
-import { executors, experiment, httpTemplate, lambdaTemplate, optionsOf, scenario, sqsTemplate } from './builders.ts';
+import { executors, experiment, httpTemplate, lambdaTemplate, optionsOf, parseGoDuration, scenario, sqsTemplate } from './builders.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'squall-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Go/k6 duration string → ms (k6-contract.md §4.1), to check k6Duration round-trips. */
-function parseGoDuration(s: string): number {
-  if (s === '0s') return 0;
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 };
-  let total = 0;
-  let rest = s;
-  while (rest.length > 0) {
-    const m = /^(\d+)(ms|us|h|m|s)/.exec(rest);
-    if (!m) throw new Error(`bad duration ${s}`);
-    total += Number(m[1]) * unit[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return total;
-}
 
 function write(name: string, text: string): string {
   const p = join(tmp, name);
