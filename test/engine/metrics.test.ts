@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { K6_EXIT, SquallError } from '../../harness/contracts/exit-codes.ts';
 import { MetricsEngine } from '../../harness/engine/metrics/engine.ts';
+import { LogLinearHistogram, bucketOf, bucketRange } from '../../harness/engine/metrics/histogram.ts';
 import { parseMetricName } from '../../harness/engine/metrics/registry.ts';
 import { EXACT_CAP, GaugeSink, RateSink, TrendSink, CounterSink } from '../../harness/engine/metrics/sinks.ts';
 import { TagSet } from '../../harness/engine/metrics/tags.ts';
@@ -45,7 +46,7 @@ describe('trend percentiles (k6 TrendSink.P)', () => {
       { numRuns: 200 },
     );
   });
-  it('past the exact cap, percentiles come from the HDR histogram within 0.1 %', () => {
+  it('past the exact cap, percentiles come from the histogram within 0.1 %', () => {
     const t = new TrendSink();
     const n = EXACT_CAP + 50_000;
     for (let i = 1; i <= n; i++) t.add(i / 100);
@@ -203,5 +204,35 @@ describe('NDJSON lines (k6 json_test.go)', () => {
     expect(f.format(Date.UTC(2021, 1, 24, 13, 37, 10) + 0.5)).toBe('2021-02-24T13:37:10.000500Z');
     expect(f.format(Date.UTC(2021, 1, 24, 13, 37, 11, 123))).toBe('2021-02-24T13:37:11.123000Z');
     expect(new TagSet({ url: 'u', method: 'GET', group: '' }).json).toBe('{"group":"","method":"GET","url":"u"}');
+  });
+});
+
+describe('HDR-style log-linear histogram', () => {
+  it('buckets are contiguous and never wider than 1/1024 of their value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (v) => {
+        const [lo, hi] = bucketRange(bucketOf(v));
+        expect(lo).toBeLessThanOrEqual(v);
+        expect(hi).toBeGreaterThanOrEqual(v);
+        expect(hi - lo).toBeLessThanOrEqual(Math.max(0, lo / 1024));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(bucketOf(2047)).toBe(2047);
+    expect(bucketOf(2048)).toBe(2048);
+    expect(bucketRange(bucketOf(4095))).toEqual([4094, 4095]);
+  });
+  it('merges by adding counts, through its sparse JSON form', () => {
+    const a = new LogLinearHistogram();
+    const b = new LogLinearHistogram();
+    const all = new LogLinearHistogram();
+    for (let i = 0; i < 5000; i++) {
+      const v = (i * 104729) % 3_000_000;
+      (i % 3 ? a : b).record(v);
+      all.record(v);
+    }
+    a.merge(LogLinearHistogram.fromSparse(JSON.parse(JSON.stringify(b.toSparse()))));
+    expect(a.total).toBe(5000);
+    for (const p of [0, 0.5, 0.9, 0.99, 1]) expect(a.percentile(p)).toBe(all.percentile(p));
   });
 });

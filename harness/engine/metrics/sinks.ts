@@ -1,12 +1,12 @@
 /**
  * Metric sinks with k6's semantics (`metrics/sink.go`, k6-contract.md §1.1): counter sums, gauge
  * keeps the last ingested value plus min/max, rate counts non-zero samples, trend keeps count/sum/
- * min/max and an HDR histogram. A trend also keeps its exact values while there are at most
- * EXACT_CAP of them, so small tests get k6's exact interpolated percentiles; past that, memory
- * stays flat and percentiles come from the histogram (3 significant digits, recorded in µs).
+ * min/max and an HDR-style histogram (histogram.ts). A trend also keeps its exact values while
+ * there are at most EXACT_CAP of them, so small tests get k6's exact interpolated percentiles; past
+ * that, memory stays flat and percentiles come from the histogram (within 0.1 %, recorded in µs).
  * Every sink can be snapshotted to JSON and merged, so `--workers` processes add up exactly.
  */
-import * as hdr from 'hdr-histogram-js';
+import { LogLinearHistogram } from './histogram.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 
@@ -78,10 +78,6 @@ export class RateSink {
   }
 }
 
-function newHistogram(): hdr.Histogram {
-  return hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-}
-
 export class TrendSink {
   readonly type = 'trend';
   count = 0;
@@ -90,7 +86,8 @@ export class TrendSink {
   max = 0;
   private exact: Float64Array | undefined = new Float64Array(64);
   private sorted = true;
-  private hist: hdr.Histogram | undefined;
+  /** Values in µs (HDR-style, see histogram.ts). */
+  private readonly hist = new LogLinearHistogram();
 
   add(v: number): void {
     if (this.count === 0 || v < this.min) this.min = v;
@@ -111,13 +108,8 @@ export class TrendSink {
         this.sorted = false;
       }
     }
-    this.histogram().recordValue(v > 0 ? Math.round(v * 1000) : 0);
+    this.hist.record(v * 1000);
     this.count++;
-  }
-
-  private histogram(): hdr.Histogram {
-    if (this.hist === undefined) this.hist = newHistogram();
-    return this.hist;
   }
 
   private dropExact(): void {
@@ -151,7 +143,7 @@ export class TrendSink {
     }
     if (p <= 0) return this.min;
     if (p >= 1) return this.max;
-    const x = this.histogram().getValueAtPercentile(p * 100) / 1000;
+    const x = this.hist.percentile(p) / 1000;
     return Math.min(this.max, Math.max(this.min, x));
   }
 
@@ -163,7 +155,7 @@ export class TrendSink {
       min: this.min,
       max: this.max,
       exact: this.exact === undefined ? null : Array.from(this.exact.subarray(0, this.count)),
-      hdr: this.count === 0 ? null : hdr.encodeIntoCompressedBase64(this.histogram()),
+      hist: this.count === 0 ? null : this.hist.toSparse(),
     };
   }
 
@@ -173,7 +165,7 @@ export class TrendSink {
       for (const v of s.exact) this.add(v);
       return;
     }
-    if (s.hdr !== null) this.histogram().add(hdr.decodeFromCompressedBase64(s.hdr, 32, false));
+    if (s.hist !== null) this.hist.merge(LogLinearHistogram.fromSparse(s.hist));
     this.dropExact();
     if (this.count === 0 || s.min < this.min) this.min = s.min;
     if (this.count === 0 || s.max > this.max) this.max = s.max;
@@ -194,7 +186,8 @@ export interface TrendSnapshot {
   min: number;
   max: number;
   exact: number[] | null;
-  hdr: string | null;
+  /** Sparse histogram buckets (µs), see histogram.ts. */
+  hist: number[] | null;
 }
 export type SinkSnapshot = CounterSnapshot | GaugeSnapshot | RateSnapshot | TrendSnapshot;
 

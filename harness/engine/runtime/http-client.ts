@@ -467,7 +467,7 @@ export class HttpClient {
     if (ex.timer !== undefined) clearTimeout(ex.timer);
     vu.exchanges.delete(ex);
     vu.bytesReceived += ex.received;
-    if (vu.exchanges.size === 0) queueMicrotask(() => vu.exchangeDone());
+    if (vu.exchanges.size === 0 && vu.waitingForDrain) queueMicrotask(() => vu.exchangeDone());
     const end = performance.now();
     if (ex.aborted) {
       ex.resolve(res);

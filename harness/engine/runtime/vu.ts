@@ -187,6 +187,11 @@ export class VuContext {
     this.checkDrained();
   }
 
+  /** True when the iteration's function returned and it waits for timers/requests to end. */
+  get waitingForDrain(): boolean {
+    return this.drainWaiter !== undefined;
+  }
+
   /** An HTTP exchange of this VU ended (the client removed it from `exchanges`). */
   exchangeDone(): void {
     if (this.exchanges.size === 0) this.checkDrained();
