@@ -63,7 +63,7 @@ export async function runK6Process(
   try {
     const { exitCode, signal } = await spawnTeed(command, opts, { ...(opts.processEnv ?? process.env), ...extraEnv }, stdout, stderr);
     const durationMs = performance.now() - t0;
-    const record: RunRecord = { runner, command, exitCode, signal, startedAt: startedAt.toISOString(), durationMs };
+    const record: RunRecord = { runner, script: path.resolve(opts.script), command, exitCode, signal, startedAt: startedAt.toISOString(), durationMs };
     writeFileSync(files.record, `${JSON.stringify(record, null, 2)}\n`);
     return { runner, exitCode, signal, durationMs, files, command };
   } finally {

@@ -70,6 +70,8 @@ export interface RunnerResult {
 /** The contents of `k6-run.json`. */
 export interface RunRecord {
   runner: string;
+  /** The user's script (absolute). `command` names the entry module, deleted after the run. */
+  script: string;
   command: string[];
   exitCode: number;
   signal: string | null;

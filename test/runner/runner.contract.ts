@@ -154,8 +154,8 @@ export default async function () {
         expect(at).toBeLessThanOrEqual(Date.now() + 1000);
       }
 
-      const record = JSON.parse(readFileSync(result.files.record, 'utf8')) as { exitCode: number; runner: string; command: string[] };
-      expect(record).toMatchObject({ exitCode: 0, runner: name });
+      const record = JSON.parse(readFileSync(result.files.record, 'utf8')) as { exitCode: number; runner: string; script: string; command: string[] };
+      expect(record).toMatchObject({ exitCode: 0, runner: name, script: path.join(scriptDir, 'script.js'), command: result.command });
       // Without a handleSummary of its own, the script still gets an end-of-test text summary.
       expect(readFileSync(result.files.stdout, 'utf8')).toMatch(/http_reqs \.*: 10 /);
       // The entry module is gone and the script is untouched.
