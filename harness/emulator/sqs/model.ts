@@ -19,14 +19,17 @@ import { MinHeap } from '../heap.ts';
 import { uuid } from '../ids.ts';
 import { SqsError, msg as err } from './errors.ts';
 import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
+import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
+import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
+import type { QueueConfig, RedrivePolicy } from './queue-config.ts';
 import type { MessageAttributes } from './md5.ts';
 
 export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
+export type { QueueConfig, RedrivePolicy } from './queue-config.ts';
+export { QUEUE_ATTRIBUTE_NAMES } from './queue-config.ts';
+export { decodeHandle } from './message-rules.ts';
 
 export type SqsLimits = { -readonly [K in keyof typeof SQS]: number } & { fifoApiCallsPerSecond: number };
-
-/** A receipt handle starts like AWS's ("AQEB…") so log readers recognise it. */
-const HANDLE_PREFIX = 'AQEB';
 
 const enum State {
   Delayed = 1,
@@ -109,11 +112,6 @@ export interface ReceiveOptions {
   receiveRequestAttemptId?: string;
 }
 
-export interface RedrivePolicy {
-  deadLetterTargetArn: string;
-  maxReceiveCount: number;
-}
-
 /**
  * Observers see every state change that metrics count; all calls are synchronous and must be
  * cheap. The frame binds one to `Metrics`; Lambda's mappings may add their own.
@@ -169,88 +167,6 @@ export interface MoveTask {
   /** Epoch ms. */
   startedTimestamp: number;
   timer: TimerHandle | undefined;
-}
-
-/** The queue attributes a user can set, with AWS's defaults [fact sheet §4]. */
-export interface QueueConfig {
-  VisibilityTimeout: number;
-  MaximumMessageSize: number;
-  MessageRetentionPeriod: number;
-  DelaySeconds: number;
-  ReceiveMessageWaitTimeSeconds: number;
-  Policy: string | undefined;
-  RedrivePolicy: RedrivePolicy | undefined;
-  RedriveAllowPolicy: string | undefined;
-  FifoQueue: boolean;
-  ContentBasedDeduplication: boolean;
-  DeduplicationScope: 'messageGroup' | 'queue';
-  FifoThroughputLimit: 'perQueue' | 'perMessageGroupId';
-  KmsMasterKeyId: string | undefined;
-  KmsDataKeyReusePeriodSeconds: number;
-  SqsManagedSseEnabled: boolean;
-}
-
-const SETTABLE = new Set([
-  'Policy',
-  'VisibilityTimeout',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'DelaySeconds',
-  'ReceiveMessageWaitTimeSeconds',
-  'RedrivePolicy',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-  'RedriveAllowPolicy',
-  'SqsManagedSseEnabled',
-]);
-const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
-
-/** Every attribute GetQueueAttributes knows (QueueAttributeName enum [MODEL]). */
-export const QUEUE_ATTRIBUTE_NAMES = [
-  'Policy',
-  'VisibilityTimeout',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ApproximateNumberOfMessages',
-  'ApproximateNumberOfMessagesNotVisible',
-  'CreatedTimestamp',
-  'LastModifiedTimestamp',
-  'QueueArn',
-  'ApproximateNumberOfMessagesDelayed',
-  'DelaySeconds',
-  'ReceiveMessageWaitTimeSeconds',
-  'RedrivePolicy',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-  'RedriveAllowPolicy',
-  'SqsManagedSseEnabled',
-] as const;
-
-/** Body characters SQS accepts: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF [MODEL SendMessage doc]. */
-const INVALID_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const ATTR_NAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!aws\.)(?!amazon\.)[A-Za-z0-9_.-]{1,256}$/i;
-
-function intAttr(name: string, raw: string, min: number, max: number): number | SqsError {
-  if (!/^-?\d+$/.test(raw.trim())) return err.invalidAttributeValue(name);
-  const n = Number(raw.trim());
-  if (n < min || n > max) return err.invalidAttributeValue(name);
-  return n;
-}
-
-function boolAttr(name: string, raw: string): boolean | SqsError {
-  const v = raw.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  return err.invalidAttributeValue(name);
 }
 
 export class SqsQueue {
@@ -331,6 +247,7 @@ export class SqsModel {
   private readonly byArn = new Map<string, SqsQueue>();
   private readonly deletedAt = new Map<string, number>();
   private readonly observers: SqsObserver[] = [];
+  private readonly lookup = (arn: string): SqsQueue | undefined => this.byArn.get(arn);
   private nextUid = 1;
   private nextTask = 1;
   private closed = false;
@@ -384,7 +301,7 @@ export class SqsModel {
     if (isFifoName && !wantsFifo) {
       throw new SqsError('InvalidParameterValueException', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
     }
-    const config = this.parseConfig(attributes, this.defaultConfig(isFifoName), isFifoName, true, this.arnFor(name));
+    const config = parseConfig(attributes, defaultConfig(this.limits, isFifoName), isFifoName, true, this.arnFor(name), this.limits, this.lookup);
     const existing = this.queues.get(name);
     if (existing) {
       // Idempotent only when every given attribute matches the live queue's value.
@@ -450,181 +367,9 @@ export class SqsModel {
 
   // ---------------------------------------------------------------- attributes
 
-  private defaultConfig(fifo: boolean): QueueConfig {
-    const L = this.limits;
-    return {
-      VisibilityTimeout: L.visibilityTimeoutDefaultSeconds,
-      MaximumMessageSize: L.maximumMessageSizeDefaultBytes,
-      MessageRetentionPeriod: L.messageRetentionDefaultSeconds,
-      DelaySeconds: 0,
-      ReceiveMessageWaitTimeSeconds: 0,
-      Policy: undefined,
-      RedrivePolicy: undefined,
-      RedriveAllowPolicy: undefined,
-      FifoQueue: fifo,
-      ContentBasedDeduplication: false,
-      DeduplicationScope: 'queue',
-      FifoThroughputLimit: 'perQueue',
-      KmsMasterKeyId: undefined,
-      KmsDataKeyReusePeriodSeconds: SQS_API.kmsDataKeyReuseDefaultSeconds,
-      SqsManagedSseEnabled: true,
-    };
-  }
-
-  /** Parse user attributes onto `base` with AWS's checks and messages; throws `SqsError`. */
-  private parseConfig(attrs: Record<string, string>, base: QueueConfig, fifo: boolean, creating: boolean, selfArn: string): QueueConfig {
-    const L = this.limits;
-    const c: QueueConfig = { ...base };
-    for (const [name, raw] of Object.entries(attrs)) {
-      if (!SETTABLE.has(name)) throw err.unknownAttribute(name);
-      if (FIFO_ONLY.has(name) && !fifo) throw err.unknownAttribute(name);
-      const v = typeof raw === 'string' ? raw : String(raw);
-      let r: number | boolean | SqsError | undefined;
-      switch (name) {
-        case 'VisibilityTimeout':
-          r = intAttr(name, v, 0, L.visibilityTimeoutMaxSeconds);
-          if (typeof r === 'number') c.VisibilityTimeout = r;
-          break;
-        case 'MaximumMessageSize':
-          r = intAttr(name, v, L.maximumMessageSizeMinBytes, L.maximumMessageSizeMaxBytes);
-          if (typeof r === 'number') c.MaximumMessageSize = r;
-          break;
-        case 'MessageRetentionPeriod':
-          r = intAttr(name, v, L.messageRetentionMinSeconds, L.messageRetentionMaxSeconds);
-          if (typeof r === 'number') c.MessageRetentionPeriod = r;
-          break;
-        case 'DelaySeconds':
-          r = intAttr(name, v, 0, L.delayMaxSeconds);
-          if (typeof r === 'number') c.DelaySeconds = r;
-          break;
-        case 'ReceiveMessageWaitTimeSeconds':
-          r = intAttr(name, v, 0, L.receiveWaitTimeMaxSeconds);
-          if (typeof r === 'number') c.ReceiveMessageWaitTimeSeconds = r;
-          break;
-        case 'KmsDataKeyReusePeriodSeconds':
-          r = intAttr(name, v, SQS_API.kmsDataKeyReuseMinSeconds, SQS_API.kmsDataKeyReuseMaxSeconds);
-          if (typeof r === 'number') c.KmsDataKeyReusePeriodSeconds = r;
-          break;
-        case 'FifoQueue':
-          r = boolAttr(name, v);
-          if (typeof r === 'boolean') {
-            if (!creating && r !== base.FifoQueue) r = err.invalidAttributeValue(name, 'Modifying queue type is not supported.');
-            else if (r !== fifo) r = err.invalidAttributeValue(name);
-          }
-          break;
-        case 'ContentBasedDeduplication':
-          r = boolAttr(name, v);
-          if (typeof r === 'boolean') c.ContentBasedDeduplication = r;
-          break;
-        case 'SqsManagedSseEnabled':
-          r = boolAttr(name, v);
-          if (typeof r === 'boolean') c.SqsManagedSseEnabled = r;
-          break;
-        case 'DeduplicationScope':
-          if (v === 'messageGroup' || v === 'queue') c.DeduplicationScope = v;
-          else r = err.invalidAttributeValue(name);
-          break;
-        case 'FifoThroughputLimit':
-          if (v === 'perQueue' || v === 'perMessageGroupId') c.FifoThroughputLimit = v;
-          else r = err.invalidAttributeValue(name);
-          break;
-        case 'Policy':
-          if (v === '') c.Policy = undefined;
-          else {
-            try {
-              JSON.parse(v);
-              c.Policy = v;
-            } catch {
-              r = err.invalidAttributeValue(name);
-            }
-          }
-          break;
-        case 'KmsMasterKeyId':
-          c.KmsMasterKeyId = v === '' ? undefined : v;
-          break;
-        case 'RedriveAllowPolicy':
-          r = this.parseRedriveAllowPolicy(v);
-          if (r === undefined) c.RedriveAllowPolicy = v === '' ? undefined : v;
-          break;
-        case 'RedrivePolicy': {
-          const p = this.parseRedrivePolicy(v, fifo, selfArn);
-          if (p instanceof SqsError) r = p;
-          else c.RedrivePolicy = p;
-          break;
-        }
-      }
-      if (r instanceof SqsError) throw r;
-    }
-    if (c.FifoThroughputLimit === 'perMessageGroupId' && c.DeduplicationScope === 'queue' && (attrs['FifoThroughputLimit'] !== undefined || attrs['DeduplicationScope'] !== undefined)) {
-      throw err.invalidAttributeValue('FifoThroughputLimit', 'You can specify perMessageGroupId only when DeduplicationScope is set to messageGroup.');
-    }
-    return c;
-  }
-
-  private parseRedrivePolicy(v: string, fifo: boolean, selfArn: string): RedrivePolicy | undefined | SqsError {
-    if (v === '') return undefined;
-    const bad = (reason: string) => err.invalidValue('RedrivePolicy', v, reason);
-    let o: unknown;
-    try {
-      o = JSON.parse(v);
-    } catch {
-      return bad('Redrive policy is not a valid JSON map.');
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive policy is not a valid JSON map.');
-    const rec = o as Record<string, unknown>;
-    for (const k of Object.keys(rec)) {
-      if (k !== 'deadLetterTargetArn' && k !== 'maxReceiveCount') return bad(`Only following keys are allowed: deadLetterTargetArn, maxReceiveCount. Found: ${k}`);
-    }
-    const arn = rec['deadLetterTargetArn'];
-    if (typeof arn !== 'string') return bad('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
-    const rawCount = rec['maxReceiveCount'];
-    if (rawCount === undefined) return bad('Redrive policy does not contain mandatory attribute: maxReceiveCount.');
-    const count = typeof rawCount === 'number' ? rawCount : typeof rawCount === 'string' && /^\d+$/.test(rawCount) ? Number(rawCount) : NaN;
-    const L = this.limits;
-    if (!Number.isInteger(count) || count < L.maxReceiveCountMin || count > L.maxReceiveCountMax) {
-      return bad(`Invalid value for maxReceiveCount: ${String(rawCount)}, valid values are from ${L.maxReceiveCountMin} to ${L.maxReceiveCountMax} both inclusive.`);
-    }
-    if (arn === selfArn) return bad('Dead letter target cannot be the source queue.');
-    const dlq = this.byArn.get(arn);
-    if (!dlq) return bad('Dead letter target does not exist.');
-    // Each queue has at most one DLQ, so a cycle can only be closed by the policy being set now:
-    // follow the chain from the target. A cycle would move a message back and forth forever.
-    const seen = new Set<string>([selfArn]);
-    for (let next = dlq.config.RedrivePolicy?.deadLetterTargetArn; next !== undefined; next = this.byArn.get(next)?.config.RedrivePolicy?.deadLetterTargetArn) {
-      if (seen.has(next)) return bad('Dead letter target would make a redrive cycle back to the source queue.');
-      seen.add(next);
-    }
-    if (dlq.fifo !== fifo) return bad('Dead-letter queue must be same type of queue as the source.');
-    return { deadLetterTargetArn: arn, maxReceiveCount: count };
-  }
-
-  private parseRedriveAllowPolicy(v: string): SqsError | undefined {
-    if (v === '') return undefined;
-    const bad = (reason: string) => err.invalidValue('RedriveAllowPolicy', v, reason);
-    let o: unknown;
-    try {
-      o = JSON.parse(v);
-    } catch {
-      return bad('Redrive allow policy is not a valid JSON map.');
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive allow policy is not a valid JSON map.');
-    const perm = (o as Record<string, unknown>)['redrivePermission'];
-    if (perm !== 'allowAll' && perm !== 'denyAll' && perm !== 'byQueue') return bad('Redrive permission must be one of allowAll, denyAll, byQueue.');
-    const arns = (o as Record<string, unknown>)['sourceQueueArns'];
-    if (perm === 'byQueue') {
-      // byQueue needs 1–10 source queue ARNs [fact sheet §4 RedriveAllowPolicy].
-      if (!Array.isArray(arns) || arns.length < 1 || arns.length > SQS_API.redriveAllowSourceArnsMax) {
-        return bad(`sourceQueueArns must contain between 1 and ${SQS_API.redriveAllowSourceArnsMax} queue ARNs when redrivePermission is byQueue.`);
-      }
-    } else if (arns !== undefined) {
-      return bad(`sourceQueueArns is only allowed when redrivePermission is byQueue.`);
-    }
-    return undefined;
-  }
-
   setAttributes(q: SqsQueue, attrs: Record<string, string>): void {
     this.live(q);
-    q.config = this.parseConfig(attrs, q.config, q.fifo, false, q.arn);
+    q.config = parseConfig(attrs, q.config, q.fifo, false, q.arn, this.limits, this.lookup);
     q.lastModifiedTimestamp = Math.floor(this.clock.epochMs() / 1000);
     // A longer wait or a changed retention may change what is due; nothing else needs a scan.
     this.tick(q);
@@ -1445,45 +1190,6 @@ export class SqsModel {
   }
 }
 
-/** A settable attribute's value as AWS reports it (strings), or undefined when AWS omits it. */
-function configValue(c: QueueConfig, fifo: boolean, name: string): string | undefined {
-  switch (name) {
-    case 'VisibilityTimeout':
-    case 'MaximumMessageSize':
-    case 'MessageRetentionPeriod':
-    case 'DelaySeconds':
-    case 'ReceiveMessageWaitTimeSeconds':
-      return String(c[name]);
-    case 'Policy':
-      return c.Policy;
-    case 'RedrivePolicy':
-      return c.RedrivePolicy ? JSON.stringify(c.RedrivePolicy) : undefined;
-    case 'RedriveAllowPolicy':
-      return c.RedriveAllowPolicy;
-    case 'FifoQueue':
-      return fifo ? 'true' : undefined;
-    case 'ContentBasedDeduplication':
-      return fifo ? String(c.ContentBasedDeduplication) : undefined;
-    case 'DeduplicationScope':
-      return fifo ? c.DeduplicationScope : undefined;
-    case 'FifoThroughputLimit':
-      return fifo ? c.FifoThroughputLimit : undefined;
-    case 'KmsMasterKeyId':
-      return c.KmsMasterKeyId;
-    case 'KmsDataKeyReusePeriodSeconds':
-      return c.KmsMasterKeyId ? String(c.KmsDataKeyReusePeriodSeconds) : undefined;
-    case 'SqsManagedSseEnabled':
-      return String(c.SqsManagedSseEnabled);
-    default:
-      return undefined;
-  }
-}
-
-function sequenceNumber(n: number): string {
-  // AWS sequence numbers are 128-bit decimal strings; 20 digits, increasing per queue.
-  return `1${String(n).padStart(19, '0')}`;
-}
-
 function insertBySeq(d: Deque<Msg>, m: Msg): void {
   const last = d.at(d.length - 1);
   if (!last || m.num > last.num) {
@@ -1501,65 +1207,3 @@ function insertBySeq(d: Deque<Msg>, m: Msg): void {
   for (const x of all) d.push(x);
 }
 
-/** FIFO ids: 1–128 characters of a-z A-Z 0-9 and !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ [MODEL SendMessage doc]. */
-function checkFifoId(param: string, v: string): SqsError | undefined {
-  if (v.length < 1 || v.length > SQS_API.fifoIdMaxLength || !/^[\x21-\x7e]+$/.test(v)) {
-    return err.invalidValue(param, v, `${param} can only include alphanumeric and punctuation characters. 1 to ${SQS_API.fifoIdMaxLength} in length.`);
-  }
-  return undefined;
-}
-
-/** Message attribute rules: name, data type and value [MODEL MessageAttributeValue doc]. */
-function checkAttribute(name: string, v: { DataType: string; StringValue?: string; BinaryValue?: Uint8Array; StringListValues?: string[]; BinaryListValues?: Uint8Array[] }): SqsError | undefined {
-  if (!ATTR_NAME.test(name)) {
-    return err.invalidValue('MessageAttribute.Name', name, 'Message attribute name can only contain alphanumeric characters, hyphens, underscores and periods; must not start or end with a period, contain two consecutive periods, or start with AWS. or Amazon.; and be 1 to 256 characters long.').withMessage(
-      `Message attribute name '${name}' is invalid.`,
-    );
-  }
-  const dt = v.DataType;
-  if (typeof dt !== 'string' || dt === '') return err.invalidValue('MessageAttributes', name, `The message attribute '${name}' must contain a non-empty message attribute type.`).withMessage(`The message attribute '${name}' must contain a non-empty message attribute type.`);
-  const base = dt.split('.', 1)[0]!;
-  if (dt.length > 256 || (base !== 'String' && base !== 'Number' && base !== 'Binary')) {
-    return new SqsError('InvalidParameterValueException', `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
-  }
-  if (v.StringListValues !== undefined || v.BinaryListValues !== undefined) {
-    return new SqsError('InvalidParameterValueException', `Message attribute list values in '${name}' are not supported.`);
-  }
-  if (base === 'Binary') {
-    if (v.BinaryValue === undefined || v.StringValue !== undefined) {
-      return new SqsError('InvalidParameterValueException', `The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
-    }
-    if (v.BinaryValue.length === 0) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' must contain a non-empty value of type 'Binary'.`);
-    return undefined;
-  }
-  if (v.StringValue === undefined || v.BinaryValue !== undefined) {
-    return new SqsError('InvalidParameterValueException', `The message attribute '${name}' with type '${base}' must use field 'String'.`);
-  }
-  if (v.StringValue === '') return new SqsError('InvalidParameterValueException', `The message attribute '${name}' must contain a non-empty value of type '${base}'.`);
-  if (INVALID_CHARS.test(v.StringValue)) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' contains invalid characters.`);
-  if (base === 'Number') {
-    // Numbers: up to 38 significant digits, between -10^128 and 10^126 [MODEL MessageAttributeValue doc].
-    const s = v.StringValue.trim();
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || s.replace(/[^0-9]/g, '').replace(/^0+/, '').length > 38) {
-      return new SqsError('InvalidParameterValueException', `Can't cast the value of message (user) attribute '${name}' to a number.`);
-    }
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------- receipt handles
-
-function encodeHandle(queue: number, num: number, serial: number): string {
-  return HANDLE_PREFIX + Buffer.from(`${queue}:${num}:${serial}`, 'latin1').toString('base64url');
-}
-
-export function decodeHandle(h: string): { queue: number; num: number; serial: number } | undefined {
-  if (typeof h !== 'string' || !h.startsWith(HANDLE_PREFIX) || h.length > 200) return undefined;
-  const s = Buffer.from(h.slice(HANDLE_PREFIX.length), 'base64url').toString('latin1');
-  const parts = s.split(':');
-  if (parts.length !== 3) return undefined;
-  const [a, b, c] = parts.map(Number) as [number, number, number];
-  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(c)) return undefined;
-  if (encodeHandle(a, b, c) !== h) return undefined;
-  return { queue: a, num: b, serial: c };
-}
