@@ -148,7 +148,8 @@ export function signAwsRequest(req, opts) {
   const out = {};
   /** @type {Record<string,string>} */
   const canonical = { host: u.host, 'x-amz-date': amzDate };
-  for (const name of Object.keys(req.headers)) {
+  // Sorted like the SDK signer, so of two names differing only in case the same one wins.
+  for (const name of Object.keys(req.headers).sort()) {
     const value = req.headers[name];
     if (value === undefined || value === null) continue;
     out[name] = value;
