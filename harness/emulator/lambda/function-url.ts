@@ -135,14 +135,23 @@ export function urlResponse(value: unknown, requestId: string): EmuResponse {
   return { status: 200, headers, body: typeof value === 'string' ? value : (JSON.stringify(value) ?? '') };
 }
 
-const PREPARED = new WeakMap<SyntheticProgram, { status: number; headers: Record<string, string>; body: string | Buffer }>();
+interface Prepared {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+  /** 200 with only content-type application/json: the headers object can be a literal. */
+  plainJson: boolean;
+}
 
-function prepared(p: SyntheticProgram): { status: number; headers: Record<string, string>; body: string | Buffer } {
+const PREPARED = new WeakMap<SyntheticProgram, Prepared>();
+
+function prepared(p: SyntheticProgram): Prepared {
   let r = PREPARED.get(p);
   if (!r) {
     const built = urlResponse(p.okValue, '');
     delete built.headers['x-amzn-requestid'];
-    r = built;
+    const keys = Object.keys(built.headers);
+    r = { ...built, plainJson: built.status === 200 && keys.length === 1 && built.headers['content-type'] === 'application/json' };
     PREPARED.set(p, r);
   }
   return r;
@@ -196,6 +205,7 @@ function outcomeResponse(fn: LambdaFunction, o: InvokeOutcome, requestId: string
   }
   if (preparedOk && fn.program) {
     const r = prepared(fn.program);
+    if (r.plainJson) return { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: r.body };
     return { status: r.status, headers: { ...r.headers, 'x-amzn-requestid': requestId }, body: r.body };
   }
   let value = o.value;

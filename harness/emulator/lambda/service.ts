@@ -69,9 +69,11 @@ export class LambdaService implements EmulatorService {
   }
 
   match(req: EmuRequest): boolean {
+    // Function URLs first: they are the hot path.
+    if (isUrlRequest(req)) return true;
     const p = req.path;
     for (const prefix of API_PREFIXES) if (p.startsWith(prefix)) return true;
-    return isUrlRequest(req);
+    return false;
   }
 
   requiresSignature(req: EmuRequest): boolean {

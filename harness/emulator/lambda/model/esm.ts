@@ -14,6 +14,7 @@
  * payload cap. Partial batch responses follow §3.5: an empty or missing list is success, an
  * item without a usable itemIdentifier fails the whole batch.
  */
+import { setMaxListeners } from 'node:events';
 import type { TimerHandle } from '../../../contracts/clock.ts';
 import { ESM, ESM_SCALING, SQS } from '../../../contracts/aws-facts.ts';
 import type { Counter, Level } from '../../metrics.ts';
@@ -57,9 +58,11 @@ export class Mapping {
   sawMessages = false;
   lastProcessingResult = 'No records processed';
   /** Aborts the pollers' current long polls and back-off sleeps (replaced on each disable). */
-  abort = new AbortController();
+  abort = pollerAbort();
   scaleTimer: TimerHandle | null = null;
   deleted = false;
+  /** With a batching window, one poller gathers at a time, so a quiet queue yields one batch per window. */
+  gathering: Promise<void> | null = null;
   readonly m: { batches: Counter; failed: Counter; concurrency: Level; stopGauge: () => void };
 
   constructor(
@@ -79,6 +82,13 @@ export class Mapping {
   cap(): number {
     return this.config.maximumConcurrency ?? ESM.maximumConcurrencyStandard;
   }
+}
+
+/** One signal is shared by every poller of a mapping (up to the ESM maximum), so lift the listener cap. */
+function pollerAbort(): AbortController {
+  const ac = new AbortController();
+  setMaxListeners(4 * ESM.maximumConcurrencyStandard, ac.signal);
+  return ac;
 }
 
 /** Outcome of one batch for the mapping: which receipt handles to delete. */
@@ -165,7 +175,7 @@ export class EsmManager {
   update(mp: Mapping, config: MappingConfig, fn?: LambdaFunction, qualifier?: string | null): void {
     if (!config.enabled && mp.config.enabled) {
       mp.abort.abort();
-      mp.abort = new AbortController();
+      mp.abort = pollerAbort();
     }
     mp.config = config;
     if (fn) mp.fn = fn;
@@ -190,7 +200,7 @@ export class EsmManager {
     if (mp.state === 'Disabled') {
       // Stop polling now: long polls in progress end empty instead of taking new messages.
       mp.abort.abort();
-      mp.abort = new AbortController();
+      mp.abort = pollerAbort();
     }
     if (mp.state === 'Enabled') {
       if (!mp.scaleTimer) this.scheduleScale(mp);
@@ -227,16 +237,18 @@ export class EsmManager {
   }
 
   private sleep(ms: number, mp: Mapping): Promise<void> {
+    const signal = mp.abort.signal;
+    if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const h = this.lambda.clock.setTimer(resolve, ms);
-      mp.abort.signal.addEventListener(
-        'abort',
-        () => {
-          this.lambda.clock.clearTimer(h);
-          resolve();
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        this.lambda.clock.clearTimer(h);
+        resolve();
+      };
+      const h = this.lambda.clock.setTimer(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -280,24 +292,40 @@ export class EsmManager {
 
   /** Receive one batch: one long poll, then (with a batching window) more until size, window or 6 MB. */
   private async collect(mp: Mapping): Promise<SqsRecord[]> {
+    if (mp.config.maximumBatchingWindowSeconds <= 0) return this.gather(mp);
+    while (mp.gathering) await mp.gathering;
+    if (!this.running(mp)) return [];
+    let release!: () => void;
+    mp.gathering = new Promise<void>((r) => (release = r));
+    try {
+      return await this.gather(mp);
+    } finally {
+      mp.gathering = null;
+      release();
+    }
+  }
+
+  private async gather(mp: Mapping): Promise<SqsRecord[]> {
     const clock = this.lambda.clock;
     const region = this.sqs.region;
     const { batchSize, maximumBatchingWindowSeconds } = mp.config;
     const records: SqsRecord[] = [];
     let bytes = 0;
+    let full = false;
     const take = (msgs: ReceivedMessage[]): boolean => {
       for (const m of msgs) {
         const r = toRecord(m, mp.queue, region);
-        const size = JSON.stringify(r).length;
-        if (bytes + size > ESM.batchPayloadMaxBytes && records.length > 0) {
-          // Over the 6 MB invoke cap: hand the message straight back for the next batch.
+        const size = Buffer.byteLength(JSON.stringify(r));
+        if (full || (bytes + size > ESM.batchPayloadMaxBytes && records.length > 0)) {
+          // Over the 6 MB invoke cap: the batch is full; hand the message straight back.
+          full = true;
           this.sqs.changeVisibility(mp.queue, m.receiptHandle, 0);
           continue;
         }
         bytes += size;
         records.push(r);
       }
-      return records.length >= batchSize || bytes >= ESM.batchPayloadMaxBytes;
+      return full || records.length >= batchSize || bytes >= ESM.batchPayloadMaxBytes;
     };
     const first = await this.sqs.receive(mp.queue, {
       maxNumberOfMessages: Math.min(batchSize, SQS.receiveMaxMessages),
