@@ -82,7 +82,7 @@ describe('generator properties', () => {
         }
         if (samples.length < 8) samples.push(script);
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.SQUALL_PROPERTY_RUNS ?? 60) },
     );
     const files = samples.map((s, i) => {
       const p = join(tmp, `sample-${i}.js`);
