@@ -5,7 +5,7 @@
  * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
-import { IntDeque } from './event-queue.ts';
+import { FloatDeque, IntDeque } from './event-queue.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
 export const MSG_FREE = 0;
@@ -91,6 +91,10 @@ export class QueueModel {
   readonly visible = new IntDeque(256);
   readonly delayed = new IntDeque(64);
   inFlight = 0;
+  /** Receives waiting for their visibility timeout, in order (the timeout is fixed per queue). */
+  readonly vtOwners = new IntDeque(64);
+  readonly vtDue = new FloatDeque(64);
+  vtScheduled = false;
   /** Called when messages became visible (mappings poll then). */
   onVisible: (now: number) => void = () => {};
 

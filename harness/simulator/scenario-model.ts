@@ -209,8 +209,8 @@ export class ScenarioModel {
       this.t.failed++;
       this.sFailed++;
     }
+    // The run's histogram takes each step's counts when the step is flushed.
     this.stepLatency.record(latencyMs);
-    this.runLatency.record(latencyMs);
   }
 
   /** Active VUs for the `k6.vus` gauge. */

@@ -59,6 +59,15 @@ export class LogHistogram {
     return Math.round(valueOf(this.maxIdx) * 100) / 100;
   }
 
+  /** Add another histogram's counts (a finished step into the run's histogram). */
+  addFrom(o: LogHistogram): void {
+    if (o.total === 0) return;
+    for (let i = o.minIdx; i <= o.maxIdx; i++) this.counts[i]! += o.counts[i]!;
+    this.total += o.total;
+    if (o.minIdx < this.minIdx) this.minIdx = o.minIdx;
+    if (o.maxIdx > this.maxIdx) this.maxIdx = o.maxIdx;
+  }
+
   reset(): void {
     if (this.total === 0) return;
     this.counts.fill(0, this.minIdx, this.maxIdx + 1);
