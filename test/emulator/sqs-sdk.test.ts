@@ -148,12 +148,17 @@ describe('messages', () => {
     expect(m2.MessageAttributes).toEqual({ 'squall-poison': MessageAttributes['squall-poison'] });
     expect(m2.MD5OfMessageAttributes).toBe(md5OfMessageAttributes({ 'squall-poison': MessageAttributes['squall-poison'] }));
     expect(m2.Attributes).toEqual({ ApproximateReceiveCount: '2' });
+    // The deprecated AttributeNames takes message system attribute names too, as clients always did.
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m2.ReceiptHandle, VisibilityTimeout: 0 }));
+    const legacy = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['ApproximateReceiveCount' as 'All', 'SentTimestamp' as 'All'] }));
+    expect(Object.keys(legacy.Messages![0]!.Attributes!).sort()).toEqual(['ApproximateReceiveCount', 'SentTimestamp']);
+    const m3 = legacy.Messages![0]!;
     // The first handle is stale now: deleting with it succeeds but leaves the message.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
     expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }))).Attributes).toEqual({
       ApproximateNumberOfMessagesNotVisible: '1',
     });
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m2.ReceiptHandle }));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m3.ReceiptHandle }));
     expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }))).Attributes).toEqual({
       ApproximateNumberOfMessagesNotVisible: '0',
     });

@@ -114,6 +114,16 @@ function serialization(path: string, expected: string, got: unknown): SqsError {
   return new SqsError('SerializationException', `Expected ${expected} for ${path}, got ${typeName(got)}.`);
 }
 
+/**
+ * ReceiveMessage's deprecated `AttributeNames` is typed QueueAttributeName in the model, yet
+ * clients have always put message system attributes there (`ApproximateReceiveCount`, …) and AWS
+ * answers them; GetQueueAttributes still refuses them later, in the model.
+ */
+const SYSTEM_NAMES = new Set(model.shapes['MessageSystemAttributeName']?.enum ?? []);
+function inEnum(shapeName: string, values: string[], v: string): boolean {
+  return values.includes(v) || (shapeName === 'QueueAttributeName' && SYSTEM_NAMES.has(v));
+}
+
 function enumError(shapeName: string, path: string, v: string, allowed: string[]): SqsError {
   if (shapeName === 'QueueAttributeName' || shapeName === 'MessageSystemAttributeName' || shapeName === 'MessageSystemAttributeNameForSends') {
     return err.unknownAttribute(v);
@@ -175,7 +185,7 @@ function walkJson(shapeName: string, v: unknown, path: string): unknown {
     }
     case 'string':
       if (typeof v !== 'string') return serialization(path, 'a string', v);
-      if (s.enum && !s.enum.includes(v)) return enumError(shapeName, path, v, s.enum);
+      if (s.enum && !inEnum(shapeName, s.enum, v)) return enumError(shapeName, path, v, s.enum);
       return v;
     case 'integer':
     case 'long':
@@ -267,7 +277,7 @@ function walkQueryMember(shapeName: string, params: Map<string, string>, key: st
       if (raw === undefined) return undefined;
       switch (s.type) {
         case 'string':
-          if (s.enum && !s.enum.includes(raw)) return enumError(shapeName, key, raw, s.enum);
+          if (s.enum && !inEnum(shapeName, s.enum, raw)) return enumError(shapeName, key, raw, s.enum);
           return raw;
         case 'integer':
         case 'long': {
