@@ -139,11 +139,10 @@ export function writeSummaryEntry(scriptFile: string, summaryPath: string): Summ
   }
   const source = readFileSync(abs, 'utf8');
   const base = path.basename(abs).replace(/\.[^.]+$/, '');
-  // A TypeScript script gets a TypeScript entry: the embedded engine's loader only treats a .ts
-  // import as TypeScript from a TypeScript importer, and k6 (v1+) accepts either (§5.1). The body
-  // is plain JavaScript, which is valid TypeScript to a transpiler.
-  const ext = /\.[mc]?tsx?$/.test(abs) ? '.ts' : '.js';
-  const entry = path.join(path.dirname(abs), `.squall-entry-${base}-${randomBytes(4).toString('hex')}${ext}`);
+  // Always a .js entry, also for a .ts script: k6 v1+ transpiles each .ts module it imports
+  // (§5.1), and squall's engine loads a .ts script from a .js importer (it fails a .ts importer
+  // of a .ts module outside a "type": "module" package).
+  const entry = path.join(path.dirname(abs), `.squall-entry-${base}-${randomBytes(4).toString('hex')}.js`);
   try {
     writeFileSync(entry, summaryEntrySource(abs, source, path.resolve(summaryPath)));
   } catch (e) {

@@ -128,12 +128,12 @@ describe('summary entry module', () => {
     }
   });
 
-  it('gives a TypeScript script a TypeScript entry', () => {
+  it('gives a TypeScript script a JavaScript entry that imports the .ts file', () => {
     const dir = path.join(tmp, 'ts');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'load.ts'), 'export default async function (): Promise<void> {}\n');
     const e = writeSummaryEntry(path.join(dir, 'load.ts'), path.join(dir, 'k6-summary.json'));
-    expect(path.basename(e.entry)).toMatch(/^\.squall-entry-load-[0-9a-f]{8}\.ts$/);
+    expect(path.basename(e.entry)).toMatch(/^\.squall-entry-load-[0-9a-f]{8}\.js$/);
     expect(readFileSync(e.entry, 'utf8')).toContain('export { default } from "./load.ts";');
     e.remove();
   });
