@@ -113,6 +113,6 @@ describe.skipIf(!engineReady)('generated script on the embedded engine', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code, stderr).toBe(0);
-    expect(hits - before).toBe(3);
+    expect(hits - before, `stderr: ${stderr}`).toBe(3);
   }, 30_000);
 });
