@@ -165,6 +165,18 @@ describe('per-VU isolation of __VU, __ITER, k6/execution and module state', () =
   });
 });
 
+describe('what per-VU isolation costs', () => {
+  it('200 VUs with their own module graphs: small heap and init time per VU', async () => {
+    const r = await run('many-vus.js');
+    expect(r.exitCode).toBe(0);
+    expect(r.vuInit?.count).toBe(200);
+    // Measured ~30–60 KB and ~1–3 ms per VU on a 2-core machine; bounds leave room for load.
+    expect(r.vuInit!.heapBytesPerVU).toBeLessThan(200 * 1024);
+    expect(r.vuInit!.ms / 200).toBeLessThan(25);
+    expect(r.summary!.root_group.checks[0]).toMatchObject({ name: 'own id', passes: 200, fails: 0 });
+  });
+});
+
 describe('mistakes are caught and named', () => {
   it('an un-awaited http.get: reading .status off the Promise says to write await', async () => {
     const r = await run('unawaited.js');
