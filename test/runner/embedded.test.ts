@@ -13,7 +13,7 @@ const engineReady = existsSync(fileURLToPath(new URL('../../harness/engine/run.t
 
 runnerContract('embedded', () => new EmbeddedRunner(), engineReady ? null : 'the embedded engine has not landed (harness/engine/run.ts is missing)');
 
-describe('embedded runner only: --workers', () => {
+describe('embedded runner only: --workers', { timeout: 90_000 }, () => {
   let server: Server;
   let target = '';
   let tmp = '';

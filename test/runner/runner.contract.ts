@@ -59,7 +59,8 @@ const readSummary = (r: RunnerResult) => JSON.parse(readFileSync(r.files.summary
 
 export function runnerContract(name: string, makeRunner: () => Runner, skipReason: string | null): void {
   const skip = skipReason !== null;
-  describe(`runner contract: ${name}${skip ? ` (skipped: ${skipReason})` : ''}`, () => {
+  // Each case starts a k6 process; on a loaded 2-core machine that can take several seconds.
+  describe(`runner contract: ${name}${skip ? ` (skipped: ${skipReason})` : ''}`, { timeout: 90_000 }, () => {
     let server: Server;
     let target = '';
     let tmp = '';
