@@ -130,9 +130,31 @@ async function transcript(endpoint: string, steps: Array<[string, Step]>): Promi
   return out;
 }
 
+/**
+ * Steps where moto does not do what AWS does (it skips a check AWS makes): they still run on both
+ * sides, so later steps see the same state, but are not compared. The emulator's answer for each
+ * is pinned against AWS's documented behaviour in the file named.
+ */
+const MOTO_GAPS: Record<string, string> = {
+  'invalid attribute value': 'moto accepts VisibilityTimeout 50000; AWS allows 0–43,200 (sqs-sdk.test.ts, InvalidAttributeValue)',
+  'unknown attribute name': 'moto ignores unknown attributes; AWS answers InvalidAttributeName (sqs-errors.test.ts)',
+  'fifo name without FifoQueue': "moto creates a standard queue named x.fifo; AWS standard names cannot contain '.' (sqs-errors.test.ts)",
+  'list with pagination': 'moto ignores ListQueues MaxResults; AWS pages (sqs-sdk.test.ts)',
+};
+
+const gapsUsed = new Set<string>();
+
 async function compare(steps: Array<[string, Step]>): Promise<void> {
   const [ours, theirs] = await Promise.all([transcript(emu.endpoint, steps), transcript(motoEndpoint, steps)]);
-  for (let i = 0; i < steps.length; i++) expect(ours[i], `step ${steps[i]![0]}`).toEqual(theirs[i]);
+  // Soft: one run reports every step that differs.
+  for (let i = 0; i < steps.length; i++) {
+    const name = steps[i]![0];
+    if (MOTO_GAPS[name] !== undefined) {
+      gapsUsed.add(name);
+      continue;
+    }
+    expect.soft(ours[i], `step ${name}`).toEqual(theirs[i]);
+  }
 }
 
 const SETTABLE: QueueAttributeName[] = ['VisibilityTimeout', 'DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds'];
@@ -289,5 +311,25 @@ describe('emulator vs moto_server', () => {
       ['counts', async (c, url) => c.send(new GetQueueAttributesCommand({ QueueUrl: await url('d-f.fifo'), AttributeNames: [...COUNTS, 'FifoQueue', 'ContentBasedDeduplication'] }))],
       ['receive in order', async (c, url) => c.send(new ReceiveMessageCommand({ QueueUrl: await url('d-f.fifo'), MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId', 'SequenceNumber'] }))],
     ]);
+  });
+
+  it('errors for invalid input', async () => {
+    await compare([
+      ['create small queue', (c) => c.send(new CreateQueueCommand({ QueueName: 'd-err', Attributes: { MaximumMessageSize: '1024' } }))],
+      ['invalid attribute value', async (c, url) => c.send(new SetQueueAttributesCommand({ QueueUrl: await url('d-err'), Attributes: { VisibilityTimeout: '50000' } }))],
+      ['unknown attribute name', async (c, url) => c.send(new SetQueueAttributesCommand({ QueueUrl: await url('d-err'), Attributes: { Bogus: '1' } as Record<string, string> }))],
+      ['message over the queue maximum', async (c, url) => c.send(new SendMessageCommand({ QueueUrl: await url('d-err'), MessageBody: 'x'.repeat(1025) }))],
+      ['wait time out of range', async (c, url) => c.send(new ReceiveMessageCommand({ QueueUrl: await url('d-err'), WaitTimeSeconds: 21 }))],
+      ['invalid receipt handle', async (c, url) => c.send(new DeleteMessageCommand({ QueueUrl: await url('d-err'), ReceiptHandle: 'not-a-handle' }))],
+      ['fifo name without FifoQueue', (c) => c.send(new CreateQueueCommand({ QueueName: 'd-err.fifo' }))],
+      ['create fifo', (c) => c.send(new CreateQueueCommand({ QueueName: 'd-err2.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }))],
+      ['per-message delay on fifo', async (c, url) => c.send(new SendMessageCommand({ QueueUrl: await url('d-err2.fifo'), MessageBody: 'x', MessageGroupId: 'g', DelaySeconds: 5 }))],
+      ['empty batch', async (c, url) => c.send(new SendMessageBatchCommand({ QueueUrl: await url('d-err'), Entries: [] }))],
+      ['list with pagination', (c) => c.send(new ListQueuesCommand({ QueueNamePrefix: 'd-err', MaxResults: 1 })).then((r) => ({ QueueUrls: r.QueueUrls, hasToken: r.NextToken !== undefined }))],
+    ]);
+  });
+
+  it('every skip-list entry names a step that ran (the list cannot rot)', () => {
+    expect([...gapsUsed].sort()).toEqual(Object.keys(MOTO_GAPS).sort());
   });
 });
