@@ -9,8 +9,9 @@ import { runK6Process } from './k6-process.ts';
 import type { Availability, Runner, RunnerOptions, RunnerResult } from './types.ts';
 
 /**
- * k6 reports anonymous usage to Grafana at the start of a run unless told not to; squall's runs
- * must talk only to the endpoints of the experiment.
+ * k6 sends an anonymous usage report on every run unless K6_NO_USAGE_REPORT (or
+ * --no-usage-report) is set (k6 docs, "Usage collection"); squall's runs must talk only to the
+ * endpoints of the experiment.
  */
 const K6_ENV = { K6_NO_USAGE_REPORT: 'true' };
 
