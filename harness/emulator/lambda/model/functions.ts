@@ -246,7 +246,8 @@ export class LambdaModel {
     this.fns.delete(fn.name);
   }
 
-  private drainIdle(fn: LambdaFunction): void {
+  /** Stop every idle on-demand environment of `fn` (the next invoke is a cold start). */
+  drainIdle(fn: LambdaFunction): void {
     for (const env of fn.idle.splice(0)) {
       this.dispose(env.runtime);
       fn.onDemandAlive--;
