@@ -212,6 +212,17 @@ describe('handleSummary', () => {
   });
 });
 
+describe('the k6-summary jslib', () => {
+  it('textSummary and jUnit work without downloading anything', async () => {
+    const r = await run('jslib-summary.js');
+    expect(r.exitCode).toBe(99);
+    expect(r.out).toContain(' █ TOTAL RESULTS');
+    const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect(xml).toContain('<testsuites tests="2" failures="1">');
+    expect(xml).toContain('<testcase name="http_reqs - count&gt;5"><failure message="failed" /></testcase>');
+  });
+});
+
 describe('scenarios: startTime, exec, env, tags', () => {
   it('runs each scenario with its own function, env and tags', async () => {
     server.records.length = 0;

@@ -18,6 +18,8 @@ import type { TagSet } from './tags.ts';
 export interface SampleOutput {
   add(metric: Metric, tags: TagSet, value: number, epochMs: number): void;
   close(): Promise<void>;
+  /** A promise while the output cannot take more samples without buffering them. */
+  readonly blocked?: Promise<void> | undefined;
 }
 
 export interface ThresholdResult {
@@ -65,6 +67,16 @@ export class MetricsEngine {
     }
     const outs = this.outputs;
     for (let i = 0; i < outs.length; i++) (outs[i] as SampleOutput).add(metric, tags, value, epochMs);
+  }
+
+  /** A promise to wait on when an output is behind, else undefined (checked once per iteration). */
+  backpressure(): Promise<void> | undefined {
+    const outs = this.outputs;
+    for (let i = 0; i < outs.length; i++) {
+      const b = (outs[i] as SampleOutput).blocked;
+      if (b !== undefined) return b;
+    }
+    return undefined;
   }
 
   private matching(metric: Metric, tags: TagSet): readonly Submetric[] {

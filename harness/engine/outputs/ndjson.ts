@@ -119,10 +119,20 @@ export class NdjsonOutput implements SampleOutput {
     if (this.buf.length >= CHUNK) this.flush();
   }
 
+  /** Set while the file (or gzip) is behind; VUs wait on it before their next iteration. */
+  blocked: Promise<void> | undefined;
+
   flush(): void {
     if (this.buf.length === 0) return;
-    this.sink.write(this.buf);
+    const ok = this.sink.write(this.buf);
     this.buf = '';
+    // Points are never kept in memory: when the disk or gzip falls behind, load waits for them
+    // (k6 also slows down rather than buffer without bound).
+    if (!ok && this.blocked === undefined && this.sink !== process.stdout) {
+      this.blocked = new Promise<void>((resolve) => this.sink.once('drain', resolve)).then(() => {
+        this.blocked = undefined;
+      });
+    }
   }
 
   async close(): Promise<void> {

@@ -93,6 +93,10 @@ export async function resolve(specifier, context, nextResolve) {
     const r = await resolveOnce(`${shimDir}${file}`, context, nextResolve);
     return perVu && q ? withQuery(r, q) : { ...r, shortCircuit: true };
   }
+  // The jslib most handleSummary functions use: served by squall's own text summary.
+  if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/.test(specifier)) {
+    return { ...(await resolveOnce(`${shimDir}k6-summary.ts`, context, nextResolve)), shortCircuit: true };
+  }
   if (/^https?:\/\//.test(specifier) && q) {
     throw new Error(unsupportedRemote(specifier));
   }

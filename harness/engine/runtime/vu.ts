@@ -252,14 +252,16 @@ export class VuContext {
   private async execute(fnName: string, it: Iteration, start: number): Promise<void> {
     const run = this.run;
     try {
+      const wait = run.metrics.backpressure();
+      if (wait !== undefined) await wait;
       const fn = this.module?.[fnName] as ((data: unknown) => unknown) | undefined;
       if (typeof fn !== 'function') throw new Error(`function "${fnName}" is not exported by the script`);
       const r = fn(this.setupData);
       if (this.unawaitedSleeps > 0 && !(r instanceof Promise)) this.warnUnawaitedSleep();
       if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') await r;
       if (this.unawaitedSleeps > 0) this.warnUnawaitedSleep();
-      const wait = this.drained();
-      if (wait) await wait;
+      const drain = this.drained();
+      if (drain) await drain;
     } catch (e) {
       if (!it.interrupted && !(e instanceof IterationInterrupted)) {
         run.log.iterationError(`Uncaught (in promise) ${errorText(e)} (at ${fnName}, VU ${this.id}, iteration ${this.iter})`);
