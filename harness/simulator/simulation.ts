@@ -7,16 +7,18 @@
  */
 import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
 import { createRng, meanDuration, quantileDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
-import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
 import { EventQueue } from './event-queue.ts';
-import { ACQ_COLD, ACQ_PROVISIONED, ACQ_THROTTLE_RESERVED, AccountModel, FunctionModel, THROTTLE_REASON_BY_INDEX } from './function-model.ts';
+import { ACQ_COLD, ACQ_PROVISIONED, ACQ_THROTTLE_RESERVED, AccountModel, FunctionModel } from './function-model.ts';
 import { BatchPool, MappingModel } from './mapping-model.ts';
 import { MessageStore, POISON_INVALID_JSON, POISON_MARKER, POISON_NONE, QueueModel } from './queue-model.ts';
-import { ScenarioModel, poisonKindCode, type IterationKind } from './scenario-model.ts';
+import { ScenarioModel, type IterationKind } from './scenario-model.ts';
 import { invocationGbSeconds } from './pricing.ts';
 import { buildTotals, type SimulationTotals } from './totals.ts';
+import { StepAggregator } from './step-aggregator.ts';
+import { FaultTimeline } from './fault-timeline.ts';
+import type { SeriesFile } from '../contracts/series.ts';
 
 /** Squall's own defaults for what the experiment cannot say (not AWS facts; documented in the README). */
 export const SIMULATOR_DEFAULTS = {
@@ -69,11 +71,6 @@ const F_ERROR = 1;
 const F_PROVISIONED = 2;
 const F_TIMEOUT = 4;
 
-interface Collector {
-  series: Series;
-  read: () => number | null;
-}
-
 export class Simulation {
   readonly exp: ResolvedExperiment;
   readonly warnings: string[] = [];
@@ -90,7 +87,7 @@ export class Simulation {
   readonly mappings: MappingModel[] = [];
   readonly scenarios: ScenarioModel[] = [];
   private readonly faults: ResolvedFault[];
-  private readonly faultPrev: unknown[] = [];
+  private faultTimeline!: FaultTimeline;
   private readonly store = new MessageStore();
   private readonly batches = new BatchPool();
   private readonly fnByName = new Map<string, FunctionModel>();
@@ -120,8 +117,7 @@ export class Simulation {
   private asFree: number[] = [];
   private asyncPending = 0;
 
-  private readonly collectors: Collector[] = [];
-  private readonly afterFlush: Array<() => void> = [];
+  private aggregator!: StepAggregator;
   private readonly queueDrainedAt: Array<number | null> = [];
   events = 0;
   simulatedMs = 0;
@@ -214,7 +210,21 @@ export class Simulation {
       this.scenarios.push(new ScenarioModel(this.scenarios.length, def, kind, target, this.rng.fork(`scenario:${def.name}`)));
     }
     for (const f of this.faults) this.checkFault(f);
-    this.buildCollectors();
+    this.faultTimeline = new FaultTimeline(this.faults, this.loadEndMs, {
+      fn: (name) => this.fnByName.get(name)!,
+      mapping: (id) => this.mappingById.get(id)!,
+      setMappingEnabled: (m, enabled, now) => this.setMappingEnabled(m, enabled, now),
+      repoll: (m, now) => {
+        m.spawn();
+        this.tryPoll(m, now);
+      },
+      sendPoison: (queue, kind, now) => {
+        const q = this.queueByName.get(queue)!;
+        if (q.send(now, 1, kind, 1)) this.q.push(now + q.delayMs, E_SQS_PROMOTE, q.index, 0);
+      },
+      schedulePoison: (t, i, k) => this.q.push(t, E_POISON, i, k),
+    });
+    this.aggregator = new StepAggregator(this.scenarios, this.functions, this.queues, this.mappings, this.collectSeries, SIMULATOR_DEFAULTS.stepMs);
     this.scheduleStart();
   }
 
@@ -340,11 +350,11 @@ export class Simulation {
           this.onVuPlan(this.scenarios[a]!, q.b, now);
           break;
         case E_FAULT:
-          if (q.b === 0) this.applyFault(a, now);
-          else this.restoreFault(a, now);
+          if (q.b === 0) this.faultTimeline.apply(a, now);
+          else this.faultTimeline.restore(a, now);
           break;
         case E_POISON:
-          this.onPoison(a, q.b, now);
+          this.faultTimeline.poison(a, q.b, now);
           break;
         case E_SCENARIO_END: {
           const sc = this.scenarios[a]!;
@@ -360,7 +370,7 @@ export class Simulation {
     }
     this.events = events;
     this.simulatedMs = nextStep;
-    return { series: this.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events };
+    return { series: this.aggregator.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events };
   }
 
   private loadEnded = false;
@@ -842,202 +852,13 @@ export class Simulation {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Faults (exactly when the experiment schedules them; restored at the end of `for`)
-
-  private applyFault(i: number, now: number): void {
-    const f = this.faults[i]!;
-    switch (f.action) {
-      case 'set-reserved-concurrency': {
-        const fn = this.fnByName.get(f.function)!;
-        this.faultPrev[i] = fn.reserved;
-        fn.setReserved(f.value, now);
-        break;
-      }
-      case 'remove-reserved-concurrency': {
-        const fn = this.fnByName.get(f.function)!;
-        this.faultPrev[i] = fn.reserved;
-        fn.setReserved(null, now);
-        break;
-      }
-      case 'set-provisioned-concurrency': {
-        const fn = this.fnByName.get(f.function)!;
-        this.faultPrev[i] = fn.provisioned;
-        fn.setProvisioned(f.value, now);
-        break;
-      }
-      case 'disable-event-source':
-      case 'enable-event-source': {
-        const m = this.mappingById.get(f.eventSource)!;
-        this.faultPrev[i] = m.enabled;
-        this.setMappingEnabled(m, f.action === 'enable-event-source', now);
-        break;
-      }
-      case 'update-event-source': {
-        const m = this.mappingById.get(f.eventSource)!;
-        this.faultPrev[i] = { batchSize: m.batchSize, maximumConcurrency: m.maximumConcurrency };
-        if (f.batchSize !== null) m.batchSize = f.batchSize;
-        if (f.maximumConcurrency !== null) m.maximumConcurrency = f.maximumConcurrency;
-        m.spawn();
-        this.tryPoll(m, now);
-        break;
-      }
-      case 'inject-poison':
-        if (this.poisonCount(f) > 0) this.q.push(now, E_POISON, i, 0);
-        break;
-    }
-  }
-
-  private restoreFault(i: number, now: number): void {
-    const f = this.faults[i]!;
-    const prev = this.faultPrev[i];
-    switch (f.action) {
-      case 'set-reserved-concurrency':
-      case 'remove-reserved-concurrency':
-        this.fnByName.get(f.function)!.setReserved(prev as number | null, now);
-        break;
-      case 'set-provisioned-concurrency':
-        this.fnByName.get(f.function)!.setProvisioned(prev as number, now);
-        break;
-      case 'disable-event-source':
-      case 'enable-event-source':
-        this.setMappingEnabled(this.mappingById.get(f.eventSource)!, prev as boolean, now);
-        break;
-      case 'update-event-source': {
-        const m = this.mappingById.get(f.eventSource)!;
-        const p = prev as { batchSize: number; maximumConcurrency: number | null };
-        m.batchSize = p.batchSize;
-        m.maximumConcurrency = p.maximumConcurrency;
-        m.spawn();
-        this.tryPoll(m, now);
-        break;
-      }
-      case 'inject-poison':
-        break;
-    }
-  }
-
-  private poisonWindowMs(f: ResolvedFault): number {
-    return f.forMs ?? Math.max(0, this.loadEndMs - f.atMs);
-  }
-
-  private poisonCount(f: ResolvedFault): number {
-    if (f.action !== 'inject-poison') return 0;
-    if (f.count !== null) return f.count;
-    return Math.floor(((f.ratePerSecond ?? 0) * this.poisonWindowMs(f)) / 1000);
-  }
-
-  /** Poison k of n, spread evenly over the window: at atMs + k·window/n. */
-  private onPoison(i: number, k: number, now: number): void {
-    const f = this.faults[i]!;
-    if (f.action !== 'inject-poison') return;
-    const q = this.queueByName.get(f.queue)!;
-    if (q.send(now, 1, poisonKindCode(f.kind), 1)) this.q.push(now + q.delayMs, E_SQS_PROMOTE, q.index, 0);
-    const n = this.poisonCount(f);
-    if (k + 1 < n) this.q.push(f.atMs + ((k + 1) * this.poisonWindowMs(f)) / n, E_POISON, i, k + 1);
-  }
-
-  // -------------------------------------------------------------------------------------------
   // Series
-
-  private add(name: SeriesName, labels: Record<string, string>, read: () => number | null): void {
-    this.collectors.push({ series: { name, labels, unit: SERIES[name].unit, values: [] }, read });
-  }
-
-  private buildCollectors(): void {
-    for (const sc of this.scenarios) {
-      const l = { scenario: sc.name };
-      this.add('http.requests', l, () => sc.sRequests);
-      this.add('http.status_2xx', l, () => sc.s2xx);
-      this.add('http.status_4xx', l, () => sc.s4xx);
-      this.add('http.status_429', l, () => sc.s429);
-      this.add('http.status_5xx', l, () => sc.s5xx);
-      this.add('http.failed', l, () => sc.sFailed);
-      this.add('http.latency_p50_ms', l, () => sc.stepLatency.percentile(50));
-      this.add('http.latency_p95_ms', l, () => sc.stepLatency.percentile(95));
-      this.add('http.latency_p99_ms', l, () => sc.stepLatency.percentile(99));
-      this.add('k6.iterations', l, () => sc.sIterations);
-      this.add('k6.dropped_iterations', l, () => sc.sDropped);
-      this.afterFlush.push(() => {
-        sc.sRequests = sc.s2xx = sc.s4xx = sc.s429 = sc.s5xx = sc.sFailed = sc.sIterations = sc.sDropped = 0;
-        sc.runLatency.addFrom(sc.stepLatency);
-        sc.stepLatency.reset();
-      });
-    }
-    let flushAt = 0;
-    this.add('k6.vus', {}, () => {
-      let v = 0;
-      for (const sc of this.scenarios) v += sc.vusAt(flushAt);
-      return v;
-    });
-    for (const fn of this.functions) {
-      const l = { function: fn.name };
-      this.add('lambda.invocations', l, () => fn.sInvocations);
-      this.add('lambda.errors', l, () => fn.sErrors);
-      this.add('lambda.throttles', l, () => fn.sThrottles);
-      THROTTLE_REASON_BY_INDEX.forEach((reason, i) => this.add('lambda.throttles_by_reason', { function: fn.name, reason }, () => fn.sThrottlesByReason[i]!));
-      this.add('lambda.concurrency', l, () => fn.sPeak);
-      this.add('lambda.environments', l, () => fn.environments);
-      this.add('lambda.cold_starts', l, () => fn.sColdStarts);
-      this.add('lambda.duration_p50_ms', l, () => fn.stepDurations.percentile(50));
-      this.add('lambda.duration_p95_ms', l, () => fn.stepDurations.percentile(95));
-      this.add('lambda.async_events', l, () => fn.sAsyncEvents);
-      this.add('lambda.async_retries', l, () => fn.sAsyncRetries);
-      this.add('lambda.async_dropped', l, () => fn.sAsyncDropped);
-      this.afterFlush.push(() => {
-        fn.sInvocations = fn.sErrors = fn.sThrottles = fn.sColdStarts = fn.sAsyncEvents = fn.sAsyncRetries = fn.sAsyncDropped = 0;
-        fn.sThrottlesByReason.fill(0);
-        fn.sPeak = fn.busy;
-        fn.runDurations.addFrom(fn.stepDurations);
-        fn.stepDurations.reset();
-      });
-    }
-    for (const q of this.queues) {
-      const l = { queue: q.name };
-      this.add('sqs.sent', l, () => q.sSent);
-      this.add('sqs.received', l, () => q.sReceived);
-      this.add('sqs.deleted', l, () => q.sDeleted);
-      this.add('sqs.visible', l, () => q.visible.length);
-      this.add('sqs.in_flight', l, () => q.inFlight);
-      this.add('sqs.delayed', l, () => q.delayed.length);
-      this.add('sqs.moved_to_dlq', l, () => q.sMovedToDlq);
-      this.add('sqs.oldest_age_seconds', l, () => q.oldestAgeSeconds(flushAt));
-      this.afterFlush.push(() => {
-        q.sSent = q.sReceived = q.sDeleted = q.sMovedToDlq = 0;
-      });
-    }
-    for (const m of this.mappings) {
-      const l = { function: m.fn.name, queue: m.queue.name };
-      this.add('esm.batches', l, () => m.sBatches);
-      this.add('esm.concurrency', l, () => m.sPeak);
-      this.add('esm.pollers', l, () => (m.enabled ? m.pollers() : 0));
-      this.add('esm.failed_batches', l, () => m.sFailed);
-      this.afterFlush.push(() => {
-        m.sBatches = m.sFailed = 0;
-        m.sPeak = m.invoking;
-      });
-    }
-    this.afterFlush.push(() => {
-      flushAt = -1;
-    });
-    this.setFlushTime = (t) => {
-      flushAt = t;
-    };
-  }
-
-  private setFlushTime: (t: number) => void = () => {};
 
   private flush(stepEnd: number): void {
     // A load ending exactly on a step boundary ends before that boundary's events run.
     if (stepEnd >= this.loadEndMs) this.endLoad(this.loadEndMs);
     for (const fn of this.functions) fn.expire(stepEnd);
-    this.setFlushTime(stepEnd);
-    if (this.collectSeries) {
-      for (let i = 0; i < this.collectors.length; i++) {
-        const c = this.collectors[i]!;
-        c.series.values.push(c.read());
-      }
-    }
-    for (let i = 0; i < this.afterFlush.length; i++) this.afterFlush[i]!();
+    this.aggregator.flush(stepEnd);
     if (stepEnd >= this.loadEndMs) {
       for (let i = 0; i < this.queues.length; i++) {
         if (this.queueDrainedAt[i] === null && this.queues[i]!.backlog === 0) this.queueDrainedAt[i] = stepEnd;
@@ -1049,16 +870,6 @@ export class Simulation {
   drainedAt(queueIndex: number): number | null {
     if (this.mappingsByQueue[queueIndex]!.length === 0) return null;
     return this.queueDrainedAt[queueIndex] ?? null;
-  }
-
-  private seriesFile(): SeriesFile {
-    const series: Series[] = [];
-    for (const c of this.collectors) {
-      // Reasons that never happened are left out (sparse, like CloudWatch's dimensions).
-      if (c.series.name === 'lambda.throttles_by_reason' && c.series.values.every((v) => v === 0)) continue;
-      series.push(c.series);
-    }
-    return { schema: SERIES_SCHEMA, source: 'simulator', startMs: 0, stepMs: SIMULATOR_DEFAULTS.stepMs, series: this.collectSeries ? series : [] };
   }
 
   /** Mean of a distribution in ms (used by totals' closed forms). */
