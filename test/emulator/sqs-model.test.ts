@@ -82,6 +82,16 @@ describe('visibility and receive count', () => {
     expect(model.changeVisibility(q, again!.receiptHandle, SQS.visibilityTimeoutMaxSeconds + 1)?.code).toBe('InvalidParameterValueException');
   });
 
+  it('caps the total visibility at 12 hours from the receive', () => {
+    const { clock, model } = setup();
+    const q = model.createQueue('cap');
+    ok(model.send(q, { body: 'a' }));
+    const [m] = now(model, q, 1, SQS.visibilityTimeoutMaxSeconds);
+    clock.advance(3_600_000);
+    expect(model.changeVisibility(q, m!.receiptHandle, SQS.visibilityTimeoutMaxSeconds - 3600)).toBeUndefined();
+    expect(model.changeVisibility(q, m!.receiptHandle, SQS.visibilityTimeoutMaxSeconds - 3599)?.message).toContain('beyond the limit [43200 seconds]');
+  });
+
   it('rejects a receipt handle from another queue', () => {
     const { model } = setup();
     const a = model.createQueue('a');

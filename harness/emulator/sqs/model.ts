@@ -47,6 +47,8 @@ class Msg {
   firstReceiveTimestamp = 0;
   /** Bumped on every receive: only the latest receipt handle acts. */
   receiveSerial = 0;
+  /** clock.now() of the latest receive: the 12 h visibility cap counts from it. */
+  receivedAt = 0;
   deadLetterQueueSourceArn: string | undefined;
   constructor(
     readonly num: number,
@@ -731,6 +733,7 @@ export class SqsModel {
     m.state = State.InFlight;
     m.receiveCount++;
     m.receiveSerial++;
+    m.receivedAt = now;
     const epoch = Math.round(this.clock.epochMs());
     if (m.firstReceiveTimestamp === 0) m.firstReceiveTimestamp = epoch;
     m.dueAt = now + vt * 1000;
@@ -793,6 +796,11 @@ export class SqsModel {
     }
     if (m.state !== State.InFlight) return new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
     const now = this.clock.now();
+    // A message stays invisible at most 12 h from its receive, however often it is extended [4].
+    const max = this.limits.visibilityTimeoutMaxSeconds;
+    if ((now - m.receivedAt) / 1000 + visibilityTimeout > max) {
+      return err.invalidValue('VisibilityTimeout', visibilityTimeout, `Total VisibilityTimeout for the message is beyond the limit [${max} seconds]`);
+    }
     m.dueAt = now + visibilityTimeout * 1000;
     if (visibilityTimeout === 0) {
       this.returnToVisible(q, m);
