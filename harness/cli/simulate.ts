@@ -28,6 +28,17 @@ async function readExperiment(file: string): Promise<ResolvedExperiment> {
   return loadExperiment(file, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
 }
 
+async function writeOut(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new SquallError(`cannot write --out ${file}: ${e instanceof Error ? e.message : String(e)}`, {
+      exitCode: EXIT.invalidInput,
+      hint: 'name a file in a folder that exists and is writable, e.g. --out predicted.json',
+    });
+  }
+}
+
 function positiveInt(name: string, v: number | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   if (!Number.isInteger(v) || v < min) throw new SquallError(`--${name} must be an integer ≥ ${min}, got ${v}`, { exitCode: EXIT.invalidInput, hint: `e.g. --${name} ${min === 0 ? 42 : 10}` });
@@ -66,7 +77,7 @@ export default defineCommand({
     if (args.sweep) {
       const spec = parseSweep(args.sweep as string, exp);
       const s = runSweep(exp, spec, opts);
-      if (out) await writeFile(out, `${JSON.stringify(s, null, 2)}\n`);
+      if (out) await writeOut(out, `${JSON.stringify(s, null, 2)}\n`);
       if (args.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       else {
         for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -77,7 +88,7 @@ export default defineCommand({
     }
     const r = simulate(exp, opts);
     const e = checkExpectations(r.series, exp.expect.thresholds);
-    if (out) await writeFile(out, `${JSON.stringify(r.series)}\n`);
+    if (out) await writeOut(out, `${JSON.stringify(r.series)}\n`);
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify({ experiment: exp.name, totals: r.totals, spread: r.spread, expectations: e, warnings: r.warnings, ...(out ? { predicted: out } : {}) }, null, 2)}\n`,
