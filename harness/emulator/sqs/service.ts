@@ -83,16 +83,12 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
         return jsonError(new SqsError('SerializationException', 'The request body is not valid JSON.'), rid);
       }
     }
-    const input = decodeJsonInput(op, body);
-    if (isSqsError(input)) {
-      // A body-less QueueUrl may come from the path; only then is a missing QueueUrl not an error.
-      if (input.code !== 'MissingRequiredParameterException' || !QUEUE_PATH.test(req.path) || typeof body !== 'object' || body === null) return jsonError(input, rid);
-      const patched = { ...(body as Record<string, unknown>) };
-      withPathQueueUrl(op, patched, req, ctx.endpoint());
-      const again = decodeJsonInput(op, patched);
-      if (isSqsError(again)) return jsonError(again, rid);
-      return runJson(req, op, again);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body) && QUEUE_PATH.test(req.path)) {
+      body = { ...(body as Record<string, unknown>) };
+      withPathQueueUrl(op, body as Record<string, unknown>, req, ctx.endpoint());
     }
+    const input = decodeJsonInput(op, body);
+    if (isSqsError(input)) return jsonError(input, rid);
     return runJson(req, op, input);
   };
 
