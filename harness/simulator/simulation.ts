@@ -11,8 +11,26 @@ import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
 import { EventQueue } from './event-queue.ts';
 import { ACQ_COLD, ACQ_PROVISIONED, ACQ_THROTTLE_RESERVED, AccountModel, FunctionModel } from './function-model.ts';
-import { BatchPool, MappingModel } from './mapping-model.ts';
-import { MessageStore, POISON_INVALID_JSON, POISON_MARKER, POISON_NONE, QueueModel } from './queue-model.ts';
+import { MappingModel } from './mapping-model.ts';
+import { MappingDriver } from './mapping-driver.ts';
+import {
+  E_ARRIVAL,
+  E_ASYNC_ATTEMPT,
+  E_CLIENT_RETRY,
+  E_ESM_TICK,
+  E_ESM_WAKE,
+  E_ESM_WINDOW,
+  E_FAULT,
+  E_INVOKE_DONE,
+  E_LOAD_END,
+  E_POISON,
+  E_SCENARIO_END,
+  E_SQS_PROMOTE,
+  E_SQS_VT,
+  E_VU_PLAN,
+  E_VU_START,
+} from './events.ts';
+import { MessageStore, POISON_NONE, QueueModel } from './queue-model.ts';
 import { ScenarioModel, type IterationKind } from './scenario-model.ts';
 import { invocationGbSeconds } from './pricing.ts';
 import { buildTotals, type SimulationTotals } from './totals.ts';
@@ -47,22 +65,6 @@ export interface SingleRunResult {
   events: number;
 }
 
-const E_ARRIVAL = 1;
-const E_VU_START = 2;
-const E_VU_PLAN = 3;
-const E_INVOKE_DONE = 4;
-const E_CLIENT_RETRY = 5;
-const E_ASYNC_ATTEMPT = 6;
-const E_SQS_PROMOTE = 7;
-const E_SQS_VT = 8;
-const E_ESM_TICK = 9;
-const E_ESM_WINDOW = 10;
-const E_ESM_WAKE = 11;
-const E_FAULT = 12;
-const E_POISON = 13;
-const E_LOAD_END = 14;
-const E_SCENARIO_END = 15;
-
 const ORIGIN_CLIENT = 0;
 const ORIGIN_ASYNC = 1;
 const ORIGIN_ESM = 2;
@@ -89,7 +91,7 @@ export class Simulation {
   private readonly faults: ResolvedFault[];
   private faultTimeline!: FaultTimeline;
   private readonly store = new MessageStore();
-  private readonly batches = new BatchPool();
+  private esm!: MappingDriver;
   private readonly fnByName = new Map<string, FunctionModel>();
   private readonly queueByName = new Map<string, QueueModel>();
   private readonly mappingById = new Map<string, MappingModel>();
@@ -173,9 +175,13 @@ export class Simulation {
       if (r) q.dlq = this.needQueue(r.deadLetterQueue, `queue ${q.name} redrive`);
       q.onVisible = (now) => {
         const ms = this.mappingsByQueue[q.index]!;
-        for (let i = 0; i < ms.length; i++) this.tryPoll(ms[i]!, now);
+        for (let i = 0; i < ms.length; i++) this.esm.tryPoll(ms[i]!, now);
       };
     }
+    this.esm = new MappingDriver(this.mappings, this.store, {
+      push: (t, type, a, b) => this.q.push(t, type, a, b),
+      invoke: (fn, now, batch, forcedError) => this.startInvocation(fn, now, ORIGIN_ESM, batch, forcedError),
+    });
     for (const def of sys.eventSources) {
       const q = this.needQueue(def.queue, `event source ${def.id}`);
       const fn = this.needFunction(def.function, `event source ${def.id}`);
@@ -213,10 +219,10 @@ export class Simulation {
     this.faultTimeline = new FaultTimeline(this.faults, this.loadEndMs, {
       fn: (name) => this.fnByName.get(name)!,
       mapping: (id) => this.mappingById.get(id)!,
-      setMappingEnabled: (m, enabled, now) => this.setMappingEnabled(m, enabled, now),
+      setMappingEnabled: (m, enabled, now) => this.esm.setMappingEnabled(m, enabled, now),
       repoll: (m, now) => {
         m.spawn();
-        this.tryPoll(m, now);
+        this.esm.tryPoll(m, now);
       },
       sendPoison: (queue, kind, now) => {
         const q = this.queueByName.get(queue)!;
@@ -323,28 +329,23 @@ export class Simulation {
           this.queues[a]!.promote(now);
           break;
         case E_SQS_VT:
-          this.onVisibilityTimeouts(this.queues[a]!, now);
+          this.esm.onVisibilityTimeouts(this.queues[a]!, now);
           break;
         case E_ESM_TICK: {
           const m = this.mappings[a]!;
           m.tick();
           // Surplus pollers that are only waiting stop now (the others stop when they next poll).
           while (m.loops > m.pollers() && m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
-          this.tryPoll(m, now);
+          this.esm.tryPoll(m, now);
           if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
           break;
         }
         case E_ESM_WINDOW: {
-          const m = this.mappings[this.batches.mapping[a]!]!;
-          const f = m.filling.indexOf(a);
-          if (f >= 0) {
-            m.filling.splice(f, 1);
-            this.invokeBatch(m, a, now);
-          }
+          this.esm.onWindowEnd(a, now);
           break;
         }
         case E_ESM_WAKE:
-          this.onPollerWake(this.mappings[a]!, q.b, now);
+          this.esm.onPollerWake(this.mappings[a]!, q.b, now);
           break;
         case E_VU_PLAN:
           this.onVuPlan(this.scenarios[a]!, q.b, now);
@@ -458,7 +459,7 @@ export class Simulation {
     }
     if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error);
     else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
-    else this.onBatchDone(originId, now, error);
+    else this.esm.onBatchDone(originId, now, error);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -674,182 +675,7 @@ export class Simulation {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Event source mappings (§3)
 
-  private tryPoll(m: MappingModel, now: number): void {
-    if (!m.enabled) return;
-    const q = m.queue;
-    const pool = this.batches;
-    // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
-    while (q.visible.length > 0 && m.waiting.length > 0) {
-      const p = m.waiting.pop()!;
-      if (!m.keepPoller(p)) continue;
-      const b = pool.alloc(m.index, p, now);
-      const msgs = pool.msgs[b]!;
-      const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs);
-      if (n === 0) {
-        // Everything visible was redriven or expired on the way.
-        pool.finish(b, 1);
-        pool.finish(b, 2);
-        m.waiting.push(p);
-        continue;
-      }
-      m.sawMessages = true;
-      this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
-      if (m.windowMs > 0 && n < m.batchSize) {
-        m.filling.push(b);
-        this.q.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
-        continue;
-      }
-      this.invokeBatch(m, b, now);
-    }
-    // Pollers inside their batching window keep receiving, oldest batch first.
-    while (q.visible.length > 0 && m.filling.length > 0) {
-      const b = m.filling[0]!;
-      const msgs = pool.msgs[b]!;
-      q.receive(now, m.batchSize - msgs.length, b, msgs);
-      if (msgs.length < m.batchSize) break;
-      m.filling.shift();
-      this.invokeBatch(m, b, now);
-    }
-  }
-
-  /** Poison records the function's rule matches (§3.5; squall's marker attribute, invalid JSON). */
-  private isPoison(fn: FunctionModel, id: number): boolean {
-    const rule = fn.poison;
-    if (rule === null) return false;
-    const k = this.store.poison[id]!;
-    if (k === POISON_MARKER) return rule.attribute !== null || rule.bodyContains !== null;
-    if (k === POISON_INVALID_JSON) return rule.invalidJson;
-    return false;
-  }
-
-  private invokeBatch(m: MappingModel, b: number, now: number): void {
-    const fn = m.fn;
-    const msgs = this.batches.msgs[b]!;
-    let poison = 0;
-    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
-    const forced = poison > 0 && fn.poison!.response === 'throw';
-    m.t.batches++;
-    m.sBatches++;
-    const inv = this.startInvocation(fn, now, ORIGIN_ESM, b, forced);
-    if (inv >= 0) {
-      m.noteInvoking();
-      return;
-    }
-    // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets throttled (§3.1).
-    m.t.throttledAttempts++;
-    this.batchFailed(m, b, now, true);
-  }
-
-  /** The batch's messages stay in flight until the visibility timeout; its poller backs off. */
-  private batchFailed(m: MappingModel, b: number, now: number, throttled: boolean): void {
-    m.t.failedBatches++;
-    m.sFailed++;
-    const p = this.batches.poller[b]!;
-    this.batches.finish(b, 1);
-    this.q.push(now + m.failed(p, throttled), E_ESM_WAKE, m.index, p);
-  }
-
-  private onBatchDone(b: number, now: number, error: boolean): void {
-    const pool = this.batches;
-    const m = this.mappings[pool.mapping[b]!]!;
-    m.invoking--;
-    if (error) {
-      this.batchFailed(m, b, now, false);
-      return;
-    }
-    const q = m.queue;
-    const msgs = pool.msgs[b]!;
-    // batchItemFailures only count when the mapping reports them; otherwise AWS ignores the response and deletes all (§3.5).
-    const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
-    let kept = 0;
-    for (let i = 0; i < msgs.length; i++) {
-      const id = msgs[i]!;
-      if (partial && this.isPoison(m.fn, id)) {
-        kept++;
-        continue;
-      }
-      if (q.delete(id, b)) m.t.messagesProcessed++;
-    }
-    if (kept > 0) m.t.partialBatches++;
-    const p = pool.poller[b]!;
-    m.failures[p] = 0;
-    pool.finish(b, 1);
-    if (m.keepPoller(p)) m.waiting.push(p);
-    this.tryPoll(m, now);
-  }
-
-  private onPollerWake(m: MappingModel, p: number, now: number): void {
-    if (m.keepPoller(p)) {
-      m.waiting.push(p);
-      this.tryPoll(m, now);
-    }
-  }
-
-  /**
-   * A queue's visibility timeout is fixed, so receives expire in the order they happened: they
-   * wait in a per-queue FIFO with one agenda event for the earliest, which keeps the agenda small
-   * (a 60 s timeout at 100 receives/s would otherwise park 6,000 events in the heap).
-   */
-  private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number): void {
-    q.vtOwners.pushBack(b);
-    q.vtDue.pushBack(due);
-    if (!q.vtScheduled) {
-      q.vtScheduled = true;
-      this.q.push(due, E_SQS_VT, q.index, 0);
-    }
-  }
-
-  private onVisibilityTimeouts(q: QueueModel, now: number): void {
-    // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
-    while (q.vtDue.length > 0 && q.vtDue.front() <= now) {
-      q.vtDue.popFront();
-      this.onVisibilityTimeout(q.vtOwners.popFront(), now);
-    }
-    q.vtScheduled = q.vtDue.length > 0;
-    if (q.vtScheduled) this.q.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
-  }
-
-  private onVisibilityTimeout(b: number, now: number): void {
-    const pool = this.batches;
-    const m = this.mappings[pool.mapping[b]!]!;
-    const f = m.filling.indexOf(b);
-    if (f >= 0) {
-      // A window longer than the visibility timeout: the batch gives up and its poller polls again.
-      m.filling.splice(f, 1);
-      pool.finish(b, 1);
-      const p = pool.poller[b]!;
-      if (m.keepPoller(p)) m.waiting.push(p);
-    }
-    pool.finish(b, 2);
-    m.queue.returnVisible(now, b, pool.msgs[b]!);
-  }
-
-  /** Disable: waiting pollers stop, filling batches hand their messages straight back. */
-  private disableMapping(m: MappingModel, now: number): void {
-    m.enabled = false;
-    const pool = this.batches;
-    while (m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
-    while (m.filling.length > 0) {
-      const b = m.filling.shift()!;
-      pool.finish(b, 1);
-      m.keepPoller(pool.poller[b]!);
-      m.queue.returnVisible(now, b, pool.msgs[b]!);
-    }
-  }
-
-  private setMappingEnabled(m: MappingModel, enabled: boolean, now: number): void {
-    if (enabled === m.enabled) return;
-    if (!enabled) {
-      this.disableMapping(m, now);
-      return;
-    }
-    m.enabled = true;
-    m.spawn();
-    this.tryPoll(m, now);
-  }
 
   // -------------------------------------------------------------------------------------------
   // Series

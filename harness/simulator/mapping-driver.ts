@@ -1,0 +1,212 @@
+/**
+ * Drives the SQS event source mappings on the agenda: pollers receive from their queue, batches
+ * fill within their window, get invoked through the function's admission (so ESM throttles are
+ * Lambda throttles), and end in deletes, partial batch responses or failures that leave messages
+ * in flight until the visibility timeout (fact sheet §3.4–3.5). The controller (how many pollers,
+ * back-off) lives in MappingModel; this module moves messages and batches.
+ */
+import { SQS } from '../contracts/aws-facts.ts';
+import type { FunctionModel } from './function-model.ts';
+import { BatchPool, type MappingModel } from './mapping-model.ts';
+import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel } from './queue-model.ts';
+import { E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
+
+/** What the driver needs from the simulation. */
+export interface MappingKernel {
+  push(t: number, type: number, a: number, b: number): void;
+  /** Start an invocation for batch `batch`; an id ≥ 0, or a throttle code < 0. */
+  invoke(fn: FunctionModel, now: number, batch: number, forcedError: boolean): number;
+}
+
+export class MappingDriver {
+  private readonly batches = new BatchPool();
+
+  constructor(
+    private readonly mappings: readonly MappingModel[],
+    private readonly store: MessageStore,
+    private readonly kernel: MappingKernel,
+  ) {}
+
+  /** The batching window of batch `b` ended. */
+  onWindowEnd(b: number, now: number): void {
+    const m = this.mappings[this.batches.mapping[b]!]!;
+    const f = m.filling.indexOf(b);
+    if (f >= 0) {
+      m.filling.splice(f, 1);
+      this.invokeBatch(m, b, now);
+    }
+  }
+
+  tryPoll(m: MappingModel, now: number): void {
+    if (!m.enabled) return;
+    const q = m.queue;
+    const pool = this.batches;
+    // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
+    while (q.visible.length > 0 && m.waiting.length > 0) {
+      const p = m.waiting.pop()!;
+      if (!m.keepPoller(p)) continue;
+      const b = pool.alloc(m.index, p, now);
+      const msgs = pool.msgs[b]!;
+      const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs);
+      if (n === 0) {
+        // Everything visible was redriven or expired on the way.
+        pool.finish(b, 1);
+        pool.finish(b, 2);
+        m.waiting.push(p);
+        continue;
+      }
+      m.sawMessages = true;
+      this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
+      if (m.windowMs > 0 && n < m.batchSize) {
+        m.filling.push(b);
+        this.kernel.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
+        continue;
+      }
+      this.invokeBatch(m, b, now);
+    }
+    // Pollers inside their batching window keep receiving, oldest batch first.
+    while (q.visible.length > 0 && m.filling.length > 0) {
+      const b = m.filling[0]!;
+      const msgs = pool.msgs[b]!;
+      q.receive(now, m.batchSize - msgs.length, b, msgs);
+      if (msgs.length < m.batchSize) break;
+      m.filling.shift();
+      this.invokeBatch(m, b, now);
+    }
+  }
+
+  /** Poison records the function's rule matches (§3.5; squall's marker attribute, invalid JSON). */
+  private isPoison(fn: FunctionModel, id: number): boolean {
+    const rule = fn.poison;
+    if (rule === null) return false;
+    const k = this.store.poison[id]!;
+    if (k === POISON_MARKER) return rule.attribute !== null || rule.bodyContains !== null;
+    if (k === POISON_INVALID_JSON) return rule.invalidJson;
+    return false;
+  }
+
+  private invokeBatch(m: MappingModel, b: number, now: number): void {
+    const fn = m.fn;
+    const msgs = this.batches.msgs[b]!;
+    let poison = 0;
+    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
+    const forced = poison > 0 && fn.poison!.response === 'throw';
+    m.t.batches++;
+    m.sBatches++;
+    const inv = this.kernel.invoke(fn, now, b, forced);
+    if (inv >= 0) {
+      m.noteInvoking();
+      return;
+    }
+    // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets throttled (§3.1).
+    m.t.throttledAttempts++;
+    this.batchFailed(m, b, now, true);
+  }
+
+  /** The batch's messages stay in flight until the visibility timeout; its poller backs off. */
+  private batchFailed(m: MappingModel, b: number, now: number, throttled: boolean): void {
+    m.t.failedBatches++;
+    m.sFailed++;
+    const p = this.batches.poller[b]!;
+    this.batches.finish(b, 1);
+    this.kernel.push(now + m.failed(p, throttled), E_ESM_WAKE, m.index, p);
+  }
+
+  onBatchDone(b: number, now: number, error: boolean): void {
+    const pool = this.batches;
+    const m = this.mappings[pool.mapping[b]!]!;
+    m.invoking--;
+    if (error) {
+      this.batchFailed(m, b, now, false);
+      return;
+    }
+    const q = m.queue;
+    const msgs = pool.msgs[b]!;
+    // batchItemFailures only count when the mapping reports them; otherwise AWS ignores the response and deletes all (§3.5).
+    const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
+    let kept = 0;
+    for (let i = 0; i < msgs.length; i++) {
+      const id = msgs[i]!;
+      if (partial && this.isPoison(m.fn, id)) {
+        kept++;
+        continue;
+      }
+      if (q.delete(id, b)) m.t.messagesProcessed++;
+    }
+    if (kept > 0) m.t.partialBatches++;
+    const p = pool.poller[b]!;
+    m.failures[p] = 0;
+    pool.finish(b, 1);
+    if (m.keepPoller(p)) m.waiting.push(p);
+    this.tryPoll(m, now);
+  }
+
+  onPollerWake(m: MappingModel, p: number, now: number): void {
+    if (m.keepPoller(p)) {
+      m.waiting.push(p);
+      this.tryPoll(m, now);
+    }
+  }
+
+  /**
+   * A queue's visibility timeout is fixed, so receives expire in the order they happened: they
+   * wait in a per-queue FIFO with one agenda event for the earliest, which keeps the agenda small
+   * (a 60 s timeout at 100 receives/s would otherwise park 6,000 events in the heap).
+   */
+  private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number): void {
+    q.vtOwners.pushBack(b);
+    q.vtDue.pushBack(due);
+    if (!q.vtScheduled) {
+      q.vtScheduled = true;
+      this.kernel.push(due, E_SQS_VT, q.index, 0);
+    }
+  }
+
+  onVisibilityTimeouts(q: QueueModel, now: number): void {
+    // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
+    while (q.vtDue.length > 0 && q.vtDue.front() <= now) {
+      q.vtDue.popFront();
+      this.onVisibilityTimeout(q.vtOwners.popFront(), now);
+    }
+    q.vtScheduled = q.vtDue.length > 0;
+    if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
+  }
+
+  private onVisibilityTimeout(b: number, now: number): void {
+    const pool = this.batches;
+    const m = this.mappings[pool.mapping[b]!]!;
+    const f = m.filling.indexOf(b);
+    if (f >= 0) {
+      // A window longer than the visibility timeout: the batch gives up and its poller polls again.
+      m.filling.splice(f, 1);
+      pool.finish(b, 1);
+      const p = pool.poller[b]!;
+      if (m.keepPoller(p)) m.waiting.push(p);
+    }
+    pool.finish(b, 2);
+    m.queue.returnVisible(now, b, pool.msgs[b]!);
+  }
+
+  /** Disable: waiting pollers stop, filling batches hand their messages straight back. */
+  private disableMapping(m: MappingModel, now: number): void {
+    m.enabled = false;
+    const pool = this.batches;
+    while (m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
+    while (m.filling.length > 0) {
+      const b = m.filling.shift()!;
+      pool.finish(b, 1);
+      m.keepPoller(pool.poller[b]!);
+      m.queue.returnVisible(now, b, pool.msgs[b]!);
+    }
+  }
+
+  setMappingEnabled(m: MappingModel, enabled: boolean, now: number): void {
+    if (enabled === m.enabled) return;
+    if (!enabled) {
+      this.disableMapping(m, now);
+      return;
+    }
+    m.enabled = true;
+    m.spawn();
+    this.tryPoll(m, now);
+  }}
