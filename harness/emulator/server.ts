@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   /** When set, every request must carry a valid SigV4 signature made with these. */
   credentials?: Credentials;
   /**
+   * Also refuse signatures made more than 15 min from the clock's epoch time, as AWS does.
+   * Default: on with the system clock, off with an injected clock (its epoch is its own).
+   */
+  checkSignatureTime?: boolean;
+  /**
    * The services, tried in this order. Default: SQS only. To add Lambda, pass e.g.
    * `[lambdaService, sqsService]` (all factories get the same context, SQS model included).
    */
@@ -87,6 +92,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const byName = new Map(services.map((s) => [s.name, s] as const));
   const maxBody = Math.max(0, ...services.map((s) => s.maxBodyBytes));
   const credentials = opts.credentials;
+  const checkTime = opts.checkSignatureTime ?? opts.clock === undefined;
 
   const privateRoute = (req: EmuRequest): EmuResponse => {
     const rid = req.requestId;
@@ -121,7 +127,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     if (!svc) return errorJson(400, 'UnknownOperationException', `No emulated service handles ${req.method} ${req.path}.`, req.requestId);
     if (credentials && (svc.requiresSignature?.(req) ?? true)) {
-      const failure = verifySigV4(req, credentials);
+      const failure = verifySigV4(req, credentials, checkTime ? { nowEpochMs: clock.epochMs() } : {});
       if (failure) return svc.authFailure(req, failure);
     }
     return await svc.handle(req);

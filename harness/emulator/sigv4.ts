@@ -171,8 +171,28 @@ function stringToSign(req: EmuRequest, a: ParsedAuth): string {
   return [ALGORITHM, a.amzDate, `${a.date}/${a.region}/${a.service}/aws4_request`, sha256Hex(canonical)].join('\n');
 }
 
+/** AWS accepts a signature made up to 15 minutes before or after its own clock. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+function parseAmzDate(d: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(d);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : NaN;
+}
+
+function amzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+export interface VerifyOptions {
+  /**
+   * Epoch ms "now" to check the signing time against (±15 min, presigned `X-Amz-Expires`); leave
+   * out to skip the check (a manual clock in tests has its own epoch).
+   */
+  nowEpochMs?: number;
+}
+
 /** Verify a request's SigV4 signature against `credentials`; `undefined` means it is valid. */
-export function verifySigV4(req: EmuRequest, credentials: Credentials): SigV4Failure | undefined {
+export function verifySigV4(req: EmuRequest, credentials: Credentials, opts: VerifyOptions = {}): SigV4Failure | undefined {
   const a = parseAuth(req);
   if ('kind' in a) return a;
   if (a.accessKeyId !== credentials.accessKeyId) {
@@ -195,6 +215,26 @@ export function verifySigV4(req: EmuRequest, credentials: Credentials): SigV4Fai
       message:
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     };
+  }
+  const now = opts.nowEpochMs;
+  if (now !== undefined) {
+    // AWS's own wording, as SQS sends it with 403 SignatureDoesNotMatch (aws/aws-sdk-php#642).
+    const signedAt = parseAmzDate(a.amzDate);
+    if (Number.isNaN(signedAt)) return { kind: 'malformed', message: `Date must be in ISO-8601 'basic format'. Got '${a.amzDate}'.` };
+    if (a.presigned) {
+      const expires = Number(req.query.get('X-Amz-Expires') ?? '');
+      if (Number.isFinite(expires) && now > signedAt + expires * 1000) return { kind: 'signature-mismatch', message: 'Request has expired' };
+    } else if (signedAt < now - MAX_SKEW_MS) {
+      return {
+        kind: 'signature-mismatch',
+        message: `Signature expired: ${a.amzDate} is now earlier than ${amzDate(now - MAX_SKEW_MS)} (${amzDate(now)} - 15 min.)`,
+      };
+    } else if (signedAt > now + MAX_SKEW_MS) {
+      return {
+        kind: 'signature-mismatch',
+        message: `Signature not yet current: ${a.amzDate} is still later than ${amzDate(now + MAX_SKEW_MS)} (${amzDate(now)} + 15 min.)`,
+      };
+    }
   }
   return undefined;
 }

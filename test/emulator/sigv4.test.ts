@@ -107,6 +107,38 @@ describe('SigV4 with the SDK', () => {
   });
 });
 
+describe('signing time', () => {
+  it('refuses a signature made more than 15 minutes away from the emulator clock, with AWS wording', async () => {
+    const { ManualClock } = await import('../../harness/contracts/clock.ts');
+    // The manual clock's epoch is 2026-01-01; the SDK signs with the real time, months away.
+    const e2 = await startEmulator({ credentials: creds, clock: new ManualClock(), checkSignatureTime: true });
+    try {
+      const c = new SQSClient({ endpoint: e2.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+      let err: { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } = {};
+      try {
+        await c.send(new ListQueuesCommand({}));
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err.name).toBe('SignatureDoesNotMatch');
+      expect(err.$metadata?.httpStatusCode).toBe(403);
+      expect(err.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than 20260101T001500Z \(20260101T000000Z \+ 15 min\.\)$/);
+      c.destroy();
+    } finally {
+      await e2.close();
+    }
+    // The same clock without the check (the default for an injected clock) accepts it.
+    const e3 = await startEmulator({ credentials: creds, clock: new ManualClock() });
+    try {
+      const c = new SQSClient({ endpoint: e3.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+      expect((await c.send(new ListQueuesCommand({}))).$metadata.httpStatusCode).toBe(200);
+      c.destroy();
+    } finally {
+      await e3.close();
+    }
+  });
+});
+
 describe('verifySigV4 as a library', () => {
   it('checks a REST-style request with an encoded path segment (as Lambda function names are)', async () => {
     const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
@@ -130,6 +162,8 @@ describe('verifySigV4 as a library', () => {
       signal: new AbortController().signal,
     };
     expect(verifySigV4(req, creds)).toBeUndefined();
+    expect(verifySigV4(req, creds, { nowEpochMs: Date.now() })).toBeUndefined();
+    expect(verifySigV4(req, creds, { nowEpochMs: Date.now() + 16 * 60 * 1000 })?.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
     expect(verifySigV4({ ...req, body: Buffer.from('{"x":2}') }, creds)?.kind).toBe('signature-mismatch');
     expect(verifySigV4(req, { ...creds, secretAccessKey: 'other' })?.kind).toBe('signature-mismatch');
     expect(verifySigV4({ ...req, headers: { ...headers, authorization: 'Bearer x' } }, creds)?.kind).toBe('malformed');
