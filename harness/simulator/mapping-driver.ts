@@ -5,7 +5,7 @@
  * in flight until the visibility timeout (fact sheet §3.4–3.5). The controller (how many pollers,
  * back-off) lives in MappingModel; this module moves messages and batches.
  */
-import { SQS } from '../contracts/aws-facts.ts';
+import { ESM, SQS } from '../contracts/aws-facts.ts';
 import type { FunctionModel } from './function-model.ts';
 import { BatchPool, type MappingModel } from './mapping-model.ts';
 import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel } from './queue-model.ts';
@@ -47,7 +47,8 @@ export class MappingDriver {
       if (!m.keepPoller(p)) continue;
       const b = pool.alloc(m.index, p, now);
       const msgs = pool.msgs[b]!;
-      const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs);
+      const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs, ESM.batchPayloadMaxBytes);
+      pool.bytes[b] = q.receivedBytes;
       if (n === 0) {
         // Everything visible was redriven or expired on the way.
         pool.finish(b, 1);
@@ -57,7 +58,7 @@ export class MappingDriver {
       }
       m.sawMessages = true;
       this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
-      if (m.windowMs > 0 && n < m.batchSize) {
+      if (m.windowMs > 0 && n < m.batchSize && !q.stoppedForBytes) {
         m.filling.push(b);
         this.kernel.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
         continue;
@@ -68,8 +69,10 @@ export class MappingDriver {
     while (q.visible.length > 0 && m.filling.length > 0) {
       const b = m.filling[0]!;
       const msgs = pool.msgs[b]!;
-      q.receive(now, m.batchSize - msgs.length, b, msgs);
-      if (msgs.length < m.batchSize) break;
+      q.receive(now, m.batchSize - msgs.length, b, msgs, ESM.batchPayloadMaxBytes - pool.bytes[b]!);
+      pool.bytes[b]! += q.receivedBytes;
+      // A batch is invoked at BatchSize or when the next message would pass 6 MB (§3.4).
+      if (msgs.length < m.batchSize && !q.stoppedForBytes) break;
       m.filling.shift();
       this.invokeBatch(m, b, now);
     }

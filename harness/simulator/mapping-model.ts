@@ -31,6 +31,8 @@ export class BatchPool {
   mapping: number[] = [];
   poller: number[] = [];
   receivedAt: number[] = [];
+  /** Event payload bytes of the batch so far (the 6 MB cap, §3.4). */
+  bytes: number[] = [];
   /** bit 0: its invocation lifecycle is over; bit 1: its visibility-timeout event fired. */
   flags: number[] = [];
   private free: number[] = [];
@@ -46,11 +48,13 @@ export class BatchPool {
       this.mapping.push(0);
       this.poller.push(0);
       this.receivedAt.push(0);
+      this.bytes.push(0);
       this.flags.push(0);
     }
     this.mapping[id] = mapping;
     this.poller[id] = poller;
     this.receivedAt[id] = now;
+    this.bytes[id] = 0;
     this.flags[id] = 0;
     return id;
   }

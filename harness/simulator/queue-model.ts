@@ -19,6 +19,9 @@ export const POISON_MARKER = 1;
 export const POISON_INVALID_JSON = 2;
 export const POISON_OVERSIZED = 3;
 
+/** squall's estimate of one ordinary SQS record in a Lambda event (body + attributes + envelope); not an AWS figure. */
+export const SMALL_RECORD_BYTES = 1024;
+
 export class MessageStore {
   sentAt = new Float64Array(1024);
   receiveCount = new Uint16Array(1024);
@@ -91,6 +94,9 @@ export class QueueModel {
   readonly visible = new IntDeque(256);
   readonly delayed = new IntDeque(64);
   inFlight = 0;
+  /** Bytes of the last receive, and whether it stopped at its byte budget. */
+  receivedBytes = 0;
+  stoppedForBytes = false;
   /** Receives waiting for their visibility timeout, in order (the timeout is fixed per queue). */
   readonly vtOwners = new IntDeque(64);
   readonly vtDue = new FloatDeque(64);
@@ -173,11 +179,19 @@ export class QueueModel {
    * ReceiveMessage for `owner`: up to `max` ids appended to `out`. Expired messages are dropped;
    * a message already received maxReceiveCount times moves to the DLQ instead of being returned.
    */
-  receive(now: number, max: number, owner: number, out: number[]): number {
+  receive(now: number, max: number, owner: number, out: number[], byteBudget = Infinity): number {
     const st = this.store;
     let n = 0;
     let moved = 0;
+    this.receivedBytes = 0;
+    this.stoppedForBytes = false;
     while (n < max && this.visible.length > 0) {
+      const size = this.messageBytes(this.visible.front());
+      if (out.length > 0 && this.receivedBytes + size > byteBudget) {
+        // Over the 6 MB synchronous payload cap: the message waits for the next batch (§3.4).
+        this.stoppedForBytes = true;
+        break;
+      }
       const id = this.visible.popFront();
       if (now - st.sentAt[id]! >= this.retentionMs) {
         st.release(id);
@@ -196,6 +210,7 @@ export class QueueModel {
       st.owner[id] = owner;
       this.inFlight++;
       out.push(id);
+      this.receivedBytes += size;
       n++;
     }
     this.t.received += n;
@@ -230,6 +245,14 @@ export class QueueModel {
     this.t.deleted++;
     this.sDeleted++;
     return true;
+  }
+
+  /**
+   * Bytes a message adds to a Lambda event: squall's estimate of a record's envelope and
+   * attributes, plus, for an `oversized` poison message, a body as large as the queue allows.
+   */
+  messageBytes(id: number): number {
+    return this.store.poison[id] === POISON_OVERSIZED ? this.def.maximumMessageSizeBytes + SMALL_RECORD_BYTES : SMALL_RECORD_BYTES;
   }
 
   /** ApproximateAgeOfOldestMessage (s), approximated by the head of the visible list. */

@@ -326,6 +326,17 @@ describe('SQS and event source mappings (§3, §4)', () => {
     expect(t.scenarios['p']!.requests).toBe(30);
     expect(t.queues['q']!.sent).toBe(250);
   });
+  it('oversized messages: a batch stops before the 6 MB synchronous payload cap (5 of about 1 MiB each)', () => {
+    const e = experiment({
+      functions: [fn('w', { duration: constant(10) })],
+      queues: [queue('q')],
+      eventSources: [esm('q', 'w', { batchSize: 10 })],
+      scenarios: [scenario('p', sqsProducer('q', 10, { ratio: 1, kind: 'oversized' }), constantRate(1, 5000))],
+    });
+    const t = simulate(e).totals;
+    expect(t.queues['q']!.deleted).toBe(50);
+    expect(t.mappings['q->w']!.batches).toBe(10);
+  });
   it('queue delay holds messages before they are visible', () => {
     const r = simulate(sqsSystem({ delay: 3 }));
     const delayed = seriesOf(r, 'sqs.delayed', { queue: 'q' });
