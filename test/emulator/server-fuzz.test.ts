@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../harness/emulator/server.ts';
 import type { Emulator } from '../../harness/emulator/server.ts';
 
-const REQUESTS = 3000;
+const REQUESTS = 2000;
 const CONCURRENCY = 16;
 
 let emu: Emulator;
@@ -208,8 +208,8 @@ describe('fuzz', () => {
 
     expect(failures).toEqual([]);
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(400);
-    expect(statuses.get(400) ?? 0).toBeGreaterThan(500);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(300);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(400);
 
     // Model invariants on every queue the fuzz created: counts match the messages held.
     for (const q of emu.sqs.listQueues()) {
