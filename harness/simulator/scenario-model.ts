@@ -63,6 +63,8 @@ export class ScenarioModel {
   plan: VuPlanStep[] = [];
   activeVUs = 0;
   vuRunning: Uint8Array = new Uint8Array(0);
+  /** When a ramped-down VU's iteration is interrupted (Infinity while the VU is active). */
+  vuDeadline: Float64Array = new Float64Array(0);
   vuIterationsLeft: Int32Array = new Int32Array(0);
   sharedLeft = 0;
 
@@ -159,6 +161,7 @@ export class ScenarioModel {
     if (!this.open) {
       const maxVus = this.plan.reduce((m, p) => Math.max(m, p.vus), 0);
       this.vuRunning = new Uint8Array(maxVus);
+      this.vuDeadline = new Float64Array(maxVus).fill(Infinity);
       if (def.executor === 'per-vu-iterations') this.vuIterationsLeft = new Int32Array(maxVus).fill(def.iterations);
     }
   }

@@ -481,13 +481,22 @@ export class Simulation {
 
   private onVuPlan(sc: ScenarioModel, k: number, now: number): void {
     const vus = sc.plan[k]!.vus;
+    // VUs ramped down may finish their iteration within gracefulRampDown, then k6 interrupts them (§4.2).
+    const grace = sc.def.executor === 'ramping-vus' ? sc.def.gracefulRampDownMs : Infinity;
+    for (let v = vus; v < sc.activeVUs; v++) sc.vuDeadline[v] = now + grace;
     sc.activeVUs = vus;
     for (let v = 0; v < vus; v++) {
+      sc.vuDeadline[v] = Infinity;
       if (sc.vuRunning[v] === 0) {
         sc.vuRunning[v] = 1;
         this.q.push(now, E_VU_START, sc.index, v);
       }
     }
+  }
+
+  /** k6 interrupted the iteration (end + gracefulStop, or a ramped-down VU past gracefulRampDown): no samples. */
+  private interrupted(sc: ScenarioModel, vu: number, now: number): boolean {
+    return now > sc.hardStopMs || (vu >= 0 && !sc.open && now > sc.vuDeadline[vu]!);
   }
 
   private startIteration(sc: ScenarioModel, vu: number, now: number): void {
@@ -538,7 +547,7 @@ export class Simulation {
   /** One attempt of a synchronous request; a 429 is retried like the AWS SDK's standard mode (full jitter). */
   private attempt(r: number, now: number): void {
     const sc = this.scenarios[this.reqScenario[r]!]!;
-    if (now > sc.hardStopMs) {
+    if (this.interrupted(sc, this.reqVu[r]!, now)) {
       this.requestsInFlight--;
       this.reqFree.push(r);
       if (sc.open) sc.vusBusy--;
@@ -563,8 +572,8 @@ export class Simulation {
 
   private onSyncDone(r: number, now: number, error: boolean): void {
     const sc = this.scenarios[this.reqScenario[r]!]!;
-    if (now > sc.hardStopMs) {
-      // k6 interrupted this iteration at endMs + gracefulStop: no http_reqs, no iteration (§4.1).
+    if (this.interrupted(sc, this.reqVu[r]!, now)) {
+      // No http_reqs, no iteration for an interrupted iteration (§4.1).
       this.requestsInFlight--;
       this.reqFree.push(r);
       if (sc.open) sc.vusBusy--;

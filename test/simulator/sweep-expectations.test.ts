@@ -161,6 +161,29 @@ describe('more rules', () => {
     // The function still ran: the system side does not know the client gave up.
     expect(late.functions['f']!.invocations).toBe(1);
   });
+  it('ramping-vus: a ramped-down VU may finish within gracefulRampDown, later it is interrupted', () => {
+    const run = (gracefulRampDownMs: number) =>
+      simulate(
+        experiment({
+          functions: [fn('f', { duration: { kind: 'constant', ms: 5000 }, timeoutSeconds: 60, initMs: { kind: 'constant', ms: 0 } })],
+          scenarios: [
+            scenario('s', http('f'), {
+              executor: 'ramping-vus',
+              startVUs: 2,
+              stages: [
+                { durationMs: 1000, target: 2 },
+                { durationMs: 0, target: 1 },
+                { durationMs: 19_000, target: 1 },
+              ],
+              gracefulRampDownMs,
+            }),
+          ],
+        }),
+      ).totals.scenarios['s']!;
+    // VU 0 runs 4 iterations of 5 s in 20 s; VU 1 is ramped down at 1 s, its first iteration ends at 5 s.
+    expect(run(10_000).iterations).toBe(5);
+    expect(run(1_000).iterations).toBe(4);
+  });
   it('async events older than MaximumEventAge are dropped instead of retried', () => {
     const f = fn('f', { duration: { kind: 'constant', ms: 10 }, errorRate: 1 });
     f.async.maximumEventAgeSeconds = 90;
