@@ -221,16 +221,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           return ac.signal;
         },
       };
-      dispatch(emuReq).then(
-        (r) => {
-          if (!res.destroyed) send(res, r, rid);
-        },
-        (e: unknown) => {
-          // A bug in a service must not take the emulator down; say so the AWS way and on stderr.
-          process.stderr.write(`squall emulator: internal error on ${emuReq.method} ${emuReq.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-          if (!res.destroyed) send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
-        },
-      );
+      const fail = (e: unknown) => {
+        // A bug in a service must not take the emulator down; say so the AWS way and on stderr.
+        process.stderr.write(`squall emulator: internal error on ${emuReq.method} ${emuReq.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        if (res.destroyed) return;
+        if (res.headersSent) res.destroy();
+        else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
+      };
+      dispatch(emuReq).then((r) => {
+        if (res.destroyed) return;
+        try {
+          send(res, r, rid);
+        } catch (e) {
+          // e.g. a header value a service built from user data that HTTP cannot carry.
+          fail(e);
+        }
+      }, fail);
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -126,15 +126,24 @@ describe('explicit service list', () => {
       },
       authFailure: () => ({ status: 403, headers: {}, body: '' }),
     };
+    const badHeader: EmulatorService = {
+      name: 'bad-header',
+      maxBodyBytes: 1024,
+      match: (req) => req.path.startsWith('/bad-header'),
+      handle: () => ({ status: 200, headers: { 'x-note': 'line\nbreak' }, body: 'x' }),
+      authFailure: () => ({ status: 403, headers: {}, body: '' }),
+    };
     const silenced = process.stderr.write.bind(process.stderr);
-    const e2 = await startEmulator({ services: [() => boom, sqsService] });
+    const e2 = await startEmulator({ services: [() => boom, () => badHeader, sqsService] });
     try {
       process.stderr.write = (() => true) as typeof process.stderr.write;
       const r = await fetch(`${e2.endpoint}/boom`);
+      const bad = await fetch(`${e2.endpoint}/bad-header`);
       process.stderr.write = silenced;
+      expect(bad.status).toBe(500);
       expect(r.status).toBe(500);
       expect(((await r.json()) as { __type: string }).__type).toBe('InternalFailure');
-      expect(await (await fetch(`${e2.endpoint}/_squall/health`)).json()).toEqual({ status: 'ok', services: ['boom', 'sqs'] });
+      expect(await (await fetch(`${e2.endpoint}/_squall/health`)).json()).toEqual({ status: 'ok', services: ['boom', 'bad-header', 'sqs'] });
       const c = new SQSClient({ endpoint: e2.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
       expect((await c.send(new CreateQueueCommand({ QueueName: 'after-boom' }))).QueueUrl).toBe(`${e2.endpoint}/000000000000/after-boom`);
       c.destroy();
