@@ -83,7 +83,9 @@ function meanObject(objs: unknown[], path: string, spread: Record<string, Spread
     for (const o of objs) if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
     const out: Record<string, unknown> = {};
     for (const k of keys) {
-      const vals = objs.map((o) => (o as Record<string, unknown> | null)?.[k] ?? (typeof (first as Record<string, unknown>)[k] === 'number' ? 0 : null));
+      let vals = objs.map((o) => (o as Record<string, unknown> | null)?.[k]);
+      // A count missing from one run (e.g. a throttle reason that did not occur) is 0 there.
+      if (vals.some((v) => typeof v === 'number')) vals = vals.map((v) => (v === undefined ? 0 : v));
       out[k] = meanObject(vals, path ? `${path}.${k}` : k, spread);
     }
     return out;

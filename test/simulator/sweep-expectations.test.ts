@@ -184,6 +184,15 @@ describe('more rules', () => {
     expect(run(10_000).iterations).toBe(5);
     expect(run(1_000).iterations).toBe(4);
   });
+  it('--runs: a throttle reason missing from some runs counts as 0 there', () => {
+    const e = experiment({
+      functions: [fn('f', { duration: { kind: 'exponential', meanMs: 100 }, reservedConcurrency: 3 })],
+      scenarios: [scenario('s', http('f'), constantRate(5, 2000), { arrival: 'poisson' })],
+    });
+    const singles = [0, 1, 2, 3, 4, 5].map((seed) => simulate(e, { seed }).totals.functions['f']!.throttlesByReason['ReservedFunctionConcurrentInvocationLimitExceeded'] ?? 0);
+    const mean = simulate(e, { seed: 0, runs: 6 }).totals.functions['f']!.throttlesByReason['ReservedFunctionConcurrentInvocationLimitExceeded'] ?? 0;
+    expect(mean).toBeCloseTo(singles.reduce((a, b) => a + b, 0) / 6, 9);
+  });
   it('async events older than MaximumEventAge are dropped instead of retried', () => {
     const f = fn('f', { duration: { kind: 'constant', ms: 10 }, errorRate: 1 });
     f.async.maximumEventAgeSeconds = 90;
