@@ -151,6 +151,8 @@ async function startMoto(): Promise<Peer> {
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
+  up.catch(() => undefined);
+  failed.catch(() => undefined);
   await Promise.race([up, failed]);
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }

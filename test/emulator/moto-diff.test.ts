@@ -71,7 +71,11 @@ beforeAll(async () => {
   const spawnError = new Promise<never>((_, reject) =>
     moto!.once('error', (e) => reject(new Error(`moto_server is required for the differential tests and could not start: ${e.message}. Install it with: pip install 'moto[server]'`))),
   );
-  await Promise.race([waitForPort(port, 20_000), spawnError]);
+  const up = waitForPort(port, 20_000);
+  // Whichever loses the race must not surface later as an unhandled rejection.
+  up.catch(() => undefined);
+  spawnError.catch(() => undefined);
+  await Promise.race([up, spawnError]);
   motoEndpoint = `http://127.0.0.1:${port}`;
 }, 30_000);
 
