@@ -59,8 +59,8 @@ export interface K6RunOptions {
   segmentFlags?: { segment: string; sequence: string };
   /** Split the test over this many processes (`--workers N`) and merge their metrics. */
   workers?: number;
-  /** --workers child: NDJSON lines go here instead of a file. */
-  pointsSink?: ((chunk: string) => void) | undefined;
+  /** --workers child: NDJSON lines go to this stream instead of a file. */
+  pointsSink?: Writable | undefined;
   /** --workers child: counters every second, for the parent's progress line. */
   onProgress?: (p: WorkerProgress) => void;
   /** --workers child: receives a function that stops the test (the parent asked). */
@@ -180,7 +180,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     const executors: Executor[] = plans.map(createExecutor);
 
     if (opts.pointsSink) {
-      ndjson = new NdjsonOutput({ path: '', write: opts.pointsSink, thresholds: options.thresholds });
+      ndjson = new NdjsonOutput({ path: '', stream: opts.pointsSink, thresholds: options.thresholds });
       metrics.outputs.push(ndjson);
     }
     for (const o of opts.out ?? []) {

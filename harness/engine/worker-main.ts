@@ -29,15 +29,15 @@ process.once('message', (cfg: WorkerConfig) => {
     progress: 'none',
     handleSignals: true,
     segmentFlags: { segment: cfg.segment, sequence: cfg.sequence },
-    pointsSink: points ? (chunk) => void points.write(chunk) : undefined,
+    pointsSink: points,
     onProgress: (progress) => send({ type: 'progress', progress }),
     onStopRequest: (stop) => process.on('message', (m: { type?: string }) => m?.type === 'stop' && stop()),
     onWorkerDone: (d) => {
       done = d;
     },
   })
-    .then(async () => {
-      if (points) await new Promise<void>((r) => points.end(() => r()));
+    .then(() => {
+      // The run closed the points stream (fd 4) already; the parent reads it to its end.
       if (done) send({ type: 'done', done });
     })
     .catch((e: unknown) => {

@@ -45,8 +45,8 @@ export function metricLine(metric: Metric, thresholds: readonly ThresholdSpec[] 
 export interface NdjsonOptions {
   /** File path; `-` or '' means stdout. A `.gz` suffix means gzip. */
   path: string;
-  /** Instead of a file: hand each chunk of lines to this function (a --workers child). */
-  write?: ((chunk: string) => void) | undefined;
+  /** Instead of a file: write to this stream (a --workers child's pipe to its parent). */
+  stream?: Writable | undefined;
   thresholds: ReadonlyMap<string, readonly ThresholdSpec[]>;
 }
 
@@ -59,11 +59,14 @@ export class NdjsonOutput implements SampleOutput {
   private readonly done: Promise<void>;
 
   constructor(private readonly opts: NdjsonOptions) {
-    if (opts.write) {
-      const write = opts.write;
-      this.sink = { write: (c: string) => write(c), end: () => undefined } as unknown as Writable;
+    if (opts.stream) {
+      const stream = opts.stream;
+      this.sink = stream;
       this.file = undefined;
-      this.done = Promise.resolve();
+      this.done = new Promise((resolve) => {
+        if (stream.writableFinished) resolve();
+        else stream.once('finish', () => resolve());
+      });
     } else if (opts.path === '' || opts.path === '-') {
       this.sink = process.stdout;
       this.file = undefined;

@@ -1,19 +1,18 @@
 /**
- * k6/http's engine side: one undici `Pool` per origin (unbounded connections, pipelining 1, so
- * every VU keeps its own keep-alive connection, as autocannon does), requests driven through
- * undici's handler API with one object per request and no closures, HTTP tag sets derived from
- * the VU's cached tag set per (method, url, name, status, ...), and k6's samples in k6's order
- * (`tracer.go: SaveSamples`, k6-contract.md §2.2–2.3). Network errors never throw: they become a
- * Response with status 0, `error` and `error_code` (k6 `error_codes.go`).
+ * k6/http's engine side: requests go through squall's HTTP/1.1 client (h1-client.ts: keep-alive
+ * sockets per origin, Node's llhttp parser, the autocannon model) with one handler object per
+ * request and no closures; HTTP tag sets are derived from the VU's cached tag set per (method,
+ * url, status, ...); samples are k6's, in k6's order (`tracer.go: SaveSamples`, k6-contract.md
+ * §2.2–2.3). Network errors never throw: they become a Response with status 0, `error` and
+ * `error_code` (k6 `error_codes.go`).
  *
- * Timings: undici exposes when a request got a socket (`onRequestStart`), its response head and
- * its end, so http_req_blocked = wait for a socket, sending + waiting = socket to first byte
- * (reported as waiting, sending 0), receiving = first byte to end; connecting and TLS are 0 on
- * reused connections and not measured separately for new ones.
+ * Timings: blocked = from the call until the request is written on a socket (includes connecting
+ * and TLS for a new socket, as k6's does), connecting and tls_handshaking for new sockets,
+ * sending 0 (the head and body go out in one write), waiting = written to response head,
+ * receiving = head to end; duration = sending + waiting + receiving.
  */
 import { Buffer } from 'node:buffer';
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { type ConnectionInfo, type H1Handler, Origin } from './h1-client.ts';
 import type { TagSet } from '../metrics/tags.ts';
 import { parseDuration } from '../duration.ts';
 import type { RunContext } from './run-context.ts';
@@ -28,9 +27,10 @@ interface ParsedUrl {
   /** The URL as k6 tags it: credentials masked. */
   readonly tagUrl: string;
   readonly host: string;
-  readonly pool: Pool;
-  /** Request head bytes without extra headers, for data_sent. */
-  readonly headBytes: number;
+  /** The connections to this URL's origin. */
+  readonly conn: Origin;
+  /** Request heads without extra headers or body, per method (built once). */
+  readonly heads: Map<string, string>;
   /** HTTP tag sets of plain requests to this URL, per VU tag set (see fastTags). */
   readonly tagCache: Map<TagSet, Map<number, TagSet>>;
 }
@@ -135,8 +135,8 @@ export class K6Response {
   remote_ip = '';
   remote_port = 0;
   timings: Timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
-  /** Raw header lines as undici hands them: name, value, name, value ... */
-  rawHeaders: Buffer[] | undefined;
+  /** Raw header lines as the parser hands them: name, value, name, value ... */
+  rawHeaders: string[] | undefined;
   chunks: Buffer[] | undefined;
   responseType: 'text' | 'binary' | 'none';
   private readonly method: string;
@@ -165,8 +165,8 @@ export class K6Response {
       const h: Record<string, string> = {};
       const raw = this.rawHeaders ?? [];
       for (let i = 0; i + 1 < raw.length; i += 2) {
-        const k = canonical((raw[i] as Buffer).toString('latin1').toLowerCase());
-        const v = (raw[i + 1] as Buffer).toString('latin1');
+        const k = canonical((raw[i] as string).toLowerCase());
+        const v = raw[i + 1] as string;
         h[k] = h[k] === undefined ? v : `${h[k]}, ${v}`;
       }
       this.headerCache = h;
@@ -227,12 +227,8 @@ for (const f of PROMISE_FIELDS) {
   });
 }
 
-/**
- * One request in flight. It speaks undici's core handler callbacks (onConnect/onHeaders/onData/
- * onComplete/onError) directly: the newer controller API is adapted onto these inside undici at
- * the cost of two objects and a header parse per request.
- */
-class Exchange {
+/** One request in flight: the h1 client's handler, one object per request. */
+class Exchange implements H1Handler {
   res: K6Response;
   t0 = 0;
   tStart = 0;
@@ -251,7 +247,7 @@ class Exchange {
     this.res = new K6Response(req.method, req.url.href, req.bodyText, req.responseType);
   }
 
-  /** Set when a script-given timeout fired (undici's own timers are too coarse below 1 s). */
+  /** Set when a script-given timeout fired. */
   timedOut = false;
   timer: NodeJS.Timeout | undefined;
   private pendingAbort: Error | undefined;
@@ -271,13 +267,17 @@ class Exchange {
     else this.pendingAbort = e;
   }
 
-  onConnect(abort: (e: Error) => void): void {
+  onConnect(abort: (e: Error) => void, conn: ConnectionInfo): void {
     this.abortFn = abort;
     this.tStart = performance.now();
+    if (conn.fresh) {
+      this.res.timings.connecting = conn.connectingMs;
+      this.res.timings.tls_handshaking = conn.tlsMs;
+    }
     if (this.pendingAbort) abort(this.pendingAbort);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], _resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true;
     this.tHead = performance.now();
     const res = this.res;
@@ -286,7 +286,7 @@ class Exchange {
     res.rawHeaders = rawHeaders;
     // Head bytes for data_received: status line, "name: value\r\n" per header, blank line.
     let n = 17 + statusText.length;
-    for (let i = 0; i < rawHeaders.length; i++) n += (rawHeaders[i] as Buffer).length + 2;
+    for (let i = 0; i < rawHeaders.length; i++) n += (rawHeaders[i] as string).length + 2;
     this.received += n;
     return true;
   }
@@ -312,8 +312,9 @@ class Exchange {
 interface PreparedRequest {
   method: string;
   url: ParsedUrl;
-  headers: Record<string, string>;
-  body: string | Buffer | undefined;
+  /** The request line and headers, ready to write. */
+  head: string;
+  body: Buffer | undefined;
   bodyText: string;
   tags: TagSet;
   /** `name` tag when the script set one (or used http.url), else the URL. */
@@ -327,13 +328,15 @@ interface PreparedRequest {
 
 export class HttpClient {
   private readonly urls = new Map<string, ParsedUrl>();
-  private readonly pools = new Map<string, Pool>();
+  private readonly origins = new Map<string, Origin>();
   private readonly userAgent: string;
-  private readonly defaultHeaders: Record<string, string>;
+  /** Enforces the default 60 s timeout once a second, instead of a timer per request. */
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly run: RunContext) {
     this.userAgent = run.options?.userAgent ?? 'squall-k6';
-    this.defaultHeaders = Object.freeze({ 'user-agent': this.userAgent }) as Record<string, string>;
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
   }
 
   private parse(raw: string): ParsedUrl {
@@ -346,12 +349,12 @@ export class HttpClient {
       throw Object.assign(new Error(`invalid URL "${raw}"`), { k6Code: 1020 });
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol scheme "${u.protocol.slice(0, -1)}" in "${raw}"`), { k6Code: 1020 });
-    let pool = this.pools.get(u.origin);
-    if (!pool) {
-      // k6's default request timeout is 60 s; set on the pool, per-request timeouts (which cost a
-      // timer each in undici) are only passed when a script asks for another one.
-      pool = new Pool(u.origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: DEFAULT_TIMEOUT_MS, bodyTimeout: DEFAULT_TIMEOUT_MS });
-      this.pools.set(u.origin, pool);
+    let origin = this.origins.get(u.origin);
+    if (!origin) {
+      const secure = u.protocol === 'https:';
+      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      origin = new Origin(host, u.port ? Number(u.port) : secure ? 443 : 80, secure, this.run.options?.consolidated.insecureSkipTLSVerify !== true);
+      this.origins.set(u.origin, origin);
     }
     const path = `${u.pathname}${u.search}`;
     p = {
@@ -360,8 +363,8 @@ export class HttpClient {
       href: u.href,
       tagUrl: maskCredentials(u, u.href),
       host: u.host,
-      pool,
-      headBytes: 14 + path.length + 8 + u.host.length + 14 + this.userAgent.length,
+      conn: origin,
+      heads: new Map(),
       tagCache: new Map(),
     };
     if (this.urls.size < MAX_URLS) this.urls.set(raw, p);
@@ -396,23 +399,19 @@ export class HttpClient {
       name = (url as NamedUrl).__squallName;
     } else raw = String(url);
     const parsed = this.parse(raw);
-    // Shared, never mutated, when the request adds no header (the common load-test case).
-    let headers: Record<string, string> = this.defaultHeaders;
-    let sent = parsed.headBytes + method.length;
-    let bodyOut: string | Buffer | undefined;
+    let extra = '';
+    let ownUA = false;
+    let bodyOut: Buffer | undefined;
     let bodyText = '';
     if (body !== undefined && body !== null) {
-      if (typeof body === 'object' && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) headers = { ...headers };
-      if (typeof body === 'string') bodyOut = body;
+      if (typeof body === 'string') bodyOut = Buffer.from(body);
       else if (body instanceof ArrayBuffer) bodyOut = Buffer.from(body);
       else if (ArrayBuffer.isView(body)) bodyOut = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       else if (typeof body === 'object') {
-        bodyOut = formEncode(body as Record<string, unknown>);
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-      } else bodyOut = String(body);
-      bodyText = typeof bodyOut === 'string' ? bodyOut : bodyOut.toString('utf8');
-      const len = typeof bodyOut === 'string' ? Buffer.byteLength(bodyOut) : bodyOut.length;
-      sent += len + 20;
+        bodyOut = Buffer.from(formEncode(body as Record<string, unknown>));
+        extra += 'Content-Type: application/x-www-form-urlencoded\r\n';
+      } else bodyOut = Buffer.from(String(body));
+      bodyText = typeof body === 'string' ? body : bodyOut.toString('utf8');
     }
     let tags = vu.tags;
     let timeoutMs = DEFAULT_TIMEOUT_MS;
@@ -420,11 +419,14 @@ export class HttpClient {
     let callback: ResponseCallback = vu.responseCallback === undefined ? DEFAULT_EXPECTED : vu.responseCallback;
     if (params !== undefined && params !== null) {
       if (params.headers) {
-        if (headers === this.defaultHeaders) headers = { ...headers };
         for (const k in params.headers) {
           const v = String(params.headers[k]);
-          headers[k.toLowerCase()] = v;
-          sent += k.length + v.length + 4;
+          if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`header "${k}": names and values cannot contain line breaks`);
+          const lower = k.toLowerCase();
+          if (lower === 'user-agent') ownUA = true;
+          if (lower === 'content-length' || lower === 'host') continue;
+          if (lower === 'content-type' && extra.startsWith('Content-Type:')) extra = extra.slice(extra.indexOf('\r\n') + 2);
+          extra += `${k}: ${v}\r\n`;
         }
       }
       if (params.tags) {
@@ -435,7 +437,20 @@ export class HttpClient {
       if (params.responseType !== undefined) responseType = params.responseType;
       if ('responseCallback' in params) callback = params.responseCallback ?? null;
     }
-    return { method, url: parsed, headers, body: bodyOut, bodyText, tags, name, timeoutMs, responseType, callback, sentBytes: sent, call };
+    // Go's client (so k6) sends Content-Length: 0 for a POST, PUT or PATCH without a body.
+    const bodyLen = bodyOut !== undefined ? bodyOut.length : method === 'POST' || method === 'PUT' || method === 'PATCH' ? 0 : -1;
+    let head: string | undefined;
+    if (extra === '' && bodyLen < 0 && !ownUA) {
+      head = parsed.heads.get(method);
+      if (head === undefined) {
+        head = `${method} ${parsed.path} HTTP/1.1\r\nHost: ${parsed.host}\r\nUser-Agent: ${this.userAgent}\r\n\r\n`;
+        parsed.heads.set(method, head);
+      }
+    } else {
+      head = `${method} ${parsed.path} HTTP/1.1\r\nHost: ${parsed.host}\r\n${ownUA ? '' : `User-Agent: ${this.userAgent}\r\n`}${extra}${bodyLen >= 0 ? `Content-Length: ${bodyLen}\r\n` : ''}\r\n`;
+    }
+    const sent = head.length + (bodyOut?.length ?? 0);
+    return { method, url: parsed, head, body: bodyOut, bodyText, tags, name, timeoutMs, responseType, callback, sentBytes: sent, call };
   }
 
   private dispatch(vu: VuContext, req: PreparedRequest, redirectsLeft: number, resolve: (r: K6Response) => void): void {
@@ -444,18 +459,9 @@ export class HttpClient {
     ex.t0 = performance.now();
     vu.exchanges.add(ex);
     vu.bytesSent += req.sentBytes;
-    // k6's timeout covers the whole request; the pool's 60 s default costs no timer of ours.
+    // k6's timeout covers the whole request (default 60 s).
     if (req.timeoutMs !== DEFAULT_TIMEOUT_MS) ex.timer = setTimeout(() => ex.timeout(), req.timeoutMs);
-    req.url.pool.dispatch(
-      {
-        origin: req.url.origin,
-        path: req.url.path,
-        method: req.method as Dispatcher.HttpMethod,
-        headers: req.headers,
-        body: req.body ?? null,
-      },
-      ex as unknown as Dispatcher.DispatchHandler,
-    );
+    req.url.conn.dispatch(req.head, req.body, ex, req.method);
   }
 
   /** End of one exchange: samples, then a redirect hop or the Response. */
@@ -562,9 +568,21 @@ export class HttpClient {
     });
   }
 
+  private sweep(): void {
+    const limit = performance.now() - DEFAULT_TIMEOUT_MS;
+    for (const vu of this.run.vus) {
+      if (vu === undefined || vu.exchanges.size === 0) continue;
+      for (const x of vu.exchanges) {
+        const ex = x as Exchange;
+        if (ex.timer === undefined && ex.t0 < limit) ex.timeout();
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
-    this.pools.clear();
+    clearInterval(this.sweeper);
+    for (const o of this.origins.values()) o.close();
+    this.origins.clear();
     this.urls.clear();
   }
 }
