@@ -56,6 +56,7 @@ export default defineCommand({
       .option('seed', { type: 'number', describe: 'seed for every random choice (default: the experiment’s seed)' })
       .option('runs', { type: 'number', default: 1, describe: 'independent runs (seeds seed, seed+1, …): mean and spread' })
       .option('sweep', { type: 'string', describe: 'knob=from..to[:step] or knob=v1,v2,…: one simulation per value (e.g. reservedConcurrency=1..50)' })
+      .option('client-rtt', { type: 'number', describe: 'client round trip in ms added to every response (default 1, the emulator on 127.0.0.1); e.g. 30 for a real Region' })
       .option('drain-limit', { type: 'number', describe: 'seconds to keep simulating after the load while queues drain (default 600)' })
       .example('$0 simulate examples/experiments/quickstart.yaml', 'print the predicted totals as tables')
       .example('$0 simulate exp.yaml --out predicted.json --runs 5', 'write mean series of 5 runs')
@@ -72,6 +73,11 @@ export default defineCommand({
     if (drain !== undefined) {
       if (!(drain >= 0)) throw new SquallError(`--drain-limit must be ≥ 0 seconds, got ${drain}`, { exitCode: EXIT.invalidInput, hint: 'e.g. --drain-limit 300' });
       opts.drainLimitMs = drain * 1000;
+    }
+    const rtt = args['client-rtt'] as number | undefined;
+    if (rtt !== undefined) {
+      if (!(rtt > 0)) throw new SquallError(`--client-rtt must be > 0 ms, got ${rtt}`, { exitCode: EXIT.invalidInput, hint: 'e.g. --client-rtt 30' });
+      opts.clientRttMs = rtt;
     }
     const out = args.out as string | undefined;
     if (args.sweep) {

@@ -14,7 +14,9 @@ export interface SimulateOptions {
   seed?: number;
   /** Independent runs (seed, seed+1, …); default 1. */
   runs?: number;
+  /** Client round trip added to every response (ms); default 1. */
   clientRttMs?: number;
+  /** How long to keep simulating after the load while queues drain (ms); default 600,000. */
   drainLimitMs?: number;
   /** false: totals only (series empty), for long validation runs; default true. */
   series?: boolean;
