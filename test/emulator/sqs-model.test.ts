@@ -207,6 +207,17 @@ describe('FIFO', () => {
     expect(ok(model.send(g, { body: 'x', messageGroupId: 'g', messageDeduplicationId: 'd' })).messageId).toBe(b.messageId);
   });
 
+  it('moves to a FIFO DLQ with the message id as deduplication id, and the group kept', () => {
+    const { model } = setup();
+    const dlq = model.createQueue('fd.fifo', { FifoQueue: 'true' });
+    const q = model.createQueue('fs.fifo', { FifoQueue: 'true', VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) });
+    const sent = ok(model.send(q, { body: 'p', messageGroupId: 'g', messageDeduplicationId: 'same' }));
+    now(model, q);
+    expect(now(model, q)).toEqual([]);
+    const [m] = now(model, dlq);
+    expect(m!.attributes).toMatchObject({ MessageDeduplicationId: sent.messageId, MessageGroupId: 'g', ApproximateReceiveCount: '2' });
+  });
+
   it('returns the same messages for a repeated ReceiveRequestAttemptId', () => {
     const { model } = setup();
     const q = model.createQueue('att.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });

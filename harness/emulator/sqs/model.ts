@@ -1125,7 +1125,9 @@ export class SqsModel {
       dlq.fifo ? this.clock.now() : m.enqueuedAt,
       m.senderId,
       m.groupId,
-      m.dedupId,
+      // "the original message's deduplication ID will be replaced with the original message's ID"
+      // (SQS developer guide, configuring DLQ redrive), so two messages sharing one stay distinct.
+      dlq.fifo ? m.messageId : m.dedupId,
       dlq.fifo ? sequenceNumber(dlq.nextSeq++) : undefined,
       m.size,
     );
