@@ -10,7 +10,7 @@ import { createRng, meanDuration, quantileDuration, type DurationDistribution, t
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
 import { EventQueue } from './event-queue.ts';
-import { ACQ_COLD, ACQ_PROVISIONED, ACQ_THROTTLE_RESERVED, AccountModel, FunctionModel } from './function-model.ts';
+import { ACQ_COLD, ACQ_PROVISIONED, AccountModel, FunctionModel } from './function-model.ts';
 import { MappingModel } from './mapping-model.ts';
 import { MappingDriver } from './mapping-driver.ts';
 import {
@@ -602,8 +602,8 @@ export class Simulation {
     fn.t.asyncEvents++;
     fn.sAsyncEvents++;
     if (fn.reserved === 0) {
-      // Reserved = 0: straight to the on-failure destination, condition ZeroReservedConcurrency (§1.2).
-      fn.recordThrottle(ACQ_THROTTLE_RESERVED);
+      // Reserved = 0: straight to the on-failure destination, condition ZeroReservedConcurrency (§1.2);
+      // not counted as a throttle (no invoke was attempted), as in the emulator.
       this.asyncFail(fn, now);
       return;
     }
@@ -627,7 +627,6 @@ export class Simulation {
   private asyncAttempt(id: number, now: number): void {
     const fn = this.functions[this.asFn[id]!]!;
     if (fn.reserved === 0) {
-      fn.recordThrottle(ACQ_THROTTLE_RESERVED);
       this.asyncFinish(id, now, true);
       return;
     }

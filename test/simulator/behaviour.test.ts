@@ -248,6 +248,8 @@ describe('asynchronous invocation (§2)', () => {
     const exp = experiment({ functions: [f], queues: [queue('failures')], scenarios: [scenario('s', invoke('f', 'Event'), constantRate(5, 1000))] });
     const t = simulate(exp).totals;
     expect(t.functions['f']!.invocations).toBe(0);
+    expect(t.functions['f']!.throttles).toBe(0);
+    expect(t.functions['f']!.asyncDropped).toBe(5);
     expect(t.queues['failures']!.sent).toBe(5);
   });
   it('throttled async events wait and retry without using up retry attempts', () => {
