@@ -102,6 +102,9 @@ export class MappingDriver {
       return;
     }
     // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets throttled (§3.1).
+    // The attempt still counts in the step's peak of concurrent batches, as the emulator's level does.
+    m.noteInvoking();
+    m.invoking--;
     m.t.throttledAttempts++;
     this.batchFailed(m, b, now, true);
   }
