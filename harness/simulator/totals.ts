@@ -7,7 +7,7 @@
 import { meanDuration } from '../contracts/distributions.ts';
 import type { Simulation } from './simulation.ts';
 import { THROTTLE_REASON_BY_INDEX } from './function-model.ts';
-import { erlangB, littleConcurrency } from './closed-forms.ts';
+import { coldStartProbabilityLowLoad, erlangB, littleConcurrency } from './closed-forms.ts';
 import { lambdaCost, MONTH_SECONDS } from './pricing.ts';
 
 export const TOTALS_SCHEMA = 'squall.simulation-totals/v1';
@@ -71,6 +71,11 @@ export interface FunctionTotals {
     erlangBThrottleProbability: number;
     /** Throttles / (invocations + throttles) in the simulation, for comparison. */
     simulatedThrottleProbability: number;
+    /**
+     * exp(−λ·(expiry + E[S])): P(cold) for Poisson arrivals when one environment suffices (the
+     * single-environment limit of the semi-Markov model, §7.2); null when offered load ≥ 0.1 erlang.
+     */
+    coldStartProbabilityLowLoad: number | null;
   };
 }
 
@@ -200,6 +205,8 @@ export function buildTotals(sim: Simulation, seed = 0): SimulationTotals {
         offeredErlangs: (offeredRate * meanService) / 1000,
         erlangBThrottleProbability: erlangB(cap, (offeredRate * meanService) / 1000),
         simulatedThrottleProbability: attempts > 0 ? t.throttles / attempts : 0,
+        coldStartProbabilityLowLoad:
+          (offeredRate * meanService) / 1000 < 0.1 ? coldStartProbabilityLowLoad(rate, sim.account.idleExpiryMs / 1000 + meanService / 1000) : null,
       },
     };
   }

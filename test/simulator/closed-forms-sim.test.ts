@@ -91,6 +91,8 @@ describe('cold starts with idle expiry (SimFaaS-style, Poisson arrivals)', () =>
     const t = r.totals.functions['f']!;
     const p = Math.exp(-0.001 * 602);
     expect(t.invocations).toBeGreaterThan(850);
+    // The totals carry the same closed form, with λ and E[S] from the run.
+    expect(Math.abs(t.closedForms.coldStartProbabilityLowLoad! - p)).toBeLessThan(0.05);
     expect(Math.abs(t.coldStartProbability - p)).toBeLessThan(3.5 * Math.sqrt((p * (1 - p)) / t.invocations) + 0.01);
     expect(Math.abs(t.averageEnvironments - (1 - Math.exp(-0.6)))).toBeLessThan(0.05);
   });
