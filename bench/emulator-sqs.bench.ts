@@ -5,8 +5,10 @@
  * Peers: `moto_server` (started and stopped here) — goal emulator ≥ 50× moto; and a null server,
  * a tiny node:http server that parses the same JSON requests and returns canned valid SQS answers
  * with correct MD5s — goal emulator ≥ 0.5× null. The emulator and the null server each run in
- * their own child process, like moto, so the clients never share their CPU with the server.
- * Everything talks only to 127.0.0.1 and stops by itself (about 20 s).
+ * their own child process, like moto, so the clients never share their CPU with the server; each
+ * peer gets two 2.5 s rounds in mirrored order, so drifting load on a shared machine hits all alike.
+ * Server CPU per message (from /proc) is reported too: unlike throughput, the machine's load does
+ * not move it much. Everything talks only to 127.0.0.1 and stops by itself (about 25 s).
  *
  * Run as a child with SQUALL_SQS_BENCH_ROLE=emulator|null, this file is the server under test.
  */
@@ -24,7 +26,7 @@ const BENCH = 'emulator-sqs';
 const SELF = fileURLToPath(import.meta.url);
 const CLIENTS = 8;
 const RUN_MS = 5_000;
-const WARMUP_MS = 800;
+const WARMUP_MS = 500;
 const BODY = 'x'.repeat(100);
 
 // ------------------------------------------------------------------ child roles
@@ -158,7 +160,15 @@ async function startMoto(): Promise<Peer> {
 }
 
 /** 8 clients cycling send-batch / receive / delete-batch; returns messages cycled per second. */
-async function cycle(endpoint: string, ms: number, serverPid?: number): Promise<{ msgsPerSec: number; requests: number; errors: number; cpuMsPer1k: number }> {
+interface Tally {
+  cycled: number;
+  elapsedMs: number;
+  cpuSeconds: number;
+  errors: number;
+}
+
+/** 8 clients cycling send-batch / receive / delete-batch for `ms`; adds what they did to `t`. */
+async function cycle(endpoint: string, ms: number, serverPid: number | undefined, t: Tally): Promise<void> {
   const clients = Array.from(
     { length: CLIENTS },
     () => new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 }),
@@ -199,47 +209,52 @@ async function cycle(endpoint: string, ms: number, serverPid?: number): Promise<
   stop = true;
   await Promise.all(running);
   for (const c of clients) c.destroy();
-  return { msgsPerSec: (cycled / elapsed) * 1000, requests, errors, cpuMsPer1k: cycled ? (cpu * 1000 * 1000) / cycled : NaN };
+  t.cycled += cycled;
+  t.elapsedMs += elapsed;
+  t.cpuSeconds += cpu;
+  t.errors += errors;
+  void requests;
 }
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const fmt = (x: number) => x.toFixed(0);
-  const nullPeer = await startChild('null');
-  let nul;
+  const peers: Record<'null' | 'emulator' | 'moto', Peer | undefined> = { null: undefined, emulator: undefined, moto: undefined };
+  const tallies = { null: tally(), emulator: tally(), moto: tally() };
   try {
-    nul = await cycle(nullPeer.url, RUN_MS, nullPeer.pid);
+    peers.null = await startChild('null');
+    peers.emulator = await startChild('emulator');
+    peers.moto = await startMoto();
+    // Two rounds in mirrored order (A B C, C B A), so drifting load on a shared machine hits every peer alike.
+    for (const order of [['null', 'emulator', 'moto'], ['moto', 'emulator', 'null']] as const) {
+      for (const name of order) await cycle(peers[name]!.url, RUN_MS / 2, peers[name]!.pid, tallies[name]);
+    }
   } finally {
-    nullPeer.stop();
+    for (const p of Object.values(peers)) p?.stop();
   }
-  const emuPeer = await startChild('emulator');
-  let emu;
-  try {
-    emu = await cycle(emuPeer.url, RUN_MS, emuPeer.pid);
-  } finally {
-    emuPeer.stop();
-  }
-  const moto = await startMoto();
-  let mot;
-  try {
-    mot = await cycle(moto.url, RUN_MS, moto.pid);
-  } finally {
-    moto.stop();
-  }
-  rows.push({ bench: BENCH, metric: 'emulator msgs/s (8 SDK clients, batch 10 send/receive/delete)', value: fmt(emu.msgsPerSec) });
-  rows.push({ bench: BENCH, metric: 'null server msgs/s (same clients, canned answers)', value: fmt(nul.msgsPerSec) });
-  rows.push({ bench: BENCH, metric: 'moto_server msgs/s (same clients)', value: fmt(mot.msgsPerSec) });
-  const vsMoto = emu.msgsPerSec / Math.max(mot.msgsPerSec, 1e-9);
-  const vsNull = emu.msgsPerSec / nul.msgsPerSec;
+  const rate = (t: Tally) => (t.cycled / t.elapsedMs) * 1000;
+  const cpuPer1k = (t: Tally) => (t.cycled ? (t.cpuSeconds * 1e6) / t.cycled : NaN);
+  const emu = tallies.emulator;
+  const nul = tallies.null;
+  const mot = tallies.moto;
+  rows.push({ bench: BENCH, metric: 'emulator msgs/s (8 SDK clients, batch 10 send/receive/delete)', value: fmt(rate(emu)) });
+  rows.push({ bench: BENCH, metric: 'null server msgs/s (same clients, canned answers)', value: fmt(rate(nul)) });
+  rows.push({ bench: BENCH, metric: 'moto_server msgs/s (same clients)', value: fmt(rate(mot)) });
+  const vsMoto = rate(emu) / Math.max(rate(mot), 1e-9);
+  const vsNull = rate(emu) / rate(nul);
   rows.push({ bench: BENCH, metric: 'emulator / moto_server', value: `${vsMoto.toFixed(1)}×`, goal: '≥ 50×', met: vsMoto >= 50 });
   rows.push({ bench: BENCH, metric: 'emulator / null server', value: `${vsNull.toFixed(2)}×`, goal: '≥ 0.5×', met: vsNull >= 0.5 });
-  rows.push({ bench: BENCH, metric: 'null server / moto_server (ceiling of this client-bound method)', value: `${(nul.msgsPerSec / Math.max(mot.msgsPerSec, 1e-9)).toFixed(1)}×` });
+  rows.push({ bench: BENCH, metric: 'null server / moto_server (ceiling of this client-bound method)', value: `${(rate(nul) / Math.max(rate(mot), 1e-9)).toFixed(1)}×` });
   rows.push({
     bench: BENCH,
     metric: 'server CPU ms per 1,000 messages (emulator / null / moto)',
-    value: `${emu.cpuMsPer1k.toFixed(1)} / ${nul.cpuMsPer1k.toFixed(1)} / ${mot.cpuMsPer1k.toFixed(1)}`,
+    value: `${cpuPer1k(emu).toFixed(1)} / ${cpuPer1k(nul).toFixed(1)} / ${cpuPer1k(mot).toFixed(1)}`,
   });
-  rows.push({ bench: BENCH, metric: 'moto CPU / emulator CPU per message', value: `${(mot.cpuMsPer1k / emu.cpuMsPer1k).toFixed(1)}×` });
+  rows.push({ bench: BENCH, metric: 'moto CPU / emulator CPU per message', value: `${(cpuPer1k(mot) / cpuPer1k(emu)).toFixed(1)}×` });
   rows.push({ bench: BENCH, metric: 'client errors (emulator / null / moto)', value: `${emu.errors} / ${nul.errors} / ${mot.errors}`, met: emu.errors === 0 && nul.errors === 0 });
   return rows;
+}
+
+function tally(): Tally {
+  return { cycled: 0, elapsedMs: 0, cpuSeconds: 0, errors: 0 };
 }

@@ -72,13 +72,12 @@ export function encodeHandle(queue: number, num: number, serial: number): string
   return HANDLE_PREFIX + Buffer.from(`${queue}:${num}:${serial}`, 'latin1').toString('base64url');
 }
 
+const HANDLE_BODY = /^(\d{1,15}):(\d{1,15}):(\d{1,15})$/;
+
 export function decodeHandle(h: string): { queue: number; num: number; serial: number } | undefined {
   if (typeof h !== 'string' || !h.startsWith(HANDLE_PREFIX) || h.length > 200) return undefined;
-  const s = Buffer.from(h.slice(HANDLE_PREFIX.length), 'base64url').toString('latin1');
-  const parts = s.split(':');
-  if (parts.length !== 3) return undefined;
-  const [a, b, c] = parts.map(Number) as [number, number, number];
-  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(c)) return undefined;
-  if (encodeHandle(a, b, c) !== h) return undefined;
-  return { queue: a, num: b, serial: c };
+  // Anything that does not decode to three integers is not one of ours (ReceiptHandleIsInvalid).
+  const m = HANDLE_BODY.exec(Buffer.from(h.slice(HANDLE_PREFIX.length), 'base64url').toString('latin1'));
+  if (!m) return undefined;
+  return { queue: Number(m[1]), num: Number(m[2]), serial: Number(m[3]) };
 }

@@ -59,9 +59,10 @@ export interface ProviderContext {
   /** `http://host:port` the queue URLs point at. */
   endpoint(): string;
   accountId: string;
-  /** The request's abort signal, read only by long polls (making one costs on the hot path). */
-  signal?: () => AbortSignal;
 }
+
+/** The request's abort signal, read only by long polls (making one costs on the hot path). */
+export type SignalSource = () => AbortSignal;
 
 function toAttrs(wire: Record<string, WireAttributeValue> | undefined): MessageAttributes | undefined {
   if (!wire) return undefined;
@@ -106,6 +107,18 @@ export class SqsProvider {
    * another emulator address or from AWS's own form still resolve). Throws `SqsError`.
    */
   resolveQueue(url: unknown): SqsQueue {
+    // Clients hammer one queue URL: remember the last answer while that queue lives.
+    if (url === this.lastUrl && this.lastQueue && !this.lastQueue.deleted) return this.lastQueue;
+    const q = this.parseQueueUrl(url);
+    this.lastUrl = url as string;
+    this.lastQueue = q;
+    return q;
+  }
+
+  private lastUrl: string | undefined;
+  private lastQueue: SqsQueue | undefined;
+
+  private parseQueueUrl(url: unknown): SqsQueue {
     if (typeof url !== 'string' || url === '') throw err.missing('QueueUrl');
     let path = url;
     const scheme = url.indexOf('://');
@@ -123,7 +136,7 @@ export class SqsProvider {
     return this.model.requireQueue(parts[1]!);
   }
 
-  async call(op: string, input: In): Promise<Out> {
+  async call(op: string, input: In, signal?: SignalSource): Promise<Out> {
     const action = FIFO_ACTIONS[op];
     if (action) {
       const q = this.resolveQueue(input['QueueUrl']);
@@ -157,7 +170,7 @@ export class SqsProvider {
       case 'SendMessageBatch':
         return this.sendMessageBatch(input);
       case 'ReceiveMessage':
-        return this.receiveMessage(input);
+        return this.receiveMessage(input, signal);
       case 'DeleteMessage': {
         const q = this.resolveQueue(input['QueueUrl']);
         const e = this.model.deleteMessage(q, input['ReceiptHandle'] as string);
@@ -333,7 +346,7 @@ export class SqsProvider {
     return { Successful, Failed };
   }
 
-  private async receiveMessage(input: In): Promise<Out> {
+  private async receiveMessage(input: In, signal: SignalSource | undefined): Promise<Out> {
     const q = this.resolveQueue(input['QueueUrl']);
     const max = input['MaxNumberOfMessages'] as number | undefined;
     const vt = input['VisibilityTimeout'] as number | undefined;
@@ -351,7 +364,7 @@ export class SqsProvider {
       maxNumberOfMessages: max,
       visibilityTimeout: vt,
       waitTimeSeconds: wait,
-      signal: (wait ?? q.config.ReceiveMessageWaitTimeSeconds) > 0 ? this.ctx.signal?.() : undefined,
+      signal: (wait ?? q.config.ReceiveMessageWaitTimeSeconds) > 0 ? signal?.() : undefined,
       receiveRequestAttemptId: q.fifo ? attemptId : undefined,
     });
     if (got.length === 0) return {};

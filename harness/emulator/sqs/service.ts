@@ -71,6 +71,7 @@ function withPathQueueUrl(op: string, input: Record<string, unknown>, req: EmuRe
 
 export function sqsService(ctx: EmulatorContext): EmulatorService {
   const model = ctx.sqs;
+  const provider = new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId });
 
   const handleJson = async (req: EmuRequest, op: string): Promise<EmuResponse> => {
     const rid = req.requestId;
@@ -94,7 +95,7 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
 
   const runJson = async (req: EmuRequest, op: string, input: Record<string, unknown>): Promise<EmuResponse> => {
     try {
-      const out = await new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId, signal: () => req.signal }).call(op, input);
+      const out = await provider.call(op, input, () => req.signal);
       return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': req.requestId }, body: JSON.stringify(out) };
     } catch (e) {
       return jsonError(toSqsError(e), req.requestId);
@@ -111,7 +112,7 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
     const input = decodeQueryInput(op, params);
     if (isSqsError(input)) return xmlError(input, rid);
     try {
-      const out = await new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId, signal: () => req.signal }).call(op, input);
+      const out = await provider.call(op, input, () => req.signal);
       return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': rid }, body: xmlResponse(op, out, rid) };
     } catch (e) {
       return xmlError(toSqsError(e), rid);
