@@ -6,7 +6,7 @@
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
 import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
-import { createRng, meanDuration, quantileDuration, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
+import { createRng, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
 import { EventQueue } from './event-queue.ts';
@@ -704,15 +704,5 @@ export class Simulation {
   drainedAt(queueIndex: number): number | null {
     if (this.mappingsByQueue[queueIndex]!.length === 0) return null;
     return this.queueDrainedAt[queueIndex] ?? null;
-  }
-
-  /** Mean of a distribution in ms (used by totals' closed forms). */
-  static meanMs(d: DurationDistribution): number {
-    return meanDuration(d);
-  }
-
-  /** The q-quantile of a distribution (used by tests). */
-  static quantileMs(d: DurationDistribution, q: number): number {
-    return quantileDuration(d, q);
   }
 }
