@@ -3,14 +3,16 @@
  * optionally built from an experiment's system. Prints the endpoint and what it created, then
  * serves until SIGINT/SIGTERM and stops cleanly (workers closed, exit 0).
  */
+import { readFileSync } from 'node:fs';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { startLambdaEmulator } from '../emulator/lambda/index.ts';
 import { loadExperiment } from '../experiment/load.ts';
-import type { ResolvedExperiment } from '../experiment/types.ts';
+import { EXPERIMENT_SCHEMA, type ResolvedExperiment } from '../experiment/types.ts';
 import { defineCommand } from './command.ts';
 
 interface Args {
   config?: string;
+  resolved?: string;
   host: string;
   port: number;
   credentials?: string;
@@ -25,17 +27,39 @@ function parseCredentials(raw: string | undefined): { accessKeyId: string; secre
   return { accessKeyId: raw.slice(0, i), secretAccessKey: raw.slice(i + 1) };
 }
 
+/** A run's experiment.json: already validated and resolved, so only its schema tag is checked. */
+function readResolved(file: string): ResolvedExperiment {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SquallError(`--resolved ${file}: cannot read it as JSON (${e instanceof Error ? e.message : String(e)})`, {
+      exitCode: EXIT.invalidInput,
+      hint: 'pass the experiment.json a run wrote, or use --config with the experiment file',
+    });
+  }
+  if ((v as { schema?: unknown } | null)?.schema !== EXPERIMENT_SCHEMA) {
+    throw new SquallError(`--resolved ${file}: not a resolved experiment (schema is not ${EXPERIMENT_SCHEMA})`, {
+      exitCode: EXIT.invalidInput,
+      hint: 'use --config for experiment files; --resolved takes a run folder\'s experiment.json',
+    });
+  }
+  return v as ResolvedExperiment;
+}
+
 export default defineCommand<Args>({
   command: 'emulator',
   describe: 'Run the local AWS emulator (Lambda, SQS, function URLs on one endpoint), optionally with an experiment’s system',
   builder: (y) =>
     y
       .option('config', { alias: 'c', type: 'string', describe: 'experiment file whose functions, queues and mappings to create' })
+      .option('resolved', { type: 'string', describe: 'a resolved experiment (experiment.json of a run) instead of --config', conflicts: 'config' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('port', { alias: 'p', type: 'number', default: 4566, describe: 'port to listen on (0 = any free port)' })
       .option('credentials', { type: 'string', describe: 'KEY:SECRET; when set, every AWS API request must be SigV4-signed with them' })
       .example('$0 emulator', 'empty emulator on http://127.0.0.1:4566')
       .example('$0 emulator --config examples/experiments/quickstart.yaml --port 0', 'build the quick start system on a free port')
+      .example('$0 emulator --resolved reports/quickstart/<run-id>/experiment.json', "a run's resolved experiment")
       .example('AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws lambda list-functions', 'talk to it with any AWS client'),
   run: async (args) => {
     const port = args.port;
@@ -46,6 +70,8 @@ export default defineCommand<Args>({
     let experiment: ResolvedExperiment | undefined;
     if (args.config) {
       experiment = await loadExperiment(args.config, { onWarning: (d) => process.stderr.write(`warning: ${d.message}\n`) });
+    } else if (args.resolved) {
+      experiment = readResolved(args.resolved);
     }
     let emu;
     try {

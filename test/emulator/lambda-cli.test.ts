@@ -7,7 +7,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetFunctionUrlConfigCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { isSquallError } from '../../harness/contracts/exit-codes.ts';
+import { spawnEmulatorProcess } from '../../harness/emulator/lambda/process.ts';
+import { loadExperiment } from '../../harness/experiment/load.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/squall.js');
@@ -79,5 +84,31 @@ describe('squall emulator', () => {
     expect(second.stderr).toContain('hint:');
     first.kill('SIGINT');
     expect((await firstDone).code).toBe(0);
+  });
+});
+
+describe('spawnEmulatorProcess (how squall run starts it)', () => {
+  it('starts the emulator from a run\'s resolved experiment.json in its own process and stops it with exit 0', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'squall-emu-'));
+    try {
+      const exp = await loadExperiment(path.join(root, 'examples/experiments/sqs-poison.yaml'));
+      const file = path.join(dir, 'experiment.json');
+      writeFileSync(file, JSON.stringify(exp));
+      const child = await spawnEmulatorProcess({ resolvedFile: file });
+      expect(child.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const client = new LambdaClient({ endpoint: child.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 });
+      expect((await client.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toEqual(['order-worker']);
+      client.destroy();
+      expect(await child.stop()).toBe(0);
+      expect(child.output()).toContain('mapping orders->order-worker');
+
+      writeFileSync(file, '{"schema":"something-else"}');
+      const e = await spawnEmulatorProcess({ resolvedFile: file }).catch((x: unknown) => x);
+      expect(isSquallError(e)).toBe(true);
+      expect((e as { exitCode: number }).exitCode).toBe(2);
+      expect((e as { hint: string }).hint).toContain('not a resolved experiment');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
