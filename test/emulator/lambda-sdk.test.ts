@@ -180,6 +180,17 @@ describe('invoke', () => {
   });
 });
 
+describe('log tail', () => {
+  it('carries the handler\'s console output between START and END', async () => {
+    await squallFunction(resolved('logger', { handler: { file: path.join(examples, 'sqs-batch-consumer.mjs'), export: 'handler' }, synthetic: null }));
+    const event = { Records: [{ messageId: 'm-1', body: '{"a":1}', messageAttributes: {} }, { messageId: 'm-2', body: 'not json', messageAttributes: {} }] };
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'logger', LogType: 'Tail', Payload: Buffer.from(JSON.stringify(event)) }));
+    expect(JSON.parse(text(r.Payload))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    const log = Buffer.from(r.LogResult ?? '', 'base64').toString('utf8');
+    expect(log).toMatch(/START RequestId: \S+ Version: \$LATEST\npoison record m-2\nprocessed 1, failed 1\nEND RequestId: /);
+  });
+});
+
 describe('concurrency', () => {
   it('reserved concurrency: put/get/delete; 0 throttles sync invokes with 429 ReservedFunctionConcurrentInvocationLimitExceeded', async () => {
     await squallFunction(resolved('reserved'));
