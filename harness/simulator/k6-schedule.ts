@@ -27,9 +27,11 @@ export class RateCurve {
   constructor(startRate: number, timeUnitMs: number, stages: readonly Stage[]) {
     let t = 0;
     let area = 0;
-    let from = startRate / timeUnitMs;
+    // A zero time unit has no rate at all (the loader refuses it; never divide by it here).
+    const unit = timeUnitMs > 0 ? timeUnitMs : Infinity;
+    let from = startRate / unit;
     for (const s of stages) {
-      const to = s.target / timeUnitMs;
+      const to = s.target / unit;
       this.segments.push({ startMs: t, durationMs: s.durationMs, from, to, areaBefore: area });
       area += ((from + to) / 2) * s.durationMs;
       t += s.durationMs;
@@ -86,12 +88,13 @@ export interface ArrivalSchedule {
  * whole nanoseconds, iteration k due at k·T, the first at 0, none at or after `durationMs`.
  */
 export function constantArrivalTimes(rate: number, timeUnitMs: number, durationMs: number): ArrivalSchedule {
-  const periodNs = Math.trunc((timeUnitMs * 1e6) / rate);
+  const periodNs = rate > 0 && timeUnitMs > 0 ? Math.trunc((timeUnitMs * 1e6) / rate) : Infinity;
   let k = 0;
   return {
     next() {
+      if (!(periodNs > 0 && periodNs < Infinity)) return Infinity;
       const t = (k * periodNs) / 1e6;
-      if (t >= durationMs || periodNs <= 0) return Infinity;
+      if (t >= durationMs) return Infinity;
       k++;
       return t;
     },

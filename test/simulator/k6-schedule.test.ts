@@ -24,6 +24,12 @@ describe('constant-arrival-rate (k6 constant_arrival_rate.go)', () => {
     const ts = drain(constantArrivalTimes(3, 1000, 2000));
     expect(ts).toEqual([0, 333.333333, 666.666666, 999.999999, 1333.333332, 1666.666665, 1999.999998]);
   });
+  it('a zero rate or time unit schedules nothing (never NaN)', () => {
+    expect(drain(constantArrivalTimes(0, 1000, 5000))).toEqual([]);
+    expect(drain(constantArrivalTimes(10, 0, 5000))).toEqual([]);
+    expect(drain(rampingArrivalTimes(0, 1000, [{ durationMs: 5000, target: 0 }]))).toEqual([]);
+    expect(drain(rampingArrivalTimes(5, 0, [{ durationMs: 5000, target: 5 }]))).toEqual([]);
+  });
   it('honours timeUnit (rate 30 per minute for 10 s → every 2 s)', () => {
     expect(drain(constantArrivalTimes(30, 60_000, 10_000))).toEqual([0, 2000, 4000, 6000, 8000]);
   });
