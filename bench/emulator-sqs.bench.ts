@@ -8,7 +8,7 @@
  * their own child process, like moto, so the clients never share their CPU with the server; each
  * peer gets two 2.5 s rounds in mirrored order, so drifting load on a shared machine hits all alike.
  * Server CPU per message (from /proc) is reported too: unlike throughput, the machine's load does
- * not move it much. Everything talks only to 127.0.0.1 and stops by itself (about 25 s).
+ * not move it much. Everything talks only to 127.0.0.1 and stops by itself (about 30 s).
  *
  * Run as a child with SQUALL_SQS_BENCH_ROLE=emulator|null, this file is the server under test.
  */
@@ -27,6 +27,7 @@ const SELF = fileURLToPath(import.meta.url);
 const CLIENTS = 8;
 const RUN_MS = 5_000;
 const WARMUP_MS = 500;
+const WARM_PEER_MS = 1_500;
 const BODY = 'x'.repeat(100);
 
 // ------------------------------------------------------------------ child roles
@@ -225,6 +226,8 @@ export async function run(): Promise<BenchRow[]> {
     peers.null = await startChild('null');
     peers.emulator = await startChild('emulator');
     peers.moto = await startMoto();
+    // Warm every peer first (JIT, connection pools): a cold first round would favour the peer measured last.
+    for (const name of ['null', 'emulator', 'moto'] as const) await cycle(peers[name]!.url, WARM_PEER_MS, undefined, tally());
     // Two rounds in mirrored order (A B C, C B A), so drifting load on a shared machine hits every peer alike.
     for (const order of [['null', 'emulator', 'moto'], ['moto', 'emulator', 'null']] as const) {
       for (const name of order) await cycle(peers[name]!.url, RUN_MS / 2, peers[name]!.pid, tallies[name]);
