@@ -165,6 +165,18 @@ describe('messages', () => {
     await expect(sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' }))).rejects.toMatchObject({ name: 'ReceiptHandleIsInvalid' });
   });
 
+  it('carries AWSTraceHeader as a message system attribute with its own digest', async () => {
+    const url = await queue('sdk-trace');
+    const trace = { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1' } };
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'traced', MessageSystemAttributes: trace }));
+    expect(sent.MD5OfMessageSystemAttributes).toBe(md5OfMessageAttributes(trace));
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
+    expect(got.Messages?.[0]?.Attributes).toEqual({ AWSTraceHeader: trace.AWSTraceHeader.StringValue });
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageSystemAttributes: { Other: { DataType: 'String', StringValue: 'v' } } as never })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+  });
+
   it('batches: send, change visibility and delete with partial failures', async () => {
     const url = await queue('sdk-batch');
     const sent = await sqs.send(
