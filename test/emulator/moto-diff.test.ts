@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -261,6 +262,26 @@ describe('emulator vs moto_server', () => {
           return { ...r, Successful: sortBy(r.Successful, (s) => s.Id!) };
         },
       ],
+      [
+        'change visibility and delete in batches, one bad handle each',
+        async (c, url) => {
+          const u = await url('d-batch');
+          const r = await c.send(new ReceiveMessageCommand({ QueueUrl: u, MaxNumberOfMessages: 10 }));
+          const msgs = sortBy(r.Messages, (m) => m.Body!)!;
+          const cv = await c.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: u,
+              Entries: msgs.map((m, i) => ({ Id: `c${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+            }),
+          );
+          const again = await c.send(new ReceiveMessageCommand({ QueueUrl: u, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+          const del = await c.send(
+            new DeleteMessageBatchCommand({ QueueUrl: u, Entries: (again.Messages ?? []).map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }),
+          );
+          return { cv: sortBy(cv.Successful, (x) => x.Id!), again: sortBy(again.Messages, (m) => m.Body!), del: sortBy(del.Successful, (x) => x.Id!) };
+        },
+      ],
+      ['all attributes', async (c, url) => c.send(new GetQueueAttributesCommand({ QueueUrl: await url('d-batch'), AttributeNames: ['All'] }))],
       ['too many entries', async (c, url) => c.send(new SendMessageBatchCommand({ QueueUrl: await url('d-batch'), Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' })) }))],
       ['ids not distinct', async (c, url) => c.send(new SendMessageBatchCommand({ QueueUrl: await url('d-batch'), Entries: [{ Id: 'a', MessageBody: 'x' }, { Id: 'a', MessageBody: 'y' }] }))],
       ['receive out of range', async (c, url) => c.send(new ReceiveMessageCommand({ QueueUrl: await url('d-batch'), MaxNumberOfMessages: 11 }))],
