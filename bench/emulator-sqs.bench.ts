@@ -177,7 +177,6 @@ async function cycle(endpoint: string, ms: number, serverPid: number | undefined
   const urls = await Promise.all(clients.map((c, i) => c.send(new CreateQueueCommand({ QueueName: `bench-${i}` })).then((r) => r.QueueUrl!)));
   const entries = Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: BODY }));
   let cycled = 0;
-  let requests = 0;
   let errors = 0;
   let measuring = false;
   let stop = false;
@@ -187,10 +186,8 @@ async function cycle(endpoint: string, ms: number, serverPid: number | undefined
         await c.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
         const r = await c.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
         const msgs = r.Messages ?? [];
-        requests += 2;
         if (msgs.length) {
           const d = await c.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
-          requests++;
           if (measuring) cycled += d.Successful?.length ?? 0;
         }
       } catch {
@@ -214,7 +211,6 @@ async function cycle(endpoint: string, ms: number, serverPid: number | undefined
   t.elapsedMs += elapsed;
   t.cpuSeconds += cpu;
   t.errors += errors;
-  void requests;
 }
 
 export async function run(): Promise<BenchRow[]> {
