@@ -42,6 +42,8 @@ export interface ResolvedOptions {
   readonly userAgent: string;
   /** The consolidated options object scripts see as `exec.test.options`. */
   readonly consolidated: Readonly<Record<string, unknown>>;
+  /** Options the script sets that the engine ignores, one message each. */
+  readonly warnings: readonly string[];
 }
 
 /** k6 `lib/options.go DefaultSummaryTrendStats`. */
@@ -56,14 +58,13 @@ export function validTrendStat(s: string): boolean {
   return m[2] === undefined || Number(m[2]) <= 100;
 }
 
-const KNOWN_OPTIONS = new Set([
+/** Options the engine acts on. */
+const SUPPORTED_OPTIONS = new Set([
   'vus', 'duration', 'iterations', 'stages', 'scenarios', 'thresholds', 'summaryTrendStats', 'summaryTimeUnit', 'tags',
-  'setupTimeout', 'teardownTimeout', 'maxRedirects', 'discardResponseBodies', 'userAgent', 'noConnectionReuse',
-  'noVUConnectionReuse', 'insecureSkipTLSVerify', 'batch', 'batchPerHost', 'httpDebug', 'systemTags', 'noCookiesReset',
-  'minIterationDuration', 'throw', 'dns', 'hosts', 'ext', 'cloud', 'rps', 'handleSummaryTimeout', 'executionSegment',
-  'executionSegmentSequence', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'localIPs', 'blacklistIPs', 'blockHostnames',
-  'noSetup', 'noTeardown', 'paused', 'linger', 'noUsageReport', 'summaryMode', 'setupTimeout', 'console',
+  'setupTimeout', 'teardownTimeout', 'maxRedirects', 'discardResponseBodies', 'userAgent', 'insecureSkipTLSVerify',
 ]);
+/** Options that only matter to k6 Cloud or the k6 binary's own reporting: ignored quietly. */
+const QUIET_OPTIONS = new Set(['ext', 'cloud', 'noUsageReport', 'summaryMode', 'console', 'handleSummaryTimeout', 'linger', 'paused']);
 
 function parseStageFlag(s: string, errors: string[]): { duration: string; target: number } | undefined {
   // k6 --stage DURATION:TARGET, e.g. "30s:10".
@@ -137,7 +138,11 @@ function parseThresholds(raw: unknown, errors: string[]): Map<string, ThresholdS
 export function resolveOptions(script: Record<string, unknown> | undefined, cli: CliOverrides): ResolvedOptions {
   const errors: string[] = [];
   const src: Record<string, unknown> = { ...(script ?? {}) };
-  for (const k of Object.keys(src)) if (!KNOWN_OPTIONS.has(k)) errors.push(`options.${k}: unknown option`);
+  // k6 itself accepts options it does not know; squall says which ones it does not act on.
+  const warnings: string[] = [];
+  for (const k of Object.keys(src)) {
+    if (!SUPPORTED_OPTIONS.has(k) && !QUIET_OPTIONS.has(k)) warnings.push(`options.${k} is not supported by squall's engine and is ignored; run the script with real k6 if the test depends on it`);
+  }
 
   const cliStages = cli.stages?.map((s) => parseStageFlag(s, errors)).filter((s) => s !== undefined);
   const cliShort: Record<string, unknown> = {};
@@ -218,5 +223,6 @@ export function resolveOptions(script: Record<string, unknown> | undefined, cli:
     discardResponseBodies: src.discardResponseBodies === true,
     userAgent: typeof src.userAgent === 'string' ? src.userAgent : DEFAULT_USER_AGENT,
     consolidated,
+    warnings,
   };
 }

@@ -166,6 +166,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     }
     const options: ResolvedOptions = resolveOptions(vu0.module?.options as Record<string, unknown> | undefined, opts.cli ?? {});
     run.options = options;
+    for (const w of options.warnings) log.warnOnce(w);
     run.runTags = new TagSet(options.tags);
     run.http = new HttpClient(run);
     if (!opts.noThresholds) metrics.setThresholds(options.thresholds);

@@ -187,6 +187,11 @@ describe('invalid configuration → exit 104 with every problem named', () => {
     expect(errorOf({ duration: '1s', scenarios: { a: { executor: 'constant-vus', duration: '1s' } } }).message).toContain('"scenarios" cannot be combined');
     expect(errorOf({ duration: '1s', stages: [{ duration: '1s', target: 1 }] }).message).toContain('"stages" cannot be combined');
   });
+  it('names the options it ignores instead of failing (k6 accepts them)', () => {
+    const r = resolveOptions({ vus: 1, noConnectionReuse: true, hosts: { a: '1.2.3.4' }, ext: {} }, {});
+    expect(r.warnings).toHaveLength(2);
+    expect(r.warnings[0]).toContain('options.noConnectionReuse is not supported');
+  });
   it('rejects externally-controlled (removed in k6 v2.0)', () => {
     expect(errorOf({ scenarios: { a: { executor: 'externally-controlled' } } }).message).toContain('removed in k6 v2.0');
   });

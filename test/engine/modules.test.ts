@@ -26,7 +26,7 @@ describe('k6 modules', () => {
     expect(r.exitCode).toBe(0);
     const failed = r.summary!.root_group.checks.filter((c) => c.fails > 0).map((c) => c.name);
     expect(failed).toEqual([]);
-    expect(r.summary!.root_group.checks).toHaveLength(18);
+    expect(r.summary!.root_group.checks).toHaveLength(19);
     const pts = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metric: string; data: { tags: Record<string, string>; value: number } });
     const reqs = pts.filter((p) => p.type === 'Point' && p.metric === 'http_reqs');
     const refused = reqs.find((p) => p.data.tags.url === 'http://127.0.0.1:1/')!;

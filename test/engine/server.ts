@@ -1,9 +1,10 @@
 /**
- * A real HTTP target for engine tests, on 127.0.0.1 port 0: `/ok` (JSON), `/slow?ms=N`,
+ * A real HTTP target for engine tests, on 127.0.0.1 port 0: `/ok` (JSON), `/gzip`, `/slow?ms=N`,
  * `/status/N`, `/redirect`, `/record?...` (remembers the query of every call).
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export interface TestServer {
   url: string;
@@ -28,6 +29,11 @@ export async function startServer(): Promise<TestServer> {
       if (u.pathname.startsWith('/status/')) {
         res.writeHead(Number(u.pathname.slice(8)));
         res.end('status');
+        return;
+      }
+      if (u.pathname === '/gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(JSON.stringify({ zipped: true })));
         return;
       }
       if (u.pathname === '/redirect') {

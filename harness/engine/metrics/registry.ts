@@ -29,8 +29,8 @@ export class Metric {
   observed = false;
   thresholds: Threshold[] = [];
   readonly submetrics: Submetric[] = [];
-  /** Set by the NDJSON output once it wrote this metric's Metric line. */
-  announced = false;
+  /** The constant start of this metric's NDJSON Point lines (up to the time value). */
+  readonly pointPrefix: string;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -38,6 +38,7 @@ export class Metric {
     readonly contains: Contains,
   ) {
     this.sink = newSink(type);
+    this.pointPrefix = `{"metric":${JSON.stringify(name)},"type":"Point","data":{"time":"`;
   }
 }
 

@@ -19,14 +19,20 @@ const CHUNK = 256 * 1024;
 export class TimeFormatter {
   private sec = Number.NaN;
   private prefix = '';
+  private lastMs = Number.NaN;
+  private last = '';
   format(epochMs: number): string {
+    // All samples of one HTTP trail or iteration end share one time: format it once.
+    if (epochMs === this.lastMs) return this.last;
+    this.lastMs = epochMs;
     const sec = Math.floor(epochMs / 1000);
     if (sec !== this.sec) {
       this.sec = sec;
       this.prefix = `${new Date(sec * 1000).toISOString().slice(0, 19)}.`;
     }
     const micros = Math.floor((epochMs - sec * 1000) * 1000);
-    return `${this.prefix}${String(micros).padStart(6, '0')}Z`;
+    this.last = `${this.prefix}${String(micros).padStart(6, '0')}Z`;
+    return this.last;
   }
 }
 
@@ -92,7 +98,7 @@ export class NdjsonOutput implements SampleOutput {
       this.announced.add(metric.id);
       this.buf += metricLine(metric, this.opts.thresholds.get(metric.name));
     }
-    this.buf += `{"metric":"${metric.name}","type":"Point","data":{"time":"${this.time.format(epochMs)}","value":${Number.isFinite(value) ? value : 0},"tags":${tags.json}}}\n`;
+    this.buf += `${metric.pointPrefix}${this.time.format(epochMs)}","value":${Number.isFinite(value) ? value : 0},"tags":${tags.json}}}\n`;
     if (this.buf.length >= CHUNK) this.flush();
   }
 

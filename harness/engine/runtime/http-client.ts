@@ -12,6 +12,7 @@
  * receiving = head to end; duration = sending + waiting + receiving.
  */
 import { Buffer } from 'node:buffer';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { type ConnectionInfo, type H1Handler, Origin } from './h1-client.ts';
 import type { TagSet } from '../metrics/tags.ts';
 import { parseDuration } from '../duration.ts';
@@ -86,6 +87,29 @@ function classify(err: Error & { code?: string; address?: string; port?: number 
       return { code: 1100, text: `lookup: ${err.message}` };
     default:
       return { code: 1000, text: err.message };
+  }
+}
+
+/**
+ * A body the server compressed because the script asked for it (Accept-Encoding): decoded, as
+ * k6 does; a body that does not decode is k6's error 1701 (here: an Error naming it).
+ */
+function decode(b: Buffer, encoding: string | undefined): Buffer {
+  if (encoding === undefined || b.length === 0) return b;
+  try {
+    switch (encoding.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(b);
+      case 'deflate':
+        return inflateSync(b);
+      case 'br':
+        return brotliDecompressSync(b);
+      default:
+        return b;
+    }
+  } catch (e) {
+    throw new Error(`error code 1701: the ${encoding} response body could not be decompressed: ${(e as Error).message}`);
   }
 }
 
@@ -178,7 +202,8 @@ export class K6Response {
     if (this.bodyCache === undefined) {
       if (this.responseType === 'none' || this.chunks === undefined) this.bodyCache = this.responseType === 'none' ? null : '';
       else {
-        const b = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+        let b = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+        b = decode(b, this.headers['Content-Encoding']);
         this.bodyCache = this.responseType === 'binary' ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString('utf8');
       }
     }
