@@ -81,6 +81,8 @@ export const SERIES = {
 
   // SQS refusals (emulator): appended after the ESM block so existing entries keep their order.
   'sqs.throttled': { unit: 'count', labels: ['queue'], kind: 'sum', meaning: 'SQS requests refused for a limit: RequestThrottled (FIFO API rate) or OverLimit (in-flight)' },
+  'sqs.expired': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages dropped because their retention period ended (for message accounting)' },
+  'sqs.purged': { unit: 'messages', labels: ['queue'], kind: 'sum', meaning: 'messages removed by PurgeQueue (for message accounting)' },
 } as const satisfies Record<string, SeriesDef>;
 
 export type SeriesName = keyof typeof SERIES;

@@ -102,5 +102,14 @@ describe('SQS metrics binding', () => {
     expect(series(metrics, 'sqs.delayed', L)).toEqual([null, 1]);
     expect(series(metrics, 'sqs.visible', { queue: 'd' })).toEqual([null, 1]);
     expect(series(metrics, 'sqs.oldest_age_seconds', L)).toEqual([null, 1]);
+    // Every message is accounted for: purged and expired ones have their own series.
+    model.purge(q);
+    const r = model.createQueue('ret', { MessageRetentionPeriod: '60' });
+    model.send(r, { body: 'old' });
+    clock.advance(60_000);
+    model.tick(r);
+    const total = (name: string, queue: string) => (series(metrics, name, { queue }) ?? []).reduce((a: number, b) => a + (b ?? 0), 0);
+    expect(total('sqs.purged', 'q')).toBe(2);
+    expect(total('sqs.expired', 'ret')).toBe(1);
   });
 });

@@ -12,6 +12,8 @@ interface QueueMeters {
   deleted: Counter;
   movedToDlq: Counter;
   throttled: Counter;
+  expired: Counter;
+  purged: Counter;
   stop: Array<() => void>;
 }
 
@@ -27,6 +29,8 @@ export function bindSqsMetrics(model: SqsModel, metrics: Metrics): () => void {
         deleted: metrics.counter('sqs.deleted', labels),
         movedToDlq: metrics.counter('sqs.moved_to_dlq', labels),
         throttled: metrics.counter('sqs.throttled', labels),
+        expired: metrics.counter('sqs.expired', labels),
+        purged: metrics.counter('sqs.purged', labels),
         stop: [
           // The first gauge applies due transitions so the counts are current even with no traffic.
           metrics.gauge('sqs.visible', labels, () => {
@@ -55,5 +59,7 @@ export function bindSqsMetrics(model: SqsModel, metrics: Metrics): () => void {
     movedToDlq: (q, _dlq, n) => of(q).movedToDlq.add(n),
     throttled: (q) => of(q).throttled.add(1),
     overLimit: (q) => of(q).throttled.add(1),
+    expired: (q, n) => of(q).expired.add(n),
+    purged: (q, n) => of(q).purged.add(n),
   });
 }
