@@ -16,6 +16,8 @@ export class SyntheticProgram {
   readonly okValue: unknown;
   /** A 0 ms constant duration: answer synchronously, no timer. */
   readonly instant: boolean;
+  /** The one outcome of an instant success, shared (read-only) so the hot path allocates none. */
+  readonly instantOutcome: InvokeOutcome;
   constructor(
     readonly behaviour: SyntheticBehaviour,
     readonly initMs: DurationDistribution,
@@ -25,6 +27,7 @@ export class SyntheticProgram {
     this.okValue = behaviour.response ?? { ok: true };
     this.okPayload = JSON.stringify(this.okValue);
     this.instant = behaviour.duration.kind === 'constant' && behaviour.duration.ms <= 0 && behaviour.errorRate <= 0;
+    this.instantOutcome = Object.freeze({ payload: this.okPayload, functionError: false, fatal: false, durationMs: 0, log: '', value: this.okValue });
   }
 }
 
@@ -90,7 +93,7 @@ export class SyntheticRuntime implements EnvironmentRuntime {
   invoke(req: InvokeRequest, done: (o: InvokeOutcome) => void): void {
     const p = this.program;
     if (p.instant && p.behaviour.poison === null) {
-      done({ payload: p.okPayload, functionError: false, fatal: false, durationMs: 0, log: '', value: p.okValue });
+      done(p.instantOutcome);
       return;
     }
     const ms = sampleDuration(p.behaviour.duration, p.rng);
