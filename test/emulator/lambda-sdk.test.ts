@@ -34,6 +34,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   PutProvisionedConcurrencyConfigCommand,
   UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -124,6 +125,24 @@ describe('functions', () => {
       $metadata: { httpStatusCode: 404 },
     });
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'f', Qualifier: 'v9' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('updates configuration (SQUALL_HANDLER switches an API-made function to a real handler file); legacy InvokeAsync is 202', async () => {
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'switch', Role: ROLE, Code: { ZipFile: new Uint8Array([1]) } }));
+    const upd = await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'switch', Timeout: 7, Environment: { Variables: { SQUALL_HANDLER: `${path.join(examples, 'flaky.mjs')}#handler`, FAIL_RATE: '0' } } }),
+    );
+    expect(upd).toMatchObject({ Timeout: 7, Environment: { Variables: { FAIL_RATE: '0' } } });
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'switch', Payload: Buffer.from('{"delayMs":1}') }));
+    expect(JSON.parse(text(r.Payload))).toMatchObject({ ok: true, delayMs: 1 });
+    await expect(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'switch', Environment: { Variables: { SQUALL_HANDLER: 'relative.mjs' } } })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('SQUALL_HANDLER must be an absolute file path') });
+    const legacy = await fetch(`${emu.emulator.endpoint}/2014-11-13/functions/switch/invoke-async/`, { method: 'POST', body: '{"delayMs":1}' });
+    expect(legacy.status).toBe(202);
+    expect(await legacy.json()).toEqual({ Status: 202 });
+    const state = (await (await fetch(`${emu.emulator.endpoint}/_squall/lambda/state`)).json()) as { functions: Record<string, { environments: number }> };
+    expect(state.functions.switch!.environments).toBeGreaterThanOrEqual(1);
   });
 
   it('rejects hostile input with AWS errors, never a crash', async () => {
