@@ -118,7 +118,7 @@ export class EsmProvider {
   private find(id: string): Mapping | LambdaError {
     if (!UUID_RE.test(id)) return validationError(id, 'UUID', 'Member must satisfy regular expression pattern: [0-9a-fA-F-]{36}');
     const mp = this.esm.get(id);
-    if (!mp || mp.deleted) return resourceNotFound(`The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${id})`);
+    if (!mp || mp.deleted) return resourceNotFound('The resource you requested does not exist.');
     return mp;
   }
 

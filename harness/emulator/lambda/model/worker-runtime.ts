@@ -59,6 +59,9 @@ export class WorkerRuntime implements EnvironmentRuntime {
         memoryMB: this.spec.memoryMB,
       },
       execArgv: needsTsx ? ['--import', 'tsx'] : [],
+      // The function's memory size bounds the worker's heap, so a handler that outgrows it dies
+      // the way it would on Lambda (Runtime.OutOfMemory) instead of growing the emulator.
+      resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMB },
       env: { ...process.env, ...this.spec.env },
       stdout: true,
       stderr: true,
@@ -124,8 +127,11 @@ export class WorkerRuntime implements EnvironmentRuntime {
     }, timeoutMs);
     this.crashed = (e) => {
       const msg = e instanceof Error ? e.message : String(e);
+      const oom = (e as { code?: string } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       finish({
-        payload: errorPayload('Runtime.ExitError', `RequestId: ${req.requestId} Error: Runtime exited with error: ${msg}`),
+        payload: oom
+          ? errorPayload('Runtime.OutOfMemory', `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`)
+          : errorPayload('Runtime.ExitError', `RequestId: ${req.requestId} Error: Runtime exited with error: ${msg}`),
         functionError: true,
         fatal: true,
         durationMs: 0,
