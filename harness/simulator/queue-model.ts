@@ -144,12 +144,14 @@ export class QueueModel {
       } else {
         this.store.state[id] = MSG_VISIBLE;
         this.visible.pushBack(id);
+        // Each message of a batch send is offered to waiting long polls as it lands, as the
+        // emulator's SQS does: five waiting pollers take one message each, not one poller all ten.
+        this.onVisible(now);
       }
     }
     this.t.sent += count;
     this.sSent += count;
     this.noteBacklog();
-    if (!delayed && count > 0) this.onVisible(now);
     return delayed;
   }
 

@@ -329,15 +329,20 @@ describe('SQS and event source mappings (§3, §4)', () => {
     expect(t.queues['q']!.sent).toBe(250);
   });
   it('oversized messages: a batch stops before the 6 MB synchronous payload cap (5 of about 1 MiB each)', () => {
-    const e = experiment({
-      functions: [fn('w', { duration: constant(10) })],
-      queues: [queue('q')],
-      eventSources: [esm('q', 'w', { batchSize: 10 })],
-      scenarios: [scenario('p', sqsProducer('q', 10, { ratio: 1, kind: 'oversized' }), constantRate(1, 5000))],
-    });
-    const t = simulate(e).totals;
-    expect(t.queues['q']!.deleted).toBe(50);
-    expect(t.mappings['q->w']!.batches).toBe(10);
+    // Two busy pollers (2 s per batch) let messages pile up, so each receive could take 10.
+    const mk = (kind: 'oversized' | null) =>
+      experiment({
+        functions: [fn('w', { duration: constant(2000) })],
+        queues: [queue('q')],
+        eventSources: [esm('q', 'w', { batchSize: 10, maximumConcurrency: 2 })],
+        scenarios: [scenario('p', sqsProducer('q', 10, kind ? { ratio: 1, kind } : null), constantRate(2, 5000))],
+      });
+    const big = simulate(mk('oversized')).totals;
+    expect(big.queues['q']!.deleted).toBe(100);
+    expect(big.mappings['q->w']!.batches).toBeGreaterThanOrEqual(20);
+    const small = simulate(mk(null)).totals;
+    expect(small.queues['q']!.deleted).toBe(100);
+    expect(small.mappings['q->w']!.batches).toBeLessThan(20);
   });
   it('queue delay holds messages before they are visible', () => {
     const r = simulate(sqsSystem({ delay: 3 }));
@@ -350,11 +355,18 @@ describe('SQS and event source mappings (§3, §4)', () => {
   });
   it('a batching window collects up to BatchSize messages before invoking (five pollers fill five batches at once)', () => {
     const t = simulate(sqsSystem({ batchSize: 100, window: 2 })).totals;
-    // Without a window: one batch per send of 10 = 50 batches.
-    expect(t.mappings['q->w']!.batches).toBeLessThanOrEqual(20);
+    // Five pollers each open a window; 500 messages in 5 s fill about five batches per 2 s window.
+    expect(t.mappings['q->w']!.batches).toBeLessThanOrEqual(30);
     expect(t.mappings['q->w']!.batches).toBeGreaterThanOrEqual(5);
     expect(t.queues['q']!.deleted).toBe(500);
-    expect(simulate(sqsSystem({ batchSize: 10 })).totals.mappings['q->w']!.batches).toBe(50);
+  });
+  it("without a window, each message of a batch send goes to a waiting poller first (like the emulator's long polls)", () => {
+    // Send of 10 with 5 idle pollers: five batches of 1, then the first poller back takes the other 5.
+    const t = simulate(sqsSystem({ batchSize: 10 })).totals;
+    // At most 6 batches per send (fewer while cold starts keep every poller busy); 50 if sends stayed whole.
+    expect(t.mappings['q->w']!.batches).toBeGreaterThan(250);
+    expect(t.mappings['q->w']!.batches).toBeLessThanOrEqual(300);
+    expect(t.queues['q']!.deleted).toBe(500);
   });
   it('pollers start at 5 and grow by 300 per minute while a backlog waits, capped by MaximumConcurrency', () => {
     const mk = (maximumConcurrency: number | null) =>
