@@ -192,6 +192,11 @@ describe('invoke', () => {
     expect(timedOut.FunctionError).toBe('Unhandled');
     expect(JSON.parse(text(timedOut.Payload))).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/) });
 
+    // Outgrowing the memory size kills the environment like Lambda's OOM.
+    const oom = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"hog":true}') }));
+    expect(oom.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(oom.Payload))).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
+
     const ev = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', InvocationType: 'Event', Payload: Buffer.from('{"delayMs":1,"failRate":0}') }));
     expect(ev.StatusCode).toBe(202);
     const dry = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', InvocationType: 'DryRun' }));
