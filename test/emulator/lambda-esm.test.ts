@@ -152,6 +152,21 @@ describe('failures', () => {
   });
 });
 
+describe('FIFO', () => {
+  it('drains a FIFO queue with several message groups through the mapping', async () => {
+    const { lambda, sqs, esm, run, sum } = setup();
+    const fn = fnWith(lambda, 'fifo-worker', { duration: { kind: 'constant', ms: 50 } });
+    const q = sqs.createQueue('orders.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '30' });
+    for (let i = 0; i < 60; i++) sqs.send(q, { body: JSON.stringify({ i }), messageGroupId: `g${i % 3}` });
+    esm.create(q, fn, null, cfg({ batchSize: 10 }));
+    await run(5000);
+    expect(sqs.size(q)).toBe(0);
+    expect(sum('esm.batches', { function: 'fifo-worker', queue: 'orders.fifo' })).toBeGreaterThanOrEqual(6);
+    expect(sum('lambda.errors', { function: 'fifo-worker' })).toBe(0);
+    esm.close();
+  });
+});
+
 describe('partial batch response rules (§3.5)', () => {
   const ids = new Set(['a', 'b', 'c']);
   it.each([
