@@ -231,4 +231,27 @@ describe('fuzz', () => {
     }
     expect(got.sort()).toEqual([...bodies].sort());
   });
+
+  it('answers Query requests with tens of thousands of numbered parameters at once (no quadratic decoding)', async () => {
+    await sqs.send(new CreateQueueCommand({ QueueName: 'wide' }));
+    // Built as a string: URLSearchParams.set is linear per call and would itself be quadratic here.
+    const many = (action: string, prefix: string, n: number, fields: Record<string, string>) => {
+      const parts = [`Action=${action}`, `QueueUrl=${encodeURIComponent(`${emu.endpoint}/000000000000/wide`)}`];
+      for (let i = 1; i <= n; i++) for (const [f, v] of Object.entries(fields)) parts.push(`${prefix}.${i}.${f}=${v}`);
+      return parts.join('&');
+    };
+    const post = (body: string) => fetch(`${emu.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const batch = many('SendMessageBatch', 'SendMessageBatchRequestEntry', 20_000, { Id: 'x', MessageBody: 'y', 'MessageAttribute.1.Name': 'a' });
+    const attrs = many('SetQueueAttributes', 'Attribute', 40_000, { Name: 'VisibilityTimeout', Value: '1' });
+    expect(batch.length).toBeLessThan(emu.services.get('sqs')!.maxBodyBytes);
+    expect(attrs.length).toBeLessThan(emu.services.get('sqs')!.maxBodyBytes);
+    const t0 = performance.now();
+    const r1 = await post(batch);
+    expect(r1.status).toBe(400);
+    expect(await r1.text()).toContain('<Code>AWS.SimpleQueueService.TooManyEntriesInBatchRequest</Code>');
+    const r2 = await post(attrs);
+    expect(r2.status).toBe(400);
+    expect(await r2.text()).toContain('<Code>InvalidParameterValue</Code>');
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
 });

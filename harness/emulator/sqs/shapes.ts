@@ -9,6 +9,7 @@
  * 2012-11-05 Query API spells them (e.g. `AttributeNames` → `AttributeName.N`).
  */
 import { readFileSync } from 'node:fs';
+import { SQS } from '../../contracts/aws-facts.ts';
 import { SqsError, msg as err } from './errors.ts';
 
 interface MemberRef {
@@ -210,26 +211,54 @@ function walkJson(shapeName: string, v: unknown, path: string): unknown {
 export function decodeQueryInput(op: string, params: Map<string, string>): Record<string, unknown> | SqsError {
   const shapeName = inputShapeOf(op);
   if (!shapeName) return {};
-  return walkQueryStruct(shapeName, params, '');
+  return walkQueryStruct(shapeName, new QueryParams(params), '');
 }
 
-function indices(params: Map<string, string>, prefix: string): number[] {
-  const seen = new Set<number>();
-  const p = `${prefix}.`;
-  for (const k of params.keys()) {
-    if (!k.startsWith(p)) continue;
-    const rest = k.slice(p.length);
-    const dot = rest.indexOf('.');
-    const n = Number(dot < 0 ? rest : rest.slice(0, dot));
-    if (Number.isInteger(n) && n >= 1) seen.add(n);
+/**
+ * Query parameters indexed once per request: which numbered entries follow each prefix
+ * (`Attribute` → {1, 2}) and which dotted prefixes exist. Without the index, every list and nested
+ * structure rescans all keys, and a hostile request with many thousands of keys costs quadratic time.
+ */
+class QueryParams {
+  private readonly lists = new Map<string, Set<number>>();
+  private readonly prefixes = new Set<string>();
+  constructor(private readonly params: Map<string, string>) {
+    for (const k of params.keys()) {
+      let dot = k.indexOf('.');
+      while (dot >= 0) {
+        const prefix = k.slice(0, dot);
+        this.prefixes.add(prefix);
+        const next = k.indexOf('.', dot + 1);
+        const seg = k.slice(dot + 1, next < 0 ? undefined : next);
+        if (/^[1-9]\d{0,5}$/.test(seg)) {
+          let set = this.lists.get(prefix);
+          if (!set) this.lists.set(prefix, (set = new Set()));
+          set.add(Number(seg));
+        }
+        dot = next;
+      }
+    }
   }
-  return [...seen].sort((a, b) => a - b);
+  get(key: string): string | undefined {
+    return this.params.get(key);
+  }
+  /** Entry numbers under `prefix`, in order. */
+  indices(prefix: string): number[] {
+    const set = this.lists.get(prefix);
+    return set ? [...set].sort((a, b) => a - b) : [];
+  }
+  hasChildren(prefix: string): boolean {
+    return this.prefixes.has(prefix);
+  }
 }
 
-function walkQueryStruct(shapeName: string, params: Map<string, string>, prefix: string): Record<string, unknown> | SqsError {
+/** More numbered entries than any SQS list or map allows; refused before any per-entry work. */
+const QUERY_LIST_MAX = 100;
+
+function walkQueryStruct(shapeName: string, params: QueryParams, prefix: string): Record<string, unknown> | SqsError {
   const s = model.shapes[shapeName]!;
   const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(s.members ?? {})) {
+  for (const [name, ref] of membersOf(shapeName)) {
     const key = prefix + queryName(name, ref);
     const r = walkQueryMember(ref.shape, params, key, name);
     if (r instanceof SqsError) return r;
@@ -239,17 +268,22 @@ function walkQueryStruct(shapeName: string, params: Map<string, string>, prefix:
   return out;
 }
 
-function walkQueryMember(shapeName: string, params: Map<string, string>, key: string, name: string): unknown {
+function tooMany(key: string, n: number): SqsError {
+  if (key.endsWith('BatchRequestEntry')) {
+    return new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS.batchMaxEntries}. You have sent ${n}.`);
+  }
+  return err.invalidValue(key, n, `At most ${QUERY_LIST_MAX} ${key} entries are allowed.`);
+}
+
+function walkQueryMember(shapeName: string, params: QueryParams, key: string, name: string): unknown {
   const s = model.shapes[shapeName]!;
   switch (s.type) {
-    case 'structure': {
-      let any = false;
-      for (const k of params.keys()) if (k.startsWith(`${key}.`)) any = true;
-      return any ? walkQueryStruct(shapeName, params, `${key}.`) : undefined;
-    }
+    case 'structure':
+      return params.hasChildren(key) ? walkQueryStruct(shapeName, params, `${key}.`) : undefined;
     case 'list': {
-      const idx = indices(params, key);
+      const idx = params.indices(key);
       if (idx.length === 0) return undefined;
+      if (idx.length > QUERY_LIST_MAX) return tooMany(key, idx.length);
       const out: unknown[] = [];
       for (const i of idx) {
         const r = walkQueryMember(s.member!.shape, params, `${key}.${i}`, name);
@@ -259,8 +293,9 @@ function walkQueryMember(shapeName: string, params: Map<string, string>, key: st
       return out;
     }
     case 'map': {
-      const idx = indices(params, key);
+      const idx = params.indices(key);
       if (idx.length === 0) return undefined;
+      if (idx.length > QUERY_LIST_MAX) return tooMany(key, idx.length);
       const [kName, vName] = mapNames(shapeName);
       const out: Record<string, unknown> = {};
       for (const i of idx) {
