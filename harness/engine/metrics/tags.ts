@@ -44,6 +44,12 @@ export class TagSet {
 
   with(extra: Record<string, string>): TagSet {
     let key = '';
+    for (const _ in extra) {
+      key = '\u0001';
+      break;
+    }
+    if (key === '') return this;
+    key = '';
     for (const k in extra) key += `${k}\u0000${extra[k]}\u0001`;
     return this.derive(key, () => extra);
   }

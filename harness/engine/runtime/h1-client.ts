@@ -66,7 +66,6 @@ class Connection implements ConnectionInfo {
   private isHead = false;
   private informational = false;
   private headerParts: string[] = [];
-  private pending: { head: string; body: Buffer | undefined; handler: H1Handler; method: string; retried: boolean } | undefined;
   private readonly abortFn = (e: Error): void => this.fail(e, false);
   closed = false;
 
@@ -132,18 +131,11 @@ class Connection implements ConnectionInfo {
     const now = performance.now();
     this.connectingMs = (this.tConnect || now) - this.t0;
     this.tlsMs = this.origin.secure ? now - (this.tConnect || now) : 0;
-    const p = this.pending;
-    this.pending = undefined;
-    if (p) this.write(p.head, p.body, p.handler, p.method, p.retried);
+    this.origin.connected(this);
   }
 
-  send(head: string, body: Buffer | undefined, handler: H1Handler, method: string, retried: boolean): void {
-    if (!this.connected) {
-      this.handler = handler;
-      this.pending = { head, body, handler, method, retried };
-      return;
-    }
-    this.write(head, body, handler, method, retried);
+  send(r: QueuedRequest): void {
+    this.write(r.head, r.body, r.handler, r.method, r.retried);
   }
 
   private retried = false;
@@ -182,7 +174,13 @@ class Connection implements ConnectionInfo {
     this.handler = undefined;
     const last = this.lastRequest;
     this.lastRequest = undefined;
+    const wasConnecting = !this.connected && !this.closed;
     this.destroy();
+    if (wasConnecting) {
+      // The dial failed: the request waiting longest gets the error (Go's transport does alike).
+      this.origin.dialFailed(e);
+      return;
+    }
     if (!h) return;
     if (fromSocket && !this.fresh && !this.gotResponseBytes && !this.retried && last) {
       this.origin.dispatch(last.head, last.body, h, last.method, true);
@@ -209,10 +207,25 @@ class Connection implements ConnectionInfo {
   }
 }
 
-/** Connections to one scheme://host:port. */
+interface QueuedRequest {
+  head: string;
+  body: Buffer | undefined;
+  handler: H1Handler;
+  method: string;
+  retried: boolean;
+}
+
+/**
+ * Connections to one scheme://host:port. A request with no idle connection waits in a queue
+ * while a new connection is dialed, and takes whichever connection is ready first: the new one
+ * or one another request just released (Go's transport, so k6, does the same). So a burst of
+ * requests at start does not dial one socket each while earlier ones are about to be free.
+ */
 export class Origin {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
+  private readonly waiting: QueuedRequest[] = [];
+  private dialing = 0;
 
   constructor(
     readonly host: string,
@@ -224,14 +237,38 @@ export class Origin {
   dispatch(head: string, body: Buffer | undefined, handler: H1Handler, method: string, retried = false): void {
     let c = this.idle.pop();
     while (c !== undefined && c.closed) c = this.idle.pop();
-    if (c === undefined) {
-      c = new Connection(this);
-      this.all.add(c);
-    } else c.socket.ref();
-    c.send(head, body, handler, method, retried);
+    if (c !== undefined) {
+      c.socket.ref();
+      c.send({ head, body, handler, method, retried });
+      return;
+    }
+    this.waiting.push({ head, body, handler, method, retried });
+    if (this.dialing < this.waiting.length) {
+      this.dialing++;
+      this.all.add(new Connection(this));
+    }
   }
 
+  /** A new connection is up. */
+  connected(c: Connection): void {
+    this.dialing--;
+    this.release(c);
+  }
+
+  dialFailed(e: Error): void {
+    this.dialing--;
+    const r = this.waiting.shift();
+    r?.handler.onError(e);
+  }
+
+  /** A connection is free: the next waiting request takes it, or it goes idle. */
   release(c: Connection): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      c.socket.ref();
+      c.send(next);
+      return;
+    }
     // Idle keep-alive sockets must not keep the process alive.
     c.socket.unref();
     this.idle.push(c);
@@ -246,5 +283,6 @@ export class Origin {
   close(): void {
     for (const c of [...this.all]) c.destroy();
     this.idle.length = 0;
+    this.waiting.length = 0;
   }
 }

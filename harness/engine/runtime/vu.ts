@@ -123,12 +123,21 @@ export class VuContext {
     if (!this.inInit) throw new Error(`${api} can't be used outside the init context (k6 allows it only in the script's top-level code)`);
   }
 
+  /** The scenario env last merged into `env` (undefined: `env` is the global __ENV as is). */
+  private envOf: Readonly<Record<string, string>> | undefined;
+
   /** Enter a scenario: its env over the global __ENV, its tags, `scenario` and root group. */
   activate(s: ScenarioState): void {
     this.scenario = s;
     this.iterationInScenario = -1;
-    for (const k of Object.keys(this.env)) delete this.env[k];
-    Object.assign(this.env, this.run.env, s.env);
+    // Rebuilding __ENV costs one property per environment variable; skip it when nothing changes
+    // (this runs for every VU right when an executor starts).
+    const hasEnv = Object.keys(s.env).length > 0;
+    if (hasEnv ? this.envOf !== s.env : this.envOf !== undefined) {
+      for (const k of Object.keys(this.env)) delete this.env[k];
+      Object.assign(this.env, this.run.env, s.env);
+      this.envOf = hasEnv ? s.env : undefined;
+    }
     this.scenarioTags = s.baseTags.with(this.customTags);
     this.setGroup('');
   }
