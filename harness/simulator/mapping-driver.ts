@@ -143,6 +143,8 @@ export class MappingDriver {
     const p = pool.poller[b]!;
     m.failures[p] = 0;
     pool.finish(b, 1);
+    // Nothing of this receive is in flight any more: recycle it now instead of at its visibility timeout.
+    if (kept === 0) pool.finish(b, 2);
     if (m.keepPoller(p)) m.waiting.push(p);
     this.tryPoll(m, now);
   }
@@ -161,6 +163,7 @@ export class MappingDriver {
    */
   private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number): void {
     q.vtOwners.pushBack(b);
+    q.vtGen.pushBack(this.batches.gen[b]!);
     q.vtDue.pushBack(due);
     if (!q.vtScheduled) {
       q.vtScheduled = true;
@@ -172,7 +175,9 @@ export class MappingDriver {
     // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
     while (q.vtDue.length > 0 && q.vtDue.front() <= now) {
       q.vtDue.popFront();
-      this.onVisibilityTimeout(q.vtOwners.popFront(), now);
+      const b = q.vtOwners.popFront();
+      // A batch that ended with nothing in flight was recycled already; its entry is stale.
+      if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now);
     }
     q.vtScheduled = q.vtDue.length > 0;
     if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);

@@ -33,8 +33,10 @@ export class BatchPool {
   receivedAt: number[] = [];
   /** Event payload bytes of the batch so far (the 6 MB cap, §3.4). */
   bytes: number[] = [];
-  /** bit 0: its invocation lifecycle is over; bit 1: its visibility-timeout event fired. */
+  /** bit 0: its invocation lifecycle is over; bit 1: its visibility timeout fired or no longer matters. */
   flags: number[] = [];
+  /** Bumped on every reuse of an id, so a stale visibility-timeout entry can be told apart. */
+  gen: number[] = [];
   private free: number[] = [];
 
   alloc(mapping: number, poller: number, now: number): number {
@@ -50,7 +52,9 @@ export class BatchPool {
       this.receivedAt.push(0);
       this.bytes.push(0);
       this.flags.push(0);
+      this.gen.push(0);
     }
+    this.gen[id]!++;
     this.mapping[id] = mapping;
     this.poller[id] = poller;
     this.receivedAt[id] = now;
@@ -61,9 +65,10 @@ export class BatchPool {
 
   /** Mark a phase over; the id is recycled once both the invocation and the visibility timeout are done. */
   finish(id: number, bit: 1 | 2): void {
-    const f = this.flags[id]! | bit;
+    const before = this.flags[id]!;
+    const f = before | bit;
     this.flags[id] = f;
-    if (f === 3) this.free.push(id);
+    if (f === 3 && before !== 3) this.free.push(id);
   }
 }
 

@@ -99,6 +99,7 @@ export class QueueModel {
   stoppedForBytes = false;
   /** Receives waiting for their visibility timeout, in order (the timeout is fixed per queue). */
   readonly vtOwners = new IntDeque(64);
+  readonly vtGen = new IntDeque(64);
   readonly vtDue = new FloatDeque(64);
   vtScheduled = false;
   /** Called when messages became visible (mappings poll then). */
