@@ -2,7 +2,7 @@
  * The kinds of events on the simulator's agenda (an event is a kind plus two integers, see
  * event-queue.ts). One list, so the loop in simulation.ts and the drivers agree on the numbers.
  */
-export const E_ARRIVAL = 1;
+/** (1 is unused: open-loop arrivals are kept outside the heap, one per scenario.) */
 export const E_VU_START = 2;
 export const E_VU_PLAN = 3;
 export const E_INVOKE_DONE = 4;

@@ -14,7 +14,6 @@ import { ACQ_COLD, ACQ_PROVISIONED, AccountModel, FunctionModel } from './functi
 import { MappingModel } from './mapping-model.ts';
 import { MappingDriver } from './mapping-driver.ts';
 import {
-  E_ARRIVAL,
   E_ASYNC_ATTEMPT,
   E_CLIENT_RETRY,
   E_ESM_TICK,
@@ -120,6 +119,8 @@ export class Simulation {
   private asyncPending = 0;
 
   private aggregator!: StepAggregator;
+  /** Next arrival time of each open-loop scenario (Infinity for closed loops and when done). */
+  private nextArrival: Float64Array = new Float64Array(0);
   private readonly queueDrainedAt: Array<number | null> = [];
   events = 0;
   simulatedMs = 0;
@@ -265,6 +266,7 @@ export class Simulation {
 
   private scheduleStart(): void {
     const q = this.q;
+    this.nextArrival = new Float64Array(this.scenarios.length).fill(Infinity);
     // Faults first: at equal times the fault applies before the load's request (ties pop in insertion order).
     for (let i = 0; i < this.faults.length; i++) {
       const f = this.faults[i]!;
@@ -275,7 +277,7 @@ export class Simulation {
     for (const sc of this.scenarios) {
       if (sc.open) {
         const first = sc.schedule!.next();
-        if (Number.isFinite(first)) q.push(sc.startMs + first, E_ARRIVAL, sc.index, 0);
+        this.nextArrival[sc.index] = Number.isFinite(first) ? sc.startMs + first : Infinity;
       } else {
         for (let k = 0; k < sc.plan.length; k++) q.push(sc.startMs + sc.plan[k]!.atMs, E_VU_PLAN, sc.index, k);
       }
@@ -294,8 +296,31 @@ export class Simulation {
     const horizon = this.loadEndMs + this.drainLimitMs;
     let nextStep = stepMs;
     let events = 0;
+    const arrivals = this.nextArrival;
+    const nArr = arrivals.length;
     for (;;) {
       const t = q.peekTime();
+      // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go first.
+      let ta = Infinity;
+      let si = -1;
+      for (let k = 0; k < nArr; k++) {
+        const x = arrivals[k]!;
+        if (x < ta) {
+          ta = x;
+          si = k;
+        }
+      }
+      if (ta < t) {
+        if (ta >= nextStep) {
+          this.flush(nextStep);
+          if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
+          nextStep += stepMs;
+          continue;
+        }
+        events++;
+        this.onArrival(this.scenarios[si]!, ta);
+        continue;
+      }
       if (t >= nextStep) {
         this.flush(nextStep);
         if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
@@ -309,9 +334,6 @@ export class Simulation {
       switch (q.type) {
         case E_INVOKE_DONE:
           this.invocationDone(a, now);
-          break;
-        case E_ARRIVAL:
-          this.onArrival(this.scenarios[a]!, now);
           break;
         case E_VU_START: {
           const sc = this.scenarios[a]!;
@@ -476,7 +498,7 @@ export class Simulation {
       if (sc.vusAllocated < sc.maxVUs) sc.vusAllocated++;
     }
     const next = sc.schedule!.next();
-    if (Number.isFinite(next)) this.q.push(sc.startMs + next, E_ARRIVAL, sc.index, 0);
+    this.nextArrival[sc.index] = Number.isFinite(next) ? sc.startMs + next : Infinity;
   }
 
   private onVuPlan(sc: ScenarioModel, k: number, now: number): void {
