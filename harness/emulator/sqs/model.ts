@@ -241,6 +241,8 @@ export interface SqsModelOptions {
 }
 
 export class SqsModel {
+  /** Nesting depth of sendBatch: while > 0, sends do not serve waiting receivers one by one. */
+  private batchDepth = 0;
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
@@ -596,10 +598,23 @@ export class SqsModel {
       this.armWake(q);
     } else {
       this.makeVisible(q, m);
-      this.serveWaiters(q);
+      // Inside a SendMessageBatch the entries become receivable together (served once at the end),
+      // so a waiting long poll gets up to its MaxNumberOfMessages of them, not one each.
+      if (this.batchDepth === 0) this.serveWaiters(q);
     }
     for (const o of this.observers) o.sent?.(q, 1);
     return result;
+  }
+
+  /** SendMessageBatch: every entry is sent, then waiting receivers are served once. */
+  sendBatch(q: SqsQueue, inputs: SendInput[]): Array<SendResult | SqsError> {
+    this.batchDepth++;
+    try {
+      return inputs.map((input) => this.send(q, input));
+    } finally {
+      this.batchDepth--;
+      if (this.batchDepth === 0 && !q.deleted) this.serveWaiters(q);
+    }
   }
 
   // ---------------------------------------------------------------- receive

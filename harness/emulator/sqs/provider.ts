@@ -330,9 +330,13 @@ export class SqsProvider {
     }
     const Successful: Out[] = [];
     const Failed: BatchFailure[] = [];
-    for (const e of entries) {
-      const id = e['Id'] as string;
-      const r = this.model.send(q, this.sendInput(e));
+    const results = this.model.sendBatch(
+      q,
+      entries.map((e) => this.sendInput(e)),
+    );
+    for (let i = 0; i < entries.length; i++) {
+      const id = entries[i]!['Id'] as string;
+      const r = results[i]!;
       if (r instanceof SqsError) {
         Failed.push(failure(id, r));
         continue;
