@@ -82,6 +82,8 @@ export class FunctionModel {
   readonly index: number;
   readonly def: ResolvedFunction;
   memoryMB: number;
+  /** GB-seconds per billed millisecond (memory / 1024 / 1000), for the hot path. */
+  readonly gbPerMs: number;
   readonly timeoutMs: number;
   readonly duration: DurationDistribution;
   readonly initMs: DurationDistribution;
@@ -142,6 +144,7 @@ export class FunctionModel {
     this.name = def.name;
     this.def = def;
     this.memoryMB = def.memoryMB;
+    this.gbPerMs = def.memoryMB / 1024 / 1000;
     this.timeoutMs = def.timeoutSeconds * 1000;
     this.duration = duration;
     this.initMs = def.coldStart.initMs;

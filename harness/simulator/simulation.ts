@@ -5,7 +5,7 @@
  * (experiment, seed, options). Records of work in progress (invocations, client requests, async
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
-import { LAMBDA, LAMBDA_ASYNC, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
+import { LAMBDA, LAMBDA_ASYNC, LAMBDA_PRICES, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
 import { createRng, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
@@ -31,7 +31,6 @@ import {
 } from './events.ts';
 import { MessageStore, POISON_NONE, QueueModel } from './queue-model.ts';
 import { ScenarioModel, type IterationKind } from './scenario-model.ts';
-import { invocationGbSeconds } from './pricing.ts';
 import { buildTotals, type SimulationTotals } from './totals.ts';
 import { StepAggregator } from './step-aggregator.ts';
 import { FaultTimeline } from './fault-timeline.ts';
@@ -67,6 +66,8 @@ export interface SingleRunResult {
 const ORIGIN_CLIENT = 0;
 const ORIGIN_ASYNC = 1;
 const ORIGIN_ESM = 2;
+
+const BILLING_MS = LAMBDA_PRICES.durationGranularityMs;
 
 const F_ERROR = 1;
 const F_PROVISIONED = 2;
@@ -440,10 +441,11 @@ export class Simulation {
     t.invocations++;
     fn.sInvocations++;
     // INIT is billed for on-demand ZIP/managed-runtime functions since 2025-08-01 (§1.6).
+    // Billed duration rounded up to 1 ms (LAMBDA_PRICES.durationGranularityMs, §1.6); same as pricing.invocationGbSeconds.
     if (flags & F_PROVISIONED) {
       t.provisionedInvocations++;
-      t.provisionedGbSeconds += invocationGbSeconds(fn.memoryMB, d);
-    } else t.gbSeconds += invocationGbSeconds(fn.memoryMB, d + initMs);
+      t.provisionedGbSeconds += fn.gbPerMs * Math.ceil(d / BILLING_MS) * BILLING_MS;
+    } else t.gbSeconds += fn.gbPerMs * Math.ceil((d + initMs) / BILLING_MS) * BILLING_MS;
     let id: number;
     if (this.invFree.length > 0) id = this.invFree.pop()!;
     else {
