@@ -5,6 +5,7 @@
  * (`contracts/distributions.ts`), and express the fit in the experiment file's own distribution
  * syntax so it can be pasted as `calibrated:` or `duration:`.
  */
+import path from 'node:path';
 import { systemClock } from '../../contracts/clock.ts';
 import { createRng, fitDistributionDetailed, quantileDuration, type FitResult } from '../../contracts/distributions.ts';
 import { EXIT, SquallError } from '../../contracts/exit-codes.ts';
@@ -160,7 +161,7 @@ export async function calibrate(exp: ResolvedExperiment, name: string, opts: Cal
   const fit = fitDistributionDetailed(durations);
   return {
     function: name,
-    handler: `${f.handler.file}#${f.handler.export}`,
+    handler: `${path.relative(process.cwd(), f.handler.file) || f.handler.file}#${f.handler.export}`,
     invocations: opts.invocations,
     errors,
     durations: stats(durations),
