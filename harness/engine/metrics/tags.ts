@@ -13,6 +13,8 @@ export class TagSet {
   readonly id = nextId++;
   readonly tags: Readonly<Record<string, string>>;
   readonly json: string;
+  /** The end of an NDJSON Point line carrying these tags. */
+  readonly pointSuffix: string;
   private children: Map<string, TagSet> | undefined;
   /** Per-metric list of matching submetric sinks, filled by the metrics engine. */
   matchCache: Map<number, readonly unknown[]> | undefined;
@@ -24,6 +26,7 @@ export class TagSet {
     for (const k of Object.keys(tags).sort()) sorted[k] = tags[k] as string;
     this.tags = Object.freeze(sorted);
     this.json = JSON.stringify(sorted);
+    this.pointSuffix = `,"tags":${this.json}}}\n`;
   }
 
   get(key: string): string | undefined {

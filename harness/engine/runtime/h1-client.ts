@@ -129,8 +129,8 @@ class Connection implements ConnectionInfo {
   private onConnected(): void {
     this.connected = true;
     const now = performance.now();
-    this.connectingMs = (this.tConnect || now) - this.t0;
-    this.tlsMs = this.origin.secure ? now - (this.tConnect || now) : 0;
+    this.connectingMs = Math.round(((this.tConnect || now) - this.t0) * 1e6) / 1e6;
+    this.tlsMs = this.origin.secure ? Math.round((now - (this.tConnect || now)) * 1e6) / 1e6 : 0;
     this.origin.connected(this);
   }
 

@@ -127,6 +127,11 @@ function isExpected(cb: ExpectedStatuses, status: number): boolean {
   return false;
 }
 
+/** A millisecond value rounded to whole nanoseconds. */
+export function toNs(ms: number): number {
+  return Math.round(ms * 1e6) / 1e6;
+}
+
 /** Simple gjson-like selector for `res.json("a.b.0.c")`. */
 function select(v: unknown, selector: string): unknown {
   let cur: unknown = v;
@@ -514,10 +519,11 @@ export class HttpClient {
     const start = ex.tStart || end;
     const head = ex.tHead || end;
     const t = res.timings;
-    t.blocked = start - ex.t0;
-    t.waiting = head - start;
-    t.receiving = end - head;
-    t.duration = t.sending + t.waiting + t.receiving;
+    // Whole nanoseconds, as k6's Go durations are (and shorter NDJSON lines).
+    t.blocked = toNs(start - ex.t0);
+    t.waiting = toNs(head - start);
+    t.receiving = toNs(end - head);
+    t.duration = toNs(t.sending + t.waiting + t.receiving);
     const status = res.status;
     if (status >= 400 && res.error_code === 0) res.error_code = 1000 + status;
     const cb = req.callback;

@@ -289,7 +289,7 @@ export class VuContext {
       this.bytesSent = 0;
       this.bytesReceived = 0;
       m.add(b.iterations, tags, 1, at);
-      m.add(b.iteration_duration, tags, end - start, at);
+      m.add(b.iteration_duration, tags, Math.round((end - start) * 1e6) / 1e6, at);
       run.counters.iterationsCompleted++;
       it.doneResolve(true);
     } else {
