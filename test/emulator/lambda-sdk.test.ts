@@ -379,6 +379,14 @@ describe('function URLs', () => {
     expect(await read.json()).toEqual({ orderId: 'o-1', qty: 2 });
     const badBody = await fetch(`${cfg.FunctionUrl}orders`, { method: 'POST', body: 'nope' });
     expect(badBody.status).toBe(400);
+    // A TypeScript handler runs too (tsx registered inside its worker).
+    await squallFunction(resolved('hello-ts', { handler: { file: path.join(examples, 'hello-url.ts'), export: 'handler' }, synthetic: null }));
+    await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'hello-ts', AuthType: 'NONE' }));
+    const hello = await fetch(`${emu.emulator.endpoint}/_url/hello-ts/greet?name=squall`);
+    expect(await hello.json()).toEqual({ greeting: 'hello, squall', path: '/greet', coldStart: true });
+    const again = await fetch(`${emu.emulator.endpoint}/_url/hello-ts/greet`);
+    expect(await again.json()).toEqual({ greeting: 'hello, world', path: '/greet', coldStart: false });
+
     // Host-header addressing reaches the same function.
     const viaHost = await new Promise<number>((resolve, reject) => {
       const req = http.request(`${emu.emulator.endpoint}/orders/o-1`, { headers: { host: `orders-api.lambda-url.us-east-1.localhost:${emu.emulator.port}` } }, (res) => {

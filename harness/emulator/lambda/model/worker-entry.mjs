@@ -1,6 +1,6 @@
 // The inside of one handler execution environment (a worker_threads Worker). Plain ESM on
 // purpose: it needs no TypeScript loader, so a .js/.mjs/.cjs handler starts exactly as fast as
-// its own module init; the parent adds `--import tsx` only for .ts handlers. It loads the handler
+// its own module init; only a .ts handler registers tsx (in this worker) first. It loads the handler
 // module once (the real cold start), then answers invoke messages one at a time, with the
 // Node.js runtime's error shape ({errorType, errorMessage, trace}) and the handler's console
 // output when the caller asked for the log tail.
@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
-const { file, exportName, functionName, functionArn, memoryMB } = workerData;
+const { file, exportName, functionName, functionArn, memoryMB, typescript } = workerData;
 let handler = null;
 let logs = null;
 
@@ -32,6 +32,12 @@ function stringify(value) {
 
 async function init() {
   try {
+    if (typescript) {
+      // Both of tsx's hooks: a .ts file outside a "type": "module" package loads as CommonJS.
+      const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+      esm.register();
+      cjs.register();
+    }
     const mod = await import(pathToFileURL(file).href);
     const fn = mod[exportName] ?? (mod.default && typeof mod.default === 'object' ? mod.default[exportName] : undefined);
     if (typeof fn !== 'function') {
@@ -48,6 +54,9 @@ async function init() {
 }
 
 async function invoke(msg) {
+  if (handler === null) {
+    return { type: 'result', ok: false, payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: 'handler not initialised', trace: [] }), durationMs: 0, log: '' };
+  }
   logs = msg.logTail ? [] : null;
   const deadline = Date.now() + msg.timeoutMs;
   const context = {

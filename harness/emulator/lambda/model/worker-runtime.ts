@@ -2,8 +2,8 @@
  * A handler function's execution environment: one `node:worker_threads` Worker that imports the
  * user's module (real module init = real cold start) and then serves invocations one at a time.
  * A timeout terminates the worker and answers with AWS's `Sandbox.Timedout` payload; a crashed
- * worker answers like a runtime exit. `.ts` handlers get `--import tsx` in the worker, other files
- * load with no loader at all.
+ * worker answers like a runtime exit. A `.ts` handler registers tsx inside its worker first; other
+ * files load with no loader at all.
  */
 import { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../../../contracts/clock.ts';
@@ -57,8 +57,9 @@ export class WorkerRuntime implements EnvironmentRuntime {
         functionName: this.spec.functionName,
         functionArn: this.spec.functionArn,
         memoryMB: this.spec.memoryMB,
+        typescript: needsTsx,
       },
-      execArgv: needsTsx ? ['--import', 'tsx'] : [],
+      execArgv: [],
       // The function's memory size bounds the worker's heap, so a handler that outgrows it dies
       // the way it would on Lambda (Runtime.OutOfMemory) instead of growing the emulator.
       resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMB },
