@@ -67,6 +67,15 @@ export class AsyncInvoker {
   }
 
   private attempt(fn: LambdaFunction, ev: AsyncEvent): void {
+    // Runs from a timer: a fault here must drop the event, never the emulator process.
+    try {
+      this.tryAttempt(fn, ev);
+    } catch {
+      this.fail(fn, ev, 'RetriesExhausted', null);
+    }
+  }
+
+  private tryAttempt(fn: LambdaFunction, ev: AsyncEvent): void {
     if (fn.deleted) {
       this.pending--;
       return;

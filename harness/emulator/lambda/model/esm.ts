@@ -355,13 +355,23 @@ export class EsmManager {
     mp.m.concurrency.add(1);
     mp.m.batches.add(1);
     return new Promise((resolve) => {
-      this.lambda.invoke(fn, mp.qualifier, { requestId: uuid(), payload, event, logTail: false, clientContext: null }, (throttle, o) => {
+      let settled = false;
+      const done = (verdict: BatchVerdict) => {
+        if (settled) return;
+        settled = true;
         mp.active--;
         mp.m.concurrency.add(-1);
-        const verdict = this.verdict(mp, records, throttle !== null, o);
         this.apply(mp, records, verdict);
         resolve(verdict);
-      });
+      };
+      try {
+        this.lambda.invoke(fn, mp.qualifier, { requestId: uuid(), payload, event, logTail: false, clientContext: null }, (throttle, o) =>
+          done(this.verdict(mp, records, throttle !== null, o)),
+        );
+      } catch {
+        // An emulator fault must not kill the poller: the batch fails and comes back later.
+        done({ kind: 'failed', throttled: false });
+      }
     });
   }
 
