@@ -3,7 +3,8 @@
  * a Promise of a Response; `asyncRequest` is the same call. Cookie jars and file uploads are not
  * supported and say so when used.
  */
-import type { K6Response, NamedUrl, RequestParams, ResponsePromise } from '../http-client.ts';
+import type { NamedUrl, RequestParams } from '../http-client.ts';
+import type { K6Response, ResponsePromise } from '../http-response.ts';
 import type { VuContext } from '../vu.ts';
 import type { ExpectedStatuses } from '../vu.ts';
 
