@@ -29,6 +29,10 @@ export class MessageStore {
   state = new Uint8Array(1024);
   /** Owner of an in-flight message: a receive id (batch); stale receipt handles do nothing. */
   owner = new Int32Array(1024);
+  /** Bumped on every reuse of an id (stale age-list entries are told apart by it). */
+  gen = new Int32Array(1024);
+  /** The queue a message is in now (a redrive moves it). */
+  queueOf = new Int32Array(1024);
   private free = new IntDeque(1024);
   private next = 0;
 
@@ -43,6 +47,7 @@ export class MessageStore {
     this.receiveCount[id] = 0;
     this.poison[id] = poison;
     this.owner[id] = -1;
+    this.gen[id]!++;
     return id;
   }
 
@@ -69,6 +74,12 @@ export class MessageStore {
     const o = new Int32Array(n);
     o.set(this.owner);
     this.owner = o;
+    const g = new Int32Array(n);
+    g.set(this.gen);
+    this.gen = g;
+    const qo = new Int32Array(n);
+    qo.set(this.queueOf);
+    this.queueOf = qo;
   }
 }
 
@@ -92,6 +103,9 @@ export class QueueModel {
   readonly visibilityTimeoutMs: number;
   readonly retentionMs: number;
   readonly visible = new IntDeque(256);
+  /** Every message put in this queue, oldest first, with its id generation (ApproximateAgeOfOldestMessage). */
+  private readonly byAge = new IntDeque(256);
+  private readonly byAgeGen = new IntDeque(256);
   readonly delayed = new IntDeque(64);
   inFlight = 0;
   /** Bytes of the last receive, and whether it stopped at its byte budget. */
@@ -139,25 +153,33 @@ export class QueueModel {
     const delayed = this.delayMs > 0;
     for (let i = 0; i < count; i++) {
       const id = this.store.alloc(now, i < poisonCount ? poisonKind : POISON_NONE);
+      this.store.queueOf[id] = this.index;
+      this.byAge.pushBack(id);
+      this.byAgeGen.pushBack(this.store.gen[id]!);
       if (delayed) {
         this.store.state[id] = MSG_DELAYED;
         this.delayed.pushBack(id);
       } else {
         this.store.state[id] = MSG_VISIBLE;
         this.visible.pushBack(id);
-        // Each message of a batch send is offered to waiting long polls as it lands, as the
-        // emulator's SQS does: five waiting pollers take one message each, not one poller all ten.
-        this.onVisible(now);
       }
     }
     this.t.sent += count;
     this.sSent += count;
     this.noteBacklog();
+    // The age list is pruned when the gauge is read; without series, keep it near the live count.
+    if (this.byAge.length > 4096 && this.byAge.length > 4 * this.backlog) this.oldestAgeSeconds(now);
+    // A SendMessageBatch wakes waiting receivers once, after all its entries landed, so one waiting
+    // poll gets the whole batch (as the emulator's SQS does).
+    if (!delayed && count > 0) this.onVisible(now);
     return delayed;
   }
 
   /** A message redriven from a source queue keeps its original timestamp (standard queues, §4). */
   acceptMoved(id: number): void {
+    this.store.queueOf[id] = this.index;
+    this.byAge.pushBack(id);
+    this.byAgeGen.pushBack(this.store.gen[id]!);
     this.store.state[id] = MSG_VISIBLE;
     this.store.receiveCount[id] = 0;
     this.store.owner[id] = -1;
@@ -258,9 +280,21 @@ export class QueueModel {
     return this.store.poison[id] === POISON_OVERSIZED ? this.def.maximumMessageSizeBytes + SMALL_RECORD_BYTES : SMALL_RECORD_BYTES;
   }
 
-  /** ApproximateAgeOfOldestMessage (s), approximated by the head of the visible list. */
+  /**
+   * ApproximateAgeOfOldestMessage (s): the oldest message not yet deleted, in flight included.
+   * Entries of deleted, expired or redriven messages are dropped from the age list here, once per step.
+   */
   oldestAgeSeconds(now: number): number {
-    if (this.visible.length === 0) return 0;
-    return Math.max(0, (now - this.store.sentAt[this.visible.front()]!) / 1000);
+    const st = this.store;
+    while (this.byAge.length > 0) {
+      const id = this.byAge.front();
+      if (st.gen[id] === this.byAgeGen.front() && st.state[id] !== MSG_FREE && st.queueOf[id] === this.index) {
+        return Math.max(0, (now - st.sentAt[id]!) / 1000);
+      }
+      this.byAge.popFront();
+      this.byAgeGen.popFront();
+    }
+    return 0;
   }
+
 }
