@@ -28,6 +28,8 @@ import {
   InvokeCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  ListFunctionEventInvokeConfigsCommand,
+  ListFunctionUrlConfigsCommand,
   ListFunctionsCommand,
   ListProvisionedConcurrencyConfigsCommand,
   PutFunctionConcurrencyCommand,
@@ -36,6 +38,7 @@ import {
   UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
+  UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -295,6 +298,20 @@ describe('asynchronous invocation', () => {
       requestPayload: { order: 42 },
     });
     expect(rec).not.toHaveProperty('responseContext');
+    const listed = await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'async-zero' }));
+    expect(listed.FunctionEventInvokeConfigs?.map((c) => c.MaximumEventAgeInSeconds)).toEqual([3600]);
+
+    // Back to normal concurrency: a success goes to the OnSuccess destination with condition Success.
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'async-zero' }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'async-zero', DestinationConfig: { OnSuccess: { Destination: qArn } } }));
+    await lambda.send(new InvokeCommand({ FunctionName: 'async-zero', InvocationType: 'Event', Payload: Buffer.from('{"order":43}') }));
+    const ok = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
+    expect(JSON.parse(ok.Messages![0]!.Body!)).toMatchObject({
+      requestContext: { condition: 'Success', approximateInvokeCount: 1 },
+      requestPayload: { order: 43 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+      responsePayload: { ok: true },
+    });
     await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'async-zero' }));
     await expect(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'async-zero' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
@@ -407,6 +424,11 @@ describe('function URLs', () => {
     const throttled = await fetch(`${emu.emulator.endpoint}/_url/url-zero/`);
     expect(throttled.status).toBe(429);
     expect(await throttled.json()).toEqual({ Message: 'Rate Exceeded.' });
+    const updated = await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'url-zero', Cors: { AllowOrigins: ['*'] } }));
+    expect(updated.Cors).toEqual({ AllowOrigins: ['*'] });
+    const urls = await lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'url-zero' }));
+    expect(urls.FunctionUrlConfigs?.map((u) => u.FunctionUrl)).toEqual([`${emu.emulator.endpoint}/_url/url-zero/`]);
+    await expect(lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-zero', AuthType: 'NONE' }))).rejects.toMatchObject({ name: 'ResourceConflictException' });
     await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'url-zero' }));
     expect((await fetch(`${emu.emulator.endpoint}/_url/url-zero/`)).status).toBe(404);
   });
