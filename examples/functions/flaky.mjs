@@ -17,5 +17,7 @@ export async function handler(event, context) {
   if (Math.random() < failRate) {
     throw new Error(`flaky failure after ${Math.round(delayMs)} ms (request ${context.awsRequestId})`);
   }
-  return { ok: true, delayMs: Math.round(delayMs), remainingMs: context.getRemainingTimeInMillis() };
+  const result = { ok: true, delayMs: Math.round(delayMs), remainingMs: context.getRemainingTimeInMillis() };
+  if (event?.echoContext === true) result.clientContext = context.clientContext ?? null;
+  return result;
 }

@@ -186,6 +186,11 @@ describe('invoke', () => {
     expect(log).toMatch(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB/);
     expect(log).toContain('Init Duration:');
 
+    const ctx = await lambda.send(
+      new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"delayMs":1,"failRate":0,"echoContext":true}'), ClientContext: Buffer.from('{"custom":{"k":"v"}}').toString('base64') }),
+    );
+    expect(JSON.parse(text(ctx.Payload))).toMatchObject({ clientContext: { custom: { k: 'v' } } });
+
     const failed = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"delayMs":1,"failRate":1}') }));
     expect(failed.StatusCode).toBe(200);
     expect(failed.FunctionError).toBe('Unhandled');

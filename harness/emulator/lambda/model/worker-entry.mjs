@@ -25,6 +25,16 @@ function errorOf(e) {
   return { errorType: typeof e, errorMessage: String(e), trace: [] };
 }
 
+// X-Amz-Client-Context arrives base64-encoded; handlers see the decoded object, as on Lambda.
+function decodeClientContext(raw) {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 function stringify(value) {
   const text = JSON.stringify(value);
   return text === undefined ? 'null' : text;
@@ -68,7 +78,7 @@ async function invoke(msg) {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'squall-emulator',
     callbackWaitsForEmptyEventLoop: true,
-    clientContext: msg.clientContext ?? undefined,
+    clientContext: decodeClientContext(msg.clientContext),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const started = performance.now();
