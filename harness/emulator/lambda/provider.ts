@@ -21,8 +21,8 @@ import {
 import type { AsyncInvoker } from './model/async-invoke.ts';
 import { defaultSpec, type FunctionCode, type FunctionSpec, type LambdaFunction, type LambdaModel } from './model/functions.ts';
 import type { InvokeOutcome } from './model/runtime.ts';
-import { ALIAS, parseFunctionName, resolveQualifier, type FunctionRef } from './names.ts';
-import { isErr, optBool, optInt, optString, readJsonObject, required, type Json } from './validate.ts';
+import { parseFunctionName, resolveQualifier, type FunctionRef } from './names.ts';
+import { isErr, optInt, optString, readJsonObject, required, type Json } from './validate.ts';
 
 export interface Reply {
   status: number;
@@ -625,4 +625,3 @@ export function paginate<T>(all: T[], query: URLSearchParams): { items: T[]; nex
   return { items, next: start + max < all.length ? String(start + max) : null };
 }
 
-export { ALIAS };
