@@ -298,7 +298,12 @@ describe('properties', () => {
             sum += running;
             if (c.reserved !== null && running > c.reserved) return false;
             if (c.runningOnDemand < 0) return false;
-            for (const s of c.provisioned.values()) if (s.busy > s.allocated) return false;
+            let busy = 0;
+            for (const s of c.provisioned.values()) {
+              if (s.busy > s.allocated) return false;
+              busy += s.busy;
+            }
+            if (busy !== c.provisionedBusy) return false;
           }
           if (sum > limit) return false;
         }

@@ -166,16 +166,23 @@ const notFound = (requestId: string): EmuResponse => ({
 const THROTTLED_BODY = '{"Message":"Rate Exceeded."}';
 const ERROR_BODY = '{"Message":"Internal Server Error"}';
 
+/** The function a `/_url/<function>/…` path names (no allocation beyond the name itself). */
+function pathFunctionName(p: string): string {
+  const slash = p.indexOf('/', URL_PREFIX.length);
+  return slash < 0 ? p.slice(URL_PREFIX.length) : p.slice(URL_PREFIX.length, slash);
+}
+
 /** Serve one function URL request. Synchronous when the function answers synchronously. */
-export function serveUrl(model: LambdaModel, req: EmuRequest, target: UrlTarget): EmuResponse | Promise<EmuResponse> {
-  const fn = model.get(target.name);
+export function serveUrl(model: LambdaModel, req: EmuRequest): EmuResponse | Promise<EmuResponse> {
+  const name = req.path.startsWith(URL_PREFIX) ? pathFunctionName(req.path) : urlTarget(req)?.name;
+  const fn = name === undefined ? undefined : model.get(name);
   if (!fn || !fn.urlConfig) return notFound(req.requestId);
   const p = fn.program;
   const ignoresInput = p !== null && p.instant && p.behaviour.poison === null;
   let payload = '';
   let event: unknown;
   if (!ignoresInput) {
-    event = buildUrlEvent(req, target, model.clock.epochMs());
+    event = buildUrlEvent(req, urlTarget(req)!, model.clock.epochMs());
     payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
   }
   let sync: EmuResponse | null = null;

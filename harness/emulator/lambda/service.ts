@@ -13,7 +13,7 @@ import type { SigV4Failure } from '../sigv4.ts';
 import { SqsError } from '../sqs/errors.ts';
 import { invalidParameter, isLambdaError, LambdaError, serviceException, unknownOperation } from './errors.ts';
 import { EsmProvider } from './esm-provider.ts';
-import { isUrlRequest, serveUrl, urlTarget } from './function-url.ts';
+import { isUrlRequest, serveUrl } from './function-url.ts';
 import { AsyncInvoker } from './model/async-invoke.ts';
 import { EsmManager } from './model/esm.ts';
 import { DEFAULT_ACCOUNT, LambdaModel } from './model/functions.ts';
@@ -93,10 +93,7 @@ export class LambdaService implements EmulatorService {
 
   handle(req: EmuRequest): EmuResponse | Promise<EmuResponse> {
     try {
-      if (isUrlRequest(req)) {
-        const target = urlTarget(req)!;
-        return serveUrl(this.model, req, target);
-      }
+      if (isUrlRequest(req)) return serveUrl(this.model, req);
       const r = this.route(req);
       if (r instanceof Promise) return r.then((x) => this.serialize(x, req.requestId), (e: unknown) => this.error(asLambdaError(e), req.requestId));
       return this.serialize(r, req.requestId);

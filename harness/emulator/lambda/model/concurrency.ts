@@ -63,7 +63,9 @@ export class FunctionConcurrency {
   reserved: number | null = null;
   readonly provisioned = new Map<string, ProvisionedSlots>();
   runningOnDemand = 0;
-  /** Peak concurrent executions since the last `takePeak` (metrics). */
+  /** Σ busy over `provisioned`, kept as a counter so the hot path never iterates the map. */
+  provisionedBusy = 0;
+  /** Highest number of concurrent executions seen. */
   peak = 0;
   readonly bucket: TokenBucket;
   constructor(
@@ -78,9 +80,7 @@ export class FunctionConcurrency {
     return n;
   }
   running(): number {
-    let n = this.runningOnDemand;
-    for (const p of this.provisioned.values()) n += p.busy;
-    return n;
+    return this.runningOnDemand + this.provisionedBusy;
   }
 }
 
@@ -211,6 +211,7 @@ export class ConcurrencyModel {
   deleteProvisioned(f: FunctionConcurrency, qualifier: string): void {
     const slots = f.provisioned.get(qualifier);
     if (!slots) return;
+    f.provisionedBusy -= slots.busy;
     if (f.reserved === null) this.unreservedProvisionedSum -= slots.requested;
     f.provisioned.delete(qualifier);
   }
@@ -225,6 +226,7 @@ export class ConcurrencyModel {
       const slots = f.provisioned.get(qualifier);
       if (slots && slots.busy < slots.allocated) {
         slots.busy++;
+        f.provisionedBusy++;
         this.notePeak(f);
         return 'provisioned';
       }
@@ -247,7 +249,10 @@ export class ConcurrencyModel {
   release(f: FunctionConcurrency, kind: LeaseKind, qualifier: string | null): void {
     if (kind === 'provisioned') {
       const slots = qualifier === null ? undefined : f.provisioned.get(qualifier);
-      if (slots && slots.busy > 0) slots.busy--;
+      if (slots && slots.busy > 0) {
+        slots.busy--;
+        f.provisionedBusy--;
+      }
       return;
     }
     if (f.runningOnDemand > 0) {
