@@ -191,8 +191,9 @@ describe('invoke', () => {
     );
     expect(JSON.parse(text(ctx.Payload))).toMatchObject({ clientContext: { custom: { k: 'v' } } });
 
-    const failed = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"delayMs":1,"failRate":1}') }));
+    const failed = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"delayMs":1,"failRate":1}'), LogType: 'Tail' }));
     expect(failed.StatusCode).toBe(200);
+    expect(Buffer.from(failed.LogResult ?? '', 'base64').toString()).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"flaky failure/);
     expect(failed.FunctionError).toBe('Unhandled');
     expect(JSON.parse(text(failed.Payload))).toMatchObject({ errorType: 'Error', errorMessage: expect.stringContaining('flaky failure') });
 

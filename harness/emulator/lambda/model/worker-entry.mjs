@@ -96,7 +96,10 @@ async function invoke(msg) {
     }
     reply = { type: 'result', ok: true, payload: stringify(result) };
   } catch (e) {
-    reply = { type: 'result', ok: false, payload: JSON.stringify(errorOf(e)) };
+    const err = errorOf(e);
+    // The Node.js runtime logs an unhandled error this way before answering.
+    if (logs !== null) logs.push(`${new Date().toISOString()}\t${msg.requestId}\tERROR\tInvoke Error \t${JSON.stringify(err)}`);
+    reply = { type: 'result', ok: false, payload: JSON.stringify(err) };
   }
   reply.durationMs = performance.now() - started;
   reply.log = logs === null ? '' : logs.join('\n');
