@@ -20,6 +20,7 @@ import { MetricsEngine } from './metrics/engine.ts';
 import { TagSet } from './metrics/tags.ts';
 import { type CliOverrides, type ResolvedOptions, resolveOptions } from './options.ts';
 import { NdjsonOutput } from './outputs/ndjson.ts';
+import { ThreadedNdjsonOutput } from './outputs/ndjson-threaded.ts';
 import { ProgressReporter } from './progress.ts';
 import { registerRun, unregisterRun } from './runtime/host.ts';
 import { HttpClient } from './runtime/http-client.ts';
@@ -155,6 +156,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     process.on('SIGTERM', onSignal);
   }
   let ndjson: NdjsonOutput | undefined;
+  let threaded: ThreadedNdjsonOutput | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let vuInit: K6RunResult['vuInit'];
   const runtimes: ScenarioRuntimeImpl[] = [];
@@ -191,12 +193,15 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       if (!m) throw new SquallError(`--out ${o}: squall's engine writes only json=FILE (k6's NDJSON)`, { exitCode: K6_EXIT.invalidConfig, hint: 'use --out json=points.ndjson.gz, or run real k6 for other outputs' });
       const path = m[1] ? resolve(cwd, m[1]) : '-';
       if (path !== '-') mkdirSync(dirname(path), { recursive: true });
-      ndjson = new NdjsonOutput({ path, thresholds: options.thresholds });
-      metrics.outputs.push(ndjson);
+      // Children of --workers send raw lines the parent writes in order: that stays in-thread.
+      const out = path !== '-' && !workers ? new ThreadedNdjsonOutput(path, options.thresholds) : new NdjsonOutput({ path, thresholds: options.thresholds });
+      if (out instanceof NdjsonOutput) ndjson = out;
+      else threaded = out;
+      metrics.outputs.push(out);
     }
 
     if (!opts.quiet) {
-      err(`\n  execution: local (squall embedded engine${workers ? `, ${workers} worker processes` : ''})\n     script: ${opts.script}\n     output: ${ndjson ? (opts.out ?? []).join(', ') : '-'}\n\n  scenarios: (100.00%) ${plans.length} scenario${plans.length === 1 ? '' : 's'}\n`);
+      err(`\n  execution: local (squall embedded engine${workers ? `, ${workers} worker processes` : ''})\n     script: ${opts.script}\n     output: ${ndjson || threaded ? (opts.out ?? []).join(', ') : '-'}\n\n  scenarios: (100.00%) ${plans.length} scenario${plans.length === 1 ? '' : 's'}\n`);
       for (const p of plans) err(`           * ${p.config.name}: ${p.describe()}${p.config.startTimeMs ? `, startTime: ${formatDuration(p.config.startTimeMs)}` : ''}${p.config.exec !== 'default' ? `, exec: ${p.config.exec}` : ''}\n`);
       err('\n');
     }
@@ -371,8 +376,9 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     const testRunDurationMs = run.elapsed();
 
     // ---- outputs flushed → final thresholds → summary → handleSummary ----
-    if (ndjson) {
-      await ndjson.close();
+    if (ndjson || threaded) {
+      await ndjson?.close();
+      await threaded?.close();
       metrics.outputs.length = 0;
     }
     let thresholdsFailed = false;
@@ -440,7 +446,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    if (ndjson && metrics.outputs.length) await ndjson.close().catch(() => undefined);
+    if (metrics.outputs.length) for (const o of metrics.outputs) await o.close().catch(() => undefined);
     await run.http?.close();
     unregisterRun(run.id);
   }
