@@ -48,7 +48,7 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'print the breakdown as JSON' })
       .example('$0 cost --requests 3M --memory 512 --duration 1s --free-tier', "AWS's pricing-page example: $18.73")
       .example('$0 cost --requests 30M --memory 128 --duration 200ms --arch arm64', 'arm64, no free tier')
-      .example('$0 cost --requests 10M --memory 1024 --duration 80 --provisioned 50 --provisioned-hours 240', 'provisioned concurrency 10 h a day'),
+      .example('$0 cost --requests 10M --memory 1024 --duration 80 --provisioned 50 --provisioned-hours 300', 'provisioned concurrency 10 h a day for 30 days'),
   run: (args) => {
     const requests = parseCount('requests', args.requests);
     const memoryMB = args.memory as number;
