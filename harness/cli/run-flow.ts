@@ -5,10 +5,8 @@
  * contract. Every fault is restored on normal end, on error and on SIGINT/SIGTERM; after a hard
  * kill, `squall restore <run folder>` reads the journal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetFunctionCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { Journal } from '../chaos/journal.ts';
@@ -18,6 +16,7 @@ import { EXIT, K6_EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type { SeriesFile } from '../contracts/series.ts';
 import { compareSeries, type Comparison } from '../compare/compare.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
+import { spawnEmulatorProcess, type EmulatorProcess } from '../emulator/lambda/process.ts';
 import { generateRunFiles } from '../generate/generate.ts';
 import { envSuffix } from '../generate/view-model.ts';
 import { mergeSeriesFiles, rebaseSeries } from '../observe/align.ts';
@@ -26,7 +25,6 @@ import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, EMULATOR_CREDENTIALS, type TargetClients } from '../target/clients.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface RunOptions {
   experiment: ResolvedExperiment;
@@ -55,58 +53,6 @@ export function newRunId(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
-}
-
-interface EmulatorProcess {
-  endpoint: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Start `squall emulator --config <file> --port 0` in its own process and read its endpoint. */
-export async function startEmulatorProcess(experimentFile: string, logFile: string): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/squall.js'), 'emulator', '--config', experimentFile, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SQUALL_EMULATOR_CREDENTIALS: '' },
-  });
-  let out = '';
-  const logs: string[] = [];
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the emulator did not print its endpoint within 30 s:\n${out}`)), 30_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /https?:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (b: Buffer) => {
-      out += b.toString();
-      logs.push(b.toString());
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new SquallError(`the emulator exited with code ${code} before it was ready:\n${out.trim()}`, { exitCode: code === 2 ? EXIT.invalidInput : EXIT.internalError }));
-    });
-  });
-  child.stdout!.on('data', (b: Buffer) => logs.push(b.toString()));
-  return {
-    endpoint,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          writeFileSync(logFile, out + logs.join(''));
-          resolve();
-        };
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', done);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  };
 }
 
 async function fetchJson<T>(url: string): Promise<T> {
@@ -185,7 +131,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
 
   try {
     if (exp.target.kind === 'emulated') {
-      emulator = await startEmulatorProcess(exp.sourceFile, path.join(runDir, 'emulator.log'));
+      emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
       o.log(`emulator at ${emulator.endpoint}`);
     }
     clients = clientsForTarget(exp.target, emulator?.endpoint);
@@ -258,7 +204,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     journal.close();
     clients?.destroy();
-    if (emulator) await emulator.stop();
+    if (emulator) {
+      await emulator.stop();
+      writeFileSync(path.join(runDir, 'emulator.log'), emulator.output());
+    }
   }
 
   if (restoreReport.failed.length) reasons.push(`${restoreReport.failed.length} fault(s) could not be restored: run \`squall restore ${runDir}\``);
