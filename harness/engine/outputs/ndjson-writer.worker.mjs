@@ -6,8 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGzip, constants as zc } from 'node:zlib';
 
-const HIGH_WATER = 16 * 1024 * 1024;
-const CHUNK = 256 * 1024;
+const HIGH_WATER = 8 * 1024 * 1024;
 const { path } = workerData;
 
 const file = createWriteStream(path, { highWaterMark: HIGH_WATER });
@@ -22,10 +21,16 @@ const closed = new Promise((resolve, reject) => {
   file.on('error', reject);
 });
 
-/** metric id → { prefix, line } (line: the Metric line, written before its first Point). */
+/** metric id → { prefix: bytes up to the time, line: the Metric line (written before its first Point) }. */
 const metrics = new Map();
-/** tag set id → the end of a Point line carrying it. */
+/** tag set id → the bytes that end a Point line carrying it. */
 const tags = new Map();
+
+// Lines are assembled as bytes in one large buffer: no strings to build, join and re-encode.
+const OUT = 4 * 1024 * 1024;
+let out = Buffer.allocUnsafe(OUT);
+let pos = 0;
+const VALUE = Buffer.from('","value":', 'latin1');
 
 // RFC 3339 UTC with microseconds, the second's prefix cached.
 let sec = Number.NaN;
@@ -44,9 +49,17 @@ function time(epochMs) {
   return last;
 }
 
-function write(text) {
-  if (sink.write(text)) return Promise.resolve();
+function write(buf) {
+  if (sink.write(buf)) return Promise.resolve();
   return new Promise((resolve) => sink.once('drain', resolve));
+}
+
+/** Hand the filled part of the buffer to the stream and start a new buffer. */
+function takeOut() {
+  const filled = out.subarray(0, pos);
+  out = Buffer.allocUnsafe(OUT);
+  pos = 0;
+  return write(filled);
 }
 
 let queue = Promise.resolve();
@@ -57,26 +70,38 @@ parentPort.on('message', (msg) => {
 
 async function handle(msg) {
   if (msg.type === 'batch') {
-    for (const d of msg.metrics) metrics.set(d.id, { prefix: d.prefix, line: d.line, announced: false });
-    for (const t of msg.tags) tags.set(t.id, t.suffix);
+    for (const d of msg.metrics) metrics.set(d.id, { prefix: Buffer.from(d.prefix, 'utf8'), line: Buffer.from(d.line, 'utf8'), announced: false });
+    for (const t of msg.tags) tags.set(t.id, Buffer.from(t.suffix, 'utf8'));
     const r = msg.records;
-    let buf = '';
     for (let i = 0; i < msg.count * 4; i += 4) {
       const m = metrics.get(r[i]);
+      const suffix = tags.get(r[i + 1]);
+      const v = r[i + 2];
+      const value = String(Number.isFinite(v) ? v : 0);
+      const t = time(r[i + 3]);
+      const need = (m.announced ? 0 : m.line.length) + m.prefix.length + t.length + VALUE.length + value.length + suffix.length;
+      if (pos + need > out.length) {
+        await takeOut();
+        if (need > out.length) out = Buffer.allocUnsafe(need * 2);
+      }
       if (!m.announced) {
         m.announced = true;
-        buf += m.line;
+        out.set(m.line, pos);
+        pos += m.line.length;
       }
-      const v = r[i + 2];
-      buf += `${m.prefix}${time(r[i + 3])}","value":${Number.isFinite(v) ? v : 0}${tags.get(r[i + 1])}`;
-      if (buf.length >= CHUNK) {
-        await write(buf);
-        buf = '';
-      }
+      out.set(m.prefix, pos);
+      pos += m.prefix.length;
+      pos += out.latin1Write(t, pos);
+      out.set(VALUE, pos);
+      pos += VALUE.length;
+      pos += out.latin1Write(value, pos);
+      out.set(suffix, pos);
+      pos += suffix.length;
     }
-    if (buf) await write(buf);
+    // Leave the buffer filling across batches; the stream gets it when full or at close.
     parentPort.postMessage({ type: 'ack', buffer: r.buffer }, [r.buffer]);
   } else if (msg.type === 'close') {
+    if (pos > 0) await takeOut();
     sink.end();
     await closed;
     parentPort.postMessage({ type: 'closed' });
