@@ -20,6 +20,9 @@ export class TagSet {
   matchCache: Map<number, readonly unknown[]> | undefined;
   /** Free slot the metrics engine uses to remember the check node for `checks` samples. */
   aux: unknown;
+  /** The id a threaded output gave this set, valid while `outputOwner` is that output. */
+  outputId = 0;
+  outputOwner: unknown;
 
   constructor(tags: Record<string, string>) {
     const sorted: Record<string, string> = {};

@@ -22,8 +22,7 @@ export class ThreadedNdjsonOutput implements SampleOutput {
   private records: Float64Array;
   private count = 0;
   private readonly spare: Float64Array[] = [];
-  private readonly knownMetrics = new Set<number>();
-  private readonly tagIds = new WeakMap<TagSet, number>();
+  private readonly knownMetrics: boolean[] = [];
   private nextTag = 1;
   private newMetrics: { id: number; prefix: string; line: string }[] = [];
   private newTags: { id: number; suffix: string }[] = [];
@@ -58,14 +57,16 @@ export class ThreadedNdjsonOutput implements SampleOutput {
   }
 
   add(metric: Metric, tags: TagSet, value: number, epochMs: number): void {
-    if (!this.knownMetrics.has(metric.id)) {
-      this.knownMetrics.add(metric.id);
+    if (this.knownMetrics[metric.id] !== true) {
+      this.knownMetrics[metric.id] = true;
       this.newMetrics.push({ id: metric.id, prefix: metric.pointPrefix, line: metricLine(metric, this.thresholds.get(metric.name)) });
     }
-    let tagId = this.tagIds.get(tags);
-    if (tagId === undefined) {
+    // The id lives on the tag set itself (a field read, where a WeakMap lookup cost more).
+    let tagId = tags.outputOwner === this ? tags.outputId : 0;
+    if (tagId === 0) {
       tagId = this.nextTag++;
-      this.tagIds.set(tags, tagId);
+      tags.outputOwner = this;
+      tags.outputId = tagId;
       this.newTags.push({ id: tagId, suffix: tags.pointSuffix });
     }
     const r = this.records;
