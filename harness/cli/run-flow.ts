@@ -169,9 +169,17 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       if (why) o.log(why);
       tl.start();
     };
+    const emulatorEndpoint = emulator?.endpoint;
     mark.started.then((epoch) => {
       loadStartEpoch = epoch;
       startTimeline('');
+      // Put the emulator's per-second steps on the load's grid, so system and client series line up.
+      if (emulatorEndpoint) {
+        fetch(`${emulatorEndpoint}/_squall/metrics/align?epochMs=${epoch}`, { method: 'POST', signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.body?.cancel(),
+          (e: unknown) => o.log(`warning: could not align the emulator's metrics: ${String(e)}`),
+        );
+      }
     }, () => {});
     const fallback = setTimeout(() => startTimeline('warning: the script did not signal its start (SQUALL_START_URL); fault times count from 60 s after the runner started'), 60_000);
     fallback.unref();

@@ -44,8 +44,9 @@ export interface MetricsOptions {
 
 export class Metrics {
   readonly stepMs: number;
-  readonly startMs: number;
-  private readonly t0: number;
+  /** Epoch ms of step 0 (moves by less than one step when `align` shifts the grid). */
+  startMs: number;
+  private t0: number;
   private readonly source: string;
   private readonly slots = new Map<string, Slot>();
   private readonly gauges: Array<{ slot: Slot; sample: () => number }> = [];
@@ -58,6 +59,17 @@ export class Metrics {
     this.source = opts.source ?? 'emulator';
     this.t0 = clock.now();
     this.startMs = Math.round(clock.epochMs());
+  }
+
+  /**
+   * Shift the step grid (by less than one step) so a step starts exactly at `epochMs`, e.g. the
+   * instant a load starts, so per-second series of the system and of the client line up. Values
+   * already recorded keep their step; only the phase of later steps changes.
+   */
+  align(epochMs: number): void {
+    const shift = (((epochMs - this.startMs) % this.stepMs) + this.stepMs) % this.stepMs;
+    this.t0 += shift;
+    this.startMs += shift;
   }
 
   /** Index of the current step on the injected clock. */

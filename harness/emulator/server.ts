@@ -141,6 +141,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: services.map((s) => s.name) }) };
       case '/_squall/metrics':
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics.snapshot()) };
+      case '/_squall/metrics/align': {
+        // `squall run` calls this when its load starts, so the emulator's steps start with the load's.
+        if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/metrics/align?epochMs=<ms>.', rid);
+        const epochMs = Number(req.query.get('epochMs'));
+        if (!Number.isFinite(epochMs) || epochMs <= 0) return errorJson(400, 'ValidationException', 'epochMs must be epoch milliseconds.', rid);
+        metrics.align(epochMs);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ startMs: metrics.startMs, stepMs: metrics.stepMs }) };
+      }
       case '/_squall/reset':
         if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/reset.', rid);
         for (const s of services) s.reset?.();
