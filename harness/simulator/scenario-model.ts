@@ -216,9 +216,14 @@ export class ScenarioModel {
     this.stepLatency.record(latencyMs);
   }
 
-  /** Active VUs for the `k6.vus` gauge. */
+  /**
+   * Active VUs for the `k6.vus` gauge. In arrival-rate executors current k6 counts a VU as active
+   * only while it runs an iteration (the VU pool's worker loop in `ramping_arrival_rate.go`
+   * increments the active count around each iteration; older k6 counted every pre-allocated VU),
+   * which is also what squall's engine reports.
+   */
   vusAt(now: number): number {
     if (now < this.startMs || now >= this.endMs) return 0;
-    return this.open ? this.vusAllocated : this.activeVUs;
+    return this.open ? this.vusBusy : this.activeVUs;
   }
 }
