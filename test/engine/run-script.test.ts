@@ -141,6 +141,26 @@ describe('a portable k6 script, end to end', () => {
   });
 });
 
+describe('--out json through the writer thread', () => {
+  it('keeps every line, in order, across many batches', async () => {
+    const out = join(dir, 'volume.ndjson.gz');
+    const r = await run('volume.js', { out: [`json=${out}`] });
+    expect(r.exitCode).toBe(0);
+    const lines = readNdjson(out);
+    const points = lines.filter((l) => l.type === 'Point');
+    expect(points.filter((l) => l.metric === 'http_reqs')).toHaveLength(1200);
+    expect(points.filter((l) => l.metric === 'iterations')).toHaveLength(1200);
+    const seen = new Set<string>();
+    for (const l of lines) {
+      if (l.type === 'Metric') seen.add(l.metric);
+      else expect(seen.has(l.metric)).toBe(true);
+    }
+    const times = points.map((p) => Date.parse(p.data.time!));
+    expect(times.every((t) => Number.isFinite(t))).toBe(true);
+    expect(points.find((p) => p.metric === 'http_reqs')!.data.tags).toMatchObject({ name: 'ok', url: 'ok', scenario: 'v' });
+  });
+});
+
 describe('per-VU isolation of __VU, __ITER, k6/execution and module state', () => {
   it('each VU sees its own values, before and after an await', async () => {
     server.records.length = 0;

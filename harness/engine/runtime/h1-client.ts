@@ -190,6 +190,10 @@ class Connection implements ConnectionInfo {
   }
 
   private onClose(): void {
+    if (!this.closed) {
+      const parser = this.parser;
+      setImmediate(() => parser.close());
+    }
     this.closed = true;
     this.origin.forget(this);
     if (this.handler) {
@@ -203,7 +207,10 @@ class Connection implements ConnectionInfo {
     this.closed = true;
     this.origin.forget(this);
     this.socket.destroy();
-    this.parser.close();
+    // Never free the parser inside its own execute() (a response with `Connection: close`
+    // completes there): that is a use after free in native code.
+    const parser = this.parser;
+    setImmediate(() => parser.close());
   }
 }
 
