@@ -3,7 +3,6 @@ import type { VuContext } from '../vu.ts';
 
 /** The module's API bound to one VU; its per-VU module instance (shims/timers.ts) re-exports it. */
 export function makeTimers(vu: VuContext) {
-
   function setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
     return vu.setTimeout(fn, ms, args, false);
   }

@@ -2,9 +2,9 @@
  * `k6/crypto`: hashes, HMAC and randomBytes over node:crypto. Output encodings as k6: "hex",
  * "base64", "base64url", "base64rawurl", "binary" (an ArrayBuffer). Shared by all VUs (stateless).
  */
+import { type BytesInput, toArrayBuffer, toBuffer } from './bytes.ts';
 import { createHash as nodeHash, createHmac as nodeHmac, randomBytes as nodeRandom } from 'node:crypto';
 
-type Input = string | ArrayBuffer | ArrayBufferView;
 const ALG: Record<string, string> = {
   md4: 'md4', md5: 'md5', sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
   sha512_224: 'sha512-224', sha512_256: 'sha512-256', ripemd160: 'ripemd160',
@@ -16,11 +16,6 @@ function alg(name: string): string {
   return a;
 }
 
-function buf(i: Input): Buffer {
-  if (typeof i === 'string') return Buffer.from(i, 'utf8');
-  if (i instanceof ArrayBuffer) return Buffer.from(i);
-  return Buffer.from(i.buffer, i.byteOffset, i.byteLength);
-}
 
 function encode(b: Buffer, enc: string | undefined): string | ArrayBuffer {
   switch (enc ?? 'hex') {
@@ -33,14 +28,14 @@ function encode(b: Buffer, enc: string | undefined): string | ArrayBuffer {
     case 'base64rawurl':
       return b.toString('base64url');
     case 'binary':
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      return toArrayBuffer(b);
     default:
       throw new Error(`k6/crypto: unsupported output encoding "${enc}" (hex, base64, base64url, base64rawurl, binary)`);
   }
 }
 
 function hasher(name: string) {
-  return (input: Input, enc?: string): string | ArrayBuffer => encode(nodeHash(alg(name)).update(buf(input)).digest(), enc);
+  return (input: BytesInput, enc?: string): string | ArrayBuffer => encode(nodeHash(alg(name)).update(toBuffer(input)).digest(), enc);
 }
 
 export const md4 = hasher('md4');
@@ -53,26 +48,26 @@ export const sha512_224 = hasher('sha512_224');
 export const sha512_256 = hasher('sha512_256');
 export const ripemd160 = hasher('ripemd160');
 
-export function hmac(algorithm: string, secret: Input, data: Input, enc?: string): string | ArrayBuffer {
-  return encode(nodeHmac(alg(algorithm), buf(secret)).update(buf(data)).digest(), enc);
+export function hmac(algorithm: string, secret: BytesInput, data: BytesInput, enc?: string): string | ArrayBuffer {
+  return encode(nodeHmac(alg(algorithm), toBuffer(secret)).update(toBuffer(data)).digest(), enc);
 }
 
 export function createHash(algorithm: string) {
   const h = nodeHash(alg(algorithm));
   return {
-    update(d: Input) {
-      h.update(buf(d));
+    update(d: BytesInput) {
+      h.update(toBuffer(d));
       return this;
     },
     digest: (enc?: string) => encode(h.digest(), enc),
   };
 }
 
-export function createHMAC(algorithm: string, secret: Input) {
-  const h = nodeHmac(alg(algorithm), buf(secret));
+export function createHMAC(algorithm: string, secret: BytesInput) {
+  const h = nodeHmac(alg(algorithm), toBuffer(secret));
   return {
-    update(d: Input) {
-      h.update(buf(d));
+    update(d: BytesInput) {
+      h.update(toBuffer(d));
       return this;
     },
     digest: (enc?: string) => encode(h.digest(), enc),
@@ -81,7 +76,7 @@ export function createHMAC(algorithm: string, secret: Input) {
 
 export function randomBytes(n: number): ArrayBuffer {
   const b = nodeRandom(n);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  return toArrayBuffer(b);
 }
 
 export default { md4, md5, sha1, sha256, sha384, sha512, sha512_224, sha512_256, ripemd160, hmac, createHash, createHMAC, randomBytes };

@@ -2,16 +2,11 @@
  * `k6/encoding`: b64encode/b64decode with k6's encodings "std" (default), "rawstd", "url",
  * "rawurl"; b64decode returns an ArrayBuffer unless the format is "s" (string). Stateless, shared.
  */
-type Input = string | ArrayBuffer | ArrayBufferView;
+import { type BytesInput, toArrayBuffer, toBuffer } from './bytes.ts';
 
-function buf(i: Input): Buffer {
-  if (typeof i === 'string') return Buffer.from(i, 'utf8');
-  if (i instanceof ArrayBuffer) return Buffer.from(i);
-  return Buffer.from(i.buffer, i.byteOffset, i.byteLength);
-}
 
-export function b64encode(input: Input, encoding?: string): string {
-  const b = buf(input);
+export function b64encode(input: BytesInput, encoding?: string): string {
+  const b = toBuffer(input);
   switch (encoding ?? 'std') {
     case 'std':
       return b.toString('base64');
@@ -33,7 +28,7 @@ export function b64decode(input: string, encoding?: string, format?: string): st
   if (!['std', 'rawstd', 'url', 'rawurl'].includes(enc)) throw new Error(`b64decode: unknown encoding "${encoding}" (std, rawstd, url, rawurl)`);
   const b = Buffer.from(input, enc === 'url' || enc === 'rawurl' ? 'base64url' : 'base64');
   if (format === 's') return b.toString('utf8');
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  return toArrayBuffer(b);
 }
 
 export default { b64encode, b64decode };

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { makeTimers } from '../api/timers.ts';
 import { vuFor } from '../host.ts';
 
 const vu = vuFor(import.meta.url);
 
 export const __VU = vu.id;
-// eslint-disable-next-line import/no-mutable-exports
 export let __ITER = 0;
 vu.setIter = (n: number): void => {
   __ITER = n;
@@ -19,18 +19,8 @@ vu.setIter = (n: number): void => {
 export const __ENV = vu.env;
 export const console = vu.run.console;
 
-export function setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
-  return vu.setTimeout(fn, ms, args, false);
-}
-export function setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
-  return vu.setTimeout(fn, ms, args, true);
-}
-export function clearTimeout(id: unknown): void {
-  vu.clear(id);
-}
-export function clearInterval(id: unknown): void {
-  vu.clear(id);
-}
+// The same tracked timers as k6/timers (k6 re-exports the globals there).
+export const { setTimeout, setInterval, clearTimeout, clearInterval } = makeTimers(vu);
 
 export function open(path: string, mode?: string): string | ArrayBuffer {
   vu.assertInit('open()');
