@@ -414,7 +414,8 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     else if (run.markedFailed !== undefined) exitCode = K6_EXIT.markedAsFailed;
     else if (thresholdsFailed) {
       exitCode = K6_EXIT.thresholdsHaveFailed;
-      err('ERRO[squall] thresholds on metrics have been crossed\n');
+      // A --workers child's thresholds cover only its share; the parent judges the merged run.
+      if (!opts.onWorkerDone) err('ERRO[squall] thresholds on metrics have been crossed\n');
     }
     const lagAll = runtimes.filter((r) => !r.lag.empty);
     const lagP99 = lagAll.length ? Math.max(...lagAll.map((r) => r.lag.percentile(0.99))) : undefined;
