@@ -204,6 +204,16 @@ describe('mistakes are caught and named', () => {
     expect(r.err).toContain('http.get(...) returns a Promise in squall\'s engine, and .status was read from the Promise; write `await http.get(...)`');
     expect(r.summary!.metrics['iterations']?.values.count).toBe(1);
   });
+  it('a request whose Promise is never awaited still runs, and is reported once with the fix', async () => {
+    const r = await run('unawaited-fire.js');
+    expect(r.exitCode).toBe(0);
+    expect(r.summary!.metrics['http_reqs']?.values.count).toBe(2);
+    expect(r.err.match(/http\.post\(\.\.\.\) was called without await/g)).toHaveLength(1);
+    expect(r.err).toContain('write `await http.post(...)`'.replace('write', 'Write'));
+    // An awaited script is not reported.
+    const ok = await run('isolation.js');
+    expect(ok.err).not.toContain('without await');
+  });
   it('an un-awaited sleep() is reported with the fix', async () => {
     const r = await run('unawaited-sleep.js');
     expect(r.err).toContain('sleep() was called without await');

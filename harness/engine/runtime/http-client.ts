@@ -252,7 +252,7 @@ export class HttpClient {
       resolve = a;
       reject = b;
     });
-    (p as unknown as { __call: string }).__call = call;
+    p.track(vu, call);
     try {
       vu.assertNotInit(`${call}()`);
       const req = this.prepare(vu, call, method.toUpperCase(), url, body, params);

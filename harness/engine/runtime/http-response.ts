@@ -146,9 +146,35 @@ const PROMISE_FIELDS = ['status', 'body', 'headers', 'json', 'timings', 'error',
  * What `http.get()` and friends return: a Promise (so `await` works in squall and passes through
  * in real k6). Reading a Response field off it throws a message that says how to fix the script.
  */
+/** Who is told when a request's Promise is never awaited (the VU, at the end of its iteration). */
+export interface AwaitTracker {
+  unawaitedRequests: number;
+  lastUnawaitedCall: string;
+}
+
 export class ResponsePromise<T> extends Promise<T> {
   static override get [Symbol.species](): PromiseConstructor {
     return Promise;
+  }
+  __call = 'http.request';
+  __tracker: AwaitTracker | undefined;
+
+  /** `await` (and Promise.all, .then) calls this: the request was waited for. */
+  override then<A = T, B = never>(onFulfilled?: ((v: T) => A | PromiseLike<A>) | null, onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    const t = this.__tracker;
+    if (t !== undefined) {
+      this.__tracker = undefined;
+      t.unawaitedRequests--;
+    }
+    return super.then(onFulfilled, onRejected);
+  }
+
+  /** Count this request as not awaited until something calls then(). */
+  track(t: AwaitTracker, call: string): void {
+    this.__call = call;
+    this.__tracker = t;
+    t.unawaitedRequests++;
+    t.lastUnawaitedCall = call;
   }
 }
 for (const f of PROMISE_FIELDS) {

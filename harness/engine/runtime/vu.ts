@@ -82,6 +82,9 @@ export class VuContext {
   bytesSent = 0;
   bytesReceived = 0;
   responseCallback: ResponseCallback | undefined = undefined;
+  /** Requests whose Promise nobody awaited yet, in this iteration (see ResponsePromise.track). */
+  unawaitedRequests = 0;
+  lastUnawaitedCall = '';
   /** exec.vu.metrics.tags: tags the script added to this VU's samples. */
   readonly customTags: Record<string, string> = {};
   private pendingTimers = 0;
@@ -248,6 +251,7 @@ export class VuContext {
   runIteration(fnName: string, onSettled?: (vu: VuContext) => void): { done: Promise<boolean>; settled: Promise<void> } {
     const it = new Iteration();
     this.onSettled = onSettled;
+    this.unawaitedRequests = 0;
     this.current = it;
     this.iter++;
     this.iterationInScenario++;
@@ -269,6 +273,7 @@ export class VuContext {
       if (this.unawaitedSleeps > 0 && !(r instanceof Promise)) this.warnUnawaitedSleep();
       if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') await r;
       if (this.unawaitedSleeps > 0) this.warnUnawaitedSleep();
+      if (this.unawaitedRequests > 0) this.warnUnawaitedRequest();
       const drain = this.drained();
       if (drain) await drain;
     } catch (e) {
@@ -299,6 +304,15 @@ export class VuContext {
     const cb = this.onSettled;
     this.onSettled = undefined;
     this.owner?.iterationSettled(this, cb);
+  }
+
+  private warnUnawaitedRequest(): void {
+    const call = this.lastUnawaitedCall;
+    this.unawaitedRequests = 0;
+    this.run.log.warnOnce(
+      `${call}(...) was called without await: in squall's engine it returns a Promise, so the iteration went on before the response came. ` +
+        `Write \`await ${call}(...)\` (real k6 returns the Response directly and \`await\` passes it through, so the script stays valid for k6).`,
+    );
   }
 
   private warnUnawaitedSleep(): void {
