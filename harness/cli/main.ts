@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns || 100) : null)
     .fail((msg, err, y) => {
       if (err) throw err;
       process.stderr.write(`${y.help() ? '' : ''}error: ${msg}\nRun 'squall --help' or 'squall <command> --help' for usage.\n`);
