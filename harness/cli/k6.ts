@@ -46,6 +46,14 @@ export default defineCommand({
       .option('thresholds', { type: 'boolean', default: true, describe: 'evaluate thresholds (--no-thresholds turns them off)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no banner and no progress' })
       .option('include-system-env-vars', { type: 'boolean', default: true, describe: 'put system env vars into __ENV (k6 run default)' })
+      .option('setup', { type: 'boolean', default: true, describe: 'run setup() (--no-setup skips it, as k6)' })
+      .option('teardown', { type: 'boolean', default: true, describe: 'run teardown() (--no-teardown skips it, as k6)' })
+      .option('user-agent', { type: 'string', describe: 'User-Agent header of requests (k6 --user-agent)' })
+      .option('max-redirects', { type: 'number', describe: 'redirects followed per request, default 10 (k6 --max-redirects)' })
+      .option('discard-response-bodies', { type: 'boolean', describe: 'keep no response bodies (k6 --discard-response-bodies)' })
+      .option('insecure-skip-tls-verify', { type: 'boolean', describe: 'accept any TLS certificate (k6 --insecure-skip-tls-verify)' })
+      .option('color', { type: 'boolean', default: true, describe: '--no-color is accepted for k6 compatibility (squall prints no colors)' })
+      .option('usage-report', { type: 'boolean', default: true, describe: '--no-usage-report is accepted for k6 compatibility (squall sends none)' })
       .option('workers', { type: 'number', default: 1, describe: 'split the test over N processes by k6 execution segments; metrics merged' })
       .option('execution-segment', { type: 'string', describe: "this instance's segment, e.g. 0:1/4 (k6 --execution-segment)" })
       .option('execution-segment-sequence', { type: 'string', describe: 'all segments, e.g. 0,1/4,1/2,3/4,1 (k6 --execution-segment-sequence)' })
@@ -63,6 +71,10 @@ export default defineCommand({
       tags: a.tag ? pairs(a.tag, '--tag') : undefined,
       summaryTrendStats: a['summary-trend-stats']?.split(',').map((s) => s.trim()).filter(Boolean),
       summaryTimeUnit: a['summary-time-unit'],
+      userAgent: a['user-agent'],
+      maxRedirects: a['max-redirects'],
+      discardResponseBodies: a['discard-response-bodies'],
+      insecureSkipTLSVerify: a['insecure-skip-tls-verify'],
     };
     if (!Number.isInteger(a.workers) || a.workers < 1) {
       throw new SquallError(`--workers ${a.workers}: must be a whole number ≥ 1`, { exitCode: K6_EXIT.invalidConfig, hint: 'e.g. --workers 2' });
@@ -77,6 +89,8 @@ export default defineCommand({
       noThresholds: !a.thresholds,
       noSummary: a['summary-mode'] === 'disabled',
       quiet: a.quiet,
+      noSetup: !a.setup,
+      noTeardown: !a.teardown,
       handleSignals: true,
     };
     if (a.workers > 1) {

@@ -26,6 +26,10 @@ export interface CliOverrides {
   tags?: Record<string, string> | undefined;
   summaryTrendStats?: string[] | undefined;
   summaryTimeUnit?: string | undefined;
+  userAgent?: string | undefined;
+  maxRedirects?: number | undefined;
+  discardResponseBodies?: boolean | undefined;
+  insecureSkipTLSVerify?: boolean | undefined;
 }
 
 export interface ResolvedOptions {
@@ -200,7 +204,7 @@ export function resolveOptions(script: Record<string, unknown> | undefined, cli:
   };
   const setupTimeoutMs = dur('setupTimeout', 60_000);
   const teardownTimeoutMs = dur('teardownTimeout', 60_000);
-  const maxRedirects = src.maxRedirects === undefined ? 10 : Number(src.maxRedirects);
+  const maxRedirects = cli.maxRedirects ?? (src.maxRedirects === undefined ? 10 : Number(src.maxRedirects));
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0) errors.push('options.maxRedirects: must be a non-negative integer');
 
   if (errors.length) {
@@ -210,6 +214,7 @@ export function resolveOptions(script: Record<string, unknown> | undefined, cli:
     });
   }
   const consolidated: Record<string, unknown> = { ...src, ...cliShort, tags, summaryTrendStats: trendStats };
+  if (cli.insecureSkipTLSVerify !== undefined) consolidated.insecureSkipTLSVerify = cli.insecureSkipTLSVerify;
   if (cliHasShape) delete consolidated.scenarios;
   return {
     scenarios,
@@ -220,8 +225,8 @@ export function resolveOptions(script: Record<string, unknown> | undefined, cli:
     setupTimeoutMs,
     teardownTimeoutMs,
     maxRedirects,
-    discardResponseBodies: src.discardResponseBodies === true,
-    userAgent: typeof src.userAgent === 'string' ? src.userAgent : DEFAULT_USER_AGENT,
+    discardResponseBodies: cli.discardResponseBodies ?? src.discardResponseBodies === true,
+    userAgent: cli.userAgent ?? (typeof src.userAgent === 'string' ? src.userAgent : DEFAULT_USER_AGENT),
     consolidated,
     warnings,
   };

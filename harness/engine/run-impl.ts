@@ -47,6 +47,9 @@ export interface K6RunOptions {
   noThresholds?: boolean;
   /** `--summary-mode=disabled`: no handleSummary, no text summary, no export. */
   noSummary?: boolean;
+  /** k6 --no-setup / --no-teardown. */
+  noSetup?: boolean;
+  noTeardown?: boolean;
   quiet?: boolean;
   /** Resolve relative paths (script, outputs, handleSummary files) against this. */
   cwd?: string;
@@ -278,6 +281,8 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
           env: opts.env ?? {},
           includeSystemEnv: opts.includeSystemEnv !== false,
           noThresholds: opts.noThresholds === true,
+          noSetup: opts.noSetup === true,
+          noTeardown: opts.noTeardown === true,
           wantPoints: ndjson !== undefined,
         },
         onLines: (text) => ndjson?.addRawLines(text),
@@ -306,7 +311,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
     } else {
       // ---- setup ----
       let setupOk = true;
-      if (typeof vu0.module?.setup === 'function') {
+      if (!opts.noSetup && typeof vu0.module?.setup === 'function') {
         vu0.enterPart('::setup');
         try {
           const data = await withTimeout(callPart(vu0, 'setup', undefined), options.setupTimeoutMs, () => new ScriptError(`setup() execution timed out after ${formatDuration(options.setupTimeoutMs)}`, K6_EXIT.setupTimeout));
@@ -359,7 +364,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       }
 
       // ---- teardown (runs after an abort too, k6 scheduler.go; not when setup failed) ----
-      if (setupOk && typeof vu0.module?.teardown === 'function') {
+      if (setupOk && !opts.noTeardown && typeof vu0.module?.teardown === 'function') {
         vu0.enterPart('::teardown');
         try {
           await withTimeout(callPart(vu0, 'teardown', setupCopy()), options.teardownTimeoutMs, () => new ScriptError(`teardown() execution timed out after ${formatDuration(options.teardownTimeoutMs)}`, K6_EXIT.teardownTimeout));

@@ -24,6 +24,8 @@ process.once('message', (cfg: WorkerConfig) => {
     env: cfg.env,
     includeSystemEnv: cfg.includeSystemEnv,
     noThresholds: cfg.noThresholds,
+    noSetup: cfg.noSetup,
+    noTeardown: cfg.noTeardown,
     noSummary: true,
     quiet: true,
     progress: 'none',

@@ -24,6 +24,8 @@ export interface WorkerConfig {
   env: Record<string, string>;
   includeSystemEnv: boolean;
   noThresholds: boolean;
+  noSetup: boolean;
+  noTeardown: boolean;
   segment: string;
   sequence: string;
   wantPoints: boolean;

@@ -56,6 +56,19 @@ describe('squall k6 run', () => {
     expect(req.data.tags.run).toBe('nightly');
   });
 
+  it('--no-setup, --no-teardown and --user-agent act as in k6', async () => {
+    server.records.length = 0;
+    const r = await squall(['k6', 'run', '-q', '--no-setup', '--no-teardown', '--user-agent', 'nightly-probe/1', join(FIX, 'abort.js').replace('abort.js', 'scenarios.js')]);
+    expect(r.code).toBe(0);
+    expect(server.records.length).toBeGreaterThan(0);
+    expect(server.records.every((q) => q.get('__ua') === 'nightly-probe/1')).toBe(true);
+    const s = await squall(['k6', 'run', '-q', '--no-setup', join(FIX, 'handle-summary.js')]);
+    expect(s.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).setup_data).toBeUndefined();
+    const t = await squall(['k6', 'run', '-q', '--no-teardown', join(FIX, 'abort.js')]);
+    expect(t.err).not.toContain('teardown ran after abort');
+  });
+
   it('--help lists the flags with examples', async () => {
     const r = await squall(['k6', 'run', '--help']);
     expect(r.code).toBe(0);

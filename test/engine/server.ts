@@ -41,7 +41,10 @@ export async function startServer(): Promise<TestServer> {
         res.end();
         return;
       }
-      if (u.pathname === '/record') records.push(u.searchParams);
+      if (u.pathname === '/record') {
+        u.searchParams.set('__ua', req.headers['user-agent'] ?? '');
+        records.push(u.searchParams);
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'x-test': 'yes' });
       res.end(JSON.stringify({ ok: true, path: u.pathname, method: req.method, body: Buffer.concat(body).toString(), nested: { items: [1, 2, 3] } }));
     });
