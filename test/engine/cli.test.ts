@@ -69,6 +69,14 @@ describe('squall k6 run', () => {
     expect(t.err).not.toContain('teardown ran after abort');
   });
 
+  it('exits right after the test when interrupted iterations were sleeping', async () => {
+    const t0 = Date.now();
+    const r = await squall(['k6', 'run', '-q', join(FIX, 'long-sleep.js')]);
+    expect(r.code).toBe(0);
+    // The script sleeps 20 s per iteration; the test lasts 1 s with gracefulStop 0.
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('--help lists the flags with examples', async () => {
     const r = await squall(['k6', 'run', '--help']);
     expect(r.code).toBe(0);

@@ -217,19 +217,38 @@ export class VuContext {
     }
   }
 
+  /** Sleeps in progress, so an interruption can end them (else they would hold the VU and the process). */
+  private readonly sleeps = new Set<{ t: NodeJS.Timeout; reject: (e: Error) => void }>();
+
   /** k6 `sleep`: a Promise here; a sleep nobody awaited is found at the iteration's end. */
   sleep(seconds: number): Promise<void> {
     if (this.current?.interrupted) return Promise.reject(new IterationInterrupted());
     const ms = Math.max(0, Number(seconds) * 1000);
     this.pendingTimers++;
     this.unawaitedSleeps++;
-    return new Promise<void>((resolve) => {
-      setTimeout(() => {
-        this.unawaitedSleeps--;
-        this.timerDone();
-        resolve();
-      }, ms);
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        t: setTimeout(() => {
+          this.sleeps.delete(entry);
+          this.unawaitedSleeps--;
+          this.timerDone();
+          resolve();
+        }, ms),
+        reject,
+      };
+      this.sleeps.add(entry);
     });
+  }
+
+  /** An interrupted iteration's sleeps end at once, rejecting like k6's cancelled sleep. */
+  private endSleeps(): void {
+    for (const s of this.sleeps) {
+      clearTimeout(s.t);
+      this.unawaitedSleeps--;
+      this.pendingTimers--;
+      s.reject(new IterationInterrupted());
+    }
+    this.sleeps.clear();
   }
 
   /** Resolves when no timer and no request of this VU is pending (k6: the event loop is empty). */
@@ -330,6 +349,7 @@ export class VuContext {
     this.run.counters.iterationsInterrupted++;
     for (const x of [...this.exchanges]) x.abort();
     this.clearAllTimers();
+    this.endSleeps();
     it.doneResolve(false);
   }
 
