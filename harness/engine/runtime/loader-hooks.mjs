@@ -1,14 +1,16 @@
 // Node module customization hooks for k6 scripts (registered with module.register before a
 // script is imported). Plain JS because hooks load on Node's hooks thread before any TS loader.
 //
-// - `k6` and `k6/*` resolve to squall's shims; modules squall does not run resolve to a shim
-//   that fails at start with a message naming the module and pointing to real k6.
+// - `k6` and `k6/*` resolve to squall's shims; a module squall does not run (or a remote one)
+//   fails to resolve, at start, with a message naming it and pointing to real k6; the k6-summary
+//   jslib resolves to squall's own textSummary/jUnit.
 // - Every VU imports the script as `script.js?squall=<run>.<vu>`; the query is carried to the
 //   script's own relative imports and to the per-VU shims, so each VU gets its own module graph
 //   (k6: a script's top-level state is per VU).
 // - User modules are always ES modules (k6 scripts are), and get one line prepended that binds
-//   `__VU`, `__ITER`, `__ENV` (and the global timers and `open` when the script does not declare
-//   them) to that VU's own values: globals would be shared by every VU of this realm.
+//   `__VU`, `__ITER`, `__ENV` (and the global timers, `open` and `console` when the script uses
+//   them without declaring them) to that VU's own values: globals would be shared by every VU.
+// - Resolutions and loaded sources are cached, so each VU after the first costs little here.
 
 let shimDir = '';
 let engineDir = '';
