@@ -185,18 +185,33 @@ export const LAMBDA_ACCOUNT_LIMITS = {
 } as const;
 
 /**
- * SQS event source mapping scaling details the emulator and simulator share [3.1]: scale-up is
- * "up to 300 more … per minute", applied here as 5 per second; when traffic is low Lambda scales
- * back and "can optimize to as few as 2 concurrent batches". The back-off after failed batches is
- * not published (§3.5 says only "gradually"): in squall a poller waits 1 s, 2 s, 4 s … up to
- * 60 s after consecutive failed batches, and the mapping drops one concurrent batch per failure
- * (squall's choice, UNCONFIRMED).
+ * SQS event source mapping scaling details the emulator and simulator share [3.1, 3.5]: scale-up
+ * is "up to 300 more … per minute", applied here as 5 per second; when traffic is low Lambda
+ * scales back and "can optimize to as few as 2 concurrent batches". Back-off details are not
+ * published (§3.5 says only "gradually"); squall's choices (UNCONFIRMED):
+ * - Function error (whole batch failed): the batch is given up (its messages return after the
+ *   visibility timeout), the mapping drops one concurrent batch (not below `scaleDownMinimum`;
+ *   not at all with ReportBatchItemFailures) and the poller waits 1 s, 2 s, 4 s … ≤ 60 s after
+ *   consecutive failed batches before polling again.
+ * - Throttle: the poller keeps the batch and retries the invoke after 1 s, 2 s, 4 s … (≤ 60 s)
+ *   while the retry starts before the batch's visibility deadline (first receive + the queue's
+ *   visibility timeout), then drops it (no delete: it becomes visible at the deadline with its
+ *   receive count raised, §3.5 "continues to retry … until the message's timestamp exceeds your
+ *   queue's visibility timeout, at which point Lambda drops the message") and polls again at
+ *   once. Each throttle removes one concurrent batch but not below `throttleScaleDownMinimum`
+ *   (= the initial 5): pollers "don't account for reserved concurrency and can process more
+ *   messages off your queue than can be sent to your function" [3.1, KC lambda-sqs-scaling],
+ *   the trap that dead-letters good messages. A poller holding a throttled batch counts as busy.
  */
 export const ESM_SCALING = {
   scaleUpPerSecond: 5,
   scaleDownMinimum: 2,
+  /** Throttles never shrink polling below the initial five batches (reserved concurrency is not seen, §3.1). */
+  throttleScaleDownMinimum: 5,
   failureBackoffInitialSeconds: 1,
   failureBackoffMaxSeconds: 60,
+  /** First retry of a throttled batch after 1 s, doubling, ≤ failureBackoffMaxSeconds [3.5, squall's choice]. */
+  throttleRetryInitialSeconds: 1,
   /** Long-poll wait the pollers use (ReceiveMessage WaitTimeSeconds maximum) [4]. */
   pollWaitSeconds: 20,
 } as const;

@@ -17,4 +17,6 @@ export const E_FAULT = 12;
 export const E_POISON = 13;
 export const E_LOAD_END = 14;
 export const E_SCENARIO_END = 15;
+/** A throttled ESM batch retries its invoke (a = batch id). */
+export const E_ESM_RETRY = 16;
 

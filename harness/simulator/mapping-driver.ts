@@ -2,14 +2,15 @@
  * Drives the SQS event source mappings on the agenda: pollers receive from their queue, batches
  * fill within their window, get invoked through the function's admission (so ESM throttles are
  * Lambda throttles), and end in deletes, partial batch responses or failures that leave messages
- * in flight until the visibility timeout (fact sheet §3.4–3.5). The controller (how many pollers,
- * back-off) lives in MappingModel; this module moves messages and batches.
+ * in flight until the visibility timeout (fact sheet §3.4–3.5); a throttled batch stays with its
+ * poller and is retried until its visibility deadline, then dropped. The controller (how many
+ * pollers, back-off, the rules in full) lives in MappingModel; this module moves messages and batches.
  */
 import { ESM, SQS } from '../contracts/aws-facts.ts';
 import type { FunctionModel } from './function-model.ts';
 import { BatchPool, type MappingModel } from './mapping-model.ts';
 import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel } from './queue-model.ts';
-import { E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
+import { E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
 
 /** What the driver needs from the simulation. */
 export interface MappingKernel {
@@ -57,6 +58,8 @@ export class MappingDriver {
         continue;
       }
       m.sawMessages = true;
+      // It polled: its place no longer rests on the batch before (the emulator clears it the same way).
+      m.processed[p] = 0;
       this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
       if (m.windowMs > 0 && n < m.batchSize && !q.stoppedForBytes) {
         m.filling.push(b);
@@ -88,7 +91,20 @@ export class MappingDriver {
     return false;
   }
 
+  /** A received batch goes to its first invoke; from here until it is done the poller holds it. */
   private invokeBatch(m: MappingModel, b: number, now: number): void {
+    m.noteInvoking();
+    this.attempt(m, b, now);
+  }
+
+  /** A throttled batch's retry is due (E_ESM_RETRY). */
+  onRetry(b: number, now: number): void {
+    const m = this.mappings[this.batches.mapping[b]!]!;
+    if (m.enabled) this.attempt(m, b, now);
+    else this.dropBatch(m, b, now);
+  }
+
+  private attempt(m: MappingModel, b: number, now: number): void {
     const fn = m.fn;
     const msgs = this.batches.msgs[b]!;
     let poison = 0;
@@ -96,26 +112,37 @@ export class MappingDriver {
     const forced = poison > 0 && fn.poison!.response === 'throw';
     m.t.batches++;
     m.sBatches++;
-    const inv = this.kernel.invoke(fn, now, b, forced);
-    if (inv >= 0) {
-      m.noteInvoking();
-      return;
-    }
-    // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets throttled (§3.1).
-    // The attempt still counts in the step's peak of concurrent batches, as the emulator's level does.
-    m.noteInvoking();
-    m.invoking--;
+    if (this.kernel.invoke(fn, now, b, forced) >= 0) return;
+    // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets
+    // throttled (§3.1); the poller keeps the batch and retries while the retry starts before the
+    // visibility deadline, else drops it (§3.5).
     m.t.throttledAttempts++;
-    this.batchFailed(m, b, now, true);
+    const pool = this.batches;
+    const wait = m.throttled(++pool.throttles[b]!);
+    if (m.enabled && now + wait < pool.receivedAt[b]! + m.queue.visibilityTimeoutMs) this.kernel.push(now + wait, E_ESM_RETRY, b, 0);
+    else this.dropBatch(m, b, now);
   }
 
-  /** The batch's messages stay in flight until the visibility timeout; its poller backs off. */
-  private batchFailed(m: MappingModel, b: number, now: number, throttled: boolean): void {
+  /**
+   * Throttled until its deadline: given up without a delete (its messages return when the
+   * visibility timeout fires); the poller polls again at once, through the agenda so a run of
+   * drops never recurses into tryPoll.
+   */
+  private dropBatch(m: MappingModel, b: number, now: number): void {
+    m.invoking--;
+    m.t.failedBatches++;
+    m.sFailed++;
+    this.batches.finish(b, 1);
+    this.kernel.push(now, E_ESM_WAKE, m.index, this.batches.poller[b]!);
+  }
+
+  /** A function error: the batch's messages stay in flight until the visibility timeout; its poller backs off. */
+  private batchFailed(m: MappingModel, b: number, now: number): void {
     m.t.failedBatches++;
     m.sFailed++;
     const p = this.batches.poller[b]!;
     this.batches.finish(b, 1);
-    this.kernel.push(now + m.failed(p, throttled), E_ESM_WAKE, m.index, p);
+    this.kernel.push(now + m.failed(p), E_ESM_WAKE, m.index, p);
   }
 
   onBatchDone(b: number, now: number, error: boolean): void {
@@ -123,7 +150,7 @@ export class MappingDriver {
     const m = this.mappings[pool.mapping[b]!]!;
     m.invoking--;
     if (error) {
-      this.batchFailed(m, b, now, false);
+      this.batchFailed(m, b, now);
       return;
     }
     const q = m.queue;
@@ -142,6 +169,7 @@ export class MappingDriver {
     if (kept > 0) m.t.partialBatches++;
     const p = pool.poller[b]!;
     m.failures[p] = 0;
+    m.processed[p] = 1;
     pool.finish(b, 1);
     // Nothing of this receive is in flight any more: recycle it now instead of at its visibility timeout.
     if (kept === 0) pool.finish(b, 2);

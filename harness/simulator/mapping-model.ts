@@ -1,13 +1,26 @@
 /**
  * An SQS event source mapping (fact sheet §3) as poller loops, with the controller squall's
  * emulator uses (constants in aws-facts `ESM`/`ESM_SCALING`, so prediction and emulation agree):
- * five pollers to start; once a second, if messages were seen and all but one poller were
- * invoking, five more (300 per minute) up to MaximumConcurrency or the standard ceiling; back to
+ * five pollers to start; once a second, if messages were seen and all but one poller held a
+ * batch, five more (300 per minute) up to MaximumConcurrency or the standard ceiling; back to
  * five when a second passes without messages. A poller waiting for messages takes one receive
  * (≤ 10) as soon as they are visible; with a batching window it keeps filling until BatchSize or
- * the window ends. A failed batch (throttled, or a function error without
- * ReportBatchItemFailures) removes one poller (not below 2), and its poller sleeps 1 s, 2 s, 4 s …
- * (≤ 60 s) before polling again; the messages stay in flight until the visibility timeout.
+ * the window ends.
+ * Function error (whole batch failed): the batch is given up, one concurrent batch less (not
+ * below 2; not at all with ReportBatchItemFailures, §3.5), and the poller sleeps 1 s, 2 s, 4 s …
+ * (≤ 60 s, by consecutive failed batches) before polling again.
+ * Throttle (§3.5): the poller keeps the batch and retries the invoke after 1 s, 2 s, 4 s … (≤ 60 s)
+ * as long as the retry starts before the batch's visibility deadline (first receive + the
+ * queue's visibility timeout); otherwise it drops the batch (no delete: the messages become
+ * visible at the deadline) and polls again at once. Each throttle is one less concurrent batch,
+ * but not below the initial 5 (pollers don't see reserved concurrency, §3.1). A held batch
+ * counts as busy for scale-up and in esm.concurrency. Counting: every invoke attempt (retries
+ * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
+ * counts batches given up (function error or dropped after throttles), once per batch.
+ * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
+ * batch succeeded (empty poll, failure or drop first): under throttles the pollers still getting
+ * the function's concurrency keep it and the ones holding throttled batches go away.
+ * Disabling the mapping drops a held batch when its next retry is due.
  */
 import { ESM, ESM_SCALING } from '../contracts/aws-facts.ts';
 import type { ResolvedEventSource } from '../experiment/types.ts';
@@ -35,6 +48,8 @@ export class BatchPool {
   bytes: number[] = [];
   /** bit 0: its invocation lifecycle is over; bit 1: its visibility timeout fired or no longer matters. */
   flags: number[] = [];
+  /** Throttled invoke attempts of the batch so far (its retry back-off). */
+  throttles: number[] = [];
   /** Bumped on every reuse of an id, so a stale visibility-timeout entry can be told apart. */
   gen: number[] = [];
   private free: number[] = [];
@@ -52,6 +67,7 @@ export class BatchPool {
       this.receivedAt.push(0);
       this.bytes.push(0);
       this.flags.push(0);
+      this.throttles.push(0);
       this.gen.push(0);
     }
     this.gen[id]!++;
@@ -60,6 +76,7 @@ export class BatchPool {
     this.receivedAt[id] = now;
     this.bytes[id] = 0;
     this.flags[id] = 0;
+    this.throttles[id] = 0;
     return id;
   }
 
@@ -87,15 +104,17 @@ export class MappingModel {
   allowed: number = ESM.initialConcurrency;
   /** Poller loops alive: waiting, filling, invoking or sleeping. */
   loops = 0;
-  /** Batches being invoked now. */
+  /** Batches held by pollers: being invoked or waiting to retry after a throttle (esm.concurrency). */
   invoking = 0;
   sawMessages = false;
   /** Pollers waiting for messages (stack of poller ids). */
   readonly waiting: number[] = [];
   /** Batches still filling within their batching window, oldest first. */
   readonly filling: number[] = [];
-  /** Consecutive failed batches per poller id. */
+  /** Consecutive batches failed by function errors, per poller id. */
   readonly failures: number[] = [];
+  /** 1 while the poller's last batch succeeded: it keeps its place even when surplus. */
+  readonly processed: number[] = [];
   private readonly freeIds: number[] = [];
 
   readonly t: MappingTotalsRaw = { batches: 0, failedBatches: 0, throttledAttempts: 0, partialBatches: 0, messagesProcessed: 0, peakConcurrency: 0, peakPollers: 0 };
@@ -130,8 +149,12 @@ export class MappingModel {
     if (!this.enabled) return;
     while (this.loops < this.pollers()) {
       const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.failures.length;
-      if (id === this.failures.length) this.failures.push(0);
+      if (id === this.failures.length) {
+        this.failures.push(0);
+        this.processed.push(0);
+      }
       this.failures[id] = 0;
+      this.processed[id] = 0;
       this.loops++;
       this.waiting.push(id);
     }
@@ -141,7 +164,7 @@ export class MappingModel {
 
   /** A poller about to poll again: false (and it ends) when it is surplus or the mapping is disabled. */
   keepPoller(id: number): boolean {
-    if (this.enabled && this.loops <= this.pollers()) return true;
+    if (this.enabled && (this.processed[id] === 1 || this.loops <= this.pollers())) return true;
     this.loops--;
     this.freeIds.push(id);
     return false;
@@ -155,11 +178,17 @@ export class MappingModel {
     this.spawn();
   }
 
-  /** A failed batch: one poller fewer (throttles, or errors without ReportBatchItemFailures); returns the poller's back-off (ms). */
-  failed(poller: number, throttled: boolean): number {
-    if (throttled || !this.reportBatchItemFailures) this.allowed = Math.max(ESM_SCALING.scaleDownMinimum, this.allowed - 1);
+  /** A batch failed by a function error: one poller fewer (not with ReportBatchItemFailures); returns the poller's back-off (ms). */
+  failed(poller: number): number {
+    if (!this.reportBatchItemFailures) this.allowed = Math.max(ESM_SCALING.scaleDownMinimum, this.allowed - 1);
     const n = ++this.failures[poller]!;
     return Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (n - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
+  }
+
+  /** The `n`th throttle of a held batch: one poller fewer, not below the initial 5; returns the wait before its retry (ms). */
+  throttled(n: number): number {
+    if (this.allowed > ESM_SCALING.throttleScaleDownMinimum) this.allowed--;
+    return Math.min(ESM_SCALING.throttleRetryInitialSeconds * 2 ** (n - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
   }
 
   noteInvoking(): void {

@@ -18,6 +18,7 @@ import {
   E_CLIENT_RETRY,
   E_ESM_TICK,
   E_ESM_WAKE,
+  E_ESM_RETRY,
   E_ESM_WINDOW,
   E_FAULT,
   E_INVOKE_DONE,
@@ -358,7 +359,12 @@ export class Simulation {
           const m = this.mappings[a]!;
           m.tick();
           // Surplus pollers that are only waiting stop now (the others stop when they next poll).
-          while (m.loops > m.pollers() && m.waiting.length > 0) m.keepPoller(m.waiting.pop()!);
+          // A waiting poller found the queue empty, so its last success no longer keeps it.
+          while (m.loops > m.pollers() && m.waiting.length > 0) {
+            const p = m.waiting.pop()!;
+            m.processed[p] = 0;
+            m.keepPoller(p);
+          }
           this.esm.tryPoll(m, now);
           if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
           break;
@@ -369,6 +375,9 @@ export class Simulation {
         }
         case E_ESM_WAKE:
           this.esm.onPollerWake(this.mappings[a]!, q.b, now);
+          break;
+        case E_ESM_RETRY:
+          this.esm.onRetry(a, now);
           break;
         case E_VU_PLAN:
           this.onVuPlan(this.scenarios[a]!, q.b, now);

@@ -1,6 +1,6 @@
 // SQS event source mappings on a manual clock, against the real SQS model: poller scaling
 // (5, then +5 per second while busy, capped by MaximumConcurrency), the batching window, the
-// 6 MB batch cap, throttled batches returning after the visibility timeout until the DLQ, and
+// 6 MB batch cap, throttled batches retried, then dropped back to the queue until the DLQ, and
 // the partial batch response rules of reference §3.5.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../harness/contracts/clock.ts';
@@ -112,7 +112,7 @@ describe('batching', () => {
 });
 
 describe('failures', () => {
-  it('throttled batches return after the visibility timeout with a higher receive count and reach the DLQ', async () => {
+  it('throttled batches are retried until their visibility deadline, then return with a higher receive count and reach the DLQ', async () => {
     const { lambda, sqs, esm, run, sum } = setup();
     const fn = fnWith(lambda, 'narrow', { duration: { kind: 'constant', ms: 3000 } });
     lambda.concurrency.setReserved(fn.concurrency, 1);
@@ -123,7 +123,10 @@ describe('failures', () => {
     await run(90_000, 50);
     const throttles = sum('lambda.throttles', { function: 'narrow' });
     expect(throttles).toBeGreaterThan(0);
-    expect(sum('esm.failed_batches', { function: 'narrow', queue: 'narrow-in' })).toBe(throttles);
+    // A throttle is retried, so several throttles make one dropped batch (lambda-esm-throttle.test.ts has the exact cases).
+    const dropped = sum('esm.failed_batches', { function: 'narrow', queue: 'narrow-in' });
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(throttles);
     // Good messages were dead-lettered only because they were throttled; nothing is lost.
     expect(sqs.size(q)).toBe(0);
     expect(sqs.size(dlq)).toBeGreaterThan(0);

@@ -398,7 +398,7 @@ describe('SQS and event source mappings (§3, §4)', () => {
     expect(Math.max(...seriesOf(capped, 'esm.pollers').map((v) => v ?? 0))).toBe(20);
     expect(capped.totals.mappings['q->w']!.peakConcurrency).toBe(20);
   });
-  it('throttled batches back the pollers off and return the messages after the visibility timeout', () => {
+  it('throttled batches are retried, then dropped and returned after the visibility timeout', () => {
     const exp = experiment({
       functions: [fn('w', { duration: constant(200), reservedConcurrency: 1 })],
       queues: [queue('q', { visibilityTimeoutSeconds: 5, redrive: { deadLetterQueue: 'dlq', maxReceiveCount: 2 } }), queue('dlq')],

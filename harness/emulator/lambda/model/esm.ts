@@ -2,14 +2,28 @@
  * SQS event source mappings (reference §3): pollers that receive from the SQS model in-process,
  * invoke the function synchronously through the same pipeline and concurrency accounting as
  * Invoke (so ESM throttles count as Lambda throttles), delete what succeeded and leave the rest
- * in flight, so a failed or throttled batch comes back after the visibility timeout with its
- * receive count increased and can reach the DLQ.
+ * in flight, so a failed or dropped batch comes back after the visibility timeout with its
+ * receive count increased and can reach the DLQ. The simulator (simulator/mapping-model.ts)
+ * implements the same rules; constants and citations are in aws-facts `ESM_SCALING`.
  *
  * Scaling: 5 concurrent batches to start, up to 300 more per minute (5 per second) while messages
- * keep coming, capped by ScalingConfig.MaximumConcurrency or the standard maximum; back to 5 when
- * the queue is idle; one less (not below 2) after each failed batch, and the failing poller waits
- * 1 s, 2 s, 4 s … (≤ 60 s) before polling again. With ReportBatchItemFailures, function errors do
- * not shrink polling (§3.5). Batching: with a window of 0 a poller invokes with whatever one
+ * keep coming and all but one poller hold a batch, capped by ScalingConfig.MaximumConcurrency or
+ * the standard maximum; back to 5 when a second passes without messages.
+ * Function error (whole batch failed): the batch is given up, one concurrent batch less (not
+ * below 2; not at all with ReportBatchItemFailures, §3.5), and the poller waits 1 s, 2 s, 4 s …
+ * (≤ 60 s, by consecutive failed batches) before polling again.
+ * Throttle (§3.5): the poller keeps the batch and retries the invoke after 1 s, 2 s, 4 s … (≤ 60 s)
+ * as long as the retry starts before the batch's visibility deadline (first receive + the
+ * queue's visibility timeout); otherwise it drops the batch (no delete: the messages become
+ * visible at the deadline) and polls again at once. Each throttle is one less concurrent batch,
+ * but not below the initial 5 (pollers don't see reserved concurrency, §3.1). A held batch
+ * counts as busy for scale-up and in esm.concurrency. Counting: every invoke attempt (retries
+ * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
+ * counts batches given up (function error or dropped after throttles), once per batch.
+ * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
+ * batch succeeded (empty poll, failure or drop first): under throttles the pollers still getting
+ * the function's concurrency keep it and the ones holding throttled batches go away.
+ * Disabling or deleting the mapping drops held batches at once. Batching: with a window of 0 a poller invokes with whatever one
  * receive returned; otherwise it keeps receiving until BatchSize, the window, or the 6 MB
  * payload cap. Partial batch responses follow §3.5: an empty or missing list is success, an
  * item without a usable itemIdentifier fails the whole batch.
@@ -92,6 +106,12 @@ function pollerAbort(): AbortController {
 }
 
 /** Outcome of one batch for the mapping: which receipt handles to delete. */
+/** A received batch and its visibility deadline (clock.now() when its first messages reappear). */
+interface Batch {
+  records: SqsRecord[];
+  deadline: number;
+}
+
 export type BatchVerdict = { kind: 'success' } | { kind: 'partial'; failedIds: Set<string> } | { kind: 'failed'; throttled: boolean };
 
 /**
@@ -253,17 +273,22 @@ export class EsmManager {
   }
 
   private async loop(mp: Mapping): Promise<void> {
+    /** Consecutive batches failed by function errors (the poller's back-off). */
     let failures = 0;
+    /** The last batch succeeded: the poller keeps its place even when surplus (see the header). */
+    let processed = false;
     for (;;) {
       // A loop beyond the allowed number ends itself (synchronously, so exactly the surplus
       // ends): that is how the mapping scales down.
-      if (!this.running(mp) || mp.loops > Math.min(mp.allowed, mp.cap())) {
+      if (!this.running(mp) || (!processed && mp.loops > Math.min(mp.allowed, mp.cap()))) {
         mp.loops--;
         return;
       }
+      processed = false;
       let records: SqsRecord[];
+      let deadline: number;
       try {
-        records = await this.collect(mp);
+        ({ records, deadline } = await this.collect(mp));
       } catch {
         // Queue deleted or over its in-flight limit: wait and poll again, like a poller would.
         await this.sleep(1000, mp);
@@ -276,25 +301,28 @@ export class EsmManager {
         continue;
       }
       mp.sawMessages = true;
-      const verdict = await this.invokeBatch(mp, records);
+      const verdict = await this.processBatch(mp, records, deadline);
+      if (verdict.kind === 'failed' && verdict.throttled) continue;
       if (verdict.kind === 'failed') {
         failures++;
-        if (verdict.throttled || !mp.config.reportBatchItemFailures) {
-          mp.allowed = Math.max(ESM_SCALING.scaleDownMinimum, mp.allowed - 1);
-        }
+        if (!mp.config.reportBatchItemFailures) mp.allowed = Math.max(ESM_SCALING.scaleDownMinimum, mp.allowed - 1);
         const backoff = Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (failures - 1), ESM_SCALING.failureBackoffMaxSeconds);
         await this.sleep(backoff * 1000, mp);
       } else {
         failures = 0;
+        processed = true;
       }
     }
   }
 
-  /** Receive one batch: one long poll, then (with a batching window) more until size, window or 6 MB. */
-  private async collect(mp: Mapping): Promise<SqsRecord[]> {
+  /**
+   * Receive one batch: one long poll, then (with a batching window) more until size, window or
+   * 6 MB. `deadline` is when the first receive's messages become visible again (clock.now()).
+   */
+  private async collect(mp: Mapping): Promise<Batch> {
     if (mp.config.maximumBatchingWindowSeconds <= 0) return this.gather(mp);
     while (mp.gathering) await mp.gathering;
-    if (!this.running(mp)) return [];
+    if (!this.running(mp)) return { records: [], deadline: 0 };
     let release!: () => void;
     mp.gathering = new Promise<void>((r) => (release = r));
     try {
@@ -305,7 +333,7 @@ export class EsmManager {
     }
   }
 
-  private async gather(mp: Mapping): Promise<SqsRecord[]> {
+  private async gather(mp: Mapping): Promise<Batch> {
     const clock = this.lambda.clock;
     const region = this.sqs.region;
     const { batchSize, maximumBatchingWindowSeconds } = mp.config;
@@ -332,7 +360,8 @@ export class EsmManager {
       waitTimeSeconds: ESM_SCALING.pollWaitSeconds,
       signal: mp.abort.signal,
     });
-    if (first.length === 0 || take(first) || maximumBatchingWindowSeconds <= 0) return records;
+    const batch: Batch = { records, deadline: clock.now() + mp.queue.config.VisibilityTimeout * 1000 };
+    if (first.length === 0 || take(first) || maximumBatchingWindowSeconds <= 0) return batch;
     const deadline = clock.now() + maximumBatchingWindowSeconds * 1000;
     while (this.running(mp)) {
       const left = deadline - clock.now();
@@ -344,24 +373,50 @@ export class EsmManager {
       });
       if (take(more)) break;
     }
-    return records;
+    return batch;
   }
 
-  private invokeBatch(mp: Mapping, records: SqsRecord[]): Promise<BatchVerdict> {
-    const fn = mp.fn;
+  /**
+   * Invoke a batch until it is done: a throttled invoke is retried after 1 s, 2 s, 4 s … while
+   * the retry starts before the visibility deadline, else the batch is dropped (§3.5). The batch
+   * counts as held (esm.concurrency, scale-up) from the first attempt until it is done.
+   */
+  private async processBatch(mp: Mapping, records: SqsRecord[], deadline: number): Promise<BatchVerdict> {
+    const clock = this.lambda.clock;
     const event = { Records: records };
-    const payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
     mp.active++;
     mp.m.concurrency.add(1);
+    let verdict: BatchVerdict;
+    let throttles = 0;
+    try {
+      for (;;) {
+        verdict = await this.invokeOnce(mp, records, event);
+        if (verdict.kind !== 'failed' || !verdict.throttled) break;
+        if (mp.allowed > ESM_SCALING.throttleScaleDownMinimum) mp.allowed--;
+        throttles++;
+        const backoffMs = Math.min(ESM_SCALING.throttleRetryInitialSeconds * 2 ** (throttles - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
+        if (!this.running(mp) || clock.now() + backoffMs >= deadline) break;
+        await this.sleep(backoffMs, mp);
+        // Disabled or deleted while waiting: the batch is dropped (its messages return at the deadline).
+        if (!this.running(mp)) break;
+      }
+    } finally {
+      mp.active--;
+      mp.m.concurrency.add(-1);
+    }
+    this.apply(mp, records, verdict);
+    return verdict;
+  }
+
+  private invokeOnce(mp: Mapping, records: SqsRecord[], event: { Records: SqsRecord[] }): Promise<BatchVerdict> {
+    const fn = mp.fn;
+    const payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
     mp.m.batches.add(1);
     return new Promise((resolve) => {
       let settled = false;
       const done = (verdict: BatchVerdict) => {
         if (settled) return;
         settled = true;
-        mp.active--;
-        mp.m.concurrency.add(-1);
-        this.apply(mp, records, verdict);
         resolve(verdict);
       };
       try {
@@ -390,11 +445,11 @@ export class EsmManager {
     return parseBatchItemFailures(value, new Set(records.map((r) => r.messageId)));
   }
 
-  /** Delete what succeeded; failed messages stay in flight until their visibility timeout ends. */
+  /** Delete what succeeded; failed or dropped messages stay in flight until their visibility timeout ends. */
   private apply(mp: Mapping, records: SqsRecord[], v: BatchVerdict): void {
     if (v.kind === 'failed') {
       mp.m.failed.add(1);
-      mp.lastProcessingResult = v.throttled ? 'PROBLEM: Function call failed' : 'PROBLEM: Function call failed';
+      mp.lastProcessingResult = 'PROBLEM: Function call failed';
       return;
     }
     mp.lastProcessingResult = 'OK';
