@@ -130,7 +130,9 @@ describe('failures', () => {
     // Good messages were dead-lettered only because they were throttled; nothing is lost.
     expect(sqs.size(q)).toBe(0);
     expect(sqs.size(dlq)).toBeGreaterThan(0);
-    expect(sum('lambda.invocations', { function: 'narrow' }) + sqs.size(dlq)).toBe(20);
+    // A retry that starts just before the deadline can run past it, so a message may be processed
+    // twice (at least once, as on AWS), never zero times.
+    expect(sum('lambda.invocations', { function: 'narrow' }) + sqs.size(dlq)).toBeGreaterThanOrEqual(20);
     esm.close();
   });
 
