@@ -14,8 +14,8 @@ import type { ThresholdSpec } from '../options.ts';
 import { metricLine } from './ndjson.ts';
 
 const BATCH = 8192;
-/** Batches the writer may hold (8192 × 32 bytes each): ~8 MB of samples at most. */
-const MAX_IN_FLIGHT = 32;
+/** Batches the writer may hold (8192 × 32 bytes each): ~4 MB of samples at most. */
+const MAX_IN_FLIGHT = 16;
 
 export class ThreadedNdjsonOutput implements SampleOutput {
   private readonly worker: Worker;

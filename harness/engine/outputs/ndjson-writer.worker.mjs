@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGzip, constants as zc } from 'node:zlib';
 
-const HIGH_WATER = 8 * 1024 * 1024;
+const HIGH_WATER = 4 * 1024 * 1024;
 const { path } = workerData;
 
 const file = createWriteStream(path, { highWaterMark: HIGH_WATER });
@@ -27,7 +27,7 @@ const metrics = new Map();
 const tags = new Map();
 
 // Lines are assembled as bytes in one large buffer: no strings to build, join and re-encode.
-const OUT = 4 * 1024 * 1024;
+const OUT = 1024 * 1024;
 let out = Buffer.allocUnsafe(OUT);
 let pos = 0;
 const VALUE = Buffer.from('","value":', 'latin1');
