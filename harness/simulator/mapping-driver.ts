@@ -46,6 +46,8 @@ export class MappingDriver {
     while (q.visible.length > 0 && m.waiting.length > 0) {
       const p = m.waiting.pop()!;
       if (!m.keepPoller(p)) continue;
+      // It polls: its place no longer rests on the batch before (as the emulator's loop clears it).
+      m.processed[p] = 0;
       const b = pool.alloc(m.index, p, now);
       const msgs = pool.msgs[b]!;
       const n = q.receive(now, Math.min(m.batchSize, SQS.receiveMaxMessages), b, msgs, ESM.batchPayloadMaxBytes);
@@ -58,8 +60,6 @@ export class MappingDriver {
         continue;
       }
       m.sawMessages = true;
-      // It polled: its place no longer rests on the batch before (the emulator clears it the same way).
-      m.processed[p] = 0;
       this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
       if (m.windowMs > 0 && n < m.batchSize && !q.stoppedForBytes) {
         m.filling.push(b);
