@@ -44,6 +44,7 @@ export interface ResolvedOptions {
   readonly maxRedirects: number;
   readonly discardResponseBodies: boolean;
   readonly userAgent: string;
+  readonly noCookiesReset: boolean;
   /** The consolidated options object scripts see as `exec.test.options`. */
   readonly consolidated: Readonly<Record<string, unknown>>;
   /** Options the script sets that the engine ignores, one message each. */
@@ -66,6 +67,7 @@ export function validTrendStat(s: string): boolean {
 const SUPPORTED_OPTIONS = new Set([
   'vus', 'duration', 'iterations', 'stages', 'scenarios', 'thresholds', 'summaryTrendStats', 'summaryTimeUnit', 'tags',
   'setupTimeout', 'teardownTimeout', 'maxRedirects', 'discardResponseBodies', 'userAgent', 'insecureSkipTLSVerify',
+  'noCookiesReset',
 ]);
 /** Options that only matter to k6 Cloud or the k6 binary's own reporting: ignored quietly. */
 const QUIET_OPTIONS = new Set(['ext', 'cloud', 'noUsageReport', 'summaryMode', 'console', 'handleSummaryTimeout', 'linger', 'paused']);
@@ -227,6 +229,7 @@ export function resolveOptions(script: Record<string, unknown> | undefined, cli:
     maxRedirects,
     discardResponseBodies: cli.discardResponseBodies ?? src.discardResponseBodies === true,
     userAgent: cli.userAgent ?? (typeof src.userAgent === 'string' ? src.userAgent : DEFAULT_USER_AGENT),
+    noCookiesReset: src.noCookiesReset === true,
     consolidated,
     warnings,
   };

@@ -46,3 +46,14 @@ describe('k6 modules', () => {
     expect(named.data.tags.url).toBe(named.data.tags.name);
   });
 });
+
+describe('cookies', () => {
+  it('keeps a per-VU jar like k6: set, sent back by domain and path, reset each iteration', async () => {
+    const io = capture();
+    const r = await runK6Script({ script: join(FIX, 'cookies.js'), env: { BASE_URL: server.url }, includeSystemEnv: false, progress: 'none', quiet: true, stdout: io.stdout, stderr: io.stderr });
+    expect(r.exitCode).toBe(0);
+    const checks = r.summary!.root_group.checks;
+    expect(checks.filter((c) => c.fails > 0).map((c) => c.name)).toEqual([]);
+    expect(checks.map((c) => c.passes)).toEqual(Array(7).fill(2));
+  });
+});

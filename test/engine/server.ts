@@ -1,5 +1,5 @@
 /**
- * A real HTTP target for engine tests, on 127.0.0.1 port 0: `/ok` (JSON), `/gzip`, `/slow?ms=N`,
+ * A real HTTP target for engine tests, on 127.0.0.1 port 0: `/ok` (JSON), `/gzip`, `/login` (sets cookies), `/whoami`, `/slow?ms=N`,
  * `/status/N`, `/redirect`, `/record?...` (remembers the query of every call).
  */
 import { type Server, createServer } from 'node:http';
@@ -34,6 +34,16 @@ export async function startServer(): Promise<TestServer> {
       if (u.pathname === '/gzip') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         res.end(gzipSync(JSON.stringify({ zipped: true })));
+        return;
+      }
+      if (u.pathname === '/login') {
+        res.writeHead(302, { location: '/whoami', 'set-cookie': ['sid=abc; Path=/; HttpOnly', 'theme=dark; Path=/settings'] });
+        res.end();
+        return;
+      }
+      if (u.pathname === '/whoami' || u.pathname === '/settings/x') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ cookie: req.headers.cookie ?? '' }));
         return;
       }
       if (u.pathname === '/redirect') {

@@ -13,6 +13,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { K6Response, ResponsePromise, toNs } from './http-response.ts';
+import { type CookieJarStore, type ScriptCookieJar, parseSetCookie } from './cookies.ts';
 import { type ConnectionInfo, type H1Handler, Origin } from './h1-client.ts';
 import type { TagSet } from '../metrics/tags.ts';
 import { parseDuration } from '../duration.ts';
@@ -32,6 +33,8 @@ interface ParsedUrl {
   readonly conn: Origin;
   /** Request heads without extra headers or body, per method (built once). */
   readonly heads: Map<string, string>;
+  /** The parsed URL, for cookie matching. */
+  readonly parsed: URL;
   /** HTTP tag sets of plain requests to this URL, per VU tag set (see fastTags). */
   readonly tagCache: Map<TagSet, Map<number, TagSet>>;
 }
@@ -43,6 +46,10 @@ export interface RequestParams {
   responseType?: 'text' | 'binary' | 'none' | undefined;
   redirects?: number | undefined;
   responseCallback?: ResponseCallback | undefined;
+  /** k6 `cookies` param: name → value (or {value, replace}). */
+  cookies?: Record<string, string | { value: string; replace?: boolean }> | undefined;
+  /** k6 `jar` param: a jar from http.cookieJar() or new http.CookieJar(). */
+  jar?: ScriptCookieJar | null | undefined;
   [k: string]: unknown;
 }
 
@@ -195,6 +202,8 @@ interface PreparedRequest {
   timeoutMs: number;
   responseType: 'text' | 'binary' | 'none';
   callback: ResponseCallback;
+  /** Where Set-Cookie goes and Cookie comes from (undefined: `jar: null`, no cookies). */
+  jar: CookieJarStore | undefined;
   sentBytes: number;
   call: string;
 }
@@ -237,6 +246,7 @@ export class HttpClient {
       tagUrl: maskCredentials(u, u.href),
       host: u.host,
       conn: origin,
+      parsed: u,
       heads: new Map(),
       tagCache: new Map(),
     };
@@ -290,6 +300,8 @@ export class HttpClient {
     let timeoutMs = DEFAULT_TIMEOUT_MS;
     let responseType: 'text' | 'binary' | 'none' = this.run.options?.discardResponseBodies ? 'none' : 'text';
     let callback: ResponseCallback = vu.responseCallback === undefined ? DEFAULT_EXPECTED : vu.responseCallback;
+    let jar: CookieJarStore | undefined = vu.cookieJar;
+    const cookies: string[] = [];
     if (params !== undefined && params !== null) {
       if (params.headers) {
         for (const k in params.headers) {
@@ -309,7 +321,16 @@ export class HttpClient {
       if (params.timeout !== undefined) timeoutMs = parseDuration(params.timeout) ?? timeoutMs;
       if (params.responseType !== undefined) responseType = params.responseType;
       if ('responseCallback' in params) callback = params.responseCallback ?? null;
+      if (params.jar !== undefined) jar = params.jar === null ? undefined : params.jar.store;
+      if (params.cookies) {
+        for (const [k, v] of Object.entries(params.cookies)) cookies.push(`${k}=${typeof v === 'string' ? v : v.value}`);
+      }
     }
+    if (jar !== undefined && jar.size !== 0) {
+      const fromJar = jar.header(parsed.parsed, Date.now());
+      if (fromJar) cookies.unshift(fromJar);
+    }
+    if (cookies.length) extra += `Cookie: ${cookies.join('; ')}\r\n`;
     // Go's client (so k6) sends Content-Length: 0 for a POST, PUT or PATCH without a body.
     const bodyLen = bodyOut !== undefined ? bodyOut.length : method === 'POST' || method === 'PUT' || method === 'PATCH' ? 0 : -1;
     let head: string | undefined;
@@ -323,7 +344,7 @@ export class HttpClient {
       head = `${method} ${parsed.path} HTTP/1.1\r\nHost: ${parsed.host}\r\n${ownUA ? '' : `User-Agent: ${this.userAgent}\r\n`}${extra}${bodyLen >= 0 ? `Content-Length: ${bodyLen}\r\n` : ''}\r\n`;
     }
     const sent = head.length + (bodyOut?.length ?? 0);
-    return { method, url: parsed, head, body: bodyOut, bodyText, tags, name, timeoutMs, responseType, callback, sentBytes: sent, call };
+    return { method, url: parsed, head, body: bodyOut, bodyText, tags, name, timeoutMs, responseType, callback, jar, sentBytes: sent, call };
   }
 
   private dispatch(vu: VuContext, req: PreparedRequest, redirectsLeft: number, resolve: (r: K6Response) => void): void {
@@ -369,6 +390,20 @@ export class HttpClient {
     t.duration = toNs(t.sending + t.waiting + t.receiving);
     const status = res.status;
     if (status >= 400 && res.error_code === 0) res.error_code = 1000 + status;
+    const raw = res.rawHeaders;
+    if (raw !== undefined && req.jar !== undefined) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const k = raw[i] as string;
+        if (k.length === 10 && k.toLowerCase() === 'set-cookie') {
+          const now = Date.now();
+          const c = parseSetCookie(raw[i + 1] as string, req.url.parsed, now);
+          if (c !== undefined) {
+            req.jar.store(c, now);
+            (res.setCookies ??= []).push(c);
+          }
+        }
+      }
+    }
     const cb = req.callback;
     const expected = cb === null ? undefined : isExpected(cb, status);
     const tags = req.name === undefined && res.error === '' ? this.fastTags(req, status, expected) : this.slowTags(req, status, expected, res);

@@ -5,6 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { type Cookie, type ResponseCookie, toResponseCookie } from './cookies.ts';
 
 export function canonical(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
@@ -91,8 +92,14 @@ export class K6Response {
     return { method: this.method, url: this.url, headers: {}, body: this.reqBody, cookies: {} };
   }
 
-  get cookies(): Record<string, unknown> {
-    return {};
+  /** Cookies this response set (filled by the client from Set-Cookie). */
+  setCookies: Cookie[] | undefined;
+
+  /** k6 `res.cookies`: name → the cookies of that name this response set. */
+  get cookies(): Record<string, ResponseCookie[]> {
+    const out: Record<string, ResponseCookie[]> = {};
+    for (const c of this.setCookies ?? []) (out[c.name] ??= []).push(toResponseCookie(c));
+    return out;
   }
 
   get headers(): Record<string, string> {

@@ -6,6 +6,7 @@
  * in the exec function are logged and the iteration still counts (k6 `getIterationRunner`).
  */
 import type { TagSet } from '../metrics/tags.ts';
+import { CookieJarStore } from './cookies.ts';
 import type { RunContext } from './run-context.ts';
 
 export class IterationInterrupted extends Error {
@@ -82,6 +83,8 @@ export class VuContext {
   bytesSent = 0;
   bytesReceived = 0;
   responseCallback: ResponseCallback | undefined = undefined;
+  /** k6's per-VU cookie jar, emptied at each iteration's start unless `noCookiesReset`. */
+  readonly cookieJar = new CookieJarStore();
   /** Requests whose Promise nobody awaited yet, in this iteration (see ResponsePromise.track). */
   unawaitedRequests = 0;
   lastUnawaitedCall = '';
@@ -271,6 +274,7 @@ export class VuContext {
     const it = new Iteration();
     this.onSettled = onSettled;
     this.unawaitedRequests = 0;
+    if (this.cookieJar.size !== 0 && this.run.options?.noCookiesReset !== true) this.cookieJar.clear();
     this.current = it;
     this.iter++;
     this.iterationInScenario++;

@@ -5,6 +5,7 @@
  */
 import type { NamedUrl, RequestParams } from '../http-client.ts';
 import type { K6Response, ResponsePromise } from '../http-response.ts';
+import { ScriptCookieJar } from '../cookies.ts';
 import type { VuContext } from '../vu.ts';
 import type { ExpectedStatuses } from '../vu.ts';
 
@@ -99,13 +100,17 @@ export function makeHttp(vu: VuContext) {
   function file(): never {
     return unsupported('http.file() (multipart uploads)');
   }
-  class CookieJar {
+  /** k6 `new http.CookieJar()`: a jar of its own, used with the `jar` request param. */
+  class CookieJar extends ScriptCookieJar {
     constructor() {
-      unsupported('http.CookieJar');
+      super();
     }
   }
-  function cookieJar(): never {
-    return unsupported('http.cookieJar()');
+  let vuJar: ScriptCookieJar | undefined;
+  /** k6 `http.cookieJar()`: the VU's own jar. */
+  function cookieJar(): ScriptCookieJar {
+    if (vuJar === undefined) vuJar = new ScriptCookieJar(vu.cookieJar);
+    return vuJar;
   }
 
   const TLS_1_0 = 'tls1.0';
