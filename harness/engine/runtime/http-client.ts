@@ -301,7 +301,7 @@ export class HttpClient {
     let responseType: 'text' | 'binary' | 'none' = this.run.options?.discardResponseBodies ? 'none' : 'text';
     let callback: ResponseCallback = vu.responseCallback === undefined ? DEFAULT_EXPECTED : vu.responseCallback;
     let jar: CookieJarStore | undefined = vu.cookieJar;
-    const cookies: string[] = [];
+    let cookies: string[] | undefined;
     if (params !== undefined && params !== null) {
       if (params.headers) {
         for (const k in params.headers) {
@@ -323,14 +323,14 @@ export class HttpClient {
       if ('responseCallback' in params) callback = params.responseCallback ?? null;
       if (params.jar !== undefined) jar = params.jar === null ? undefined : params.jar.store;
       if (params.cookies) {
-        for (const [k, v] of Object.entries(params.cookies)) cookies.push(`${k}=${typeof v === 'string' ? v : v.value}`);
+        cookies = Object.entries(params.cookies).map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.value}`);
       }
     }
     if (jar !== undefined && jar.size !== 0) {
       const fromJar = jar.header(parsed.parsed, Date.now());
-      if (fromJar) cookies.unshift(fromJar);
+      if (fromJar) (cookies ??= []).unshift(fromJar);
     }
-    if (cookies.length) extra += `Cookie: ${cookies.join('; ')}\r\n`;
+    if (cookies !== undefined && cookies.length) extra += `Cookie: ${cookies.join('; ')}\r\n`;
     // Go's client (so k6) sends Content-Length: 0 for a POST, PUT or PATCH without a body.
     const bodyLen = bodyOut !== undefined ? bodyOut.length : method === 'POST' || method === 'PUT' || method === 'PATCH' ? 0 : -1;
     let head: string | undefined;
