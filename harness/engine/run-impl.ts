@@ -318,6 +318,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
           setupJson = data === undefined ? undefined : JSON.stringify(data);
         } catch (e) {
           setupOk = false;
+          vu0.abandon();
           if (e instanceof ScriptError) fail(e.message, e.exitCode);
           else fail(`setup() failed: ${errorText(e)}`, K6_EXIT.scriptException);
         }
@@ -369,6 +370,7 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
         try {
           await withTimeout(callPart(vu0, 'teardown', setupCopy()), options.teardownTimeoutMs, () => new ScriptError(`teardown() execution timed out after ${formatDuration(options.teardownTimeoutMs)}`, K6_EXIT.teardownTimeout));
         } catch (e) {
+          vu0.abandon();
           if (e instanceof ScriptError) fail(e.message, e.exitCode);
           else fail(`teardown() failed: ${errorText(e)}`, K6_EXIT.scriptException);
         }

@@ -1,6 +1,6 @@
 /**
  * `squall k6 run` as a user runs it: a subprocess of bin/squall.js with k6's flags. Checks k6's
- * exit codes (0, 99, 104, 105, 107, 108, 110), the files it writes, and --workers merging.
+ * exit codes (0, 99, 100, 101, 104, 105, 107, 108, 110), the files it writes, and --workers merging.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -117,6 +117,15 @@ describe('squall k6 run', () => {
     const setup = await squall(['k6', 'run', '-q', join(FIX, 'setup-error.js')]);
     expect(setup.code).toBe(107);
     expect(setup.err).toContain('cannot prepare the data');
+  });
+
+  it('exit 100 and 101 when setup or teardown outlive their timeouts', async () => {
+    const setup = await squall(['k6', 'run', '-q', join(FIX, 'setup-timeout.js')]);
+    expect(setup.code).toBe(100);
+    expect(setup.err).toContain('setup() execution timed out after 300ms');
+    const teardown = await squall(['k6', 'run', '-q', join(FIX, 'teardown-timeout.js')]);
+    expect(teardown.code).toBe(101);
+    expect(teardown.err).toContain('teardown() execution timed out after 300ms');
   });
 
   it('exit 108 on exec.test.abort(), teardown still runs', async () => {

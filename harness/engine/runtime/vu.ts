@@ -357,6 +357,13 @@ export class VuContext {
     it.doneResolve(false);
   }
 
+  /** Stop whatever setup/teardown code left running after its timeout: requests, timers, sleeps. */
+  abandon(): void {
+    for (const x of [...this.exchanges]) x.abort();
+    this.clearAllTimers();
+    this.endSleeps();
+  }
+
   /** True while an iteration's code has not ended (even after an interruption). */
   get busy(): boolean {
     return this.current !== undefined;
