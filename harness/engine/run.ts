@@ -10,6 +10,7 @@ import { type ExitCode, SquallError } from '../contracts/exit-codes.ts';
 import type { K6RunOptions, K6RunResult } from './run-impl.ts';
 
 export type { K6RunOptions, K6RunResult } from './run-impl.ts';
+export type { K6SummaryData } from './summary/legacy.ts';
 
 const nativeImport = createRequire(import.meta.url)('./runtime/native-import.cjs') as (s: string) => Promise<Record<string, unknown>>;
 const FLAG = Symbol.for('squall.engine.hooks');
