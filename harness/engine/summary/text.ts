@@ -67,7 +67,7 @@ function metricLine(name: string, m: K6SummaryMetric, unit: string, indent: stri
 
 const SECTIONS: readonly [string, RegExp][] = [
   ['HTTP', /^http_/],
-  ['EXECUTION', /^(iteration_duration|iterations|vus|vus_max|dropped_iterations)$/],
+  ['EXECUTION', /^(iteration_duration|iterations|vus|vus_max|dropped_iterations|group_duration)$/],
   ['NETWORK', /^data_(sent|received)$/],
 ];
 
