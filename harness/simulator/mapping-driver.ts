@@ -21,6 +21,8 @@ export interface MappingKernel {
 
 export class MappingDriver {
   private readonly batches = new BatchPool();
+  /** Inside tryPoll: a dropped batch's poller rejoins the waiting list instead of polling again itself. */
+  private polling = false;
 
   constructor(
     private readonly mappings: readonly MappingModel[],
@@ -40,12 +42,23 @@ export class MappingDriver {
 
   tryPoll(m: MappingModel, now: number): void {
     if (!m.enabled) return;
+    this.polling = true;
+    try {
+      this.poll(m, now);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private poll(m: MappingModel, now: number): void {
     const q = m.queue;
     const pool = this.batches;
     // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
+    // Whether a poller is surplus was decided when it started waiting (keepPoller), as the
+    // emulator's loop decides before its long poll: one that became surplus while waiting still
+    // takes what its poll returns.
     while (q.visible.length > 0 && m.waiting.length > 0) {
       const p = m.waiting.pop()!;
-      if (!m.keepPoller(p)) continue;
       // It polls: its place no longer rests on the batch before (as the emulator's loop clears it).
       m.processed[p] = 0;
       const b = pool.alloc(m.index, p, now);
@@ -125,15 +138,19 @@ export class MappingDriver {
 
   /**
    * Throttled until its deadline: given up without a delete (its messages return when the
-   * visibility timeout fires); the poller polls again at once, through the agenda so a run of
-   * drops never recurses into tryPoll.
+   * visibility timeout fires); the poller ends at once if surplus, else polls again at once, as
+   * the emulator's loop does in the same tick. Inside tryPoll (a first throttle already past the
+   * deadline) it only rejoins the waiting pollers, which that loop serves, so drops never recurse.
    */
   private dropBatch(m: MappingModel, b: number, now: number): void {
     m.invoking--;
     m.t.failedBatches++;
     m.sFailed++;
     this.batches.finish(b, 1);
-    this.kernel.push(now, E_ESM_WAKE, m.index, this.batches.poller[b]!);
+    const p = this.batches.poller[b]!;
+    if (!m.keepPoller(p)) return;
+    m.waiting.push(p);
+    if (!this.polling) this.tryPoll(m, now);
   }
 
   /** A function error: the batch's messages stay in flight until the visibility timeout; its poller backs off. */
