@@ -18,8 +18,9 @@
  * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
  * counts batches given up (function error or dropped after throttles), once per batch.
  * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
- * batch succeeded (empty poll, failure or drop first): under throttles the pollers still getting
- * the function's concurrency keep it and the ones holding throttled batches go away.
+ * batch succeeded (empty poll, failure or drop first); once in its long poll it takes what the
+ * poll returns. Under throttles the pollers still getting the function's concurrency keep it and
+ * the ones holding throttled batches go away.
  * Disabling the mapping drops a held batch when its next retry is due.
  */
 import { ESM, ESM_SCALING } from '../contracts/aws-facts.ts';

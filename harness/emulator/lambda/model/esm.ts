@@ -21,8 +21,9 @@
  * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
  * counts batches given up (function error or dropped after throttles), once per batch.
  * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
- * batch succeeded (empty poll, failure or drop first): under throttles the pollers still getting
- * the function's concurrency keep it and the ones holding throttled batches go away.
+ * batch succeeded (empty poll, failure or drop first); once in its long poll it takes what the
+ * poll returns. Under throttles the pollers still getting the function's concurrency keep it and
+ * the ones holding throttled batches go away.
  * Disabling or deleting the mapping drops held batches at once. Batching: with a window of 0 a poller invokes with whatever one
  * receive returned; otherwise it keeps receiving until BatchSize, the window, or the 6 MB
  * payload cap. Partial batch responses follow §3.5: an empty or missing list is success, an
