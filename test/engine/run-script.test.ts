@@ -3,7 +3,7 @@
  * 127.0.0.1. Checks the summary object, NDJSON points and tags, per-VU isolation, unawaited-call
  * detection, unsupported modules, handleSummary, scenarios, timers and TypeScript scripts.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -280,6 +280,27 @@ describe('event loop semantics and TypeScript', () => {
     expect(r.exitCode).toBe(0);
     expect(server.records.map((q) => q.get('iter'))).toEqual(['0', '1']);
     expect(r.summary!.metrics['iteration_duration']!.values.min).toBeGreaterThanOrEqual(35);
+  });
+  it('runs .ts scripts importing .ts modules outside a "type": "module" package, state per VU', async () => {
+    const tsDir = mkdtempSync(join(tmpdir(), 'squall-ts-'));
+    writeFileSync(join(tsDir, 'counter.ts'), 'export const state: { n: number } = { n: 0 };\nexport function bump(): number { return ++state.n; }\n');
+    writeFileSync(
+      join(tsDir, 'main.ts'),
+      [
+        "import http from 'k6/http';",
+        "import { bump } from './counter.ts';",
+        "export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 3 } } };",
+        'export default async function (): Promise<void> {',
+        '  const n: number = bump();',
+        '  await http.get(`${__ENV.BASE_URL}/record?vu=${__VU}&iter=${__ITER}&n=${n}`);',
+        '}',
+      ].join('\n'),
+    );
+    server.records.length = 0;
+    const r = await runK6Script({ script: join(tsDir, 'main.ts'), env: { BASE_URL: server.url }, includeSystemEnv: false, progress: 'none', quiet: true, stdout: () => {}, stderr: () => {} });
+    expect(r.exitCode).toBe(0);
+    expect(server.records).toHaveLength(9);
+    for (const q of server.records) expect(q.get('n')).toBe(String(Number(q.get('iter')) + 1));
   });
   it('runs a .ts script', async () => {
     const r = await run('typed.ts');

@@ -82,7 +82,15 @@ async function resolveOnce(specifier, context, nextResolve) {
 }
 
 function withQuery(r, q) {
-  return { ...r, url: `${stripQuery(r.url)}?${q}`, shortCircuit: true };
+  // The TS loader marks a .ts file outside a "type": "module" package for CommonJS export
+  // parsing by putting its own query INTO the path (`lib.ts%3Ftsx-...`); a k6 script's modules
+  // are ES modules, so the marker goes, and the format is always module.
+  const url = stripQuery(r.url).replace(/%3Ftsx-.*$/, '');
+  return { ...r, url: `${url}?${q}`, format: r.url.startsWith(engineDir) ? r.format : userFormat(url, r.format), shortCircuit: true };
+}
+
+function userFormat(url, format) {
+  return TS.test(new URL(url).pathname) ? format === 'commonjs' || format === 'commonjs-typescript' || !format ? 'module' : format : 'module';
 }
 
 export async function resolve(specifier, context, nextResolve) {
