@@ -4,19 +4,7 @@
  * milliseconds. Negative durations are refused: nothing in an experiment runs backwards.
  */
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
+import { scanK6Duration } from '../contracts/k6-duration.ts';
 
 /** Parse a k6 duration into milliseconds, or return an error text saying what is wrong. */
 export function parseDuration(input: unknown): { ms: number } | { error: string } {
@@ -27,24 +15,13 @@ export function parseDuration(input: unknown): { ms: number } | { error: string 
   if (typeof input !== 'string') return { error: `expected a duration like "30s", got ${describe(input)}` };
   const s = input.trim();
   if (s === '') return { error: 'empty duration; write e.g. "30s", "1m30s" or "500ms"' };
-  if (/^\d+(\.\d+)?$/.test(s)) return { ms: Number(s) };
-  if (s === '0') return { ms: 0 };
   if (s.startsWith('-')) return { error: `"${input}" is negative; durations must be ≥ 0` };
-  let pos = s.startsWith('+') ? 1 : 0;
-  let total = 0;
-  PART.lastIndex = pos;
-  while (pos < s.length) {
-    PART.lastIndex = pos;
-    const m = PART.exec(s);
-    if (!m) {
-      const rest = s.slice(pos);
-      const hint = /^\d/.test(rest) ? ' (missing or unknown unit: use ms, s, m, h or d)' : '';
-      return { error: `"${input}" is not a k6 duration${hint}; write e.g. "30s", "1m30s", "500ms" or "1h"` };
-    }
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    pos = PART.lastIndex;
+  const ms = scanK6Duration(s.startsWith('+') ? s.slice(1) : s);
+  if (ms === undefined) {
+    const hint = /\d$/.test(s) || /^\d+(\.\d+)?\s/.test(s) ? ' (missing or unknown unit: use ms, s, m, h or d)' : '';
+    return { error: `"${input}" is not a k6 duration${hint}; write e.g. "30s", "1m30s", "500ms" or "1h"` };
   }
-  return { ms: Math.round(total * 1e6) / 1e6 };
+  return { ms: Math.round(ms * 1e6) / 1e6 };
 }
 
 /** Format milliseconds as the shortest k6/Go duration string (`90000` → `1m30s`). */
