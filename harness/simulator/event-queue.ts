@@ -108,14 +108,19 @@ export class EventQueue {
   }
 }
 
-/** A double-ended ring of int32 (message ids, idle environments' stack) that grows as needed. */
-export class IntDeque {
-  private buf: Int32Array;
+type NumberArray = Int32Array | Float64Array;
+
+/**
+ * A double-ended ring of numbers in a typed array (power-of-two capacity) that grows as needed:
+ * message ids and idle environments' stacks (int32), idle-since times (float64).
+ */
+class TypedDeque<A extends NumberArray> {
+  private buf: A;
   private head = 0;
   length = 0;
 
-  constructor(capacity = 64) {
-    this.buf = new Int32Array(capacity);
+  constructor(private readonly make: (n: number) => A, capacity = 64) {
+    this.buf = make(capacity);
   }
 
   pushBack(x: number): void {
@@ -141,49 +146,21 @@ export class IntDeque {
   }
 
   private grow(): void {
-    const next = new Int32Array(this.buf.length * 2);
+    const next = this.make(this.buf.length * 2);
     for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & (this.buf.length - 1)]!;
     this.buf = next;
     this.head = 0;
   }
 }
 
-/** The same ring for float64 values (idle-since times of environments). */
-export class FloatDeque {
-  private buf: Float64Array;
-  private head = 0;
-  length = 0;
-
+export class IntDeque extends TypedDeque<Int32Array> {
   constructor(capacity = 64) {
-    this.buf = new Float64Array(capacity);
+    super((n) => new Int32Array(n), capacity);
   }
+}
 
-  pushBack(x: number): void {
-    if (this.length === this.buf.length) this.grow();
-    this.buf[(this.head + this.length) & (this.buf.length - 1)] = x;
-    this.length++;
-  }
-
-  popBack(): number {
-    this.length--;
-    return this.buf[(this.head + this.length) & (this.buf.length - 1)]!;
-  }
-
-  popFront(): number {
-    const x = this.buf[this.head]!;
-    this.head = (this.head + 1) & (this.buf.length - 1);
-    this.length--;
-    return x;
-  }
-
-  front(): number {
-    return this.buf[this.head]!;
-  }
-
-  private grow(): void {
-    const next = new Float64Array(this.buf.length * 2);
-    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & (this.buf.length - 1)]!;
-    this.buf = next;
-    this.head = 0;
+export class FloatDeque extends TypedDeque<Float64Array> {
+  constructor(capacity = 64) {
+    super((n) => new Float64Array(n), capacity);
   }
 }
