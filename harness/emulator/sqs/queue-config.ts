@@ -94,6 +94,16 @@ function boolAttr(name: string, raw: string): boolean | SqsError {
 }
 
 /** A new queue's configuration: AWS's defaults [fact sheet §4]. */
+/** The whole-number attributes and their ranges (limits from aws-facts via SqsLimits) [4]. */
+const INT_ATTRIBUTE_RANGES = {
+  VisibilityTimeout: (L: SqsLimits) => [0, L.visibilityTimeoutMaxSeconds],
+  MaximumMessageSize: (L: SqsLimits) => [L.maximumMessageSizeMinBytes, L.maximumMessageSizeMaxBytes],
+  MessageRetentionPeriod: (L: SqsLimits) => [L.messageRetentionMinSeconds, L.messageRetentionMaxSeconds],
+  DelaySeconds: (L: SqsLimits) => [0, L.delayMaxSeconds],
+  ReceiveMessageWaitTimeSeconds: (L: SqsLimits) => [0, L.receiveWaitTimeMaxSeconds],
+  KmsDataKeyReusePeriodSeconds: () => [SQS_API.kmsDataKeyReuseMinSeconds, SQS_API.kmsDataKeyReuseMaxSeconds],
+} satisfies Record<string, (L: SqsLimits) => readonly [number, number]>;
+
 export function defaultConfig(limits: SqsLimits, fifo: boolean): QueueConfig {
   const L = limits;
   return {
@@ -137,29 +147,16 @@ export function parseConfig(
     let r: number | boolean | SqsError | undefined;
     switch (name) {
       case 'VisibilityTimeout':
-        r = intAttr(name, v, 0, L.visibilityTimeoutMaxSeconds);
-        if (typeof r === 'number') c.VisibilityTimeout = r;
-        break;
       case 'MaximumMessageSize':
-        r = intAttr(name, v, L.maximumMessageSizeMinBytes, L.maximumMessageSizeMaxBytes);
-        if (typeof r === 'number') c.MaximumMessageSize = r;
-        break;
       case 'MessageRetentionPeriod':
-        r = intAttr(name, v, L.messageRetentionMinSeconds, L.messageRetentionMaxSeconds);
-        if (typeof r === 'number') c.MessageRetentionPeriod = r;
-        break;
       case 'DelaySeconds':
-        r = intAttr(name, v, 0, L.delayMaxSeconds);
-        if (typeof r === 'number') c.DelaySeconds = r;
-        break;
       case 'ReceiveMessageWaitTimeSeconds':
-        r = intAttr(name, v, 0, L.receiveWaitTimeMaxSeconds);
-        if (typeof r === 'number') c.ReceiveMessageWaitTimeSeconds = r;
+      case 'KmsDataKeyReusePeriodSeconds': {
+        const [min, max] = INT_ATTRIBUTE_RANGES[name](L);
+        r = intAttr(name, v, min, max);
+        if (typeof r === 'number') c[name] = r;
         break;
-      case 'KmsDataKeyReusePeriodSeconds':
-        r = intAttr(name, v, SQS_API.kmsDataKeyReuseMinSeconds, SQS_API.kmsDataKeyReuseMaxSeconds);
-        if (typeof r === 'number') c.KmsDataKeyReusePeriodSeconds = r;
-        break;
+      }
       case 'FifoQueue':
         r = boolAttr(name, v);
         if (typeof r === 'boolean') {
