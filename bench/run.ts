@@ -18,6 +18,9 @@ export interface BenchRow {
   met?: boolean;
 }
 
+// squall pins its AWS SDK versions and runs on Node 20 (README); the SDK's Node 22 notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const files = readdirSync(dir)
