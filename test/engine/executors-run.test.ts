@@ -73,7 +73,8 @@ describe('gracefulStop', () => {
     const r = await run('graceful.js');
     expect(r.exitCode).toBe(0);
     expect(r.summary!.metrics['iterations']).toBeUndefined();
-    expect(r.wallMs).toBeLessThan(1500);
+    // Uninterrupted, the 5 s iterations would hold the run past 5 s; interrupted it ends near 1.2 s.
+    expect(r.wallMs).toBeLessThan(4000);
   });
 });
 
