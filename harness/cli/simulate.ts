@@ -9,7 +9,7 @@ import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { formatDiagnostic } from '../experiment/validate.ts';
 import { EXPERIMENT_SCHEMA, type ResolvedExperiment } from '../experiment/types.ts';
-import { checkExpectations } from '../simulator/expectations.ts';
+import { checkExpectations } from '../contracts/series-thresholds.ts';
 import { formatSimulation, formatSweep } from '../simulator/format.ts';
 import { simulate, type SimulateOptions } from '../simulator/simulate.ts';
 import { parseSweep, runSweep } from '../simulator/sweep.ts';

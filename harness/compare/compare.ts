@@ -5,7 +5,7 @@
  * two series files and the resolved expectations, returns `comparison.json`'s object.
  */
 import { SERIES, seriesKey, type Series, type SeriesFile } from '../contracts/series.ts';
-import { parseSeriesCondition } from '../experiment/resolve.ts';
+import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
@@ -32,6 +32,8 @@ export interface ThresholdResult {
   expression: string;
   value: number | null;
   ok: boolean;
+  /** Why it failed when no value could be formed (no series matched, bad expression). */
+  reason?: string;
 }
 
 export interface MessageAccounting {
@@ -70,35 +72,11 @@ export function seriesTotal(s: Series): number | null {
   }
 }
 
-export function aggregate(s: Series, how: string): number | null {
-  const vals = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (vals.length === 0) return how === 'sum' ? 0 : null;
-  switch (how) {
-    case 'sum':
-      return vals.reduce((a, b) => a + b, 0);
-    case 'max':
-      return Math.max(...vals);
-    case 'min':
-      return Math.min(...vals);
-    case 'avg':
-      return vals.reduce((a, b) => a + b, 0) / vals.length;
-    case 'last':
-      return vals[vals.length - 1]!;
-    default:
-      return null;
-  }
-}
-
-/** Parse `name{k=v,k2=v2}` (also `k:v`) into name + labels. */
-export function parseSeriesSelector(sel: string): { name: string; labels: Record<string, string> } {
-  const i = sel.indexOf('{');
-  if (i < 0 || !sel.endsWith('}')) return { name: sel, labels: {} };
-  const labels: Record<string, string> = {};
-  for (const part of sel.slice(i + 1, -1).split(',')) {
-    const m = /^\s*([^=:]+?)\s*[=:]\s*(.*?)\s*$/.exec(part);
-    if (m) labels[m[1]!] = m[2]!;
-  }
-  return { name: sel.slice(0, i), labels };
+/** Sum of a series' values (counts over the run). */
+function sumOf(s: Series): number {
+  let t = 0;
+  for (const v of s.values) if (v !== null && Number.isFinite(v)) t += v;
+  return t;
 }
 
 function matches(s: Series, sel: { name: string; labels: Record<string, string> }): boolean {
@@ -114,7 +92,7 @@ export function toleranceFor(s: Series, predictions: Record<string, Tolerance>):
       if (!best) best = { spec: 0, tol };
       continue;
     }
-    const parsed = parseSeriesSelector(sel);
+    const parsed = parseSeriesKey(sel);
     if (!matches(s, parsed)) continue;
     const spec = 1 + Object.keys(parsed.labels).length;
     if (!best || spec > best.spec) best = { spec, tol };
@@ -174,22 +152,14 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     });
   }
 
-  const thresholds: ThresholdResult[] = [];
-  for (const [sel, exprs] of Object.entries(expect.thresholds)) {
-    const parsed = parseSeriesSelector(sel);
-    const hits = measured.series.filter((s) => matches(s, parsed));
-    for (const expression of exprs) {
-      const c = parseSeriesCondition(expression);
-      if (!c) {
-        thresholds.push({ key: sel, expression, value: null, ok: false });
-        continue;
-      }
-      // Several series match a selector without labels: a sum of sums, the max of maxes, etc.
-      const values = hits.map((s) => aggregate(s, c.aggregate)).filter((v): v is number => v !== null);
-      const value = values.length === 0 ? (c.aggregate === 'sum' ? 0 : null) : c.aggregate === 'max' ? Math.max(...values) : c.aggregate === 'min' ? Math.min(...values) : c.aggregate === 'sum' ? values.reduce((a, b) => a + b, 0) : values.reduce((a, b) => a + b, 0) / values.length;
-      thresholds.push({ key: sel, expression, value, ok: value !== null && compareOp(value, c.op, c.value) });
-    }
-  }
+  // Measured series meet `expect.thresholds` exactly as predicted ones do in `squall simulate`.
+  const thresholds: ThresholdResult[] = checkExpectations(measured, expect.thresholds, 'measured').checks.map((c) => ({
+    key: c.key,
+    expression: c.threshold,
+    value: c.value,
+    ok: c.ok,
+    ...(c.reason ? { reason: c.reason } : {}),
+  }));
 
   const messages = expect.messages === 'no-loss' ? accountMessages(measured) : null;
   return {
@@ -205,25 +175,6 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
   };
 }
 
-function compareOp(a: number, op: string, b: number): boolean {
-  switch (op) {
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-    default:
-      return false;
-  }
-}
-
 /** Every message sent is deleted or still in some queue (DLQs included) at the end. */
 export function accountMessages(measured: SeriesFile): MessageAccounting {
   const perQueue: MessageAccounting['perQueue'] = {};
@@ -235,9 +186,9 @@ export function accountMessages(measured: SeriesFile): MessageAccounting {
   for (const s of measured.series) {
     const queue = s.labels.queue;
     if (!queue) continue;
-    if (s.name === 'sqs.sent') q(queue).sent += aggregate(s, 'sum') ?? 0;
-    else if (s.name === 'sqs.deleted') q(queue).deleted += aggregate(s, 'sum') ?? 0;
-    else if (s.name === 'sqs.moved_to_dlq') q(queue).movedToDlq += aggregate(s, 'sum') ?? 0;
+    if (s.name === 'sqs.sent') q(queue).sent += sumOf(s);
+    else if (s.name === 'sqs.deleted') q(queue).deleted += sumOf(s);
+    else if (s.name === 'sqs.moved_to_dlq') q(queue).movedToDlq += sumOf(s);
     else if (s.name === 'sqs.visible' || s.name === 'sqs.in_flight' || s.name === 'sqs.delayed') q(queue).remaining += last(s);
   }
   const tot = Object.values(perQueue).reduce((a, b) => ({ sent: a.sent + b.sent, deleted: a.deleted + b.deleted, movedToDlq: a.movedToDlq + b.movedToDlq, remaining: a.remaining + b.remaining }), { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });

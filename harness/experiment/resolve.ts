@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
+import { parseSeriesCondition } from '../contracts/series-thresholds.ts';
 import { parseDuration } from './duration.ts';
 import type { DistributionInput, ExperimentInput, FaultInput, FunctionInput, ScenarioInput } from './schema.ts';
 import {
@@ -253,13 +254,6 @@ function resolveFault(f: FaultInput, id: number): ResolvedFault {
         ratePerSecond: f.rate ?? null,
       };
   }
-}
-
-/** Parse `sum>100`-style expressions used by stop conditions and expect thresholds. */
-export function parseSeriesCondition(expr: string): { aggregate: string; op: StopCondition['op'] | '==' | '!='; value: number } | null {
-  const m = /^\s*([a-z]+)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i.exec(expr);
-  if (!m) return null;
-  return { aggregate: m[1]!.toLowerCase(), op: m[2] as StopCondition['op'], value: Number(m[3]) };
 }
 
 function resolveThresholds(t: NonNullable<ExperimentInput['load']['thresholds']>): Record<string, ThresholdSpec[]> {

@@ -10,7 +10,8 @@ import type { z } from 'zod';
 import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
 import { isSeriesName, SERIES } from '../contracts/series.ts';
 import { parseDuration } from './duration.ts';
-import { executorDurationMs, parseSeriesCondition, resolveExperiment } from './resolve.ts';
+import { parseSeriesCondition, SERIES_AGGREGATES } from '../contracts/series-thresholds.ts';
+import { executorDurationMs, resolveExperiment } from './resolve.ts';
 import { EXECUTORS, ExperimentSchema, FAULT_ACTIONS, TEMPLATES, type ExperimentInput, type ScenarioInput } from './schema.ts';
 import type { ExperimentSource, PathPart, SourcePosition } from './source.ts';
 import type { DurationDistribution, ResolvedExperiment } from './types.ts';
@@ -161,7 +162,6 @@ const K6_BUILTIN_METRICS = new Set([
   'squall_messages_sent', 'squall_poison_sent', 'squall_throttled', 'squall_invocations',
 ]);
 
-const SERIES_AGGREGATES = ['sum', 'max', 'min', 'avg', 'last'];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -654,7 +654,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     if (!isSeriesName(name)) notFound(['expect', 'thresholds', key], 'series', name, Object.keys(SERIES), error, undefined, true);
     list.forEach((t, i) => {
       const c = parseSeriesCondition(t);
-      if (!c || !SERIES_AGGREGATES.includes(c.aggregate)) {
+      if (!c || !(SERIES_AGGREGATES as readonly string[]).includes(c.aggregate)) {
         error(['expect', 'thresholds', key, i], `"${t}" is not a series threshold`, `write <${SERIES_AGGREGATES.join('|')}> <op> <number>, e.g. "sum>0" or "max<=10"`);
       }
     });

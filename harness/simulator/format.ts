@@ -4,7 +4,7 @@
  */
 import type { LambdaCostBreakdown } from './pricing.ts';
 import type { SimulationResult } from './simulate.ts';
-import type { ExpectationResult } from './expectations.ts';
+import type { ExpectationResult } from '../contracts/series-thresholds.ts';
 import type { SweepResult } from './sweep.ts';
 
 export function table(header: string[], rows: string[][]): string {

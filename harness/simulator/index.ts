@@ -6,7 +6,7 @@
 export { simulate, type SimulateOptions, type SimulationResult, type Spread } from './simulate.ts';
 export { SIMULATOR_DEFAULTS } from './simulation.ts';
 export { TOTALS_SCHEMA, type SimulationTotals, type FunctionTotals, type QueueTotals, type MappingTotals, type ScenarioTotals } from './totals.ts';
-export { checkExpectations, aggregateSeries, parseSeriesKey, type ExpectationResult, type ThresholdCheck } from './expectations.ts';
+export { checkExpectations, aggregateSeries, parseSeriesKey, type ExpectationResult, type ThresholdCheck } from '../contracts/series-thresholds.ts';
 export { parseSweep, runSweep, withKnob, SWEEP_SCHEMA, type SweepResult, type SweepRow, type SweepSpec } from './sweep.ts';
 export { littleConcurrency, erlangB, erlangCarried, coldStartProbabilityLowLoad } from './closed-forms.ts';
 export { lambdaCost, tieredDurationUsd, invocationGbSeconds, MONTH_SECONDS, type LambdaCostInput, type LambdaCostBreakdown, type ProvisionedUsage, type Architecture } from './pricing.ts';

@@ -1,7 +1,7 @@
 /**
  * `simulate --sweep knob=from..to[:step]` (or `knob=v1,v2,…`): the same experiment simulated once
  * per value of one numeric knob, the outcome per value (a table and a chart-ready file), and the
- * smallest value whose prediction meets `expect.thresholds` (see expectations.ts for "meets").
+ * smallest value whose prediction meets `expect.thresholds` (see contracts/series-thresholds.ts for "meets").
  * Knobs: a field of a function (reservedConcurrency, provisionedConcurrency, memoryMB,
  * timeoutSeconds), an event source (batchSize, maximumConcurrency, maximumBatchingWindowSeconds),
  * a queue (visibilityTimeoutSeconds, delaySeconds, maxReceiveCount), a scenario (rate, vus, …), the
@@ -10,7 +10,7 @@
  */
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
-import { checkExpectations, type ThresholdCheck } from './expectations.ts';
+import { checkExpectations, type ThresholdCheck } from '../contracts/series-thresholds.ts';
 import { simulate, type SimulateOptions } from './simulate.ts';
 
 export const SWEEP_SCHEMA = 'squall.sweep/v1';

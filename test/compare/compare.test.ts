@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesFile, SeriesName } from '../../harness/contracts/series.ts';
-import { accountMessages, compareSeries, parseSeriesSelector, toleranceFor } from '../../harness/compare/compare.ts';
+import { accountMessages, compareSeries, toleranceFor } from '../../harness/compare/compare.ts';
+import { parseSeriesKey } from '../../harness/contracts/series-thresholds.ts';
 import type { ResolvedExpect } from '../../harness/experiment/types.ts';
 
 const file = (source: string, series: Array<[SeriesName, Record<string, string>, Array<number | null>]>): SeriesFile => ({
@@ -58,7 +59,7 @@ describe('compare', () => {
   });
 
   it('parses selectors in both label syntaxes', () => {
-    expect(parseSeriesSelector('sqs.sent{queue=a, x:y}')).toEqual({ name: 'sqs.sent', labels: { queue: 'a', x: 'y' } });
+    expect(parseSeriesKey('sqs.sent{queue=a, x:y}')).toEqual({ name: 'sqs.sent', labels: { queue: 'a', x: 'y' } });
     expect(toleranceFor({ name: 'sqs.sent', labels: { queue: 'b' }, unit: 'messages', values: [] }, { 'sqs.sent{queue=a}': { relative: 1, absolute: null, on: 'total' } })).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateSeries, checkExpectations, parseSeriesKey } from '../../harness/simulator/expectations.ts';
+import { aggregateSeries, checkExpectations, parseSeriesKey } from '../../harness/contracts/series-thresholds.ts';
 import { parseSweep, runSweep, withKnob } from '../../harness/simulator/sweep.ts';
 import { simulate } from '../../harness/simulator/simulate.ts';
 import { isSquallError } from '../../harness/contracts/exit-codes.ts';

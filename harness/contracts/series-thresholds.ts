@@ -1,6 +1,7 @@
 /**
- * Checking an experiment's `expect.thresholds` against predicted series, for `simulate` and
- * `--sweep`. What "meeting the expectations" means, precisely:
+ * The grammar and meaning of series conditions (`expect.thresholds`, stop conditions), one
+ * definition for every part that judges series: the simulator on predicted series (`simulate`,
+ * `--sweep`) and compare/ on measured ones (`squall run`). What "meeting the expectations" means:
  *  - a key `name{label=value,…}` selects every predicted series of that name whose labels include
  *    all the given pairs (no braces = all series of that name);
  *  - the selected series are combined step by step (summed; percentiles take the maximum), and
@@ -10,8 +11,20 @@
  *    series fails (the prediction cannot show it holds);
  *  - the experiment meets its expectations when every threshold of every key holds.
  */
-import type { SeriesFile } from '../contracts/series.ts';
-import { SERIES, isSeriesName } from '../contracts/series.ts';
+import type { SeriesFile } from './series.ts';
+import { SERIES, isSeriesName } from './series.ts';
+
+export type ConditionOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+/** Parse `sum>100`-style conditions; the aggregate is returned as written (callers check the set they allow). */
+export function parseSeriesCondition(expr: string): { aggregate: string; op: ConditionOp; value: number } | null {
+  const m = /^\s*([a-z]+)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i.exec(expr);
+  if (!m) return null;
+  return { aggregate: m[1]!.toLowerCase(), op: m[2] as ConditionOp, value: Number(m[3]) };
+}
+
+/** The aggregates a series threshold may use. */
+export const SERIES_AGGREGATES = ['sum', 'max', 'min', 'avg', 'last'] as const;
 
 export interface ThresholdCheck {
   key: string;
@@ -26,8 +39,6 @@ export interface ExpectationResult {
   met: boolean;
   checks: ThresholdCheck[];
 }
-
-const EXPR = /^\s*(sum|max|min|avg|last)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i;
 
 export function parseSeriesKey(key: string): { name: string; labels: Record<string, string> } {
   const brace = key.indexOf('{');
@@ -74,7 +85,7 @@ export function aggregateSeries(series: SeriesFile, key: string, aggregate: stri
   }
 }
 
-function compare(v: number, op: string, x: number): boolean {
+export function compareOp(v: number, op: ConditionOp, x: number): boolean {
   switch (op) {
     case '>':
       return v > x;
@@ -91,21 +102,22 @@ function compare(v: number, op: string, x: number): boolean {
   }
 }
 
-export function checkExpectations(series: SeriesFile, thresholds: Record<string, string[]>): ExpectationResult {
+/** `source` names the series in reasons: `predicted` (simulator) or `measured` (a run). */
+export function checkExpectations(series: SeriesFile, thresholds: Record<string, string[]>, source: 'predicted' | 'measured' = 'predicted'): ExpectationResult {
   const checks: ThresholdCheck[] = [];
   for (const [key, list] of Object.entries(thresholds)) {
     for (const threshold of list) {
-      const m = EXPR.exec(threshold);
-      if (!m) {
+      const c = parseSeriesCondition(threshold);
+      if (!c || !(SERIES_AGGREGATES as readonly string[]).includes(c.aggregate)) {
         checks.push({ key, threshold, value: null, ok: false, reason: `"${threshold}" is not <sum|max|min|avg|last> <op> <number>` });
         continue;
       }
-      const value = aggregateSeries(series, key, m[1]!.toLowerCase());
+      const value = aggregateSeries(series, key, c.aggregate);
       if (value === null) {
-        checks.push({ key, threshold, value, ok: false, reason: `no predicted series matches ${key}` });
+        checks.push({ key, threshold, value, ok: false, reason: `no ${source} series matches ${key}` });
         continue;
       }
-      checks.push({ key, threshold, value, ok: compare(value, m[2]!, Number(m[3])) });
+      checks.push({ key, threshold, value, ok: compareOp(value, c.op, c.value) });
     }
   }
   return { met: checks.every((c) => c.ok), checks };
