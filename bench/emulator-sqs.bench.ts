@@ -14,12 +14,12 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { startMoto } from '../test/helpers/moto.ts';
 import type { BenchRow } from './run.ts';
 
 const BENCH = 'emulator-sqs';
@@ -124,40 +124,9 @@ function startChild(role: 'emulator' | 'null'): Promise<Peer> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startMoto(): Promise<Peer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`moto_server could not start: ${e.message}`))));
-  const until = Date.now() + 20_000;
-  const up = (async () => {
-    for (;;) {
-      const ok = await new Promise<boolean>((r) => {
-        const c = net.connect(port, '127.0.0.1', () => {
-          c.destroy();
-          r(true);
-        });
-        c.on('error', () => r(false));
-      });
-      if (ok) return;
-      if (Date.now() > until) throw new Error('moto_server did not listen within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  up.catch(() => undefined);
-  failed.catch(() => undefined);
-  await Promise.race([up, failed]);
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
+async function startMotoPeer(): Promise<Peer> {
+  const m = await startMoto();
+  return { url: m.endpoint, pid: m.pid, stop: () => void m.stop() };
 }
 
 /** 8 clients cycling send-batch / receive / delete-batch; returns messages cycled per second. */
@@ -221,7 +190,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     peers.null = await startChild('null');
     peers.emulator = await startChild('emulator');
-    peers.moto = await startMoto();
+    peers.moto = await startMotoPeer();
     // Warm every peer first (JIT, connection pools): a cold first round would favour the peer measured last.
     for (const name of ['null', 'emulator', 'moto'] as const) await cycle(peers[name]!.url, WARM_PEER_MS, undefined, tally());
     // Two rounds in mirrored order (A B C, C B A), so drifting load on a shared machine hits every peer alike.

@@ -2,7 +2,7 @@
  * The grammar and meaning of series conditions (`expect.thresholds`, stop conditions), one
  * definition for every part that judges series: the simulator on predicted series (`simulate`,
  * `--sweep`) and compare/ on measured ones (`squall run`). What "meeting the expectations" means:
- *  - a key `name{label=value,…}` selects every predicted series of that name whose labels include
+ *  - a key `name{label=value,…}` selects every series of that name whose labels include
  *    all the given pairs (no braces = all series of that name);
  *  - the selected series are combined step by step (summed; percentiles take the maximum), and
  *    the threshold's aggregate runs over the steps: `sum`, `max`, `min`, `avg` (mean over steps

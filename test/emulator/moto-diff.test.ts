@@ -5,9 +5,6 @@
  * required: the test fails, not skips, when `moto_server` is missing. Where moto does not
  * implement an operation or answers differently from AWS, the step is left out with the reason.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
@@ -33,55 +30,21 @@ import type { QueueAttributeName } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../harness/emulator/server.ts';
 import type { Emulator } from '../../harness/emulator/server.ts';
+import { startMoto, type Moto } from '../helpers/moto.ts';
 
 let emu: Emulator;
-let moto: ChildProcess | undefined;
+let moto: Moto | undefined;
 let motoEndpoint = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`moto_server did not listen on 127.0.0.1:${port} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const port = await freePort();
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const spawnError = new Promise<never>((_, reject) =>
-    moto!.once('error', (e) => reject(new Error(`moto_server is required for the differential tests and could not start: ${e.message}. Install it with: pip install 'moto[server]'`))),
-  );
-  const up = waitForPort(port, 20_000);
-  // Whichever loses the race must not surface later as an unhandled rejection.
-  up.catch(() => undefined);
-  spawnError.catch(() => undefined);
-  await Promise.race([up, spawnError]);
-  motoEndpoint = `http://127.0.0.1:${port}`;
+  // Fails (does not skip) when moto_server is missing: the differential tests are required.
+  moto = await startMoto();
+  motoEndpoint = moto.endpoint;
 }, 30_000);
 
 afterAll(async () => {
-  moto?.kill('SIGTERM');
+  await moto?.stop();
   await emu?.close();
 });
 

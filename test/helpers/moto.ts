@@ -1,13 +1,15 @@
 /**
  * Starts `moto_server` (a second, independent AWS implementation, preinstalled on these machines)
- * on 127.0.0.1 with a free port, for tests that check squall's AWS calls against it. Fails loudly
- * when moto is missing: CI must have it.
+ * on 127.0.0.1 with a free port, for the tests and benchmarks that check squall against it. Fails
+ * loudly when moto is missing: CI must have it. The one place that starts moto.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 export interface Moto {
   endpoint: string;
+  /** The moto_server process (benchmarks read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export async function startMoto(): Promise<Moto> {
   }
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -37,14 +41,15 @@ export async function startMoto(): Promise<Moto> {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (Date.now() > deadline || child.exitCode !== null || spawnError) {
       child.kill('SIGKILL');
-      throw new Error(`moto_server did not start on ${endpoint}`);
+      throw new Error(`moto_server did not start on ${endpoint}${spawnError ? `: ${spawnError.message}` : ''}; install it with: pip install 'moto[server]'`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

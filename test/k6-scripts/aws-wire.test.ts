@@ -5,7 +5,6 @@
  *    path, target header, content type, and the same JSON body members;
  * 2. producer.js (batch packing, poison, metrics) against moto_server's SQS, read back with the SDK.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,6 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMoto, type Moto } from '../helpers/moto.ts';
 import { importK6Module, metricSum, resetShim, shim } from './k6-shim.ts';
 
 interface Captured {
@@ -114,39 +114,20 @@ describe('k6 Lambda Invoke matches @aws-sdk/client-lambda (REST-JSON)', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('producer.js against moto_server SQS', () => {
-  let moto: ChildProcess | null = null;
+  let moto: Moto | null = null;
   let motoEndpoint = '';
   let client: SQSClient;
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    motoEndpoint = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        await fetch(`${motoEndpoint}/moto-api/`);
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error('moto_server did not start within 15 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    moto = await startMoto();
+    motoEndpoint = moto.endpoint;
     client = new SQSClient({ endpoint: motoEndpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
-  }, 20_000);
+  }, 30_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     client?.destroy();
-    moto?.kill('SIGTERM');
+    await moto?.stop();
   });
 
   async function receiveAll(queueUrl: string, expected: number) {
