@@ -21,6 +21,7 @@ export interface ScenarioTotalsRaw {
   status4xx: number;
   status429: number;
   status5xx: number;
+  /** k6 http_req_failed count. */
   failed: number;
 }
 

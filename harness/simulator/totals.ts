@@ -7,21 +7,14 @@
 import { meanDuration } from '../contracts/distributions.ts';
 import type { Simulation } from './simulation.ts';
 import { THROTTLE_REASON_BY_INDEX } from './function-model.ts';
+import type { ScenarioTotalsRaw } from './scenario-model.ts';
 import { coldStartProbabilityLowLoad, erlangB, littleConcurrency } from './closed-forms.ts';
 import { lambdaCost, MONTH_SECONDS } from './pricing.ts';
 
 export const TOTALS_SCHEMA = 'squall.simulation-totals/v1';
 
-export interface ScenarioTotals {
-  iterations: number;
-  droppedIterations: number;
-  requests: number;
-  status2xx: number;
-  status4xx: number;
-  status429: number;
-  status5xx: number;
-  /** k6 http_req_failed count. */
-  failed: number;
+/** A scenario's counts (fields of ScenarioTotalsRaw: iterations … failed) plus its latency percentiles. */
+export interface ScenarioTotals extends ScenarioTotalsRaw {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyP99Ms: number | null;
