@@ -35,23 +35,6 @@ export interface QueueConfig {
   SqsManagedSseEnabled: boolean;
 }
 
-const SETTABLE = new Set([
-  'Policy',
-  'VisibilityTimeout',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'DelaySeconds',
-  'ReceiveMessageWaitTimeSeconds',
-  'RedrivePolicy',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-  'RedriveAllowPolicy',
-  'SqsManagedSseEnabled',
-]);
 const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 
 /** Every attribute GetQueueAttributes knows (QueueAttributeName enum [MODEL]). */
@@ -78,6 +61,17 @@ export const QUEUE_ATTRIBUTE_NAMES = [
   'RedriveAllowPolicy',
   'SqsManagedSseEnabled',
 ] as const;
+
+/** What GetQueueAttributes reports but Create/SetQueueAttributes may not set [MODEL]. */
+const READ_ONLY = new Set([
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+]);
+const SETTABLE = new Set<string>(QUEUE_ATTRIBUTE_NAMES.filter((n) => !READ_ONLY.has(n)));
 
 function intAttr(name: string, raw: string, min: number, max: number): number | SqsError {
   if (!/^-?\d+$/.test(raw.trim())) return err.invalidAttributeValue(name);
