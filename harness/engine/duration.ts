@@ -4,7 +4,7 @@
  * ParseExtendedDuration`, shared/reference/k6-contract.md §4.1). Everything here is in milliseconds.
  */
 
-import { scanK6Duration } from '../contracts/k6-duration.ts';
+import { scanK6Duration } from '../contracts/k6.ts';
 
 /** Parse a k6 duration; returns milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(value: unknown): number | undefined {

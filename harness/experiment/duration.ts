@@ -4,7 +4,7 @@
  * milliseconds. Negative durations are refused: nothing in an experiment runs backwards.
  */
 
-import { scanK6Duration } from '../contracts/k6-duration.ts';
+import { scanK6Duration } from '../contracts/k6.ts';
 
 /** Parse a k6 duration into milliseconds, or return an error text saying what is wrong. */
 export function parseDuration(input: unknown): { ms: number } | { error: string } {

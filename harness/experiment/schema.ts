@@ -4,6 +4,7 @@
  * `resolve.ts` fills them in from contracts/aws-facts.ts, so the input type stays what people write.
  */
 import { z } from 'zod';
+import { K6_EXECUTORS } from '../contracts/k6.ts';
 import { parseDuration } from './duration.ts';
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -122,14 +123,7 @@ export const SystemSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // Load: scenarios are flat objects (template fields + k6 executor fields), checked per kind in validate.ts.
 
-export const EXECUTORS = [
-  'shared-iterations',
-  'per-vu-iterations',
-  'constant-vus',
-  'ramping-vus',
-  'constant-arrival-rate',
-  'ramping-arrival-rate',
-] as const;
+export const EXECUTORS = K6_EXECUTORS;
 export const TEMPLATES = ['http', 'sqs-producer', 'lambda-invoke'] as const;
 
 const StageSchema = z.strictObject({ duration: duration(), target: int(0) });

@@ -146,13 +146,7 @@ export interface ResolvedEventSource {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-export type ExecutorName =
-  | 'shared-iterations'
-  | 'per-vu-iterations'
-  | 'constant-vus'
-  | 'ramping-vus'
-  | 'constant-arrival-rate'
-  | 'ramping-arrival-rate';
+export type { ExecutorName } from '../contracts/k6.ts';
 
 export interface Stage {
   durationMs: number;

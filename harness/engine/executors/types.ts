@@ -5,13 +5,9 @@
  * it. Times are milliseconds; `now()` counts from the start of the executor (after its startTime).
  */
 
-export type ExecutorName =
-  | 'shared-iterations'
-  | 'per-vu-iterations'
-  | 'constant-vus'
-  | 'ramping-vus'
-  | 'constant-arrival-rate'
-  | 'ramping-arrival-rate';
+import type { ExecutorName } from '../../contracts/k6.ts';
+
+export type { ExecutorName };
 
 /** Fields every scenario has (k6 `lib/executor/base_config.go`). */
 export interface BaseScenarioConfig {

@@ -1,5 +1,5 @@
 /**
- * k6's duration syntax, shared by every part that reads one (k6 `lib/types/types.go:
+ * k6 facts more than one part needs: the executor names, and k6's duration syntax, shared by every part that reads one (k6 `lib/types/types.go:
  * ParseExtendedDuration`, shared/reference/k6-contract.md §4.1): Go `time.ParseDuration` units plus
  * `d` for days, and a bare number meaning milliseconds. Parts wrap this scanner with their own
  * policy (the experiment refuses negatives with a message; the engine follows k6's laxer rules).
@@ -38,3 +38,14 @@ export function scanK6Duration(text: string): number | undefined {
   }
   return total;
 }
+
+/** k6's six executors (`lib/executor`, k6-contract §4.2; `externally-controlled` was removed in v2.0). */
+export const K6_EXECUTORS = [
+  'shared-iterations',
+  'per-vu-iterations',
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+] as const;
+export type ExecutorName = (typeof K6_EXECUTORS)[number];
