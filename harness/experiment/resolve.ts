@@ -4,6 +4,7 @@
  * Resolution never fails: anything semantically wrong is reported by validate.ts, which runs on
  * the resolved object so that defaults take part in the cross-field rules.
  */
+import { dict } from '../contracts/dict.ts';
 import path from 'node:path';
 import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
 import { parseSeriesCondition } from '../contracts/series-thresholds.ts';
@@ -273,9 +274,9 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
   const templatesDir = input.templates ? path.resolve(baseDir, input.templates) : null;
   const sys = input.system ?? {};
   const account = sys.account ?? {};
-  const functions: Record<string, ResolvedFunction> = {};
+  const functions = dict<ResolvedFunction>();
   for (const [name, f] of Object.entries(sys.functions ?? {})) functions[name] = resolveFunction(name, f, baseDir);
-  const queues: Record<string, ResolvedQueue> = {};
+  const queues = dict<ResolvedQueue>();
   for (const [name, q] of Object.entries(sys.queues ?? {})) queues[name] = resolveQueue(name, q);
   const eventSources: ResolvedEventSource[] = (sys.eventSources ?? []).map((e) => ({
     id: eventSourceId(e.queue, e.function),
@@ -287,7 +288,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
     maximumConcurrency: e.maximumConcurrency ?? null,
     enabled: e.enabled ?? true,
   }));
-  const scenarios: Record<string, ResolvedScenario> = {};
+  const scenarios = dict<ResolvedScenario>();
   for (const [name, s] of Object.entries(input.load.scenarios)) scenarios[name] = resolveScenario(name, s, baseDir, templatesDir);
   const durationMs = Math.max(0, ...Object.values(scenarios).map((s) => s.startTimeMs + executorDurationMs(s)));
 
@@ -314,7 +315,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
     };
   });
 
-  const predictions: Record<string, Tolerance> = {};
+  const predictions = dict<Tolerance>();
   for (const [k, t] of Object.entries(input.expect?.predictions ?? {})) {
     predictions[k] = { relative: t.relative ?? null, absolute: t.absolute ?? null, on: t.on ?? 'total' };
   }

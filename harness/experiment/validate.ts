@@ -237,7 +237,22 @@ function zodIssueToDiagnostics(issue: z.core.$ZodIssue, error: ErrorFn): void {
   error(p, issue.message);
 }
 
+/** Names people choose that become record keys: `__proto__` cannot be one in JavaScript objects (the schema library would drop it silently). */
+function checkReservedNames(raw: Record<string, unknown>, error: ErrorFn): void {
+  const sections: Array<[PathPart[], unknown]> = [
+    [['system', 'functions'], (raw.system as Record<string, unknown> | undefined)?.functions],
+    [['system', 'queues'], (raw.system as Record<string, unknown> | undefined)?.queues],
+    [['load', 'scenarios'], (raw.load as Record<string, unknown> | undefined)?.scenarios],
+  ];
+  for (const [p, rec] of sections) {
+    if (rec && typeof rec === 'object' && Object.prototype.hasOwnProperty.call(rec, '__proto__')) {
+      error([...p, '__proto__'], '`__proto__` is reserved and cannot be used as a name here', 'choose another name', true);
+    }
+  }
+}
+
 function preChecks(raw: Record<string, unknown>, error: ErrorFn): void {
+  checkReservedNames(raw, error);
   const load = raw.load as Record<string, unknown> | undefined;
   const scenarios = load && typeof load === 'object' ? (load.scenarios as Record<string, unknown> | undefined) : undefined;
   if (scenarios && typeof scenarios === 'object') {

@@ -5,6 +5,7 @@
  * body template cannot break or inject into the generated code. Templates insert them with `{{{ }}}`
  * (the Handlebars environment also runs with `noEscape`).
  */
+import { dict } from '../contracts/dict.ts';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type {
   ResolvedExperiment,
@@ -208,7 +209,7 @@ function checkExpr(c: { status?: number[]; bodyContains?: string; maxDurationMs?
 export function buildScriptView(exp: ResolvedExperiment): ScriptView {
   const taken = new Set<string>();
   const scenarios: ScenarioView[] = [];
-  const k6Scenarios: K6Options['scenarios'] = {};
+  const k6Scenarios: K6Options['scenarios'] = dict();
   const functionUrls = new Set<string>();
   let usesAws = false;
   const queuesUsed = new Set<string>();

@@ -4,6 +4,7 @@
  * closed forms beside them and the cost from the one pricing model. Averages over environments
  * are time-weighted over the load window [0, load.durationMs].
  */
+import { dict } from '../contracts/dict.ts';
 import { meanDuration } from '../contracts/distributions.ts';
 import type { Simulation } from './simulation.ts';
 import { THROTTLE_REASON_BY_INDEX } from './function-model.ts';
@@ -111,7 +112,7 @@ export interface SimulationTotals {
 
 export function buildTotals(sim: Simulation, seed = 0): SimulationTotals {
   const loadMs = Math.max(1, sim.loadEndMs);
-  const scenarios: Record<string, ScenarioTotals> = {};
+  const scenarios = dict<ScenarioTotals>();
   for (const sc of sim.scenarios) {
     const t = sc.t;
     scenarios[sc.name] = {
@@ -121,7 +122,7 @@ export function buildTotals(sim: Simulation, seed = 0): SimulationTotals {
       latencyP99Ms: sc.runLatency.percentile(99),
     };
   }
-  const functions: Record<string, FunctionTotals> = {};
+  const functions = dict<FunctionTotals>();
   let costUsd = 0;
   let monthlyUsd = 0;
   for (const fn of sim.functions) {
@@ -203,7 +204,7 @@ export function buildTotals(sim: Simulation, seed = 0): SimulationTotals {
       },
     };
   }
-  const queues: Record<string, QueueTotals> = {};
+  const queues = dict<QueueTotals>();
   for (const q of sim.queues) {
     const drained = sim.drainedAt(q.index);
     queues[q.name] = {
@@ -217,7 +218,7 @@ export function buildTotals(sim: Simulation, seed = 0): SimulationTotals {
       timeToDrainMs: drained === null ? null : Math.max(0, drained - sim.loadEndMs),
     };
   }
-  const mappings: Record<string, MappingTotals> = {};
+  const mappings = dict<MappingTotals>();
   for (const m of sim.mappings) {
     mappings[m.id] = {
       batches: m.t.batches,
