@@ -106,6 +106,8 @@ export class LambdaFunction {
   program: SyntheticProgram | null;
   readonly rng: Rng;
   deleted = false;
+  /** UpdateFunctionConfiguration/UpdateFunctionCode answer InProgress, then settle to Successful as on AWS. */
+  lastUpdateStatus: 'InProgress' | 'Successful' = 'Successful';
 
   constructor(
     public spec: FunctionSpec,
