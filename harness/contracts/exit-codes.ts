@@ -11,6 +11,8 @@ export const EXIT = {
   predictionMismatch: 4,
   restoreFailed: 5,
   messagesLost: 6,
+  /** The target or its environment is unavailable: credentials, endpoint, permissions, a missing resource. */
+  environment: 7,
   interrupted: 130,
 } as const;
 
