@@ -41,6 +41,7 @@
           ctx.save();
           ctx.font = (11 * pr) + 'px system-ui, sans-serif';
           ctx.textBaseline = 'top';
+          ctx.textAlign = 'left';
           faults.forEach(function (f) {
             var x0 = u.valToPos(f.fromS, 'x', true), x1 = u.valToPos(f.toS, 'x', true);
             var text = '#' + f.id + ' ' + f.label;
