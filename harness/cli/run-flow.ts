@@ -24,6 +24,8 @@ import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, EMULATOR_CREDENTIALS, type TargetClients } from '../target/clients.ts';
+import type { StopFired } from '../chaos/stop-conditions.ts';
+import { wireStopConditions, type StopWiring } from './run-stop.ts';
 
 
 export interface RunOptions {
@@ -47,6 +49,8 @@ export interface RunOutcome {
   comparison: Comparison | null;
   restore: RestoreReport;
   reasons: string[];
+  /** The stop condition (or k6 abortOnFail threshold) that ended the faults early, if one fired. */
+  stoppedBy: StopFired | null;
 }
 
 export function newRunId(now = new Date()): string {
@@ -128,6 +132,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
   let restoredInWindows = 0;
+  let stoppedBy: StopFired | null = null;
+  let stops: StopWiring | null = null;
 
   try {
     if (exp.target.kind === 'emulated') {
@@ -156,18 +162,21 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
     // before the scenarios start; the fault timeline and the measured series start there.
     const mark = await startMarkServer();
     const tl = timeline;
+    const st = stops;
     let started = false;
     const startTimeline = (why: string) => {
       if (started) return;
       started = true;
       if (why) o.log(why);
       tl.start();
+      st.start(loadStartEpoch || clock.epochMs());
     };
     const emulatorEndpoint = emulator?.endpoint;
     mark.started.then((epoch) => {
@@ -189,12 +198,18 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       env: { ...env, SQUALL_START_URL: mark.url },
       quiet: true,
       summaryTrendStats: exp.load.summaryTrendStats,
-      ...(o.signal ? { signal: o.signal } : {}),
+      ...(stops.loadSignal ? { signal: stops.loadSignal } : {}),
+      ...(stops.extraArgs.length ? { extraArgs: stops.extraArgs } : {}),
+      onStderr: (c) => st.onLoadOutput(c),
+      onStdout: (c) => st.onLoadOutput(c),
       timeoutMs: exp.load.durationMs + 120_000 + Math.max(0, ...Object.values(exp.load.scenarios).map((s) => s.gracefulStopMs)),
     });
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
+    const stopped = await stops.finish();
+    stoppedBy = stopped.fired;
+    if (stopped.restore?.failed.length) o.log(`warning: ${stopped.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
     // Keep observing while queues drain; faults with windows past the load end are restored now.
@@ -206,6 +221,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     if (emulator) systemSeries = await fetchJson<SeriesFile>(`${emulator.endpoint}/_squall/metrics`);
   } finally {
+    // On an error path the watcher must not fire (and restore) behind the finally's own restore.
+    await stops?.finish();
     if (timeline) {
       const r = await timeline.finish();
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
@@ -242,15 +259,21 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-  const comparison = compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect);
+  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
   writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;
   let exitCode: number = EXIT.ok;
-  if (o.signal?.aborted || k6ExitCode === K6_EXIT.externalAbort) {
+  // A fired stop condition with `then: stop-load` ends the load with SIGTERM (k6 exit 105) too.
+  if (o.signal?.aborted || (k6ExitCode === K6_EXIT.externalAbort && stoppedBy?.then !== 'stop-load')) {
     exitCode = EXIT.interrupted;
     reasons.push('interrupted');
   } else if (restoreReport.failed.length) exitCode = EXIT.restoreFailed;
+  else if (stoppedBy) {
+    // A brake that fired means the system did not hold under the experiment: like k6's abortOnFail (exit 99).
+    exitCode = EXIT.thresholdsFailed;
+    reasons.push(`stop condition fired at +${(stoppedBy.atMs / 1000).toFixed(1)}s: ${stoppedBy.condition}${stoppedBy.value !== null ? ` = ${stoppedBy.value}` : ''}`);
+  }
   else if (comparison.messages && !comparison.messages.ok) {
     exitCode = EXIT.messagesLost;
     reasons.push(`${comparison.messages.lost} message(s) lost`);
@@ -264,7 +287,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     exitCode = EXIT.predictionMismatch;
     reasons.push(`${comparison.series.filter((s) => s.verdict === 'fail').length} series outside their prediction tolerance`);
   }
-  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: { ...restoreReport, restored: restoreReport.restored + restoredInWindows }, reasons };
+  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: { ...restoreReport, restored: restoreReport.restored + restoredInWindows }, reasons, stoppedBy };
 }
 
 /** A loopback endpoint the generated script's setup() posts to when the load is about to start. */
