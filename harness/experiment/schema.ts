@@ -223,6 +223,7 @@ const StopConditionSchema = z.strictObject({
   labels: strMap().optional(),
   when: z.string(),
   window: duration().optional(),
+  then: z.enum(['stop-load', 'continue']).optional(),
 });
 
 export const ChaosSchema = z.strictObject({
