@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { GetFunctionCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { Journal } from '../chaos/journal.ts';
 import { ChaosTimeline, describeFault, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
@@ -24,6 +24,7 @@ import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, EMULATOR_CREDENTIALS, type TargetClients } from '../target/clients.ts';
+import { credentialsEnv, type ResolvedCredentials } from '../target/credentials.ts';
 
 
 export interface RunOptions {
@@ -37,6 +38,12 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Aborts the run (SIGINT/SIGTERM): the load stops gracefully, faults are restored. */
   signal?: AbortSignal;
+  /**
+   * An aws target that passed its preflight (target/preflight.ts): the clients to use (the run
+   * destroys them), the credentials the script gets too, and the experiment with what is really
+   * deployed put in, which the prediction is made from.
+   */
+  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
 }
 
 export interface RunOutcome {
@@ -62,10 +69,12 @@ async function fetchJson<T>(url: string): Promise<T> {
 }
 
 /** Environment for the generated script: endpoints, credentials, function URLs, queue URLs, run id. */
-async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId: string, endpoint: string | null): Promise<Record<string, string>> {
+async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId: string, endpoint: string | null, credentials: ResolvedCredentials | null): Promise<Record<string, string>> {
   const env: Record<string, string> = { SQUALL_RUN_ID: runId, AWS_REGION: clients.region };
-  if (endpoint) {
-    env.SQUALL_ENDPOINT = endpoint;
+  if (endpoint) env.SQUALL_ENDPOINT = endpoint;
+  // The script signs with the very credentials squall's own clients use (aws: the default chain, resolved once).
+  if (credentials) Object.assign(env, credentialsEnv(credentials));
+  else if (endpoint) {
     env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
   }
@@ -80,30 +89,6 @@ async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId:
     env[`SQUALL_QUEUE_URL_${envSuffix(q)}`] = r.QueueUrl!;
   }
   return env;
-}
-
-/** In aws mode, refuse to touch an account that is not on the experiment's allowlist. */
-async function checkAccount(exp: ResolvedExperiment, clients: TargetClients): Promise<void> {
-  if (exp.target.kind !== 'aws') return;
-  const fn = Object.keys(exp.system.functions)[0];
-  let account: string | undefined;
-  if (fn) {
-    const r = await clients.lambda.send(new GetFunctionCommand({ FunctionName: fn }));
-    account = r.Configuration?.FunctionArn?.split(':')[4];
-  } else {
-    const q = Object.keys(exp.system.queues)[0];
-    if (q) {
-      const url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: q }))).QueueUrl!;
-      const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-      account = a.Attributes?.QueueArn?.split(':')[4];
-    }
-  }
-  if (!account || !exp.target.accountAllowlist.includes(account)) {
-    throw new SquallError(`the target account ${account ?? '(unknown)'} is not in target.accountAllowlist (${exp.target.accountAllowlist.join(', ')})`, {
-      exitCode: EXIT.invalidInput,
-      hint: 'squall only changes accounts you list; add the account id to target.accountAllowlist if this is the account you mean',
-    });
-  }
 }
 
 export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
@@ -134,8 +119,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
       o.log(`emulator at ${emulator.endpoint}`);
     }
-    clients = clientsForTarget(exp.target, emulator?.endpoint);
-    await checkAccount(exp, clients);
+    if (exp.target.kind === 'aws' && !o.aws) throw new SquallError('internal: an aws run needs its preflight first (target/preflight.ts)');
+    clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
     journal.write({
       event: 'run',
       runId,
@@ -143,7 +128,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       at: new Date().toISOString(),
     });
     const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
-    const env = await scriptEnv(exp, clients, runId, localEndpoint);
+    const env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
     const runner = await selectRunner(o.engine ?? exp.load.engine);
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
@@ -237,7 +222,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
   writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
 
-  const prediction = simulate(exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+  const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
   const predicted = rebaseSeries(prediction.series, 0, steps);
   writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
