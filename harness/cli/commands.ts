@@ -9,5 +9,7 @@ import calibrate from './calibrate.ts';
 import run from './run.ts';
 import plan from './plan.ts';
 import restore from './restore.ts';
+import report from './report.ts';
+import index from './index-cmd.ts';
 
-export const commands = [run, plan, validate, generate, simulate, cost, emulator, k6, restore, calibrate];
+export const commands = [run, plan, validate, generate, simulate, cost, emulator, k6, restore, calibrate, report, index];

@@ -95,7 +95,7 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
     out(formatDriftTable(pf.drift));
     if (o.strictDrift && pf.drift.length) {
       throw new SquallError(`${pf.drift.length} difference(s) between the experiment and the deployed configuration (--strict-drift); nothing was changed`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'update the experiment to what is deployed (the table above), redeploy, or run without --strict-drift to predict from what is deployed',
       });
     }

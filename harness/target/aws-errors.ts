@@ -71,43 +71,43 @@ export function environmentError(e: unknown, ctx: CallContext): SquallError {
   switch (classify(e)) {
     case 'credentials':
       return new SquallError(`no AWS credentials found (${x.message ?? 'credential chain exhausted'})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'squall uses the AWS SDK default chain: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), run `aws sso login`, or run where an instance/OIDC role is available',
         cause: e,
       });
     case 'expired-credentials':
       return new SquallError(`the AWS credentials have expired (${detail})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'refresh them (`aws sso login`, a new session token, or re-run the CI role assumption) and run again',
         cause: e,
       });
     case 'unreachable':
       return new SquallError(`${where} did not answer ${ctx.action} (${networkCode(e)})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: ctx.endpoint ? `start the service behind ${ctx.endpoint} or fix target.endpoint / --endpoint` : 'check the network, a proxy, or the region name',
         cause: e,
       });
     case 'denied':
       return new SquallError(`${ctx.action} on ${ctx.resource} was denied (${detail})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'give the identity the permissions `squall plan <experiment> --iam` prints (least privilege for this experiment)',
         cause: e,
       });
     case 'not-found':
       return new SquallError(`${ctx.resource} does not exist on ${where} (${ctx.action}: ${codeOf(x)})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'on an aws target the experiment names resources that are already deployed: deploy it, or fix its name (or ARN) in the experiment, or check the region',
         cause: e,
       });
     case 'unsupported':
       return new SquallError(`${where} does not implement ${ctx.action}`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'use a target that implements this API (AWS itself, or a newer emulator), or drop the part of the experiment that needs it',
         cause: e,
       });
     case 'other':
       return new SquallError(`${ctx.action} on ${ctx.resource} failed on ${where} (${detail})`, {
-        exitCode: EXIT.environment,
+        exitCode: EXIT.environmentUnavailable,
         hint: 'the target refused the call; check the resource and the region, then run again',
         cause: e,
       });

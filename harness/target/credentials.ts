@@ -45,7 +45,7 @@ export function checkExpiry(c: ResolvedCredentials, runMs: number, nowMs: number
   if (left < runMs + marginMs) {
     const mins = (ms: number) => `${Math.max(0, Math.floor(ms / 60_000))} min`;
     throw new SquallError(`the AWS credentials expire in ${mins(left)}, but the run needs about ${mins(runMs + marginMs)} (load, tail and a ${mins(marginMs)} margin to restore faults)`, {
-      exitCode: EXIT.environment,
+      exitCode: EXIT.environmentUnavailable,
       hint: 'refresh the session (`aws sso login`, a longer role session duration) or shorten the experiment',
     });
   }

@@ -49,7 +49,7 @@ export async function callerIdentity(c: TargetClients): Promise<{ account: strin
 export function checkAllowlist(target: AwsTarget, identity: { account: string; arn: string }): void {
   if (target.accountAllowlist.includes(identity.account)) return;
   throw new SquallError(`the credentials belong to account ${identity.account || '(unknown)'} (${identity.arn}), which is not on target.accountAllowlist (${target.accountAllowlist.join(', ')}); nothing was changed`, {
-    exitCode: EXIT.environment,
+    exitCode: EXIT.environmentUnavailable,
     hint: 'squall only touches accounts the experiment lists: switch credentials (--profile, AWS_PROFILE) to an allowed account, or add this account id to target.accountAllowlist if it is the one you mean',
   });
 }

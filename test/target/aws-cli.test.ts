@@ -119,7 +119,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
   it('run refuses an account not on the allowlist before touching anything', async () => {
     const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
     const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, allowlist: ['210987654321'] }), '--reports', reports, '--yes'], cleanEnv(KEYS));
-    expect(r.code).toBe(EXIT.environment);
+    expect(r.code).toBe(EXIT.environmentUnavailable);
     expect(r.stderr).toMatch(/^error: the credentials belong to account 123456789012 .*not on target\.accountAllowlist \(210987654321\); nothing was changed$/m);
     expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/);
     expect(readdirSync(reports)).toEqual([]);
@@ -128,7 +128,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
 
   it('run with no credentials anywhere is an environment error naming the fix', async () => {
     const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--yes'], cleanEnv({}));
-    expect(r.code).toBe(EXIT.environment);
+    expect(r.code).toBe(EXIT.environmentUnavailable);
     expect(r.stderr).toMatch(/^error: no AWS credentials found/m);
     expect(r.stderr).toMatch(/^hint: squall uses the AWS SDK default chain: set AWS_ACCESS_KEY_ID/m);
     expect(r.stderr).not.toMatch(/internal error/);
@@ -137,7 +137,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
 
   it('run --strict-drift refuses a deployment that differs from the experiment', async () => {
     const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--yes', '--strict-drift'], cleanEnv(KEYS));
-    expect(r.code).toBe(EXIT.environment);
+    expect(r.code).toBe(EXIT.environmentUnavailable);
     expect(r.stdout).toMatch(/memoryMB\s+256\s+512/);
     expect(r.stderr).toMatch(/3 difference\(s\) between the experiment and the deployed configuration \(--strict-drift\); nothing was changed/);
     expect(await configNow()).toEqual(untouched);

@@ -73,7 +73,7 @@ describe.skipIf(!moto.available)('preflight on moto_server as an aws target', ()
   it('refuses an account that is not on the allowlist, before changing anything', async () => {
     const exp = await loadExperiment(writeExperiment({ endpoint: acct.moto.endpoint, allowlist: ['111111111111'] }));
     const e = await failure(preflight(exp, { runMs: 60_000 }));
-    expect(e.exitCode).toBe(EXIT.environment);
+    expect(e.exitCode).toBe(EXIT.environmentUnavailable);
     expect(e.message).toContain(`account ${MOTO_ACCOUNT}`);
     expect(e.message).toContain('111111111111');
     expect(e.hint).toMatch(/accountAllowlist/);
@@ -84,7 +84,7 @@ describe.skipIf(!moto.available)('preflight on moto_server as an aws target', ()
   it('names a function that is not deployed, with the fix', async () => {
     const exp = await loadExperiment(writeExperiment({ endpoint: acct.moto.endpoint, functionName: 'ghost' }));
     const e = await failure(preflight(exp, { runMs: 60_000 }));
-    expect(e.exitCode).toBe(EXIT.environment);
+    expect(e.exitCode).toBe(EXIT.environmentUnavailable);
     expect(e.message).toMatch(/^ghost does not exist on the endpoint http:\/\/127\.0\.0\.1:\d+ \(lambda:GetFunctionConfiguration/);
     expect(e.hint).toMatch(/deploy it, or fix its name/);
   });
@@ -93,7 +93,7 @@ describe.skipIf(!moto.available)('preflight on moto_server as an aws target', ()
     const closed = `http://127.0.0.1:${await freePort()}`;
     const exp = await loadExperiment(writeExperiment({ endpoint: closed }));
     const e = await failure(preflight(exp, { runMs: 60_000 }));
-    expect(e.exitCode).toBe(EXIT.environment);
+    expect(e.exitCode).toBe(EXIT.environmentUnavailable);
     expect(e.message).toBe(`the endpoint ${closed} did not answer sts:GetCallerIdentity (ECONNREFUSED)`);
     expect(e.hint).toMatch(/start the service behind/);
   });
@@ -110,7 +110,7 @@ describe('temporary credentials', () => {
       e = x;
     }
     expect(e).toBeInstanceOf(SquallError);
-    expect((e as SquallError).exitCode).toBe(EXIT.environment);
+    expect((e as SquallError).exitCode).toBe(EXIT.environmentUnavailable);
     expect((e as SquallError).message).toMatch(/expire in 10 min, but the run needs about 35 min/);
   });
   it('accepts a session that outlives the run and its restore margin, and long-term keys', () => {
