@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Journal } from '../chaos/journal.ts';
+import { SquallError } from '../contracts/exit-codes.ts';
 import { ChaosTimeline, describeFault, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { SeriesFile } from '../contracts/series.ts';
@@ -20,9 +21,9 @@ import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
+import type { ResolvedCredentials } from '../target/credentials.ts';
 import { scriptEnv } from '../target/script-env.ts';
 import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
-import { checkAccount } from '../chaos/account.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
 import { firstIterationStart } from '../observe/first-start.ts';
 import { verdict } from '../compare/verdict.ts';
@@ -41,6 +42,12 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Aborts the run (SIGINT/SIGTERM): the load stops gracefully, faults are restored. */
   signal?: AbortSignal;
+  /**
+   * An aws target that passed its preflight (target/preflight.ts: credentials, allowlist, reads):
+   * the clients to use (the run destroys them), the credentials the script gets too, and the
+   * experiment with what is really deployed put in, which the prediction is made from.
+   */
+  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
 }
 
 export interface RunOutcome {
@@ -63,6 +70,8 @@ export function newRunId(now = new Date()): string {
 
 export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const exp = o.experiment;
+  // The account guard is part of the aws preflight (STS identity against the allowlist), done before anything exists.
+  if (exp.target.kind === 'aws' && !o.aws) throw new SquallError('internal: an aws run needs its preflight first (target/preflight.ts)');
   const runId = newRunId();
   const runDir = path.resolve(o.reportsDir, exp.name, runId);
   mkdirSync(runDir, { recursive: true });
@@ -91,8 +100,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
       o.log(`emulator at ${emulator.endpoint}`);
     }
-    clients = clientsForTarget(exp.target, emulator?.endpoint);
-    await checkAccount(exp, clients);
+    clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
     journal.write({
       event: 'run',
       runId,
@@ -100,7 +108,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       at: new Date().toISOString(),
     });
     const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
-    const env = await scriptEnv(exp, clients, runId, localEndpoint);
+    const env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
     const runner = await selectRunner(o.engine ?? exp.load.engine);
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
@@ -202,7 +210,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
   writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
 
-  const prediction = simulate(exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+  const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
   const predicted = rebaseSeries(prediction.series, 0, steps);
   writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
