@@ -4,9 +4,10 @@
  * then the experiment's series thresholds and the accounting of every SQS message. Pure: takes the
  * two series files and the resolved expectations, returns `comparison.json`'s object.
  */
-import { SERIES, seriesKey, type Series, type SeriesFile } from '../contracts/series.ts';
+import { seriesKey, seriesTotal, type Series, type SeriesFile } from '../contracts/series.ts';
 import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+import type { WindowedComparison } from './windows.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
 
@@ -55,22 +56,11 @@ export interface Comparison {
   thresholds: ThresholdResult[];
   messages: MessageAccounting | null;
   verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+  /** Per-window figures and recovery after each fault (compare/windows.ts), added by the run flow. */
+  windows?: WindowedComparison;
 }
 
-/** The run-level figure of a series: sum of counts, max of peaks, mean of gauges and percentiles. */
-export function seriesTotal(s: Series): number | null {
-  const vals = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (vals.length === 0) return null;
-  const kind = SERIES[s.name]?.kind ?? 'sum';
-  switch (kind) {
-    case 'sum':
-      return vals.reduce((a, b) => a + b, 0);
-    case 'max':
-      return Math.max(...vals);
-    default:
-      return vals.reduce((a, b) => a + b, 0) / vals.length;
-  }
-}
+export { seriesTotal };
 
 /** Sum of a series' values (counts over the run). */
 function sumOf(s: Series): number {

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -42,7 +42,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 import type { ResolvedFunction, SyntheticBehaviour } from '../../harness/experiment/types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
