@@ -21,7 +21,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:';
