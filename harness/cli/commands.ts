@@ -8,5 +8,7 @@ import cost from './cost.ts';
 import calibrate from './calibrate.ts';
 import run from './run.ts';
 import restore from './restore.ts';
+import report from './report.ts';
+import index from './index-cmd.ts';
 
-export const commands = [run, validate, generate, simulate, cost, emulator, k6, restore, calibrate];
+export const commands = [run, validate, generate, simulate, cost, emulator, k6, restore, calibrate, report, index];

@@ -11,6 +11,7 @@
 import { SERIES, seriesKey, seriesTotal, type Series, type SeriesFile } from '../contracts/series.ts';
 import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+import type { WindowedComparison } from './windows.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
 
@@ -78,6 +79,8 @@ export interface Comparison {
   thresholds: ThresholdResult[];
   messages: MessageAccounting | null;
   verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+  /** Per-window figures and recovery after each fault (compare/windows.ts), added by the run flow. */
+  windows?: WindowedComparison;
 }
 
 export { seriesTotal };

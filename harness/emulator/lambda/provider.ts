@@ -10,6 +10,7 @@ import {
   functionArn,
   functionNotFound,
   invalidParameter,
+  invalidRequestContent,
   LambdaError,
   provisionedConfigNotFound,
   requestTooLarge,
@@ -120,7 +121,7 @@ export class LambdaProvider {
       TracingConfig: { Mode: 'PassThrough' },
       RevisionId: fn.revisionId,
       State: 'Active',
-      LastUpdateStatus: 'Successful',
+      LastUpdateStatus: fn.lastUpdateStatus,
       PackageType: 'Zip',
       Architectures: [s.architecture],
       EphemeralStorage: { Size: LAMBDA.ephemeralStorageMinMB },
@@ -200,6 +201,7 @@ export class LambdaProvider {
     if (isErr(memory)) return memory;
     const description = optString(o, 'Description', 'description', 256);
     if (isErr(description)) return description;
+    if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
     const spec: FunctionSpec = { ...fn.spec };
     if (timeout !== undefined) spec.timeoutSeconds = timeout;
     if (memory !== undefined) spec.memoryMB = memory;
@@ -215,7 +217,21 @@ export class LambdaProvider {
       }
     }
     this.model.update(fn, spec);
-    return ok(this.configuration(fn));
+    return ok(this.beginUpdate(fn));
+  }
+
+  /**
+   * The configuration an update answers with: LastUpdateStatus InProgress, which settles to
+   * Successful on the next turn of the clock (AWS takes seconds; clients poll GetFunctionConfiguration
+   * or use the function-updated waiter, which both work against either).
+   */
+  private beginUpdate(fn: LambdaFunction): Json {
+    fn.lastUpdateStatus = 'InProgress';
+    const shown = this.configuration(fn);
+    this.model.clock.setTimer(() => {
+      fn.lastUpdateStatus = 'Successful';
+    }, 0);
+    return shown;
   }
 
   getFunction(raw: string, qualifier: string | null): Reply | LambdaError {
@@ -270,8 +286,13 @@ export class LambdaProvider {
     if (clientContext !== null && clientContext.length > LAMBDA.clientContextMaxBytes) {
       return invalidParameter(`Client context must be at most ${LAMBDA.clientContextMaxBytes} bytes`);
     }
-    const limit = type === 'Event' ? LAMBDA.asyncPayloadMaxBytes : LAMBDA.syncPayloadMaxBytes;
-    if (body.length > limit) return requestTooLarge(`Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    if (clientContext !== null && !isBase64JsonObject(clientContext)) {
+      return invalidRequestContent('Client context must be a valid Base64-encoded JSON object.');
+    }
+    if (type === 'Event' && body.length > LAMBDA.asyncPayloadMaxBytes) {
+      return requestTooLarge(`${body.length} byte payload is too large for the Event invocation type (limit ${LAMBDA.asyncPayloadMaxBytes} bytes)`);
+    }
+    if (body.length > LAMBDA.syncPayloadMaxBytes) return requestTooLarge(`Request must be smaller than ${LAMBDA.syncPayloadMaxBytes} bytes for the InvokeFunction operation`);
     const payload = body.length === 0 ? '{}' : body.toString('utf8');
     try {
       JSON.parse(payload);
@@ -580,6 +601,22 @@ export class LambdaProvider {
     if (!r.fn.urlConfig) return resourceNotFound('The resource you requested does not exist.');
     r.fn.urlConfig = null;
     return noContent;
+  }
+}
+
+/** AWS's 409 while a previous update has not settled. */
+function updateInProgress(fn: LambdaFunction): LambdaError {
+  return resourceConflict(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`);
+}
+
+/** What Lambda accepts in X-Amz-Client-Context: standard Base64 of a JSON object. */
+function isBase64JsonObject(s: string): boolean {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return false;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(s, 'base64').toString('utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
   }
 }
 

@@ -17,6 +17,7 @@ import type { Rng } from '../../../contracts/distributions.ts';
 import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '../../../experiment/types.ts';
 import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
 import { functionArn } from '../errors.ts';
+import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
@@ -105,6 +106,8 @@ export class LambdaFunction {
   program: SyntheticProgram | null;
   readonly rng: Rng;
   deleted = false;
+  /** UpdateFunctionConfiguration/UpdateFunctionCode answer InProgress, then settle to Successful as on AWS. */
+  lastUpdateStatus: 'InProgress' | 'Successful' = 'Successful';
 
   constructor(
     public spec: FunctionSpec,
@@ -409,15 +412,14 @@ export class LambdaModel {
       () => {
         fn.sweepTimer = null;
         const now = this.clock.now();
-        let k = 0;
-        while (k < fn.idle.length && fn.idle[k]!.lastUsed + ttl <= now) k++;
+        const k = expiredPrefix((i) => fn.idle[i]!.lastUsed, fn.idle.length, now, ttl);
         for (const env of fn.idle.splice(0, k)) {
           this.dispose(env.runtime);
           fn.onDemandAlive--;
         }
         this.scheduleSweep(fn);
       },
-      Math.max(1, oldest.lastUsed + ttl - this.clock.now()),
+      Math.max(1, idleExpiresAt(oldest.lastUsed, ttl) - this.clock.now()),
     );
   }
 

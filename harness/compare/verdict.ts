@@ -1,0 +1,38 @@
+/**
+ * The verdict ladder of `squall run`: one exit code from what happened, most serious first —
+ * interrupted, a fault left applied, messages lost, thresholds failed, the load generator failed,
+ * predictions missed. The reasons say why, for the summary line.
+ */
+import { EXIT, K6_EXIT } from '../contracts/exit-codes.ts';
+import type { Comparison } from './compare.ts';
+
+export interface VerdictInput {
+  interrupted: boolean;
+  k6ExitCode: number;
+  restoreFailed: number;
+  comparison: Comparison;
+}
+
+export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] } {
+  const reasons: string[] = [];
+  const c = v.comparison;
+  let exitCode: number = EXIT.ok;
+  if (v.interrupted || v.k6ExitCode === K6_EXIT.externalAbort) {
+    exitCode = EXIT.interrupted;
+    reasons.push('interrupted');
+  } else if (v.restoreFailed) exitCode = EXIT.restoreFailed;
+  else if (c.messages && !c.messages.ok) {
+    exitCode = EXIT.messagesLost;
+    reasons.push(`${c.messages.lost} message(s) lost`);
+  } else if (v.k6ExitCode === K6_EXIT.thresholdsHaveFailed || c.verdict.thresholds === 'fail') {
+    exitCode = EXIT.thresholdsFailed;
+    reasons.push(v.k6ExitCode === K6_EXIT.thresholdsHaveFailed ? 'k6 thresholds failed' : 'series thresholds failed');
+  } else if (v.k6ExitCode !== K6_EXIT.ok) {
+    exitCode = EXIT.internalError;
+    reasons.push(`the load generator exited with ${v.k6ExitCode} (see k6-stderr.log)`);
+  } else if (c.verdict.predictions === 'fail') {
+    exitCode = EXIT.predictionMismatch;
+    reasons.push(`${c.series.filter((s) => s.verdict === 'fail').length} series outside their prediction tolerance`);
+  }
+  return { exitCode, reasons };
+}
