@@ -1,6 +1,7 @@
 /**
- * The verdict ladder of `squall run`: one exit code from what happened, most serious first —
- * interrupted, a fault left applied, messages lost, thresholds failed, the load generator failed,
+ * The verdict ladder of `squall run`: one exit code from what happened, most serious first — a
+ * fault left applied (even when interrupted: 130 promises everything was put back), interrupted,
+ * messages lost, thresholds failed, the load generator failed,
  * predictions missed. The reasons say why, for the summary line.
  */
 import { EXIT, K6_EXIT } from '../contracts/exit-codes.ts';
@@ -17,11 +18,11 @@ export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] 
   const reasons: string[] = [];
   const c = v.comparison;
   let exitCode: number = EXIT.ok;
-  if (v.interrupted || v.k6ExitCode === K6_EXIT.externalAbort) {
+  if (v.restoreFailed) exitCode = EXIT.restoreFailed;
+  else if (v.interrupted || v.k6ExitCode === K6_EXIT.externalAbort) {
     exitCode = EXIT.interrupted;
     reasons.push('interrupted');
-  } else if (v.restoreFailed) exitCode = EXIT.restoreFailed;
-  else if (c.messages && !c.messages.ok) {
+  } else if (c.messages && !c.messages.ok) {
     exitCode = EXIT.messagesLost;
     reasons.push(`${c.messages.lost} message(s) lost`);
   } else if (v.k6ExitCode === K6_EXIT.thresholdsHaveFailed || c.verdict.thresholds === 'fail') {
