@@ -44,6 +44,8 @@ export function createClients(opts: ClientOptions): TargetClients {
     requestHandler: {
       connectionTimeout: opts.connectionTimeoutMs ?? CLIENT_TIMEOUTS.connectionTimeoutMs,
       requestTimeout: opts.requestTimeoutMs ?? CLIENT_TIMEOUTS.requestTimeoutMs,
+      // Without it the SDK only logs a warning and keeps waiting.
+      throwOnRequestTimeout: true,
     },
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     // Explicit credentials win; else the SDK's default chain, reading the named profile if given.

@@ -1,0 +1,122 @@
+/**
+ * Crash tests against moto_server used as an `aws` target: the real CLI runs tiny experiments with
+ * overlapping faults and is killed (kill -9 of its whole process group at seeded random instants,
+ * inside and between fault windows), interrupted (Ctrl-C once and twice, SIGTERM), cut off from
+ * its stdout, restarted after a crash, and restored against an endpoint that does not answer.
+ * After each, the target's configuration is read back and must equal the original — "no reserved
+ * concurrency" distinct from 0 — and no process of the run may be left.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openResources, readJournal } from '../../harness/chaos/journal.ts';
+import { createClients, type TargetClients } from '../../harness/target/clients.ts';
+import { external } from '../helpers/external.ts';
+import { EMPTY_ZIP, motoCreateRole, startMoto, type Moto } from '../helpers/moto.ts';
+import { crashExperiment, journalEvents, leftovers, readConfig, seeded, signalGroup, startCli, waitFor, type Config } from './crash-helpers.ts';
+
+const MOTO_ACCOUNT = '123456789012';
+const moto_ = external('moto_server', 'the crash tests against moto');
+const KILLS = 20;
+const PARALLEL = 4;
+
+let moto: Moto;
+let clients: TargetClients;
+let role: string;
+const work = mkdtempSync(path.join(os.tmpdir(), 'squall-crash-'));
+let n = 0;
+
+/** A fresh function + queue + mapping (so runs can go in parallel), with its original configuration. */
+async function target(reserved: number | null): Promise<{ fn: string; queue: string; file: string; reports: string; original: Config }> {
+  const i = n++;
+  const fn = `fn${i}`;
+  const queue = `q${i}`;
+  await clients.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Role: role, Runtime: 'nodejs20.x', Handler: 'i.h', Code: { ZipFile: EMPTY_ZIP } }));
+  if (reserved !== null) await clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: fn, ReservedConcurrentExecutions: reserved }));
+  else await clients.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: fn }));
+  const url = (await clients.sqs.send(new CreateQueueCommand({ QueueName: queue }))).QueueUrl!;
+  const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  await clients.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: arn, BatchSize: 10 }));
+  await clients.sqs.send(new CreateQueueCommand({ QueueName: `${queue}-load` }));
+  const dir = path.join(work, `t${i}`);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `crash-${i}.yaml`);
+  writeFileSync(file, crashExperiment({ name: `crash-${i}`, endpoint: moto.endpoint, account: MOTO_ACCOUNT, fn, queue }));
+  const original = await readConfig(clients, fn);
+  expect(original.reserved).toBe(reserved);
+  return { fn, queue, file, reports: path.join(dir, 'reports'), original };
+}
+
+function run(file: string, reports: string, extra: string[] = []) {
+  return startCli(['run', file, '--reports', reports, '--tail', '0s', ...extra]);
+}
+
+/** `squall restore`, asynchronously: a spawnSync would stall the other runs' kill timers. */
+async function restoreCli(runDir: string, extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = startCli(['restore', runDir, ...extra]);
+  const { code } = await r.exit;
+  return { status: code, stdout: r.stdout(), stderr: r.stderr() };
+}
+
+async function expectNothingLeft(pgid: number, runDir: string): Promise<void> {
+  const left = await leftovers(pgid, runDir);
+  expect(left, `processes left by ${runDir}`).toEqual({ group: false, pids: [] });
+}
+
+describe.skipIf(!moto_.available)('crash tests: moto_server as an aws target', () => {
+  beforeAll(async () => {
+    moto = await startMoto();
+    clients = createClients({ endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    role = await motoCreateRole(moto.endpoint, 'crash');
+  }, 60_000);
+  afterAll(async () => {
+    clients?.destroy();
+    await moto?.stop();
+  });
+
+  it('a run to its end with crossing and nested faults leaves the original configuration, status done', async () => {
+    const t = await target(20);
+    const r = run(t.file, t.reports);
+    const runDir = await r.runDir;
+    const { code } = await r.exit;
+    expect(r.stderr()).not.toMatch(/internal error|EPIPE/);
+    expect(code, r.stdout() + r.stderr()).not.toBe(5);
+    expect(await readConfig(clients, t.fn)).toEqual(t.original);
+    expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson')))).toEqual([]);
+    const status = JSON.parse(readFileSync(path.join(runDir, 'status.json'), 'utf8')) as { phase: string; ended: { exitCode: number } };
+    expect(status.phase).toBe('done');
+    expect(status.ended.exitCode).toBe(code);
+    await expectNothingLeft(r.pgid, runDir);
+  }, 90_000);
+
+  it(`kill -9 of the whole group at ${KILLS} seeded instants, then squall restore: the original every time, no process left`, async () => {
+    const rand = seeded(20261207);
+    const kills = Array.from({ length: KILLS }, (_, i) => ({ i, reserved: i % 3 === 0 ? null : 20, delayMs: Math.round(-500 + rand() * 6000) }));
+    let withOpenFaults = 0;
+    const one = async (k: (typeof kills)[number]) => {
+      const t = await target(k.reserved);
+      const r = run(t.file, t.reports);
+      const runDir = await r.runDir;
+      const journal = path.join(runDir, 'chaos-journal.ndjson');
+      // The instant counts from the first fault's planned line: −0.5 s (before any fault) to 5.5 s
+      // (windows crossing, nested, between, after the last).
+      await waitFor('the first fault', () => journalEvents(runDir).some((e) => e.event === 'planned') || r.child.exitCode !== null, 60_000);
+      if (k.delayMs > 0) await new Promise((res) => setTimeout(res, k.delayMs));
+      signalGroup(r.pgid, 'SIGKILL');
+      await r.exit;
+      await expectNothingLeft(r.pgid, runDir);
+      const open = existsSync(journal) ? openResources(readJournal(journal)) : [];
+      if (open.length) withOpenFaults++;
+      const res = await restoreCli(runDir);
+      expect(res.stderr).not.toMatch(/internal error/);
+      expect(res.status, res.stdout + res.stderr).toBe(0);
+      expect(await readConfig(clients, t.fn), `kill ${k.i} at +${k.delayMs} ms`).toEqual(t.original);
+    };
+    for (let b = 0; b < kills.length; b += PARALLEL) await Promise.all(kills.slice(b, b + PARALLEL).map(one));
+    // The instants really hit applied faults (not only before or after them).
+    expect(withOpenFaults).toBeGreaterThanOrEqual(KILLS / 2);
+  }, 400_000);
+});
