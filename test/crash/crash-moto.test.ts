@@ -6,7 +6,7 @@
  * After each, the target's configuration is read back and must equal the original — "no reserved
  * concurrency" distinct from 0 — and no process of the run may be left.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openResources, readJournal } from '../../harness/chaos/journal.ts';
 import { createClients, type TargetClients } from '../../harness/target/clients.ts';
 import { external } from '../helpers/external.ts';
-import { EMPTY_ZIP, motoCreateRole, startMoto, type Moto } from '../helpers/moto.ts';
+import { EMPTY_ZIP, freePort, motoCreateRole, startMoto, type Moto } from '../helpers/moto.ts';
 import { crashExperiment, journalEvents, leftovers, readConfig, seeded, signalGroup, startCli, waitFor, type Config } from './crash-helpers.ts';
 
 const MOTO_ACCOUNT = '123456789012';
@@ -119,4 +119,118 @@ describe.skipIf(!moto_.available)('crash tests: moto_server as an aws target', (
     // The instants really hit applied faults (not only before or after them).
     expect(withOpenFaults).toBeGreaterThanOrEqual(KILLS / 2);
   }, 400_000);
+
+  /** Start a run and wait until its first fault is applied (so a signal finds something to restore). */
+  async function runningWithFault(reserved: number | null) {
+    const t = await target(reserved);
+    const r = run(t.file, t.reports);
+    const runDir = await r.runDir;
+    await waitFor('the first fault applied', () => journalEvents(runDir).some((e) => e.event === 'applied') || r.child.exitCode !== null, 60_000);
+    await new Promise((res) => setTimeout(res, 900)); // crossing windows in force
+    return { t, r, runDir };
+  }
+
+  function status(runDir: string): { phase: string; ended: { exitCode: number; reason: string } | null } {
+    return JSON.parse(readFileSync(path.join(runDir, 'status.json'), 'utf8')) as { phase: string; ended: { exitCode: number; reason: string } | null };
+  }
+
+  describe.concurrent('signals and output', () => {
+    it('Ctrl-C once (SIGINT to the group): load stopped, every fault restored, partial run written, exit 130', async () => {
+      const { t, r, runDir } = await runningWithFault(null);
+      signalGroup(r.pgid, 'SIGINT');
+      const { code } = await r.exit;
+      expect(r.stderr()).not.toMatch(/internal error|ECONNREFUSED/);
+      expect(code, r.stdout() + r.stderr()).toBe(130);
+      expect(await readConfig(clients, t.fn)).toEqual(t.original);
+      expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson')))).toEqual([]);
+      expect(status(runDir).ended?.exitCode).toBe(130);
+      expect(existsSync(path.join(runDir, 'k6-run.json'))).toBe(true);
+      await expectNothingLeft(r.pgid, runDir);
+    }, 90_000);
+
+    it('Ctrl-C twice: restore only, exit 130 because everything is back', async () => {
+      const { t, r, runDir } = await runningWithFault(20);
+      signalGroup(r.pgid, 'SIGINT');
+      await new Promise((res) => setTimeout(res, 150));
+      signalGroup(r.pgid, 'SIGINT');
+      const { code } = await r.exit;
+      expect(r.stderr()).toContain('restoring only');
+      expect(code, r.stdout() + r.stderr()).toBe(130);
+      expect(await readConfig(clients, t.fn)).toEqual(t.original);
+      expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson')))).toEqual([]);
+      await expectNothingLeft(r.pgid, runDir);
+    }, 90_000);
+
+    it('SIGTERM: the same as one Ctrl-C', async () => {
+      const { t, r, runDir } = await runningWithFault(20);
+      signalGroup(r.pgid, 'SIGTERM');
+      const { code } = await r.exit;
+      expect(code, r.stdout() + r.stderr()).toBe(130);
+      expect(await readConfig(clients, t.fn)).toEqual(t.original);
+      await expectNothingLeft(r.pgid, runDir);
+    }, 90_000);
+
+    it('a closed stdout (`| head -5`) never aborts the run or its restore', async () => {
+      const t = await target(null);
+      const r = run(t.file, t.reports);
+      const runDir = await r.runDir;
+      let lines = 0;
+      r.child.stdout!.on('data', (b: Buffer) => {
+        lines += b.toString().split('\n').length - 1;
+        if (lines >= 5) r.child.stdout!.destroy(); // what head does after 5 lines
+      });
+      const { code } = await r.exit;
+      expect(r.stderr()).not.toMatch(/EPIPE|internal error/);
+      expect([0, 3, 4, 6]).toContain(code);
+      expect(await readConfig(clients, t.fn)).toEqual(t.original);
+      expect(status(runDir).ended?.exitCode).toBe(code);
+      await expectNothingLeft(r.pgid, runDir);
+    }, 90_000);
+  });
+
+  it('a second run after a crash refuses (exit 5, the restore command, no new folder); --restore-first restores, then runs', async () => {
+    const { t, r, runDir } = await runningWithFault(null);
+    signalGroup(r.pgid, 'SIGKILL');
+    await r.exit;
+    await expectNothingLeft(r.pgid, runDir);
+    expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson'))).length).toBeGreaterThan(0);
+    const runs = () => readdirSync(path.dirname(runDir)).length;
+    const before = runs();
+
+    const again = run(t.file, t.reports);
+    const refused = await again.exit;
+    expect(refused.code, again.stdout() + again.stderr()).toBe(5);
+    expect(again.stderr()).toContain(`squall restore ${runDir}`);
+    expect(again.stderr()).toContain('--restore-first');
+    expect(runs()).toBe(before);
+    // Still faulted: the refusal touched nothing.
+    expect(await readConfig(clients, t.fn)).not.toEqual(t.original);
+
+    const first = run(t.file, t.reports, ['--restore-first']);
+    const secondDir = await first.runDir;
+    const done = await first.exit;
+    expect(first.stdout()).toMatch(/restore-first: run \S+: \d+ of \d+ fault\(s\) restored \(read back\)/);
+    expect(done.code, first.stdout() + first.stderr()).not.toBe(5);
+    expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson')))).toEqual([]);
+    // The second run took the true original, not the crashed run's faults, and put it back.
+    const planned = readJournal(path.join(secondDir, 'chaos-journal.ndjson')).find((e) => e.event === 'planned' && e.resource?.startsWith('reserved'));
+    expect(planned).toMatchObject({ previous: { value: null } });
+    expect(await readConfig(clients, t.fn)).toEqual(t.original);
+  }, 150_000);
+
+  it('restore against an endpoint that is down says what is left (exit 5); the real endpoint then restores', async () => {
+    const { t, r, runDir } = await runningWithFault(20);
+    signalGroup(r.pgid, 'SIGKILL');
+    await r.exit;
+    await expectNothingLeft(r.pgid, runDir);
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const down = await restoreCli(runDir, ['--endpoint', dead, '--deadline', '2s']);
+    expect(down.stderr).not.toMatch(/internal error/);
+    expect(down.status, down.stdout + down.stderr).toBe(5);
+    expect(down.stderr).toContain('reserved-concurrency:' + t.fn);
+    expect(down.stderr).toContain(`squall restore ${runDir}`);
+    const up = await restoreCli(runDir);
+    expect(up.status, up.stdout + up.stderr).toBe(0);
+    expect(await readConfig(clients, t.fn)).toEqual(t.original);
+  }, 120_000);
 });
