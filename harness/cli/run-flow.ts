@@ -26,6 +26,8 @@ import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, EMULATOR_CREDENTIALS, type TargetClients } from '../target/clients.ts';
 import type { StopFired } from '../chaos/stop-conditions.ts';
 import { wireStopConditions, type StopWiring } from './run-stop.ts';
+import { runAccounting } from './run-accounting.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 
 export interface RunOptions {
@@ -131,6 +133,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
+  let ledger: SqsLedger | null = null;
   let restoredInWindows = 0;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
@@ -220,6 +223,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       await new Promise((r) => setTimeout(r, o.tailMs));
     }
     if (emulator) systemSeries = await fetchJson<SeriesFile>(`${emulator.endpoint}/_squall/metrics`);
+    if (emulator) ledger = await fetchJson<SqsLedger>(`${emulator.endpoint}/_squall/accounting`);
   } finally {
     // On an error path the watcher must not fire (and restore) behind the finally's own restore.
     await stops?.finish();
@@ -259,7 +263,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
+  const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
+  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), stoppedBy };
   writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;
@@ -274,9 +279,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     exitCode = EXIT.thresholdsFailed;
     reasons.push(`stop condition fired at +${(stoppedBy.atMs / 1000).toFixed(1)}s: ${stoppedBy.condition}${stoppedBy.value !== null ? ` = ${stoppedBy.value}` : ''}`);
   }
-  else if (comparison.messages && !comparison.messages.ok) {
+  else if (comparison.verdict.messages === 'fail' && comparison.messages?.measured) {
     exitCode = EXIT.messagesLost;
-    reasons.push(`${comparison.messages.lost} message(s) lost`);
+    const m = comparison.messages;
+    reasons.push(m.lost !== 0 ? `${m.lost} message(s) lost` : `the dead-letter queues do not hold what was moved to them (moved ${m.dlq.movedToDlq}, held ${m.dlq.holds})`);
+  } else if (comparison.verdict.messages === 'not-measured' && comparison.messages?.measured === false && comparison.messages.policy === 'fail') {
+    exitCode = EXIT.messagesLost;
+    reasons.push('messages: no-loss was not measured (expect.messagesWhenUnmeasured: fail)');
   } else if (k6ExitCode === K6_EXIT.thresholdsHaveFailed || comparison.verdict.thresholds === 'fail') {
     exitCode = EXIT.thresholdsFailed;
     reasons.push(k6ExitCode === K6_EXIT.thresholdsHaveFailed ? 'k6 thresholds failed' : 'series thresholds failed');

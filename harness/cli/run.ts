@@ -6,6 +6,7 @@ import { loadExperiment } from '../experiment/load.ts';
 import { formatDiagnostic } from '../experiment/validate.ts';
 import { defineCommand } from './command.ts';
 import { runExperiment } from './run-flow.ts';
+import { formatMessages } from './run-summary.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
@@ -51,7 +52,7 @@ export default defineCommand({
         for (const s of failed.slice(0, 10)) process.stdout.write(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}\n`);
         process.stdout.write(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) process.stdout.write(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
-        if (c.messages) process.stdout.write(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
+        if (c.messages) process.stdout.write(formatMessages(c.messages));
       }
       if (out.stoppedBy) {
         const f = out.stoppedBy;

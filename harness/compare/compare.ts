@@ -7,6 +7,9 @@
 import { SERIES, seriesKey, type Series, type SeriesFile } from '../contracts/series.ts';
 import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+import { notMeasured, type MessageAccounting } from './accounting.ts';
+
+export type { MessageAccounting } from './accounting.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
 
@@ -36,25 +39,14 @@ export interface ThresholdResult {
   reason?: string;
 }
 
-export interface MessageAccounting {
-  /** Messages accepted by SendMessage(Batch) across all queues (poison included). */
-  sent: number;
-  deleted: number;
-  movedToDlq: number;
-  /** Visible + in flight + delayed at the end, all queues (dead-letter queues included). */
-  remaining: number;
-  /** sent − deleted − remaining: messages that vanished. */
-  lost: number;
-  ok: boolean;
-  perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
-}
-
 export interface Comparison {
   schema: typeof COMPARISON_SCHEMA;
   series: SeriesComparison[];
   thresholds: ThresholdResult[];
   messages: MessageAccounting | null;
-  verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+  /** The stop condition that ended the faults early (chaos/stop-conditions.ts StopFired), if one fired. */
+  stoppedBy?: { condition: string; atMs: number; at: string; value: number | null; then: 'stop-load' | 'continue'; index: number | null } | null;
+  verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' | 'not-measured' };
 }
 
 /** The run-level figure of a series: sum of counts, max of peaks, mean of gauges and percentiles. */
@@ -107,7 +99,11 @@ export function withinTolerance(predicted: number, measured: number, tol: Tolera
   return false;
 }
 
-export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect): Comparison {
+/**
+ * `messages`: the run's message accounting (compare/accounting.ts), computed by the caller from
+ * the target's ledger; with `expect.messages: no-loss` and none given, the messages were not measured.
+ */
+export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect, accounting?: MessageAccounting | null): Comparison {
   const pIndex = new Map(predicted.series.map((s) => [seriesKey(s.name, s.labels), s]));
   const mIndex = new Map(measured.series.map((s) => [seriesKey(s.name, s.labels), s]));
   const keys = [...new Set([...pIndex.keys(), ...mIndex.keys()])].sort();
@@ -161,7 +157,8 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     ...(c.reason ? { reason: c.reason } : {}),
   }));
 
-  const messages = expect.messages === 'no-loss' ? accountMessages(measured) : null;
+  // A ledger is accounted whatever `expect.messages` says (collateral is worth reporting); only no-loss judges it.
+  const messages = accounting ?? (expect.messages === 'no-loss' ? notMeasured('the target gave no message ledger', expect.messagesWhenUnmeasured ?? 'fail') : null);
   return {
     schema: COMPARISON_SCHEMA,
     series: out,
@@ -170,28 +167,7 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     verdict: {
       predictions: out.some((s) => s.verdict === 'fail') ? 'fail' : 'pass',
       thresholds: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
-      messages: messages === null ? 'off' : messages.ok ? 'pass' : 'fail',
+      messages: messages === null || expect.messages !== 'no-loss' ? 'off' : !messages.measured ? 'not-measured' : messages.ok ? 'pass' : 'fail',
     },
   };
-}
-
-/** Every message sent is deleted or still in some queue (DLQs included) at the end. */
-export function accountMessages(measured: SeriesFile): MessageAccounting {
-  const perQueue: MessageAccounting['perQueue'] = {};
-  const q = (name: string) => (perQueue[name] ??= { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
-  const last = (s: Series) => {
-    for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null && s.values[i] !== undefined) return s.values[i] as number;
-    return 0;
-  };
-  for (const s of measured.series) {
-    const queue = s.labels.queue;
-    if (!queue) continue;
-    if (s.name === 'sqs.sent') q(queue).sent += sumOf(s);
-    else if (s.name === 'sqs.deleted') q(queue).deleted += sumOf(s);
-    else if (s.name === 'sqs.moved_to_dlq') q(queue).movedToDlq += sumOf(s);
-    else if (s.name === 'sqs.visible' || s.name === 'sqs.in_flight' || s.name === 'sqs.delayed') q(queue).remaining += last(s);
-  }
-  const tot = Object.values(perQueue).reduce((a, b) => ({ sent: a.sent + b.sent, deleted: a.deleted + b.deleted, movedToDlq: a.movedToDlq + b.movedToDlq, remaining: a.remaining + b.remaining }), { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
-  const lost = tot.sent - tot.deleted - tot.remaining;
-  return { ...tot, lost, ok: lost <= 0, perQueue };
 }
