@@ -4,6 +4,40 @@
  * written, by kind, with the collateral and its advice.
  */
 import { formatOutcomes, type MessageAccounting } from '../compare/accounting.ts';
+import type { Comparison, SeriesComparison } from '../compare/compare.ts';
+
+/** The series a reader looks at first, in this order: load, throttling, latency, functions, dead letters. */
+export const HEADLINE_SERIES = ['http.requests', 'http.status_429', 'http.latency_p95_ms', 'lambda.throttles', 'lambda.invocations', 'sqs.moved_to_dlq'] as const;
+
+function num(v: number | null): string {
+  if (v === null) return '—';
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+function row(s: SeriesComparison): string {
+  const unit = s.unit === 'ms' ? ' ms' : '';
+  const verdict = s.verdict === 'skipped' ? 'no tolerance' : s.verdict;
+  return `  ${s.key}: measured ${num(s.measured)}${unit} vs predicted ${num(s.predicted)}${unit} (${verdict})`;
+}
+
+/**
+ * The prediction verdict, then every headline series measured beside predicted — whether or not
+ * it passed, so a success shows its numbers too — then the other series that failed.
+ */
+export function formatPredictions(c: Comparison, maxFailed = 10): string {
+  const failed = c.series.filter((s) => s.verdict === 'fail');
+  const lines = [`predictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)`];
+  const headline = new Set<SeriesComparison>();
+  for (const name of HEADLINE_SERIES) {
+    // A series the load or the target never produced (e.g. 429s with no throttling) is left out.
+    for (const s of c.series) if (s.name === name && (s.measured !== null || s.predicted !== null) && !(s.measured === 0 && (s.predicted ?? 0) === 0)) headline.add(s);
+  }
+  for (const s of headline) lines.push(row(s));
+  const rest = failed.filter((s) => !headline.has(s));
+  for (const s of rest.slice(0, maxFailed)) lines.push(row(s));
+  if (rest.length > maxFailed) lines.push(`  … and ${rest.length - maxFailed} more failing series in comparison.json`);
+  return `${lines.join('\n')}\n`;
+}
 
 export function formatMessages(m: MessageAccounting): string {
   if (!m.measured) {

@@ -6,7 +6,7 @@ import { loadExperiment } from '../experiment/load.ts';
 import { formatDiagnostic } from '../experiment/validate.ts';
 import { defineCommand } from './command.ts';
 import { runExperiment } from './run-flow.ts';
-import { formatMessages } from './run-summary.ts';
+import { formatMessages, formatPredictions } from './run-summary.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
@@ -47,9 +47,7 @@ export default defineCommand({
       });
       const c = out.comparison;
       if (c) {
-        const failed = c.series.filter((s) => s.verdict === 'fail');
-        process.stdout.write(`\npredictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)\n`);
-        for (const s of failed.slice(0, 10)) process.stdout.write(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}\n`);
+        process.stdout.write(`\n${formatPredictions(c)}`);
         process.stdout.write(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) process.stdout.write(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
         if (c.messages) process.stdout.write(formatMessages(c.messages));

@@ -103,6 +103,9 @@ describe('stop conditions through squall run', () => {
     expect(requests).toBeLessThan(RATE * 10);
     expect(r.stdout).toMatch(/stopped by: sum\(lambda\.throttles\{function=api\}\) over 5s > 20 at \+\d+\.\ds \(value \d+\)/);
     expect(existsSync(path.join(runDir, 'k6-live.ndjson'))).toBe(false);
+    // Issue 10: the headline series measured beside predicted, on every run.
+    expect(r.stdout).toMatch(/ {2}lambda\.throttles\{function=api\}: measured \d+ vs predicted \d+ \((pass|fail|no tolerance)\)/);
+    expect(r.stdout).toMatch(/ {2}http\.requests\{scenario=hits\}: measured \d+ vs predicted \d+/);
   }, 120_000);
 
   it('watches a client series from the live points and lets the load continue when told to', () => {

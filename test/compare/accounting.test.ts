@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountFromLedger, notMeasured, recommend, withRecommendation } from '../../harness/compare/accounting.ts';
 import { compareSeries } from '../../harness/compare/compare.ts';
-import { formatMessages } from '../../harness/cli/run-summary.ts';
+import { formatMessages, formatPredictions } from '../../harness/cli/run-summary.ts';
 import { SERIES_SCHEMA, type SeriesFile } from '../../harness/contracts/series.ts';
 import { SQS_LEDGER_SCHEMA, type LedgerCounts, type QueueLedger, type SqsLedger } from '../../harness/contracts/sqs-ledger.ts';
 import { startEmulator, type Emulator } from '../../harness/emulator/server.ts';
@@ -146,5 +146,39 @@ describe("the emulator's ledger, filled through the real SQS SDK", () => {
     expect(a.byKind.poison).toMatchObject({ sent: 3, deadLettered: 3, lost: 0 });
     expect(a.dlq.agrees).toBe(true);
     expect(a.collateral).toBeNull();
+  });
+});
+
+describe('formatPredictions', () => {
+  const s = (name: string, measured: number | null, predicted: number | null, verdict: 'pass' | 'fail' | 'skipped', unit = 'count') => ({
+    key: `${name}{x=a}`,
+    name,
+    labels: { x: 'a' },
+    unit,
+    measured,
+    predicted,
+    error: null,
+    relativeError: null,
+    tolerance: null,
+    verdict,
+  });
+  it('shows the headline series on success too, in a fixed order, then other failures', () => {
+    const c = {
+      schema: 'squall.comparison/v1' as const,
+      series: [s('sqs.visible', 10, 4, 'fail'), s('lambda.invocations', 700, 698, 'pass'), s('http.latency_p95_ms', 12.345, 10, 'pass', 'ms'), s('http.requests', 700, 700, 'pass'), s('http.status_429', 0, 0, 'pass'), s('lambda.cold_starts', 3, 3, 'pass')],
+      thresholds: [],
+      messages: null,
+      verdict: { predictions: 'fail' as const, thresholds: 'pass' as const, messages: 'off' as const },
+    };
+    expect(formatPredictions(c)).toBe(
+      [
+        'predictions: fail (5 pass, 1 fail)',
+        '  http.requests{x=a}: measured 700 vs predicted 700 (pass)',
+        '  http.latency_p95_ms{x=a}: measured 12.3 ms vs predicted 10 ms (pass)',
+        '  lambda.invocations{x=a}: measured 700 vs predicted 698 (pass)',
+        '  sqs.visible{x=a}: measured 10 vs predicted 4 (fail)',
+        '',
+      ].join('\n'),
+    );
   });
 });
