@@ -160,11 +160,13 @@ describe('formatPredictions', () => {
     error: null,
     relativeError: null,
     tolerance: null,
+    steps: { predicted: 1, measured: 1 },
     verdict,
   });
   it('shows the headline series on success too, in a fixed order, then other failures', () => {
     const c = {
       schema: 'squall.comparison/v1' as const,
+      window: { startMs: 0, stepMs: 1000, steps: 1, loadSteps: 1, prediction: null },
       series: [s('sqs.visible', 10, 4, 'fail'), s('lambda.invocations', 700, 698, 'pass'), s('http.latency_p95_ms', 12.345, 10, 'pass', 'ms'), s('http.requests', 700, 700, 'pass'), s('http.status_429', 0, 0, 'pass'), s('lambda.cold_starts', 3, 3, 'pass')],
       thresholds: [],
       messages: null,
