@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountFromLedger, notMeasured, recommend, withRecommendation } from '../../harness/compare/accounting.ts';
 import { compareSeries } from '../../harness/compare/compare.ts';
 import { formatMessages, formatPredictions } from '../../harness/cli/run-summary.ts';
+import { runAccounting } from '../../harness/cli/run-accounting.ts';
 import { SERIES_SCHEMA, type SeriesFile } from '../../harness/contracts/series.ts';
 import { SQS_LEDGER_SCHEMA, type LedgerCounts, type QueueLedger, type SqsLedger } from '../../harness/contracts/sqs-ledger.ts';
 import { startEmulator, type Emulator } from '../../harness/emulator/server.ts';
@@ -146,6 +147,31 @@ describe("the emulator's ledger, filled through the real SQS SDK", () => {
     expect(a.byKind.poison).toMatchObject({ sent: 3, deadLettered: 3, lost: 0 });
     expect(a.dlq.agrees).toBe(true);
     expect(a.collateral).toBeNull();
+  });
+});
+
+describe('runAccounting', () => {
+  it('on an aws target without a ledger: not measured, failing unless told to warn', async () => {
+    const exp = await loadExperiment(path.join(root, 'examples/experiments/throttle-dlq-trap.yaml'));
+    const aws = { ...exp, target: { ...exp.target, kind: 'aws' } } as unknown as typeof exp;
+    const a = runAccounting(aws, null, { tailMs: 0 })!;
+    expect(a).toMatchObject({ measured: false, policy: 'fail', ok: false });
+    expect(a.measured === false && a.reason).toContain('aws target');
+    const warn = runAccounting({ ...aws, expect: { ...aws.expect, messagesWhenUnmeasured: 'warn' } }, null, { tailMs: 0 })!;
+    expect(warn.ok).toBe(true);
+    expect(runAccounting({ ...aws, expect: { ...aws.expect, messages: 'off' } }, null, { tailMs: 0 })).toBeNull();
+  });
+
+  it('backs the collateral advice with the simulator: fewer dead letters with the recommended settings', async () => {
+    const exp = await loadExperiment(path.join(root, 'examples/experiments/throttle-dlq-trap.yaml'));
+    const a = runAccounting(
+      exp,
+      ledger({ jobs: queue({ deadLetterQueue: 'jobs-dlq', all: counts({ sent: 1810, deleted: 1740, movedToDlq: 70 }) }), 'jobs-dlq': queue({ holds: { all: hold(70), poison: hold() } }) }),
+      { tailMs: 15_000 },
+    )!;
+    const p = a.measured ? a.collateral?.predicted : undefined;
+    expect(p!.asConfigured).toBeGreaterThan(0);
+    expect(p!.withRecommendation).toBeLessThan(p!.asConfigured);
   });
 });
 
