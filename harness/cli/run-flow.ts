@@ -166,7 +166,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
-    const stopped = await stops.finish();
+    const stopped = await stops.finish(runnerResult.files.summary);
     stoppedBy = stopped.fired;
     if (stopped.restore?.failed.length) o.log(`warning: ${stopped.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
