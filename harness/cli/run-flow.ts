@@ -25,12 +25,14 @@ import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
 import { scriptEnv } from '../target/script-env.ts';
-import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
+import { alignSystemSeries, fetchLedger, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
 import { firstIterationStart } from '../observe/first-start.ts';
 import { verdict } from '../compare/verdict.ts';
 import type { StopFired } from '../chaos/stop-conditions.ts';
 import { wireStopConditions, type StopWiring } from './run-stop.ts';
+import { runAccounting } from './run-accounting.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 
 export interface RunOptions {
@@ -107,6 +109,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
+  let ledger: SqsLedger | null = null;
   let restoredInWindows = 0;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
@@ -199,7 +202,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
-    const stopResult = await stops.finish();
+    const stopResult = await stops.finish(runnerResult.files.summary);
     stoppedBy = stopResult.fired;
     if (stopResult.restore?.failed.length) o.log(`warning: ${stopResult.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
@@ -214,6 +217,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       await abortableSleep(o.tailMs, o.signal, o.kill);
     }
     if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
+    if (emulator && !o.kill?.aborted) ledger = await fetchLedger(emulator.endpoint);
   } catch (e) {
     // On an error path the watcher must not fire (and restore) behind this restore.
     await stops?.finish();
@@ -302,7 +306,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
     for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
+    const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), stoppedBy };
     writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     return comparison;
   }

@@ -17,6 +17,7 @@ import { preflight } from '../target/preflight.ts';
 import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
+import { formatMessages, formatPredictions } from './run-summary.ts';
 import { targetFlags } from './target-flags.ts';
 
 export default defineCommand({
@@ -87,12 +88,10 @@ export default defineCommand({
       });
       const c = result.comparison;
       if (c) {
-        const failed = c.series.filter((s) => s.verdict === 'fail');
-        out.out(`\npredictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)\n`);
-        for (const s of failed.slice(0, 10)) out.out(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}\n`);
+        out.out(`\n${formatPredictions(c)}`);
         out.out(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) out.out(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
-        if (c.messages) out.out(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
+        if (c.messages) out.out(formatMessages(c.messages));
       }
       if (result.stoppedBy) {
         const f = result.stoppedBy;

@@ -32,9 +32,14 @@ export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] 
     // A brake that fired means the system did not hold under the experiment: like k6's abortOnFail (exit 99).
     exitCode = EXIT.thresholdsFailed;
     reasons.push(`stop condition fired at +${(stop.atMs / 1000).toFixed(1)}s: ${stop.condition}${stop.value !== null ? ` = ${stop.value}` : ''}`);
-  } else if (c.messages && !c.messages.ok) {
+  } else if (c.verdict.messages === 'fail' && c.messages?.measured) {
     exitCode = EXIT.messagesLost;
-    reasons.push(`${c.messages.lost} message(s) lost`);
+    const m = c.messages;
+    reasons.push(m.lost !== 0 ? `${m.lost} message(s) lost` : `the dead-letter queues do not hold what was moved to them (moved ${m.dlq.movedToDlq}, held ${m.dlq.holds})`);
+  } else if (c.verdict.messages === 'not-measured' && c.messages?.measured === false && c.messages.policy === 'fail') {
+    // Never "lost 0, pass" on a target whose messages squall cannot all see.
+    exitCode = EXIT.messagesLost;
+    reasons.push(`expect.messages no-loss was not measured: ${c.messages.reason} (expect.messagesWhenUnmeasured: fail)`);
   } else if (v.k6ExitCode === K6_EXIT.thresholdsHaveFailed || c.verdict.thresholds === 'fail') {
     exitCode = EXIT.thresholdsFailed;
     reasons.push(v.k6ExitCode === K6_EXIT.thresholdsHaveFailed ? 'k6 thresholds failed' : 'series thresholds failed');
