@@ -108,9 +108,10 @@ export const EMULATOR_LIMITS =
 
 const fmtN = (v: number | null | undefined, d = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(d));
 
-function tolText(t: { relative: number | null; absolute: number | null; on: string } | null): string {
+function tolText(t: { relative: number | null; absolute: number | null; on: string; interval?: number | null } | null): string {
   if (!t) return '—';
   const parts: string[] = [];
+  if (t.interval !== undefined && t.interval !== null) parts.push(`${Math.round(t.interval * 1000) / 10}% interval`);
   if (t.relative !== null) parts.push(`±${Math.round(t.relative * 1000) / 10}%`);
   if (t.absolute !== null) parts.push(`±${t.absolute}`);
   return `${parts.join(' or ')}${t.on === 'step' ? ' per step' : ''}`;
@@ -182,10 +183,13 @@ export function failureSentences(files: RunFiles): Sentence[] {
   if (c) {
     for (const s of c.series.filter((x) => x.verdict === 'fail')) {
       const steps = s.failedSteps?.length ? ` in ${s.failedSteps.length} step(s)` : '';
+      const iv = s.interval;
       out.push({
         kind: 'prediction',
         name: s.key,
-        text: `${s.key}: measured ${fmtN(s.measured)} vs predicted ${fmtN(s.predicted)} ${s.unit}, outside the tolerance ${tolText(s.tolerance)}${steps}.`,
+        text: iv
+          ? `${s.key}: measured ${fmtN(s.measured)} ${s.unit}, outside the predicted ${Math.round(iv.level * 100)}% interval ${fmtN(iv.lower)}–${fmtN(iv.upper)} (pass band ${fmtN(iv.passBand[0])}–${fmtN(iv.passBand[1])}; mean ${fmtN(s.predicted)})${steps}.`
+          : `${s.key}: measured ${fmtN(s.measured)} vs predicted ${fmtN(s.predicted)} ${s.unit}, outside the tolerance ${tolText(s.tolerance)}${steps}.`,
       });
     }
     for (const t of c.thresholds.filter((x) => !x.ok))
@@ -193,12 +197,15 @@ export function failureSentences(files: RunFiles): Sentence[] {
     if (c.messages && !c.messages.ok)
       out.push({ kind: 'messages', name: 'no message lost', text: `${c.messages.lost} message(s) lost: sent ${c.messages.sent}, deleted ${c.messages.deleted}, still queued ${c.messages.remaining}.` });
   }
+  const stop = (c as { stoppedBy?: { atMs: number; condition: string; value: number | null } | null } | null)?.stoppedBy;
+  if (stop)
+    out.push({ kind: 'run', name: 'stop condition', text: `Stop condition fired at +${(stop.atMs / 1000).toFixed(1)} s: ${stop.condition}${stop.value !== null ? ` = ${fmtN(stop.value)}` : ''}; the system did not hold under the experiment.` });
   for (const [metric, m] of Object.entries(files.summary?.metrics ?? {}))
     for (const [expr, r] of Object.entries(m.thresholds ?? {}))
       if (!r.ok) out.push({ kind: 'k6-threshold', name: `${metric} ${expr}`, text: `k6 threshold ${metric} ${expr} failed: observed ${observedFor(m.values, expr)}.` });
   for (const f of unrestored(files)) out.push({ kind: 'restore', name: `fault #${f.faultId} restored`, text: `Fault #${f.faultId} (${f.action}) was not restored: run \`squall restore ${files.dir}\`.` });
   const k = files.k6Run;
-  if (k && k.exitCode !== 0 && k.exitCode !== 99 && k.exitCode !== undefined)
+  if (k && !stop && k.exitCode !== 0 && k.exitCode !== 99 && k.exitCode !== undefined)
     out.push({ kind: 'run', name: 'load generator', text: `The load generator exited with ${k.exitCode ?? k.signal ?? 'no code'}${k.exitCode === 105 ? ' (interrupted)' : ''}: see k6-stderr.log.` });
   return out;
 }
@@ -583,7 +590,11 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
           break;
         case 'restored':
           action = e.previous.kind;
-          detail = `back to ${JSON.stringify(e.previous)}`;
+          detail = `back to ${JSON.stringify(e.to ?? e.previous)}${e.readBack ? `; read back ${JSON.stringify(e.readBack)}` : ''}`;
+          break;
+        case 'stop-condition':
+          action = `stop condition (${e.then})`;
+          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}`;
           break;
         case 'failed':
           action = e.phase;
