@@ -457,10 +457,14 @@ export function buildCharts(exp: ResolvedExperiment | null, src: Sources, digest
     }
     const concLines = trio(src, 'lambda.concurrency', 'concurrency', 1, by);
     const peak = Math.max(0, ...concLines.flatMap((l) => l.values.map((v) => v ?? 0)));
-    // The account's pool is drawn only when the function comes near it; otherwise a flat line at
-    // 900 would flatten the curve that matters to nothing.
-    if (exp && (f?.reservedConcurrency === null || f?.reservedConcurrency === undefined) && peak >= 0.5 * (exp.system.account.concurrencyLimit - exp.system.account.unreservedMinimum))
-      limits.push({ label: 'account limit − unreserved minimum', role: 'limit', hue: 5, values: new Array(n).fill(exp.system.account.concurrencyLimit - exp.system.account.unreservedMinimum) });
+    if (exp && (f?.reservedConcurrency === null || f?.reservedConcurrency === undefined)) {
+      // Without reserved concurrency a function shares the unreserved pool: the account limit less
+      // what the other functions reserve. Drawn only when the function comes near it; otherwise a
+      // flat line at 1,000 would flatten the curve that matters.
+      const others = Object.values(exp.system.functions).reduce((a, g) => a + (g.name !== fn && g.reservedConcurrency !== null ? g.reservedConcurrency : 0), 0);
+      const pool = exp.system.account.concurrencyLimit - others;
+      if (peak >= 0.5 * pool) limits.push({ label: 'unreserved pool (account limit − others\' reserved)', role: 'limit', hue: 5, values: new Array(n).fill(pool) });
+    }
     if (f?.provisionedConcurrency) limits.push({ label: 'provisioned', role: 'limit', hue: 1, values: new Array(n).fill(f.provisionedConcurrency) });
     add({ id: `conc-${fn}`, group: `Lambda ${fn}`, title: `${fn}: concurrency against its limits`, unit: 'environments', note: 'Peak concurrent executions per step; dashed flat lines are the limits in force.', lines: [...concLines, ...trio(src, 'lambda.environments', 'environments', 4, by, false), ...limits] });
     const reasons = labelValues(src.measured, src.predicted, 'lambda.throttles_by_reason', 'reason');
