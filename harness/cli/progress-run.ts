@@ -137,3 +137,93 @@ export class RunProgress {
     this.drawn = true;
   }
 }
+
+/** What a run-flow log line says about progress; the run flow is not touched to report it. */
+export function progressFromLog(line: string): { phase?: RunPhase; emulator?: string } {
+  if (line.startsWith('emulator at ')) return { emulator: line.slice('emulator at '.length).trim() };
+  if (line.startsWith('load: ')) return { phase: 'load' };
+  if (line.startsWith('load finished') || line.startsWith('observing the system')) return { phase: 'tail' };
+  return {};
+}
+
+/** Faults whose planned window holds `tMs` (load clock), as `#id label`. */
+export function activeFaultsAt(exp: ResolvedExperiment, tMs: number, label: (f: ResolvedExperiment['chaos']['faults'][number]) => string): string[] {
+  return exp.chaos.faults.filter((f) => f.atMs <= tMs && (f.forMs === null || tMs < f.atMs + f.forMs)).map((f) => `#${f.id} ${label(f)}`);
+}
+
+interface MetricsSnapshot {
+  series: Array<{ name: string; values: Array<number | null> }>;
+}
+
+/** Achieved rate (invocations in the last complete second) and errors + throttles so far, from the emulator's metrics. */
+export function figuresFromMetrics(m: MetricsSnapshot): { achievedPerSecond: number | null; errors: number } {
+  let errors = 0;
+  let achieved: number | null = null;
+  const inv = m.series.filter((s) => s.name === 'lambda.invocations');
+  if (inv.length) {
+    const n = Math.max(...inv.map((s) => s.values.length));
+    // The last step is still filling; the one before it is complete.
+    const i = n - 2;
+    if (i >= 0) achieved = inv.reduce((a, s) => a + (s.values[i] ?? 0), 0);
+  }
+  for (const s of m.series) if (s.name === 'lambda.errors' || s.name === 'lambda.throttles') for (const v of s.values) errors += v ?? 0;
+  return { achievedPerSecond: achieved, errors };
+}
+
+/**
+ * `squall run`'s progress: fed the run flow's log lines, it knows the phase and the emulator's
+ * endpoint; a 1 s timer updates elapsed time, the planned offered rate and faults, and (on the
+ * emulator) polls its metrics every few seconds for the achieved rate and the errors.
+ */
+export class LiveRunProgress {
+  readonly progress: RunProgress;
+  private loadStart: number | null = null;
+  private endpoint: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastPoll = 0;
+  private polling = false;
+  constructor(
+    private readonly exp: ResolvedExperiment,
+    out: ProgressOutput,
+    tailMs: number,
+    private readonly label: (f: ResolvedExperiment['chaos']['faults'][number]) => string,
+  ) {
+    this.progress = new RunProgress(out, exp.load.durationMs + tailMs);
+  }
+
+  log(line: string): void {
+    this.progress.log(line);
+    const p = progressFromLog(line);
+    if (p.emulator) this.endpoint = p.emulator;
+    if (p.phase === 'load' && this.loadStart === null) {
+      this.loadStart = Date.now();
+      this.timer = setInterval(() => this.tick(), 1000);
+      this.timer.unref();
+    }
+    if (p.phase) this.progress.update({ phase: p.phase });
+  }
+
+  private tick(): void {
+    if (this.loadStart === null) return;
+    const t = Date.now() - this.loadStart;
+    this.progress.update({ elapsedMs: t, offeredPerSecond: t < this.exp.load.durationMs ? offeredRateAt(this.exp, t) : 0, activeFaults: activeFaultsAt(this.exp, t, this.label) });
+    if (this.endpoint && !this.polling && Date.now() - this.lastPoll >= 3000) {
+      this.polling = true;
+      this.lastPoll = Date.now();
+      fetch(`${this.endpoint}/_squall/metrics`, { signal: AbortSignal.timeout(2000) })
+        .then((r) => (r.ok ? (r.json() as Promise<MetricsSnapshot>) : null))
+        .then((m) => {
+          if (m) this.progress.update(figuresFromMetrics(m));
+        })
+        // Progress is best effort: a missed poll only leaves the last figures on screen.
+        .catch(() => {})
+        .finally(() => (this.polling = false));
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.progress.finish();
+  }
+}

@@ -65,3 +65,30 @@ describe('RunProgress', () => {
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
   });
 });
+
+describe('progress from the run flow', () => {
+  it('reads the phase and the emulator endpoint from log lines', async () => {
+    const { progressFromLog } = await import('../../harness/cli/progress-run.ts');
+    expect(progressFromLog('emulator at http://127.0.0.1:34871')).toEqual({ emulator: 'http://127.0.0.1:34871' });
+    expect(progressFromLog('load: 1 scenario(s), 60 s, runner embedded')).toEqual({ phase: 'load' });
+    expect(progressFromLog('observing the system for 15 s more')).toEqual({ phase: 'tail' });
+    expect(progressFromLog('chaos +22.5s applied: x')).toEqual({});
+  });
+  it('faults in force follow the planned windows; figures come from the last complete second', async () => {
+    const { activeFaultsAt, figuresFromMetrics } = await import('../../harness/cli/progress-run.ts');
+    const exp = { chaos: { faults: [{ id: 0, atMs: 22_500, forMs: 15_000 }, { id: 1, atMs: 50_000, forMs: null }] } } as unknown as ResolvedExperiment;
+    expect(activeFaultsAt(exp, 22_000, () => 'a')).toEqual([]);
+    expect(activeFaultsAt(exp, 30_000, () => 'a')).toEqual(['#0 a']);
+    expect(activeFaultsAt(exp, 37_500, () => 'a')).toEqual([]);
+    expect(activeFaultsAt(exp, 90_000, () => 'b')).toEqual(['#1 b']);
+    expect(
+      figuresFromMetrics({
+        series: [
+          { name: 'lambda.invocations', values: [50, 48, 3] },
+          { name: 'lambda.throttles', values: [0, 2, 1] },
+          { name: 'lambda.errors', values: [1, null, 0] },
+        ],
+      }),
+    ).toEqual({ achievedPerSecond: 48, errors: 4 });
+  });
+});
