@@ -139,8 +139,11 @@ export class RunProgress {
 }
 
 /** What a run-flow log line says about progress; the run flow is not touched to report it. */
-export function progressFromLog(line: string): { phase?: RunPhase; emulator?: string } {
+export function progressFromLog(line: string): { phase?: RunPhase; emulator?: string; loadClockMs?: number } {
   if (line.startsWith('emulator at ')) return { emulator: line.slice('emulator at '.length).trim() };
+  // Chaos lines carry the load's own clock: the load starts seconds after the runner (VU init).
+  const chaos = /^chaos \+(\d+(?:\.\d+)?)s /.exec(line);
+  if (chaos) return { loadClockMs: Number(chaos[1]) * 1000 };
   if (line.startsWith('load: ')) return { phase: 'load' };
   if (line.startsWith('load finished') || line.startsWith('observing the system')) return { phase: 'tail' };
   return {};
@@ -200,6 +203,7 @@ export class LiveRunProgress {
       this.timer = setInterval(() => this.tick(), 1000);
       this.timer.unref();
     }
+    if (p.loadClockMs !== undefined) this.loadStart = Date.now() - p.loadClockMs;
     if (p.phase) this.progress.update({ phase: p.phase });
   }
 

@@ -12,7 +12,8 @@ import { SquallError } from '../contracts/exit-codes.ts';
 import { ChaosTimeline, describeFault, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { SeriesFile } from '../contracts/series.ts';
-import { compareSeries, type Comparison } from '../compare/compare.ts';
+import { compareSeries, toleranceFor, type Comparison } from '../compare/compare.ts';
+import { windowedComparison } from '../compare/windows.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../emulator/lambda/process.ts';
 import { generateRunFiles } from '../generate/generate.ts';
@@ -48,6 +49,8 @@ export interface RunOptions {
    * experiment with what is really deployed put in, which the prediction is made from.
    */
   aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
+  /** Told the run folder as soon as it exists, so a caller can report on it even if the run throws. */
+  onRunDir?: (runDir: string) => void;
 }
 
 export interface RunOutcome {
@@ -75,6 +78,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const runId = newRunId();
   const runDir = path.resolve(o.reportsDir, exp.name, runId);
   mkdirSync(runDir, { recursive: true });
+  o.onRunDir?.(runDir);
   const reasons: string[] = [];
   o.log(`run ${runId} → ${path.relative(process.cwd(), runDir) || runDir}`);
 
@@ -215,7 +219,16 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
+  // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
+  const windows = windowedComparison({
+    predicted,
+    measured,
+    faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
+    endMs: steps * stepMs,
+    toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
+    deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
+  });
+  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), windows, stoppedBy };
   writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;

@@ -12,6 +12,12 @@ import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
 import { targetFlags } from './target-flags.ts';
+import { pathToFileURL } from 'node:url';
+import { describeFault } from '../chaos/timeline.ts';
+import { writeIndex } from '../report/index-page.ts';
+import { writeRunReport } from '../report/write.ts';
+import { LiveRunProgress } from './progress-run.ts';
+import { runFolderArg } from './report.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
@@ -25,6 +31,7 @@ export default defineCommand({
       .option('tail', { type: 'string', default: '15s', describe: 'keep observing the system this long after the load (queues drain)' })
       .option('engine', { choices: ['embedded', 'k6', 'auto'] as const, describe: 'override load.engine' })
       .option('seed', { type: 'number', describe: "override the experiment's seed for the prediction" })
+      .option('baseline', { type: 'string', describe: 'a run folder to compare the report with (default: the previous passing run of the same experiment; --no-baseline: none)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -34,6 +41,9 @@ export default defineCommand({
       process.stderr.write(`error: --tail: ${tail.error}\n`);
       return EXIT.invalidInput;
     }
+    // Checked before anything runs: a bad --baseline must not cost a run.
+    const b = args.baseline as string | boolean | undefined;
+    const baseline = b === false ? null : typeof b === 'string' ? runFolderArg('--baseline', b) : undefined;
     const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
@@ -49,6 +59,20 @@ export default defineCommand({
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const reportsDir = path.resolve(args.reports as string);
+    const progress = new LiveRunProgress(exp, process.stdout, tail.ms, describeFault);
+    let runDir: string | null = null;
+    // The report is written for every run that got a folder: passed, failed, interrupted or thrown.
+    const report = async () => {
+      if (!runDir) return;
+      try {
+        const r = await writeRunReport(runDir, { baseline });
+        writeIndex(reportsDir);
+        process.stdout.write(`report: ${pathToFileURL(r.html).href}${r.missing.length ? ` (partial: missing ${r.missing.join(', ')})` : ''}\n`);
+      } catch (e) {
+        process.stderr.write(`warning: the report could not be written: ${(e as Error).message}\n`);
+      }
+    };
     try {
       const out = await runExperiment({
         experiment: exp,
@@ -56,10 +80,12 @@ export default defineCommand({
         tailMs: tail.ms,
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        log: (l) => process.stdout.write(`${l}\n`),
+        log: (l) => progress.log(l),
         signal: ac.signal,
+        onRunDir: (d) => (runDir = d),
         ...(aws ? { aws } : {}),
       });
+      progress.stop();
       const c = out.comparison;
       if (c) {
         const failed = c.series.filter((s) => s.verdict === 'fail');
@@ -75,7 +101,12 @@ export default defineCommand({
       }
       process.stdout.write(`faults restored: ${out.restore.restored}${out.restore.failed.length ? `, FAILED: ${out.restore.failed.length}` : ''}\n`);
       process.stdout.write(`verdict: ${out.exitCode === 0 ? 'pass' : `fail (${out.reasons.join('; ')})`} — ${out.runDir}\n`);
+      await report();
       return out.exitCode;
+    } catch (e) {
+      progress.stop();
+      await report();
+      throw e;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -72,7 +72,8 @@ describe('progress from the run flow', () => {
     expect(progressFromLog('emulator at http://127.0.0.1:34871')).toEqual({ emulator: 'http://127.0.0.1:34871' });
     expect(progressFromLog('load: 1 scenario(s), 60 s, runner embedded')).toEqual({ phase: 'load' });
     expect(progressFromLog('observing the system for 15 s more')).toEqual({ phase: 'tail' });
-    expect(progressFromLog('chaos +22.5s applied: x')).toEqual({});
+    expect(progressFromLog('chaos +22.5s applied: x')).toEqual({ loadClockMs: 22_500 });
+    expect(progressFromLog('chaos plan: at 22.5s for 15s: x')).toEqual({});
   });
   it('faults in force follow the planned windows; figures come from the last complete second', async () => {
     const { activeFaultsAt, figuresFromMetrics } = await import('../../harness/cli/progress-run.ts');
