@@ -206,8 +206,16 @@ export function failureSentences(files: RunFiles): Sentence[] {
   for (const f of unrestored(files)) out.push({ kind: 'restore', name: `fault #${f.faultId} restored`, text: `Fault #${f.faultId} (${f.action}) was not restored: run \`squall restore ${files.dir}\`.` });
   const k = files.k6Run;
   if (k && !stop && k.exitCode !== 0 && k.exitCode !== 99 && k.exitCode !== undefined)
-    out.push({ kind: 'run', name: 'load generator', text: `The load generator exited with ${k.exitCode ?? k.signal ?? 'no code'}${k.exitCode === 105 ? ' (interrupted)' : ''}: see k6-stderr.log.` });
-  return out;
+    out.push({
+      kind: 'run',
+      name: 'load generator',
+      text:
+        k.exitCode === 105
+          ? 'The run was interrupted (the load generator exited with 105): the measured figures cover only the part that ran, so comparisons with the whole planned run fail.'
+          : `The load generator exited with ${k.exitCode ?? k.signal ?? 'no code'}: see k6-stderr.log.`,
+    });
+  // What happened to the run first: it explains the rest.
+  return [...out.filter((x) => x.kind === 'run'), ...out.filter((x) => x.kind !== 'run')];
 }
 
 /** The value a k6 threshold expression is about, from the metric's summary values. */
