@@ -14,7 +14,8 @@ import { RunStatusFile } from './run-status.ts';
 import { ChaosTimeline, describeFault, restoreFromJournal, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { SeriesFile } from '../contracts/series.ts';
-import { compareSeries, type Comparison } from '../compare/compare.ts';
+import { compareSeries, toleranceFor, type Comparison } from '../compare/compare.ts';
+import { windowedComparison } from '../compare/windows.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../emulator/lambda/process.ts';
 import { generateRunFiles } from '../generate/generate.ts';
@@ -307,7 +308,16 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
     const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
-    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), stoppedBy };
+    // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
+    const windows = windowedComparison({
+      predicted,
+      measured,
+      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
+      endMs: steps * stepMs,
+      toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
+      deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
+    });
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), windows, stoppedBy };
     writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     return comparison;
   }

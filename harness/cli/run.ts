@@ -5,6 +5,7 @@
  * the load and only restores — 130 if everything is back, else 5 with the `squall restore`
  * command. Output errors (a closed pipe: `squall run … | head`) are swallowed, never abort a restore.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { parseDuration } from '../experiment/duration.ts';
@@ -19,6 +20,12 @@ import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
 import { formatMessages, formatPredictions } from './run-summary.ts';
 import { targetFlags } from './target-flags.ts';
+import { pathToFileURL } from 'node:url';
+import { describeFault } from '../chaos/timeline.ts';
+import { writeIndex } from '../report/index-page.ts';
+import { writeRunReport } from '../report/write.ts';
+import { LiveRunProgress } from './progress-run.ts';
+import { runFolderArg } from './report.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
@@ -37,6 +44,7 @@ export default defineCommand({
         default: false,
         describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
       })
+      .option('baseline', { type: 'string', describe: 'a run folder to compare the report with (default: the previous passing run of the same experiment; --no-baseline: none)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -46,6 +54,9 @@ export default defineCommand({
       process.stderr.write(`error: --tail: ${tail.error}\n`);
       return EXIT.invalidInput;
     }
+    // Checked before anything runs: a bad --baseline must not cost a run.
+    const b = args.baseline as string | boolean | undefined;
+    const baseline = b === false ? null : typeof b === 'string' ? runFolderArg('--baseline', b) : undefined;
     const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
@@ -72,6 +83,20 @@ export default defineCommand({
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const reportsDir = path.resolve(args.reports as string);
+    const progress = new LiveRunProgress(exp, process.stdout, tail.ms, describeFault);
+    // The report is written for every run that got a folder: passed, failed, interrupted or thrown.
+    const report = async () => {
+      // A run that failed before it started leaves no folder (nothing to report on).
+      if (!runDir || !existsSync(runDir)) return;
+      try {
+        const r = await writeRunReport(runDir, { baseline });
+        writeIndex(reportsDir);
+        out.out(`report: ${pathToFileURL(r.html).href}${r.missing.length ? ` (partial: missing ${r.missing.join(', ')})` : ''}\n`);
+      } catch (e) {
+        out.err(`warning: the report could not be written: ${(e as Error).message}\n`);
+      }
+    };
     try {
       const result = await runExperiment({
         experiment: exp,
@@ -80,12 +105,13 @@ export default defineCommand({
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         restoreFirst: Boolean(args['restore-first']),
-        log: (l) => out.out(`${l}\n`),
+        log: (l) => progress.log(l),
         onRunDir: (d) => (runDir = d),
         signal: stop.signal,
         kill: kill.signal,
         ...(aws ? { aws } : {}),
       });
+      progress.stop();
       const c = result.comparison;
       if (c) {
         out.out(`\n${formatPredictions(c)}`);
@@ -104,7 +130,12 @@ export default defineCommand({
         out.err(`run: squall restore ${result.runDir}\n`);
       }
       out.out(`verdict: ${result.exitCode === 0 ? 'pass' : `fail (${result.reasons.join('; ')})`} — ${result.runDir}\n`);
+      await report();
       return result.exitCode;
+    } catch (e) {
+      progress.stop();
+      await report();
+      throw e;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
