@@ -1,4 +1,10 @@
-/** `squall run <experiment>`: load + faults + prediction + comparison, written to a run folder. */
+/**
+ * `squall run <experiment>`: load + faults + prediction + comparison, written to a run folder.
+ * Signals are the orchestrator's alone (its children are in their own process groups): the first
+ * SIGINT/SIGTERM stops the load, restores, writes the partial run and exits 130; the second kills
+ * the load and only restores — 130 if everything is back, else 5 with the `squall restore`
+ * command. Output errors (a closed pipe: `squall run … | head`) are swallowed, never abort a restore.
+ */
 import path from 'node:path';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { parseDuration } from '../experiment/duration.ts';
@@ -26,6 +32,11 @@ export default defineCommand({
       .option('tail', { type: 'string', default: '15s', describe: 'keep observing the system this long after the load (queues drain)' })
       .option('engine', { choices: ['embedded', 'k6', 'auto'] as const, describe: 'override load.engine' })
       .option('seed', { type: 'number', describe: "override the experiment's seed for the prediction" })
+      .option('restore-first', {
+        type: 'boolean',
+        default: false,
+        describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
+      })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -42,45 +53,86 @@ export default defineCommand({
       aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'] });
       if (!aws) return EXIT.interrupted;
     }
-    const ac = new AbortController();
+    const out = guardedOutput();
+    const stop = new AbortController();
+    const kill = new AbortController();
+    let runDir: string | null = null;
+    let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
-      process.stderr.write(`\n${sig}: stopping the load and restoring every fault (press again to force)\n`);
-      if (ac.signal.aborted) process.exit(EXIT.interrupted);
-      ac.abort();
+      signals++;
+      if (signals === 1) {
+        out.err(`\n${sig}: stopping the load and restoring every fault (press again to restore only, without waiting for the load)\n`);
+        stop.abort();
+      } else if (signals === 2) {
+        out.err(`\n${sig}: killing the load; restoring only\n`);
+        kill.abort();
+      } else {
+        out.err(`\n${sig}: still restoring (each restore has a deadline); a kill -9 now leaves faults applied${runDir ? ` — then run: squall restore ${runDir}` : ''}\n`);
+      }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const out = await runExperiment({
+      const result = await runExperiment({
         experiment: exp,
         reportsDir: path.resolve(args.reports as string),
         tailMs: tail.ms,
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        log: (l) => process.stdout.write(`${l}\n`),
-        signal: ac.signal,
+        restoreFirst: Boolean(args['restore-first']),
+        log: (l) => out.out(`${l}\n`),
+        onRunDir: (d) => (runDir = d),
+        signal: stop.signal,
+        kill: kill.signal,
         ...(aws ? { aws } : {}),
       });
-      const c = out.comparison;
+      const c = result.comparison;
       if (c) {
-        process.stdout.write(`\n${formatPredictions(c)}`);
-        process.stdout.write(`thresholds: ${c.verdict.thresholds}\n`);
-        for (const t of c.thresholds) process.stdout.write(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
-        if (c.messages) process.stdout.write(formatMessages(c.messages));
+        out.out(`\n${formatPredictions(c)}`);
+        out.out(`thresholds: ${c.verdict.thresholds}\n`);
+        for (const t of c.thresholds) out.out(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
+        if (c.messages) out.out(formatMessages(c.messages));
       }
-      if (out.stoppedBy) {
-        const f = out.stoppedBy;
-        process.stdout.write(`stopped by: ${f.condition} at +${(f.atMs / 1000).toFixed(1)}s${f.value !== null ? ` (value ${fmt(f.value)})` : ''}; faults restored then, load ${f.then === 'stop-load' ? 'stopped' : 'continued'}\n`);
+      if (result.stoppedBy) {
+        const f = result.stoppedBy;
+        out.out(`stopped by: ${f.condition} at +${(f.atMs / 1000).toFixed(1)}s${f.value !== null ? ` (value ${fmt(f.value)})` : ''}; faults restored then, load ${f.then === 'stop-load' ? 'stopped' : 'continued'}\n`);
       }
-      process.stdout.write(`faults restored: ${out.restore.restored}${out.restore.failed.length ? `, FAILED: ${out.restore.failed.length}` : ''}\n`);
-      process.stdout.write(`verdict: ${out.exitCode === 0 ? 'pass' : `fail (${out.reasons.join('; ')})`} — ${out.runDir}\n`);
-      return out.exitCode;
+      out.out(`faults restored: ${result.restore.restored}${result.restore.failed.length ? `, FAILED: ${result.restore.failed.length}` : ''}\n`);
+      if (result.restore.failed.length) {
+        out.err(`error: ${result.restore.failed.length} fault(s) are NOT confirmed restored:\n`);
+        for (const f of result.restore.failed) out.err(`  ${f.resource ?? `fault ${f.faultId}`}: should be ${f.wanted ?? 'its original'} — ${f.error}\n`);
+        out.err(`run: squall restore ${result.runDir}\n`);
+      }
+      out.out(`verdict: ${result.exitCode === 0 ? 'pass' : `fail (${result.reasons.join('; ')})`} — ${result.runDir}\n`);
+      return result.exitCode;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   },
 });
+
+/**
+ * stdout/stderr that never throw: once a pipe is closed (EPIPE), further output is dropped
+ * instead of raising an 'error' event that would end the process in the middle of a restore.
+ */
+function guardedOutput(): { out(s: string): void; err(s: string): void } {
+  const guard = (stream: NodeJS.WriteStream) => {
+    let closed = false;
+    stream.on('error', () => {
+      closed = true;
+    });
+    return (s: string) => {
+      if (closed || stream.destroyed) return;
+      try {
+        stream.write(s);
+      } catch {
+        closed = true;
+      }
+    };
+  };
+  return { out: guard(process.stdout), err: guard(process.stderr) };
+}
 
 function fmt(v: number | null): string {
   if (v === null) return '—';
