@@ -156,6 +156,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       case '/_squall/reset':
         if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/reset.', rid);
         for (const s of services) s.reset?.();
+        ledger.reset();
         return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"reset":true}' };
       default:
         return errorJson(404, 'UnknownOperationException', `No private route ${req.path}; try /_squall/health, /_squall/metrics, /_squall/accounting or POST /_squall/reset.`, rid);
