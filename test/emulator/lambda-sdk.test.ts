@@ -167,7 +167,7 @@ describe('functions', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
     const huge = await lambda.send(new InvokeCommand({ FunctionName: 'json-check', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ x: 'y'.repeat(1_100_000) })) })).catch((x: unknown) => x);
-    expect(huge).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    expect(huge).toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
     const health = await fetch(`${base}/_squall/health`);
     expect(health.status).toBe(200);
   });

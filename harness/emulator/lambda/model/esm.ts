@@ -160,11 +160,13 @@ export class EsmManager {
       mp.abort.abort();
       mp.abort = pollerAbort();
     }
+    // AWS answers a change of Enabled with Disabling/Enabling, any other change with Updating (§3.4).
+    const transition: MappingState = config.enabled === mp.config.enabled ? 'Updating' : config.enabled ? 'Enabling' : 'Disabling';
     mp.config = config;
     if (fn) mp.fn = fn;
     if (qualifier !== undefined) mp.qualifier = qualifier;
     mp.lastModifiedEpochMs = this.lambda.clock.epochMs();
-    mp.state = 'Updating';
+    mp.state = transition;
     this.lambda.clock.setTimer(() => this.settle(mp), 0);
   }
 
@@ -209,7 +211,7 @@ export class EsmManager {
       mp.scaleTimer = null;
       if (mp.deleted || this.closed) return;
       // The next second is booked before this one's polls start (rules/esm-poller.ts).
-      if (mp.state === 'Enabled' || mp.state === 'Updating' || mp.state === 'Creating') this.scheduleScale(mp);
+      if (mp.state === 'Enabled' || mp.state === 'Updating' || mp.state === 'Creating' || mp.state === 'Enabling') this.scheduleScale(mp);
       onSecond(mp, mp.active, mp.cap());
       if (mp.state === 'Enabled') this.spawn(mp);
     }, 1000);
