@@ -17,6 +17,7 @@ export default defineCommand({
       .option('tail', { type: 'string', default: '15s', describe: 'keep observing the system this long after the load (queues drain)' })
       .option('engine', { choices: ['embedded', 'k6', 'auto'] as const, describe: 'override load.engine' })
       .option('seed', { type: 'number', describe: "override the experiment's seed for the prediction" })
+      .option('runs', { type: 'number', default: 20, describe: 'simulator seeds the prediction interval is taken over (run on a worker thread during the load)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute'),
   run: async (args) => {
@@ -41,6 +42,7 @@ export default defineCommand({
         tailMs: tail.ms,
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        predictionRuns: Math.max(1, Math.floor(Number(args.runs) || 20)),
         log: (l) => process.stdout.write(`${l}\n`),
         signal: ac.signal,
       });
@@ -48,7 +50,12 @@ export default defineCommand({
       if (c) {
         const failed = c.series.filter((s) => s.verdict === 'fail');
         process.stdout.write(`\npredictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)\n`);
-        for (const s of failed.slice(0, 10)) process.stdout.write(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}\n`);
+        const w = c.window;
+        process.stdout.write(`  over ${w.steps} s (load ${w.loadSteps ?? '?'} s + tail)${w.prediction ? `, intervals from ${w.prediction.runs} simulator seeds` : ''}\n`);
+        for (const s of failed.slice(0, 10)) {
+          const band = s.interval ? ` (${Math.round(s.interval.level * 100)} % interval ${fmt(s.interval.lower)}–${fmt(s.interval.upper)}, passes ${fmt(s.interval.passBand[0])}–${fmt(s.interval.passBand[1])})` : '';
+          process.stdout.write(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}${band}\n`);
+        }
         process.stdout.write(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) process.stdout.write(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
         if (c.messages) process.stdout.write(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
