@@ -105,7 +105,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
     // The prediction's seeds run on a worker thread while the load runs; awaited after the tail.
-    const path0 = await calibrateClientPath(exp, clients).catch((e: unknown) => {
+    const path0 = await calibrateClientPath(exp, clients, { emulatorEndpoint: emulator?.endpoint ?? null }).catch((e: unknown) => {
       o.log(`warning: could not time the client path (${String(e)}); the simulator assumes a flat 1 ms`);
       return null;
     });
