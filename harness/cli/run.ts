@@ -69,6 +69,10 @@ export default defineCommand({
         for (const t of c.thresholds) process.stdout.write(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
         if (c.messages) process.stdout.write(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
       }
+      if (out.stoppedBy) {
+        const f = out.stoppedBy;
+        process.stdout.write(`stopped by: ${f.condition} at +${(f.atMs / 1000).toFixed(1)}s${f.value !== null ? ` (value ${fmt(f.value)})` : ''}; faults restored then, load ${f.then === 'stop-load' ? 'stopped' : 'continued'}\n`);
+      }
       process.stdout.write(`faults restored: ${out.restore.restored}${out.restore.failed.length ? `, FAILED: ${out.restore.failed.length}` : ''}\n`);
       process.stdout.write(`verdict: ${out.exitCode === 0 ? 'pass' : `fail (${out.reasons.join('; ')})`} — ${out.runDir}\n`);
       return out.exitCode;

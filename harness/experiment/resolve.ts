@@ -312,6 +312,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
       op: (p?.op ?? '>') as StopCondition['op'],
       value: p?.value ?? 0,
       windowMs: ms(c.window, 10_000),
+      then: c.then ?? 'stop-load',
     };
   });
 

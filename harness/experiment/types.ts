@@ -285,6 +285,8 @@ export interface StopCondition {
   op: '>' | '>=' | '<' | '<=';
   value: number;
   windowMs: number;
+  /** After the faults are restored: stop the load (default) or let it run to its end. */
+  then: 'stop-load' | 'continue';
 }
 
 export interface ResolvedChaos {

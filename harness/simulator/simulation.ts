@@ -357,16 +357,13 @@ export class Simulation {
           break;
         case E_ESM_TICK: {
           const m = this.mappings[a]!;
-          m.tick();
-          // Surplus pollers that are only waiting stop now (the others stop when they next poll).
-          // A waiting poller found the queue empty, so its last success no longer keeps it.
-          while (m.loops > m.pollers() && m.waiting.length > 0) {
-            const p = m.waiting.pop()!;
-            m.processed[p] = 0;
-            m.keepPoller(p);
-          }
-          this.esm.tryPoll(m, now);
+          // The next second is booked first, as the emulator's timer is: at an equal instant the
+          // tick goes before the retries and polls this one starts.
           if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
+          m.tick();
+          // A surplus poller already in its long poll takes what the poll returns and ends when it
+          // next polls (rules/esm-poller.ts), as the emulator's does.
+          this.esm.tryPoll(m, now);
           break;
         }
         case E_ESM_WINDOW: {
