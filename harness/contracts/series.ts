@@ -104,7 +104,6 @@ export const SERIES = {
   'lambda.duration_p50_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: 'median handler duration (no init) in the step' },
   'lambda.duration_p95_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '95th percentile handler duration in the step' },
   'lambda.duration_p99_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '99th percentile handler duration in the step (CloudWatch Duration p99)' },
-  'lambda.provisioned_spillover': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations beyond provisioned concurrency, run on standard environments (CloudWatch ProvisionedConcurrencySpilloverInvocations)' },
   'lambda.async_events': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'events accepted by asynchronous Invoke (202)' },
   'lambda.async_retries': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'retry attempts of asynchronous events (errors and throttles)' },
   'lambda.async_dropped': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'asynchronous events discarded or sent to the on-failure destination' },

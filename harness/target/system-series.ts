@@ -9,6 +9,7 @@
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { rebaseSeries } from '../observe/align.ts';
+import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
 import type { TargetClients } from './clients.ts';
 import { fetchSystemSeries } from './system-metrics.ts';
 
@@ -66,9 +67,9 @@ const LAMBDA: MetricSpec[] = [
   { namespace: 'AWS/Lambda', metric: 'Duration', stat: 'p95', series: 'lambda.duration_p95_ms' },
   { namespace: 'AWS/Lambda', metric: 'Duration', stat: 'p99', series: 'lambda.duration_p99_ms' },
   { namespace: 'AWS/Lambda', metric: 'ConcurrentExecutions', stat: 'Maximum', series: 'lambda.concurrency' },
-  { namespace: 'AWS/Lambda', metric: 'ProvisionedConcurrencySpilloverInvocations', stat: 'Sum', series: 'lambda.provisioned_spillover' },
   { namespace: 'AWS/Lambda', metric: 'AsyncEventsDropped', stat: 'Sum', series: 'lambda.async_dropped' },
 ];
+const SPILLOVER: MetricSpec = { namespace: 'AWS/Lambda', metric: 'ProvisionedConcurrencySpilloverInvocations', stat: 'Sum', series: 'lambda.provisioned_spillover' };
 /** The mapping's event metrics (dimension EventSourceMappingUUID), published when MetricsConfig has EventCount. */
 const MAPPING: MetricSpec[] = [
   { namespace: 'AWS/Lambda', metric: 'PolledEventCount', stat: 'Sum', series: 'esm.polled_events' },
@@ -98,19 +99,23 @@ interface PlannedQuery {
 
 export function cloudWatchQueries(r: SystemResources): PlannedQuery[] {
   const out: PlannedQuery[] = [];
-  const add = (spec: MetricSpec, dim: { Name: string; Value: string }, labels: Record<string, string>) =>
+  const add = (spec: MetricSpec, dims: Array<{ Name: string; Value: string }>, labels: Record<string, string>) =>
     out.push({
       query: {
         Id: `m${out.length}`,
-        MetricStat: { Metric: { Namespace: spec.namespace, MetricName: spec.metric, Dimensions: [dim] }, Period: CLOUDWATCH_PERIOD_SECONDS, Stat: spec.stat },
+        MetricStat: { Metric: { Namespace: spec.namespace, MetricName: spec.metric, Dimensions: dims }, Period: CLOUDWATCH_PERIOD_SECONDS, Stat: spec.stat },
         ReturnData: true,
       },
       series: spec.series,
       labels,
     });
-  for (const f of r.functions) for (const s of LAMBDA) add(s, { Name: 'FunctionName', Value: f }, { function: f });
-  for (const m of r.mappings) for (const s of MAPPING) add(s, { Name: 'EventSourceMappingUUID', Value: m.uuid }, { function: m.function, queue: m.queue });
-  for (const q of r.queues) for (const s of QUEUE) add(s, { Name: 'QueueName', Value: q }, { queue: q });
+  for (const f of r.functions) {
+    for (const s of LAMBDA) add(s, [{ Name: 'FunctionName', Value: f }], { function: f });
+    // Spillover is published per alias (dimensions FunctionName + Resource `name:alias`); squall provisions on `live`.
+    add(SPILLOVER, [{ Name: 'FunctionName', Value: f }, { Name: 'Resource', Value: `${f}:${PROVISIONED_QUALIFIER}` }], { function: f, qualifier: PROVISIONED_QUALIFIER });
+  }
+  for (const m of r.mappings) for (const s of MAPPING) add(s, [{ Name: 'EventSourceMappingUUID', Value: m.uuid }], { function: m.function, queue: m.queue });
+  for (const q of r.queues) for (const s of QUEUE) add(s, [{ Name: 'QueueName', Value: q }], { queue: q });
   return out;
 }
 

@@ -61,8 +61,8 @@ describe.skipIf(!moto.available)('CloudWatch reading details', () => {
     const q = cloudWatchQueries(resources);
     const names = q.map((x) => `${x.query.MetricStat!.Metric!.MetricName}:${x.query.MetricStat!.Stat}`);
     expect(names).toEqual([
-      'Invocations:Sum', 'Errors:Sum', 'Throttles:Sum', 'Duration:p50', 'Duration:p95', 'Duration:p99', 'ConcurrentExecutions:Maximum',
-      'ProvisionedConcurrencySpilloverInvocations:Sum', 'AsyncEventsDropped:Sum',
+      'Invocations:Sum', 'Errors:Sum', 'Throttles:Sum', 'Duration:p50', 'Duration:p95', 'Duration:p99', 'ConcurrentExecutions:Maximum', 'AsyncEventsDropped:Sum',
+      'ProvisionedConcurrencySpilloverInvocations:Sum',
       'PolledEventCount:Sum', 'InvokedEventCount:Sum', 'FailedInvokeEventCount:Sum', 'DeletedEventCount:Sum',
       'NumberOfMessagesSent:Sum', 'NumberOfMessagesReceived:Sum', 'NumberOfMessagesDeleted:Sum',
       'ApproximateNumberOfMessagesVisible:Maximum', 'ApproximateNumberOfMessagesNotVisible:Maximum', 'ApproximateAgeOfOldestMessage:Maximum',
