@@ -318,7 +318,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
 
   const predictions = dict<Tolerance>();
   for (const [k, t] of Object.entries(input.expect?.predictions ?? {})) {
-    predictions[k] = { relative: t.relative ?? null, absolute: t.absolute ?? null, on: t.on ?? 'total' };
+    predictions[k] = { relative: t.relative ?? null, absolute: t.absolute ?? null, on: t.on ?? 'total', interval: t.interval ?? null };
   }
 
   return {

@@ -237,6 +237,8 @@ const ToleranceSchema = z.strictObject({
   relative: num(0).optional(),
   absolute: num(0).optional(),
   on: z.enum(['total', 'step']).optional(),
+  /** Coverage of the simulator's prediction interval, e.g. 0.95 (see types.ts Tolerance). */
+  interval: z.number({ error: 'expected a coverage like 0.95' }).gt(0, { error: 'an interval covers more than 0 (e.g. 0.95)' }).lt(1, { error: 'an interval covers less than 1 (e.g. 0.95)' }).optional(),
 });
 
 export const ExpectSchema = z.strictObject({
