@@ -73,6 +73,8 @@ export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint
     const backAt = f.forMs !== null ? f.atMs + f.forMs : null;
     for (const call of fc.restore) row('restore', backAt ?? endMs, backAt !== null ? formatDuration(backAt) : 'end of load', call, fc.set, fc.restoreTo ?? '(the value read when applied)');
   }
+  const after = `end of load + ${formatDuration(tailMs)}`;
+  rows.push({ phase: 'observe', atMs: endMs + tailMs, when: after, call: { service: 'cloudwatch', operation: 'GetMetricData', resource: 'AWS/Lambda and AWS/SQS metrics of the named resources', arn: '*' }, now: null, set: null, restoreTo: null });
   // Timeline order; calls at the same time keep the order they are made in (stable sort).
   const order = (r: PlanRow) => (r.atMs === null ? -1 : r.atMs);
   rows.sort((a, b) => order(a) - order(b));

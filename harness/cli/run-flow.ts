@@ -22,6 +22,8 @@ import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
+import type { SystemSeriesSource } from '../target/system-series.ts';
+import { resampleSeries } from '../observe/resample.ts';
 import { scriptEnv } from '../target/script-env.ts';
 import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
@@ -47,7 +49,13 @@ export interface RunOptions {
    * the clients to use (the run destroys them), the credentials the script gets too, and the
    * experiment with what is really deployed put in, which the prediction is made from.
    */
-  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
+  aws?: {
+    clients: TargetClients;
+    credentials: ResolvedCredentials;
+    predictFrom: ResolvedExperiment;
+    /** Where the system series come from (CloudWatch), read after the tail; null = client series only. */
+    systemSeries: SystemSeriesSource | null;
+  };
 }
 
 export interface RunOutcome {
@@ -176,6 +184,16 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       await new Promise((r) => setTimeout(r, o.tailMs));
     }
     if (emulator) systemSeries = await fetchSystemSeries(emulator.endpoint);
+    const source = o.aws?.systemSeries;
+    if (source && !o.signal?.aborted) {
+      const startMs = loadStartEpoch || clock.epochMs() - exp.load.durationMs - o.tailMs;
+      try {
+        systemSeries = await source.read({ startMs, endMs: startMs + steps * stepMs }, o.log);
+      } catch (e) {
+        // The run's faults are already restored; a metrics read that fails loses only the system series.
+        o.log(`warning: no system series from ${source.source}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   } finally {
     // On an error path the watcher must not fire (and restore) behind the finally's own restore.
     await stops?.finish();
@@ -204,18 +222,32 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
   }
-  const parts: SeriesFile[] = [];
-  if (client) parts.push(client);
-  if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-  const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
-  writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
-
   const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
-  const predicted = rebaseSeries(prediction.series, 0, steps);
-  writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
+  let predicted: SeriesFile = { ...rebaseSeries(prediction.series, 0, steps), startMs: loadStartEpoch };
+  let measured: SeriesFile;
+  if (systemSeries && systemSeries.stepMs !== stepMs) {
+    // CloudWatch: compare on its 1-minute grid, the client and predicted series resampled to it.
+    const coarse = systemSeries;
+    const coarseSteps = Math.max(1, ...coarse.series.map((x) => x.values.length));
+    const grid = { stepMs: coarse.stepMs, startMs: coarse.startMs, steps: coarseSteps };
+    const fine = (f: SeriesFile) => resampleSeries(rebaseSeries(f, grid.startMs, (grid.steps * grid.stepMs) / stepMs), grid);
+    // Per-step prediction intervals do not survive the shift; the run-level total intervals do.
+    predicted = fine({ ...predicted, series: predicted.series.map(({ lower: _l, upper: _u, ...x }) => x) });
+    measured = mergeSeriesFiles([...(client ? [fine(client)] : []), coarse]);
+    o.log(
+      `compared at ${grid.stepMs / 1000} s steps from ${new Date(grid.startMs).toISOString()}: ${coarse.source} publishes 1-minute points, so the client and predicted series were resampled to its grid (a percentile takes the largest 1 s value of the minute)`,
+    );
+  } else {
+    const parts: SeriesFile[] = [];
+    if (client) parts.push(client);
+    if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
+    measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
+  }
+  writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
+  writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, startMs: predicted.startMs - loadStartEpoch, totals: prediction.totals, warnings: prediction.warnings })}\n`);
   for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
+  const comparison = { ...compareSeries(predicted, measured, exp.expect), stoppedBy };
   writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;

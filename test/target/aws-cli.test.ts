@@ -11,7 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { EXIT } from '../../harness/contracts/exit-codes.ts';
+import type { SeriesFile } from '../../harness/contracts/series.ts';
 import { external } from '../helpers/external.ts';
 import { MOTO_ACCOUNT, startMotoAccount, writeExperiment, type MotoAccount } from './moto-account.ts';
 
@@ -76,7 +78,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/drift: 3 difference\(s\)/);
-    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 19 SDK call\\(s\\); nothing has been changed`));
+    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 20 SDK call\\(s\\); nothing has been changed`));
     const lines = r.stdout.split('\n');
     const apply = lines.find((l) => /^\s+1s\s+lambda:PutFunctionConcurrency/.test(l));
     expect(apply).toMatch(/function worker\s+reserved concurrency 5\s+reserved concurrency 0\s+reserved concurrency 5$/);
@@ -99,7 +101,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(on(fn)).toEqual(['lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:PutFunctionConcurrency']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs-dlq`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
-    expect(on('*')).toEqual(['lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);
+    expect(on('*')).toEqual(['cloudwatch:GetMetricData', 'lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);
     const esm = policy.Statement.find((s) => s.Action.includes('lambda:UpdateEventSourceMapping'))!;
     expect(esm.Resource).toBe(`arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:event-source-mapping:*`);
     expect(esm.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': [fn] } });
@@ -145,7 +147,14 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
 
   it('run --yes applies the faults on the timeline and restores them', async () => {
     const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
-    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports, '--yes', '--tail', '0s'], cleanEnv(KEYS), 90_000);
+    // What AWS would publish about the run, put first (moto runs no functions): 11 invocations a minute.
+    const now = Date.now();
+    for (const at of [now, now + 60_000]) {
+      await acct.clients.cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: 'worker' }], Timestamp: new Date(at), Value: 11 }] }),
+      );
+    }
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s'], cleanEnv(KEYS), 90_000);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.stdout).toMatch(/chaos \+[\d.]+s applied: reserved concurrency of worker set to 0/);
     expect(r.stdout).toMatch(/faults restored: 2\n/);
@@ -157,6 +166,17 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(existsSync(path.join(runDir, 'k6-points.ndjson.gz'))).toBe(true);
     const summary = JSON.parse(readFileSync(path.join(runDir, 'k6-summary.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
     expect(summary.metrics.http_req_failed!.values.rate).toBe(0);
+    // System series from CloudWatch, compared on its 1-minute grid, and the output says so.
+    expect(r.stdout).toMatch(/compared at 60 s steps from .*: cloudwatch publishes 1-minute points/);
+    const measured = JSON.parse(readFileSync(path.join(runDir, 'measured.json'), 'utf8')) as SeriesFile;
+    expect(measured.stepMs).toBe(60_000);
+    expect(measured.source).toBe('k6+cloudwatch');
+    const inv = measured.series.find((s) => s.name === 'lambda.invocations' && s.labels.function === 'worker')!;
+    const sum = inv.values.reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect(sum % 11).toBe(0);
+    expect(sum).toBeGreaterThan(0);
+    const predicted = JSON.parse(readFileSync(path.join(runDir, 'predicted.json'), 'utf8')) as SeriesFile;
+    expect(predicted.stepMs).toBe(60_000);
     expect(r.code).toBe(EXIT.ok);
   }, 120_000);
 });
