@@ -129,7 +129,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
-    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log, clients });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { EXIT } from '../../harness/contracts/exit-codes.ts';
 import type { SeriesFile } from '../../harness/contracts/series.ts';
 import { external } from '../helpers/external.ts';
@@ -37,12 +37,15 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 const KEYS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
-function squall(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function squall(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, onStdout?: (soFar: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'bin/squall.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(stdout);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -142,6 +145,49 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(r.code).toBe(EXIT.environmentUnavailable);
     expect(r.stdout).toMatch(/memoryMB\s+256\s+512/);
     expect(r.stderr).toMatch(/3 difference\(s\) between the experiment and the deployed configuration \(--strict-drift\); nothing was changed/);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('a CloudWatch alarm stop condition: read in preflight, and when it goes to ALARM every fault is restored at once and the load stops', async () => {
+    await acct.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({ AlarmName: 'squall-brake', Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    );
+    await acct.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'squall-brake', StateValue: 'OK', StateReason: 'test start' }));
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const exp = writeExperiment({
+      endpoint: acct.moto.endpoint,
+      loadDuration: '30s',
+      faults: '    - { at: 1s, action: set-reserved-concurrency, function: worker, value: 0 }',
+      extraChaos: `  stopConditions:\n    - { alarm: 'arn:aws:cloudwatch:us-east-1:${MOTO_ACCOUNT}:alarm:squall-brake' }`,
+    });
+    let tripped = false;
+    const started = Date.now();
+    const r = await squall(['run', exp, '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s'], cleanEnv(KEYS), 90_000, (out) => {
+      if (tripped || !/applied: reserved concurrency of worker set to 0/.test(out)) return;
+      tripped = true;
+      // What CloudWatch does when the alarm's metric crosses its threshold.
+      void acct.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'squall-brake', StateValue: 'ALARM', StateReason: 'errors' }));
+    });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(tripped).toBe(true);
+    expect(r.stdout).toMatch(/DescribeAlarms\s+alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:squall-brake/);
+    expect(r.stdout).toMatch(/stop condition fired \+[\d.]+s: CloudWatch alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:squall-brake in ALARM; restoring every fault and stopping the load/);
+    // The load of 30 s was stopped well before its end.
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(await configNow()).toEqual(untouched);
+    const runDir = path.join(reports, 'aws-exp', readdirSync(path.join(reports, 'aws-exp'))[0]!);
+    const journal = readFileSync(path.join(runDir, 'chaos-journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; condition?: string });
+    expect(journal.find((e) => e.event === 'stop-condition')?.condition).toBe(`CloudWatch alarm arn:aws:cloudwatch:us-east-1:${MOTO_ACCOUNT}:alarm:squall-brake in ALARM`);
+    expect(journal.findIndex((e) => e.event === 'stop-condition')).toBeLessThan(journal.findIndex((e) => e.event === 'restored'));
+    const comparison = JSON.parse(readFileSync(path.join(runDir, 'comparison.json'), 'utf8')) as { stoppedBy: { index: number; then: string } };
+    expect(comparison.stoppedBy).toMatchObject({ index: 0, then: 'stop-load' });
+    expect(r.code).toBe(EXIT.thresholdsFailed);
+  }, 120_000);
+
+  it('a stop condition naming an alarm that does not exist is refused in preflight', async () => {
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, extraChaos: '  stopConditions:\n    - { alarm: no-such-alarm }' }), '--yes'], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.environmentUnavailable);
+    expect(r.stderr).toMatch(/^error: the CloudWatch alarm no-such-alarm \(a stop condition\) does not exist/m);
     expect(await configNow()).toEqual(untouched);
   });
 
