@@ -5,6 +5,7 @@
  * `--iam`, the least-privilege IAM policy for exactly those calls. Nothing is changed.
  * `squall run` on `aws` prints the same plan and asks for confirmation (or `--yes`).
  */
+import { alarmName } from '../chaos/alarms.ts';
 import { faultCalls } from '../chaos/plan.ts';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { formatDuration, parseDuration } from '../experiment/duration.ts';
@@ -72,6 +73,9 @@ export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint
     for (const call of fc.apply) row('fault', f.atMs, at, call, fc.now, fc.set, fc.restoreTo);
     const backAt = f.forMs !== null ? f.atMs + f.forMs : null;
     for (const call of fc.restore) row('restore', backAt ?? endMs, backAt !== null ? formatDuration(backAt) : 'end of load', call, fc.set, fc.restoreTo ?? '(the value read when applied)');
+  }
+  for (const a of exp.chaos.alarms ?? []) {
+    row('observe', 0, `0s–${formatDuration(endMs)}, every 5s`, { service: 'cloudwatch', operation: 'DescribeAlarms', resource: `alarm ${a.alarm}`, arn: arns.alarm(x, alarmName(a.alarm)) }, null, `stop condition (then ${a.then})`);
   }
   const after = `end of load + ${formatDuration(tailMs)}`;
   rows.push({ phase: 'observe', atMs: endMs + tailMs, when: after, call: { service: 'cloudwatch', operation: 'GetMetricData', resource: 'AWS/Lambda and AWS/SQS metrics of the named resources', arn: '*' }, now: null, set: null, restoreTo: null });
