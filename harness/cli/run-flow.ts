@@ -24,6 +24,7 @@ import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
 import type { SystemSeriesSource } from '../target/system-series.ts';
 import { resampleSeries } from '../observe/resample.ts';
+import { enableMappingMetrics, type MappingMetrics, type MetricsChange } from '../chaos/mapping-metrics.ts';
 import { scriptEnv } from '../target/script-env.ts';
 import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
@@ -55,6 +56,8 @@ export interface RunOptions {
     predictFrom: ResolvedExperiment;
     /** Where the system series come from (CloudWatch), read after the tail; null = client series only. */
     systemSeries: SystemSeriesSource | null;
+    /** Mappings whose MetricsConfig squall may turn on for the run (`--mapping-metrics`); empty = none. */
+    mappingMetrics?: MappingMetrics[];
   };
 }
 
@@ -102,6 +105,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   let restoredInWindows = 0;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
+  let metricsChange: MetricsChange | null = null;
 
   try {
     if (exp.target.kind === 'emulated') {
@@ -117,6 +121,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     });
     const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
     const env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
+    if (o.aws?.mappingMetrics?.length) metricsChange = await enableMappingMetrics(clients, journal, o.aws.mappingMetrics, { log: o.log });
     const runner = await selectRunner(o.engine ?? exp.load.engine);
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
@@ -199,6 +204,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     await stops?.finish();
     if (timeline) {
       const r = await timeline.finish();
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
+    if (metricsChange) {
+      const r = await metricsChange.restore();
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
     journal.close();

@@ -21,6 +21,7 @@ export default defineCommand({
     targetFlags(y)
       .option('yes', { type: 'boolean', default: false, describe: 'aws target: run the printed plan without asking (required when stdin is not a terminal)' })
       .option('metrics-wait', { type: 'string', default: '5m', describe: 'aws target: longest wait after the run for CloudWatch\'s late 1-minute points' })
+      .option('mapping-metrics', { type: 'boolean', default: false, describe: "aws target: turn on the mappings' event metrics (MetricsConfig EventCount) for the run, restored after" })
       .option('strict-drift', { type: 'boolean', default: false, describe: 'aws target: refuse to run when the deployed configuration differs from the experiment' })
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (YAML, JSON or TypeScript)' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder for run folders (<reports>/<experiment>/<run id>/)' })
@@ -45,7 +46,7 @@ export default defineCommand({
         process.stderr.write(`error: --metrics-wait: ${wait.error}\n`);
         return EXIT.invalidInput;
       }
-      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms });
+      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms, mappingMetrics: args['mapping-metrics'] });
       if (!aws) return EXIT.interrupted;
     }
     const ac = new AbortController();
@@ -99,7 +100,7 @@ function fmt(v: number | null): string {
  * Before anything on an aws target changes: preflight (reads only), the drift table, the plan,
  * and the person's consent (`--yes`, or a typed "yes" on a terminal). Undefined = declined.
  */
-async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean; metricsWaitMs: number }): Promise<RunOptions['aws'] | undefined> {
+async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean; metricsWaitMs: number; mappingMetrics: boolean }): Promise<RunOptions['aws'] | undefined> {
   const out = (l: string) => process.stdout.write(l.endsWith('\n') ? l : `${l}\n`);
   const { preflight: pf, clients } = await preflight(exp, { runMs: exp.load.durationMs + o.tailMs, log: out });
   try {
@@ -111,7 +112,9 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
       });
     }
     const target = exp.target.kind === 'aws' ? exp.target : null;
-    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs)));
+    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs, { mappingMetrics: o.mappingMetrics })));
+    const metricsOff = Object.values(pf.deployed.eventSources).filter((m) => !m.metrics.includes('EventCount'));
+    if (metricsOff.length && !o.mappingMetrics) out(`note: event metrics are off on ${metricsOff.map((m) => m.id).join(', ')}; --mapping-metrics turns them on for the run (restored after)`);
     if (!(await confirmed(o.yes, pf.identity.account))) {
       out('not confirmed; nothing was changed');
       clients.destroy();
@@ -123,7 +126,8 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
       mappings: Object.values(pf.deployed.eventSources).map((m) => ({ uuid: m.uuid, function: m.id.split('->')[1]!, queue: m.id.split('->')[0]! })),
     };
     const systemSeries = cloudWatchSeriesSource(clients, resources, { maxWaitMs: o.metricsWaitMs });
-    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed), systemSeries };
+    const mappingMetrics = o.mappingMetrics ? metricsOff.map((m) => ({ uuid: m.uuid, id: m.id, metrics: m.metrics })) : [];
+    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed), systemSeries, mappingMetrics };
   } catch (e) {
     clients.destroy();
     throw e;

@@ -5,12 +5,12 @@
  * changed unless the run goes ahead, and then everything is put back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { EXIT } from '../../harness/contracts/exit-codes.ts';
 import type { SeriesFile } from '../../harness/contracts/series.ts';
@@ -81,7 +81,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/drift: 3 difference\(s\)/);
-    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 20 SDK call\\(s\\); nothing has been changed`));
+    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 21 SDK call\\(s\\); nothing has been changed`));
     const lines = r.stdout.split('\n');
     const apply = lines.find((l) => /^\s+1s\s+lambda:PutFunctionConcurrency/.test(l));
     expect(apply).toMatch(/function worker\s+reserved concurrency 5\s+reserved concurrency 0\s+reserved concurrency 5$/);
@@ -108,6 +108,8 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     const esm = policy.Statement.find((s) => s.Action.includes('lambda:UpdateEventSourceMapping'))!;
     expect(esm.Resource).toBe(`arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:event-source-mapping:*`);
     expect(esm.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': [fn] } });
+    // The restore is read back until the mapping reports it.
+    expect(esm.Action).toEqual(['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping']);
     expect(r.stdout).not.toContain('sts:');
   });
 
@@ -189,6 +191,48 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(r.code).toBe(EXIT.environmentUnavailable);
     expect(r.stderr).toMatch(/^error: the CloudWatch alarm no-such-alarm \(a stop condition\) does not exist/m);
     expect(await configNow()).toEqual(untouched);
+  });
+
+  async function mappingMetrics(): Promise<string[]> {
+    const m = await acct.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: acct.mappingUuid }));
+    return [...(m.MetricsConfig?.Metrics ?? [])];
+  }
+
+  it('--mapping-metrics turns the mapping event metrics on for the run, journaled, and off again after', async () => {
+    expect(await mappingMetrics()).toEqual([]);
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, faults: '    []' }), '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s', '--mapping-metrics'], cleanEnv(KEYS), 90_000);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toMatch(/before\s+lambda:UpdateEventSourceMapping\s+mapping jobs->worker\s+metrics none\s+metrics EventCount\s+metrics none/);
+    expect(r.stdout).toMatch(/metrics: metrics of event source jobs->worker = EventCount for the run/);
+    expect(r.stdout).toMatch(/metrics: metrics of event source jobs->worker = none again/);
+    expect(await mappingMetrics()).toEqual([]);
+    const runDir = path.join(reports, 'aws-exp', readdirSync(path.join(reports, 'aws-exp'))[0]!);
+    const journal = readFileSync(path.join(runDir, 'chaos-journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action?: string; previous?: unknown });
+    expect(journal.find((e) => e.event === 'planned')).toMatchObject({ action: 'enable-mapping-metrics', previous: { kind: 'event-source-metrics', uuid: acct.mappingUuid, metrics: [] } });
+    expect(journal.map((e) => e.event).filter((e) => e !== 'run')).toEqual(['planned', 'applied', 'restored']);
+    expect(r.code).toBe(EXIT.ok);
+  }, 120_000);
+
+  it('squall restore puts the mapping metrics back after a killed run, from the journal', async () => {
+    // The state a run killed mid-way leaves: metrics on, the planned line written, no restored line.
+    await acct.clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: acct.mappingUuid, MetricsConfig: { Metrics: ['EventCount'] } }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'squall-killed-'));
+    const previous = { kind: 'event-source-metrics', uuid: acct.mappingUuid, id: 'jobs->worker', metrics: [] };
+    writeFileSync(
+      path.join(dir, 'chaos-journal.ndjson'),
+      [
+        { event: 'run', runId: 'killed', target: { kind: 'aws', region: 'us-east-1', endpoint: acct.moto.endpoint, profile: null }, at: new Date().toISOString() },
+        { event: 'planned', faultId: 10_000, action: 'enable-mapping-metrics', resource: `event-source-metrics:${acct.mappingUuid}`, previous, target: { ...previous, metrics: ['EventCount'] }, change: {}, at: new Date().toISOString() },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
+    expect(await mappingMetrics()).toEqual(['EventCount']);
+    const r = await squall(['restore', dir], cleanEnv(KEYS));
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(EXIT.ok);
+    expect(await mappingMetrics()).toEqual([]);
   });
 
   it('run --yes applies the faults on the timeline and restores them', async () => {
