@@ -27,7 +27,7 @@ export interface LambdaServiceOptions {
   account?: ResolvedAccount;
 }
 
-const API_PREFIXES = ['/2015-03-31/', '/2017-10-31/', '/2019-09-30/', '/2016-08-19/', '/2019-09-25/', '/2021-10-31/', '/2014-11-13/', '/_squall/lambda/'];
+const API_PREFIXES = ['/2015-03-31/', '/2017-10-31/', '/2019-09-30/', '/2016-08-19/', '/2019-09-25/', '/2021-10-31/', '/2014-11-13/', '/2018-10-31/', '/_squall/lambda/'];
 
 export class LambdaService implements EmulatorService {
   readonly name = 'lambda';
@@ -145,6 +145,7 @@ export class LambdaService implements EmulatorService {
       }
       return unknownOperation(m, req.path);
     }
+    if (version === '2018-10-31' && seg[2] === 'layers' && seg[4] === 'versions' && seg.length === 5 && m === 'POST') return p.publishLayerVersion(seg[3]!, req.body);
     if (seg[2] !== 'functions') return unknownOperation(m, req.path);
     if (seg.length === 3 || (seg.length === 4 && seg[3] === '')) {
       if (version === '2015-03-31' && m === 'POST') return p.createFunction(req.body);
@@ -160,6 +161,8 @@ export class LambdaService implements EmulatorService {
         return p.deleteFunction(name);
       case '2015-03-31 GET configuration':
         return p.getFunctionConfiguration(name, qualifier);
+      case '2015-03-31 PUT code':
+        return p.updateFunctionCode(name, req.body);
       case '2015-03-31 PUT configuration':
         return p.updateFunctionConfiguration(name, req.body);
       case '2015-03-31 POST versions':
