@@ -206,6 +206,24 @@ describe('a zipped Node.js function with node_modules and a layer', () => {
     expect(record.responsePayload).toMatchObject({ padded: '00007', shouted: 'HI!' });
   });
 
+  it('a failed async event goes to the legacy DeadLetterConfig queue: the event itself, with RequestID, ErrorCode and ErrorMessage', async () => {
+    const q = await sqs.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const made = await create('dlq-fn', appZip('d'), { Layers: [layerArn], DeadLetterConfig: { TargetArn: arn } });
+    expect(made.DeadLetterConfig).toEqual({ TargetArn: arn });
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'dlq-fn', MaximumRetryAttempts: 0 }));
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'dlq-fn', InvocationType: 'Event', Payload: Buffer.from('{"throw":"late"}') }));
+    expect(r.StatusCode).toBe(202);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }));
+    const m = got.Messages![0]!;
+    expect(JSON.parse(m.Body!)).toEqual({ throw: 'late' });
+    expect(m.MessageAttributes).toMatchObject({
+      RequestID: { DataType: 'String', StringValue: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ErrorCode: { DataType: 'Number', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: 'bad order late' },
+    });
+  });
+
   it('new code through UpdateFunctionCode; versions behind an alias with a 10 % canary split the invokes', async () => {
     await lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
     const upd = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: appZip('v2') }));

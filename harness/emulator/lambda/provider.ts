@@ -135,6 +135,7 @@ export class LambdaProvider {
       LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${s.name}` },
     };
     if (Object.keys(s.env).length) out.Environment = { Variables: { ...s.env } };
+    if (s.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: s.deadLetterTargetArn };
     if (s.layers?.length) out.Layers = s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
     return out;
   }
@@ -166,6 +167,8 @@ export class LambdaProvider {
     if (isErr(env)) return env;
     const layers = this.readLayers(o);
     if (isErr(layers)) return layers;
+    const dlq = readDeadLetter(o);
+    if (isErr(dlq)) return dlq;
     if (this.model.get(ref.name)) return resourceConflict(`Function already exist: ${ref.name}`);
     if (runtime === undefined || handler === undefined) {
       return invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
@@ -190,6 +193,7 @@ export class LambdaProvider {
       // A real package's cold start is its real module init; the synthetic body gets the measured default.
       initMs: { kind: 'constant', ms: code.kind === 'package' ? 0 : LAMBDA.coldStartInitMsDefault },
       layers: layers.map((arn) => ({ arn, codeSize: this.layers.get(arn)!.length })),
+      ...(dlq ? { deadLetterTargetArn: dlq } : {}),
     };
     const fn = this.model.create(spec);
     const shown = this.configuration(fn);
@@ -313,6 +317,8 @@ export class LambdaProvider {
     }
     const layers = o.Layers === undefined ? undefined : this.readLayers(o);
     if (isErr(layers)) return layers;
+    const dlq = o.DeadLetterConfig === undefined ? undefined : readDeadLetter(o);
+    if (isErr(dlq)) return dlq;
     if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
     const spec: FunctionSpec = { ...fn.spec };
     if (runtime !== undefined) spec.runtime = runtime;
@@ -327,6 +333,10 @@ export class LambdaProvider {
       spec.code = { ...spec.code, taskRoot: u.taskRoot, optRoot: u.optRoot };
     }
     if (layers !== undefined) spec.layers = layers.map((arn) => ({ arn, codeSize: this.layers.get(arn)!.length }));
+    if (dlq !== undefined) {
+      if (dlq) spec.deadLetterTargetArn = dlq;
+      else delete spec.deadLetterTargetArn;
+    }
     if (timeout !== undefined) spec.timeoutSeconds = timeout;
     if (memory !== undefined) spec.memoryMB = memory;
     if (description !== undefined) spec.description = description;
@@ -922,6 +932,19 @@ function readEnv(o: Json): Record<string, string> | LambdaError {
     out[k] = v;
   }
   return out;
+}
+
+/** DeadLetterConfig.TargetArn: an SQS queue ARN here (SNS is not emulated); '' or none clears it. */
+function readDeadLetter(o: Json): string | null | LambdaError {
+  const d = o.DeadLetterConfig as { TargetArn?: unknown } | null | undefined;
+  if (d === undefined || d === null) return null;
+  if (typeof d !== 'object') return validationError(d, 'deadLetterConfig', 'Member must be a structure');
+  const t = d.TargetArn;
+  if (t === undefined || t === null || t === '') return null;
+  if (typeof t !== 'string' || !/^arn:aws[a-zA-Z0-9-]*:sqs:/.test(t)) {
+    return invalidParameter(`The provided target arn ${String(t)} is invalid: the squall emulator delivers dead letters to SQS queues only.`);
+  }
+  return t;
 }
 
 const RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'];

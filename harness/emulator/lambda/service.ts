@@ -44,7 +44,20 @@ export class LambdaService implements EmulatorService {
     opts: LambdaServiceOptions = {},
   ) {
     this.model = new LambdaModel({ clock: ctx.clock, metrics: ctx.metrics, account: opts.account ?? DEFAULT_ACCOUNT, rng: createRng(opts.seed ?? 1) });
-    this.asyncInvoker = new AsyncInvoker(this.model, (arn, record) => this.deliver(arn, record));
+    this.asyncInvoker = new AsyncInvoker(
+      this.model,
+      (arn, record) => this.deliver(arn, record),
+      (arn, payload, a) => {
+        const q = this.ctx.sqs.getQueueByArn(arn);
+        if (!q) return false;
+        const messageAttributes = {
+          RequestID: { DataType: 'String', StringValue: a.RequestID },
+          ErrorCode: { DataType: 'Number', StringValue: a.ErrorCode },
+          ErrorMessage: { DataType: 'String', StringValue: a.ErrorMessage },
+        };
+        return !(this.ctx.sqs.send(q, { body: payload, messageAttributes }) instanceof SqsError);
+      },
+    );
     this.esm = new EsmManager(this.model, ctx.sqs);
     this.provider = new LambdaProvider(this.model, this.asyncInvoker, () => ctx.endpoint());
     this.esmProvider = new EsmProvider(this.model, ctx.sqs, this.esm);

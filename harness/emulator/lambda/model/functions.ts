@@ -47,6 +47,8 @@ export interface FunctionSpec {
   env: Record<string, string>;
   /** Delays before async retries after a function error (AWS ≈ 60 s, 120 s). */
   asyncRetryDelaysSeconds: number[];
+  /** DeadLetterConfig.TargetArn: where discarded asynchronous events go (SQS here). */
+  deadLetterTargetArn?: string;
   /** Layer versions (ARN and zip size), shown by GetFunctionConfiguration. */
   layers?: { arn: string; codeSize: number }[];
 }
