@@ -307,3 +307,75 @@ describe.skipIf(!aws)('the AWS CLI', () => {
     }
   }, 120_000);
 });
+
+describe('a deployment package in an experiment', () => {
+  it('is built from `package: {zip, handler, layers}` and consumes its queue through the event source', async () => {
+    const { loadExperiment } = await import('../../harness/experiment/load.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'squall-pkg-exp-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'function.zip'), appZip('from-experiment'));
+      fs.writeFileSync(path.join(dir, 'layer.zip'), layerZip());
+      fs.writeFileSync(
+        path.join(dir, 'exp.yaml'),
+        `name: package-exp
+system:
+  functions:
+    orders:
+      package: { zip: function.zip, handler: index.handler, runtime: nodejs20.x, layers: [layer.zip] }
+      timeoutSeconds: 3
+  queues:
+    orders-in:
+      visibilityTimeoutSeconds: 18
+  eventSources:
+    - queue: orders-in
+      function: orders
+      batchSize: 10
+load:
+  scenarios:
+    producer:
+      template: sqs-producer
+      queue: orders-in
+      batchSize: 10
+      body: '{"id":{{seq}}}'
+      executor: constant-arrival-rate
+      rate: 1
+      timeUnit: 1s
+      duration: 1s
+      preAllocatedVUs: 1
+`,
+      );
+      const exp = await loadExperiment(path.join(dir, 'exp.yaml'));
+      expect(exp.system.functions.orders!.package).toEqual({ zip: path.join(dir, 'function.zip'), handler: 'index.handler', runtime: 'nodejs20.x', layers: [path.join(dir, 'layer.zip')] });
+      const run = await startLambdaEmulator({ experiment: exp });
+      const client = new SQSClient({ endpoint: run.emulator.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+      const fnClient = new LambdaClient({ endpoint: run.emulator.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+      try {
+        const direct = JSON.parse(text((await fnClient.send(new InvokeCommand({ FunctionName: 'orders', Payload: Buffer.from('{"id":9}') }))).Payload));
+        expect(direct).toMatchObject({ greeting: 'from-experiment', padded: '00009', shouted: 'HI!' });
+        const url = `${run.emulator.endpoint}/000000000000/orders-in`;
+        for (let i = 0; i < 5; i++) {
+          await client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 10 }, (_, k) => ({ Id: `e${k}`, MessageBody: JSON.stringify({ id: i * 10 + k }) })) }));
+        }
+        const end = Date.now() + 10_000;
+        let left = -1;
+        while (Date.now() < end) {
+          const a = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+          left = Number(a.Attributes!.ApproximateNumberOfMessages) + Number(a.Attributes!.ApproximateNumberOfMessagesNotVisible);
+          if (left === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(left).toBe(0);
+        const snap = (await (await fetch(`${run.emulator.endpoint}/_squall/metrics`)).json()) as { series: { name: string; labels: Record<string, string>; values: number[] }[] };
+        const sum = (name: string) => snap.series.filter((s) => s.name === name && s.labels.function === 'orders').reduce((a, s) => a + s.values.reduce((x, y) => x + (y ?? 0), 0), 0);
+        expect(sum('lambda.errors')).toBe(0);
+        expect(sum('lambda.invocations')).toBeGreaterThanOrEqual(6);
+      } finally {
+        client.destroy();
+        fnClient.destroy();
+        await run.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,6 +5,7 @@
  * operations live in `esm-provider.ts`.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { EMULATED_ACCOUNT, LAMBDA, LAMBDA_ACCOUNT_LIMITS, LAMBDA_ASYNC } from '../../contracts/aws-facts.ts';
 import { readZip, UNZIP_ERROR } from './code-package.ts';
 import type { ResolvedFunction } from '../../experiment/types.ts';
@@ -284,7 +285,20 @@ export class LambdaProvider {
   /** `POST /_squall/lambda/functions`: create (or replace) a function from a resolved experiment function. */
   createFromResolved(f: ResolvedFunction): LambdaFunction {
     const existing = this.model.get(f.name);
-    const spec = specFromResolved(f);
+    let spec = specFromResolved(f);
+    if (f.package) {
+      const p = f.package;
+      const u = this.model.packages.unpack(fs.readFileSync(p.zip), p.layers.map((l) => fs.readFileSync(l)));
+      if (typeof u === 'string') throw invalidParameter(`function ${f.name}: package ${p.zip}: ${UNZIP_ERROR} (${u})`);
+      spec = {
+        ...spec,
+        code: { kind: 'package', taskRoot: u.taskRoot, optRoot: u.optRoot, handler: p.handler, codeSha256: u.codeSha256, codeSize: u.codeSize },
+        handler: p.handler,
+        runtime: p.runtime,
+        // The package's cold start is its real module init, measured, not the modelled default.
+        initMs: { kind: 'constant', ms: 0 },
+      };
+    }
     const fn = existing ?? this.model.create(spec);
     if (existing) this.model.update(existing, spec);
     // Version 1 behind the alias `live`, as squall deploys an experiment's function to AWS:

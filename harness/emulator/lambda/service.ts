@@ -297,7 +297,8 @@ export function resolvedFunctionProblem(f: unknown): string | null {
   if (f === null || typeof f !== 'object') return 'Body must be a JSON object (a ResolvedFunction)';
   const o = f as Partial<ResolvedFunction>;
   if (typeof o.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(o.name)) return 'name must be 1–64 letters, digits, hyphens or underscores';
-  if (!o.handler === !o.synthetic) return `function ${o.name}: set exactly one of handler or synthetic`;
+  if (Number(Boolean(o.handler)) + Number(Boolean(o.synthetic)) + Number(Boolean(o.package)) !== 1) return `function ${o.name}: set exactly one of handler, package or synthetic`;
+  if (o.package && (typeof o.package.zip !== 'string' || !o.package.zip.startsWith('/'))) return `function ${o.name}: package.zip must be an absolute path`;
   if (o.handler && (typeof o.handler.file !== 'string' || !o.handler.file.startsWith('/'))) return `function ${o.name}: handler.file must be an absolute path`;
   for (const k of ['memoryMB', 'timeoutSeconds'] as const) if (typeof o[k] !== 'number') return `function ${o.name}: ${k} must be a number`;
   if (!o.coldStart || typeof o.coldStart !== 'object') return `function ${o.name}: coldStart.initMs is required`;
