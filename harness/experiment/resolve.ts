@@ -68,9 +68,13 @@ function resolveFunction(name: string, f: FunctionInput, baseDir: string): Resol
   }
   const s = f.synthetic;
   const poison = s?.poison;
+  const pkg = f.package
+    ? { zip: path.resolve(baseDir, f.package.zip), handler: f.package.handler ?? 'index.handler', runtime: f.package.runtime ?? 'nodejs20.x', layers: (f.package.layers ?? []).map((l) => path.resolve(baseDir, l)) }
+    : null;
   return {
     name,
     handler,
+    package: pkg,
     synthetic: s
       ? {
           duration: resolveDistribution(s.duration),

@@ -95,6 +95,8 @@ export interface ResolvedFunction {
   /** Real code: absolute file path and export name. Exactly one of handler / synthetic is set. */
   handler: { file: string; export: string } | null;
   synthetic: SyntheticBehaviour | null;
+  /** A deployment package (absolute paths): run as Lambda runs it, on the emulator. */
+  package?: { zip: string; handler: string; runtime: string; layers: string[] } | null;
   memoryMB: number;
   timeoutSeconds: number;
   architecture: 'x86_64' | 'arm64';

@@ -14,8 +14,13 @@ import { errorPayload, timeoutOutcome, type EnvironmentRuntime, type InvokeOutco
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export interface HandlerSpec {
+  /** A handler file and export (SQUALL_HANDLER, an experiment's handler file) … */
   file: string;
   export: string;
+  /** … or an unpacked deployment package (/var/task) with Lambda's Handler string. */
+  taskRoot?: string;
+  handler?: string;
+  functionVersion: string;
   functionName: string;
   functionArn: string;
   memoryMB: number;
@@ -30,6 +35,7 @@ interface WorkerReply {
   ok?: boolean;
   payload?: string;
   durationMs?: number;
+  memoryUsedMB?: number;
   log?: string;
   error?: { errorType: string; errorMessage: string; trace: string[] };
 }
@@ -54,6 +60,9 @@ export class WorkerRuntime implements EnvironmentRuntime {
       workerData: {
         file: this.spec.file,
         exportName: this.spec.export,
+        taskRoot: this.spec.taskRoot,
+        handlerName: this.spec.handler,
+        functionVersion: this.spec.functionVersion,
         functionName: this.spec.functionName,
         functionArn: this.spec.functionArn,
         memoryMB: this.spec.memoryMB,
@@ -140,7 +149,7 @@ export class WorkerRuntime implements EnvironmentRuntime {
       });
     };
     this.pending = (r) =>
-      finish({ payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: r.durationMs ?? 0, log: r.log ?? '' });
+      finish({ payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: r.durationMs ?? 0, log: r.log ?? '', memoryUsedMB: r.memoryUsedMB });
     w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs });
   }
 
