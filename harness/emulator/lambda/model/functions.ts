@@ -18,6 +18,7 @@ import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '
 import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
 import { functionArn } from '../errors.ts';
 import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
+import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
@@ -41,6 +42,8 @@ export interface FunctionSpec {
   env: Record<string, string>;
   /** Delays before async retries after a function error (AWS ≈ 60 s, 120 s). */
   asyncRetryDelaysSeconds: number[];
+  /** How the duration scales with memory (experiment `cpu`); absent = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface EventInvokeConfig {
@@ -121,7 +124,7 @@ export class LambdaFunction {
     this.revisionId = crypto.randomUUID();
     this.codeSha256 = Buffer.from(`${spec.name}:${JSON.stringify(spec.code)}`).toString('base64').slice(0, 44);
     this.rng = rng;
-    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng) : null;
+    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
   }
 
   get name(): string {
@@ -234,7 +237,7 @@ export class LambdaModel {
   /** Replace code/config (UpdateFunctionConfiguration); existing environments are recycled like AWS does on update. */
   update(fn: LambdaFunction, spec: FunctionSpec): void {
     fn.spec = spec;
-    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null;
+    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
     fn.lastModifiedIso = this.nowIso();
     fn.revisionId = crypto.randomUUID();
     this.drainIdle(fn);

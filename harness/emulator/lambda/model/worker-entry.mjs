@@ -82,6 +82,8 @@ async function invoke(msg) {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const started = performance.now();
+  // Event-loop active time of this worker's own thread: the handler's CPU time, not its waiting.
+  const elu = performance.eventLoopUtilization();
   let reply;
   try {
     const event = JSON.parse(msg.payload);
@@ -102,6 +104,7 @@ async function invoke(msg) {
     reply = { type: 'result', ok: false, payload: JSON.stringify(err) };
   }
   reply.durationMs = performance.now() - started;
+  reply.busyMs = performance.eventLoopUtilization(elu).active;
   reply.log = logs === null ? '' : logs.join('\n');
   logs = null;
   return reply;

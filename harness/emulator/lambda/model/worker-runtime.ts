@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../../../contracts/clock.ts';
 import { sampleDuration, type Rng } from '../../../contracts/distributions.ts';
 import type { DurationDistribution } from '../../../experiment/types.ts';
+import { measuredCpuStretchMs } from '../../../rules/memory-cpu.ts';
 import { errorPayload, timeoutOutcome, type EnvironmentRuntime, type InvokeOutcome, type InvokeRequest } from './runtime.ts';
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
@@ -30,6 +31,8 @@ interface WorkerReply {
   ok?: boolean;
   payload?: string;
   durationMs?: number;
+  /** Time the handler kept the worker's thread busy (event loop active), in ms. */
+  busyMs?: number;
   log?: string;
   error?: { errorType: string; errorMessage: string; trace: string[] };
 }
@@ -139,8 +142,13 @@ export class WorkerRuntime implements EnvironmentRuntime {
         log: '',
       });
     };
-    this.pending = (r) =>
-      finish({ payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: r.durationMs ?? 0, log: r.log ?? '' });
+    this.pending = (r) => {
+      // The handler ran on a whole host core (one vCPU); at less memory its CPU part takes longer.
+      const stretch = measuredCpuStretchMs(r.busyMs ?? 0, this.spec.memoryMB);
+      const outcome: InvokeOutcome = { payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: (r.durationMs ?? 0) + stretch, log: r.log ?? '' };
+      if (stretch < 1) finish(outcome);
+      else this.clock.setTimer(() => finish(outcome), stretch);
+    };
     w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs });
   }
 
