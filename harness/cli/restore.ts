@@ -27,6 +27,7 @@ export default defineCommand({
     const clients = createClients({
       endpoint,
       region: (args.region as string | undefined) ?? head.target.region,
+      profile: head.target.profile ?? null,
       ...(head.target.kind === 'emulated' ? { credentials: EMULATOR_CREDENTIALS } : {}),
     });
     const journal = new Journal(file);

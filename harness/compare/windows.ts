@@ -240,7 +240,7 @@ export function windowedComparison(i: WindowedInput): WindowedComparison {
     throughputName = name;
     mThr = m;
     pThr = p;
-    tol = i.toleranceFor({ ...sample, labels: {} }) ?? i.toleranceFor(sample) ?? { relative: 0.15, absolute: 5, on: 'total' };
+    tol = i.toleranceFor({ ...sample, labels: {} }) ?? i.toleranceFor(sample) ?? { relative: 0.15, absolute: 5, interval: null, on: 'total' };
     break;
   }
 

@@ -99,6 +99,7 @@ export const SERIES = {
   'lambda.throttles_by_reason': { unit: 'count', labels: ['function', 'reason'], kind: 'sum', meaning: 'throttles split by ThrottleReason' },
   'lambda.concurrency': { unit: 'environments', labels: ['function'], kind: 'max', meaning: 'peak concurrent executions in the step' },
   'lambda.environments': { unit: 'environments', labels: ['function'], kind: 'gauge', meaning: 'execution environments alive (busy + idle) at the end of the step' },
+  'lambda.provisioned_spillover': { unit: 'count', labels: ['function', 'qualifier'], kind: 'sum', meaning: 'invocations of a version or alias with provisioned concurrency that ran on-demand (ProvisionedConcurrencySpilloverInvocations)' },
   'lambda.cold_starts': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that started a new execution environment' },
   'lambda.duration_p50_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: 'median handler duration (no init) in the step' },
   'lambda.duration_p95_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '95th percentile handler duration in the step' },

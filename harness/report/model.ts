@@ -573,8 +573,12 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
           action = e.phase;
           detail = e.error;
           break;
+        case 'stop-condition':
+          action = `stop condition (${e.then})`;
+          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}: every fault restored`;
+          break;
       }
-      return { at, offsetS, event: e.event, faultId: e.faultId, action, detail };
+      return { at, offsetS, event: e.event, faultId: 'faultId' in e ? e.faultId : null, action, detail };
     });
 
   const meta: Array<[string, string]> = [

@@ -65,6 +65,27 @@ function nameOfArn(nameOrArn: string): string {
   return nameOrArn.startsWith('arn:') ? nameOrArn.split(':').pop()! : nameOrArn;
 }
 
+/**
+ * The reads `readDeployed` makes, listed without making them (an offline plan and its IAM policy);
+ * the preflight tests check the two agree.
+ */
+export function deployedReadCalls(exp: ResolvedExperiment, x: ArnContext): SdkCall[] {
+  const calls: SdkCall[] = [{ service: 'lambda', operation: 'GetAccountSettings', resource: 'account', arn: '*' }];
+  for (const name of Object.keys(exp.system.functions)) {
+    const arn = arns.function(x, name);
+    calls.push({ service: 'lambda', operation: 'GetFunctionConfiguration', resource: name, arn });
+    calls.push({ service: 'lambda', operation: 'GetFunctionConcurrency', resource: name, arn });
+    calls.push({ service: 'lambda', operation: 'GetProvisionedConcurrencyConfig', resource: `${name}:${PROVISIONED_QUALIFIER}`, arn: `${arn}:${PROVISIONED_QUALIFIER}` });
+  }
+  for (const name of Object.keys(exp.system.queues)) {
+    const arn = arns.queue(x, name);
+    calls.push({ service: 'sqs', operation: 'GetQueueUrl', resource: name, arn });
+    calls.push({ service: 'sqs', operation: 'GetQueueAttributes', resource: name, arn });
+  }
+  for (const es of exp.system.eventSources) calls.push({ service: 'lambda', operation: 'ListEventSourceMappings', resource: es.id, arn: '*' });
+  return calls;
+}
+
 export async function readDeployed(exp: ResolvedExperiment, c: TargetClients, accountId: string): Promise<DeployedSystem> {
   const x: ArnContext = { region: c.region, account: accountId };
   const calls: SdkCall[] = [];

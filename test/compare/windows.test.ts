@@ -4,7 +4,7 @@ import { SERIES_SCHEMA, type Series, type SeriesFile } from '../../harness/contr
 
 const file = (series: Series[]): SeriesFile => ({ schema: SERIES_SCHEMA, source: 'test', startMs: 0, stepMs: 1000, series });
 const s = (name: Series['name'], values: Array<number | null>, labels: Record<string, string> = {}): Series => ({ name, labels, unit: 'count', values });
-const tol = { relative: 0.1, absolute: null, on: 'total' as const };
+const tol = { relative: 0.1, absolute: null, interval: null, on: 'total' as const };
 
 describe('timeWindows', () => {
   it('splits the run at every fault start and end', () => {

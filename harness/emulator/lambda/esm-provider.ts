@@ -109,7 +109,7 @@ export class EsmProvider {
     const q = resolveQualifier(ref, null);
     if (isErr(q)) return q;
     const fn = this.model.get(ref.name);
-    if (!fn) return functionNotFound(ref.name, q);
+    if (!fn || (q !== null && !fn.hasQualifier(q))) return functionNotFound(ref.name, q);
     const arn = optString(o, 'EventSourceArn', 'eventSourceArn');
     if (isErr(arn)) return arn;
     if (arn === undefined) return invalidParameter('Unrecognized event source, must be kafka or MQ type');
@@ -184,7 +184,7 @@ export class EsmProvider {
       const q = resolveQualifier(ref, null);
       if (isErr(q)) return q;
       const f = this.model.get(ref.name);
-      if (!f) return functionNotFound(ref.name, q);
+      if (!f || (q !== null && !f.hasQualifier(q))) return functionNotFound(ref.name, q);
       fn = f;
       qualifier = q;
     }
