@@ -13,6 +13,8 @@ export type PreviousState =
   | { kind: 'reserved-concurrency'; function: string; value: number | null }
   | { kind: 'provisioned-concurrency'; function: string; qualifier: string; value: number | null }
   | { kind: 'event-source'; uuid: string; id: string; enabled: boolean; batchSize: number; maximumConcurrency: number | null }
+  /** A function's memory size (`squall tune` changes it, one value after another). */
+  | { kind: 'function-memory'; function: string; value: number }
   | { kind: 'none' };
 
 export type JournalEntry =
@@ -83,6 +85,8 @@ export function resourceKey(p: Exclude<PreviousState, { kind: 'none' }>): string
       return `provisioned-concurrency:${p.function}:${p.qualifier}`;
     case 'event-source':
       return `event-source:${p.uuid}`;
+    case 'function-memory':
+      return `function-memory:${p.function}`;
   }
 }
 

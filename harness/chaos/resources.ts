@@ -10,10 +10,12 @@ import {
   DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionConcurrencyCommand,
   GetEventSourceMappingCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
   UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { ResolvedFaultAction } from '../experiment/types.ts';
 import type { TargetClients } from '../target/clients.ts';
@@ -33,6 +35,8 @@ export function describeState(s: ResourceState): string {
       return `provisioned concurrency of ${s.function}:${s.qualifier} = ${s.value ?? 'none'}`;
     case 'event-source':
       return `event source ${s.id} = ${s.enabled ? 'enabled' : 'disabled'}, batch size ${s.batchSize}, maximum concurrency ${s.maximumConcurrency ?? 'none'}`;
+    case 'function-memory':
+      return `memory of ${s.function} = ${s.value} MB`;
   }
 }
 
@@ -88,6 +92,12 @@ export async function readState(c: TargetClients, s: ResourceState): Promise<Res
       if (enabled === undefined) return undefined;
       return { ...s, enabled, batchSize: m.BatchSize ?? s.batchSize, maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null };
     }
+    case 'function-memory': {
+      // A configuration update is asynchronous on AWS: read the value once it has settled.
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: s.function }));
+      if (r.LastUpdateStatus === 'InProgress' || r.MemorySize === undefined) return undefined;
+      return { ...s, value: r.MemorySize };
+    }
   }
 }
 
@@ -120,6 +130,9 @@ export async function writeState(c: TargetClients, s: ResourceState): Promise<vo
         }),
       );
       return;
+    case 'function-memory':
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, MemorySize: s.value }));
+      return;
   }
 }
 
@@ -128,6 +141,7 @@ export function sameState(a: ResourceState, b: ResourceState): boolean {
   switch (a.kind) {
     case 'reserved-concurrency':
     case 'provisioned-concurrency':
+    case 'function-memory':
       return a.value === (b as typeof a).value;
     case 'event-source': {
       const o = b as typeof a;
