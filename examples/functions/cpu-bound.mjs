@@ -1,10 +1,10 @@
-// A CPU-bound handler: keeps its thread busy for 20 ms of one vCPU (it spins, it does not wait).
-// On Lambda its duration grows as memory shrinks below 1,769 MB (less than one vCPU) and stays
-// flat above (one thread cannot use a second vCPU). Used by examples/experiments/power-tuning.yaml.
+// A CPU-bound handler: a fixed amount of arithmetic (about 20 ms of one vCPU on a machine like
+// squall's CI), no waiting. On Lambda its duration grows as memory shrinks below 1,769 MB (less
+// than one vCPU) and stays flat above (one thread cannot use a second vCPU). Used by
+// examples/tuning/power-tuning.yaml.
 export async function handler(event) {
-  const busyMs = Number(event?.busyMs ?? 20);
-  const until = performance.now() + busyMs;
-  let x = 0;
-  while (performance.now() < until) x = (x * 1103515245 + 12345) % 2147483648;
-  return { spun: busyMs, x };
+  const rounds = Number(event?.rounds ?? 1_000_000);
+  let x = 1;
+  for (let i = 0; i < rounds; i++) x = (x * 1103515245 + 12345) % 2147483648;
+  return { rounds, x };
 }

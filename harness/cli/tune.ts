@@ -73,7 +73,7 @@ export default defineCommand({
       .option('region', { type: 'string', describe: 'region for --target aws' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be changed and invoked; change nothing' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder for tune folders (<reports>/<experiment>/tune-<id>/)' })
-      .example('$0 tune examples/experiments/power-tuning.yaml -f cpu-bound', 'tune on the emulator with the default sizes')
+      .example('$0 tune examples/tuning/power-tuning.yaml -f cpu-bound', 'tune on the emulator with the default sizes')
       .example('$0 tune exp.yaml -f api --memory 128,512,1769 -n 20 --strategy balanced --balanced-weight 0.3', 'favour speed')
       .example('$0 tune exp.yaml -f api --target aws --region eu-west-1 --dry-run', 'see what a tune on AWS would do'),
   run: async (args) => {

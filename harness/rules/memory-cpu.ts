@@ -8,7 +8,10 @@
  */
 import { LAMBDA } from '../contracts/aws-facts.ts';
 
-/** vCPUs a function has at `memoryMB` (fractional below 1,769 MB). */
+/**
+ * vCPUs a function has at `memoryMB`: in proportion to memory (fractional below 1,769 MB), capped
+ * at AWS's six (the proportional rule gives 5.79 at 10,240 MB; AWS says "up to 6").
+ */
 export function vcpus(memoryMB: number): number {
   return Math.min(LAMBDA.vcpuMax, memoryMB / LAMBDA.memoryPerVcpuMB);
 }

@@ -33,6 +33,8 @@ interface WorkerReply {
   durationMs?: number;
   /** Time the handler kept the worker's thread busy (event loop active), in ms. */
   busyMs?: number;
+  /** Time the worker's thread waited for a host core during the handler (Linux), in ms. */
+  hostWaitMs?: number;
   log?: string;
   error?: { errorType: string; errorMessage: string; trace: string[] };
 }
@@ -144,8 +146,10 @@ export class WorkerRuntime implements EnvironmentRuntime {
     };
     this.pending = (r) => {
       // The handler ran on a whole host core (one vCPU); at less memory its CPU part takes longer.
+      // A Lambda function has its CPU share to itself: the host's run-queue wait is not its time.
       const stretch = measuredCpuStretchMs(r.busyMs ?? 0, this.spec.memoryMB);
-      const outcome: InvokeOutcome = { payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: (r.durationMs ?? 0) + stretch, log: r.log ?? '' };
+      const durationMs = Math.max(0, (r.durationMs ?? 0) - (r.hostWaitMs ?? 0)) + stretch;
+      const outcome: InvokeOutcome = { payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs, log: r.log ?? '' };
       if (stretch < 1) finish(outcome);
       else this.clock.setTimer(() => finish(outcome), stretch);
     };
