@@ -94,6 +94,13 @@ export const FunctionSchema = z.strictObject({
     })
     .optional(),
   calibrated: DistributionSchema.optional(),
+  /**
+   * How the duration scales with memory (CPU follows memory): the share of the duration that is
+   * CPU work, measured at `atMemoryMB` (default: this function's memoryMB) on `threads` threads.
+   */
+  cpu: z
+    .union([num(0, 1), z.strictObject({ fraction: num(0, 1), atMemoryMB: int(1).optional(), threads: int(1).optional() })])
+    .optional(),
 });
 
 export const QueueSchema = z.strictObject({

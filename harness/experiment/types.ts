@@ -5,6 +5,7 @@
  * input schema, so the file format can grow without touching the engine, emulator or simulator.
  */
 import type { ThrottleReason } from '../contracts/aws-facts.ts';
+import type { CpuProfile } from '../rules/memory-cpu.ts';
 
 export const EXPERIMENT_SCHEMA = 'squall.experiment/v1';
 
@@ -118,6 +119,8 @@ export interface ResolvedFunction {
   };
   /** For handler functions calibrated by `squall calibrate`: the fitted distribution the simulator uses. */
   calibrated: DurationDistribution | null;
+  /** How the duration scales with memory (harness/rules/memory-cpu.ts); null = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface ResolvedQueue {

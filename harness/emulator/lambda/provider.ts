@@ -53,6 +53,7 @@ export function specFromResolved(f: ResolvedFunction, asyncRetryDelaysSeconds?: 
     initMs: f.coldStart.initMs,
     handler: f.handler ? `${f.handler.file.split(/[\\/]/).pop()!.replace(/\.[^.]+$/, '')}.${f.handler.export}` : 'synthetic.handler',
     asyncRetryDelaysSeconds: asyncRetryDelaysSeconds ?? f.async.retryDelaysSeconds,
+    cpu: f.cpu ?? null,
   };
 }
 

@@ -20,6 +20,7 @@ import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.
 import { CodeStore } from '../code-package.ts';
 import { functionArn } from '../errors.ts';
 import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
+import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
@@ -51,6 +52,8 @@ export interface FunctionSpec {
   deadLetterTargetArn?: string;
   /** Layer versions (ARN and zip size), shown by GetFunctionConfiguration. */
   layers?: { arn: string; codeSize: number }[];
+  /** How the duration scales with memory (experiment `cpu`); absent = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface EventInvokeConfig {
@@ -160,7 +163,7 @@ export class LambdaFunction {
     this.revisionId = crypto.randomUUID();
     this.codeSha256 = codeSha256(spec);
     this.rng = rng;
-    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng) : null;
+    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
   }
 
   get name(): string {
@@ -296,7 +299,7 @@ export class LambdaModel {
   /** Replace code/config (UpdateFunctionConfiguration); existing environments are recycled like AWS does on update. */
   update(fn: LambdaFunction, spec: FunctionSpec): void {
     fn.spec = spec;
-    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null;
+    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
     fn.lastModifiedIso = this.nowIso();
     fn.revisionId = crypto.randomUUID();
     fn.codeSha256 = codeSha256(spec);

@@ -11,6 +11,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import v8 from 'node:v8';
+import { readFileSync } from 'node:fs';
+
+// The handler's CPU time is its event loop's active time (performance.eventLoopUtilization: wall
+// time spent running JS, not waiting) less the time the thread sat runnable waiting for a host
+// core, which Linux reports exactly in /proc/thread-self/schedstat (its first field, run time, is
+// only updated at scheduler ticks, so it is not used). Elsewhere the wait is taken as zero.
+function schedstat() {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return { runMs: Number(run) / 1e6, waitMs: Number(wait) / 1e6 };
+  } catch {
+    return null;
+  }
+}
+const HAS_SCHEDSTAT = schedstat() !== null;
 
 const { file, exportName, functionName, functionArn, functionVersion, memoryMB, typescript, taskRoot, handlerName } = workerData;
 let handler = null;
@@ -178,6 +193,9 @@ async function invoke(msg) {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const started = performance.now();
+  // The handler's CPU time on this worker's own thread, not its waiting (see schedstat above).
+  const s0 = HAS_SCHEDSTAT ? schedstat() : null;
+  const elu = performance.eventLoopUtilization();
   let reply;
   try {
     const event = JSON.parse(msg.payload);
@@ -202,6 +220,11 @@ async function invoke(msg) {
   // What REPORT calls Max Memory Used: this environment's heap (the worker's isolate), not the emulator's.
   const heap = v8.getHeapStatistics();
   reply.memoryUsedMB = Math.ceil((heap.used_heap_size + heap.external_memory) / (1024 * 1024));
+  const active = performance.eventLoopUtilization(elu).active;
+  const s1 = s0 ? schedstat() : null;
+  // Time the thread sat runnable waiting for a host core: contention on this machine, not the function's.
+  reply.hostWaitMs = s0 && s1 ? Math.max(0, s1.waitMs - s0.waitMs) : 0;
+  reply.busyMs = Math.max(0, active - reply.hostWaitMs);
   reply.log = logs === null ? '' : logs.join('\n');
   logs = null;
   return reply;
