@@ -644,15 +644,11 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
           break;
         case 'stop-condition':
           action = `stop condition (${e.then})`;
-          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}`;
+          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}: every fault restored`;
           break;
         case 'failed':
           action = e.phase;
           detail = e.error;
-          break;
-        case 'stop-condition':
-          action = `stop condition (${e.then})`;
-          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}: every fault restored`;
           break;
       }
       return { at, offsetS, event: e.event, faultId: 'faultId' in e ? e.faultId : null, action, detail };
