@@ -1,11 +1,11 @@
 /**
  * Fault actions through the public AWS API only (target/ SDK clients): each reads the state it is
- * about to change (`capture`), changes it (`apply`), and can put it back (`restore`). The emulator
+ * about to change (`capture`) and changes it (`apply`); a resource's value as a whole (the stack of
+ * faults, restore with read-back) is resources.ts. The emulator
  * is driven by the very same calls as AWS, so a fault that works here works on a real account.
  */
 import {
   DeleteFunctionConcurrencyCommand,
-  DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionConcurrencyCommand,
   GetProvisionedConcurrencyConfigCommand,
   ListEventSourceMappingsCommand,
@@ -105,40 +105,6 @@ export async function apply(c: TargetClients, a: ResolvedFaultAction, previous: 
     }
     case 'inject-poison':
       return sendPoison(c, a.queue, a.kind, ctx.poisonCount ?? 1, ctx.runId);
-  }
-}
-
-export async function restore(c: TargetClients, previous: PreviousState): Promise<void> {
-  switch (previous.kind) {
-    case 'reserved-concurrency':
-      if (previous.value === null) await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: previous.function }));
-      else await c.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: previous.function, ReservedConcurrentExecutions: previous.value }));
-      return;
-    case 'provisioned-concurrency':
-      if (previous.value === null) {
-        try {
-          await c.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: previous.function, Qualifier: previous.qualifier }));
-        } catch (e) {
-          if (errorName(e) !== 'ProvisionedConcurrencyConfigNotFoundException' && errorName(e) !== 'ResourceNotFoundException') throw e;
-        }
-      } else {
-        await c.lambda.send(
-          new PutProvisionedConcurrencyConfigCommand({ FunctionName: previous.function, Qualifier: previous.qualifier, ProvisionedConcurrentExecutions: previous.value }),
-        );
-      }
-      return;
-    case 'event-source':
-      await c.lambda.send(
-        new UpdateEventSourceMappingCommand({
-          UUID: previous.uuid,
-          Enabled: previous.enabled,
-          BatchSize: previous.batchSize,
-          ...(previous.maximumConcurrency !== null ? { ScalingConfig: { MaximumConcurrency: previous.maximumConcurrency } } : {}),
-        }),
-      );
-      return;
-    case 'none':
-      return;
   }
 }
 

@@ -20,12 +20,22 @@ export type JournalEntry =
       event: 'run';
       runId: string;
       target: { kind: 'emulated' | 'aws'; region: string; endpoint: string | null; profile?: string | null };
+      /** The orchestrator's pid, so a later run can tell a live run's journal from a crashed one's. */
+      pid?: number;
       at: string;
     }
-  | { event: 'planned'; faultId: number; action: string; previous: PreviousState; change: unknown; at: string }
+  /**
+   * `previous` is the resource's ORIGINAL value: the one before squall's first change to it in this
+   * run (not the value the fault found, which may be another fault's). `resource` names the
+   * resource; `target` is the value this fault's apply writes (the stack composed).
+   */
+  | { event: 'planned'; faultId: number; action: string; resource?: string; previous: PreviousState; target?: PreviousState; change: unknown; at: string }
   | { event: 'applied'; faultId: number; action: string; detail?: unknown; at: string }
-  | { event: 'restored'; faultId: number; previous: PreviousState; at: string }
-  | { event: 'failed'; faultId: number; phase: 'apply' | 'restore'; error: string; at: string };
+  /** The fault's window ended: the resource now holds `to` (the value beneath), confirmed by `readBack`. */
+  | { event: 'restored'; faultId: number; previous: PreviousState; to?: PreviousState; readBack?: PreviousState; at: string }
+  | { event: 'failed'; faultId: number; phase: 'apply' | 'restore'; error: string; at: string }
+  /** A stop condition fired (chaos/stop-conditions.ts): every fault is restored right after this line. */
+  | { event: 'stop-condition'; condition: string; index: number | null; atMs: number; value: number | null; then: 'stop-load' | 'continue'; at: string };
 
 export class Journal {
   private readonly fd: number;
@@ -55,16 +65,43 @@ export function readJournal(file: string): JournalEntry[] {
   return out;
 }
 
-/**
- * Faults whose change may be in effect: planned (and maybe applied) but not restored, newest
- * first, so that restoring in this order unwinds nested faults on one target correctly.
- */
-export function outstanding(entries: JournalEntry[]): Array<{ faultId: number; action: string; previous: PreviousState }> {
-  const open = new Map<number, { faultId: number; action: string; previous: PreviousState; order: number }>();
-  let order = 0;
-  for (const e of entries) {
-    if (e.event === 'planned') open.set(e.faultId, { faultId: e.faultId, action: e.action, previous: e.previous, order: order++ });
-    else if (e.event === 'restored') open.delete(e.faultId);
+/** A resource some fault of the journal's run may have left changed, and the value to put back. */
+export interface OpenResource {
+  key: string;
+  /** The value before the run's first change to this resource. */
+  original: Exclude<PreviousState, { kind: 'none' }>;
+  /** Faults on it with a planned line and no restored line, in the order they were planned. */
+  faultIds: number[];
+}
+
+/** One key per resource: two faults on the same key form a stack. */
+export function resourceKey(p: Exclude<PreviousState, { kind: 'none' }>): string {
+  switch (p.kind) {
+    case 'reserved-concurrency':
+      return `reserved-concurrency:${p.function}`;
+    case 'provisioned-concurrency':
+      return `provisioned-concurrency:${p.function}:${p.qualifier}`;
+    case 'event-source':
+      return `event-source:${p.uuid}`;
   }
-  return [...open.values()].filter((x) => x.previous.kind !== 'none').sort((a, b) => b.order - a.order);
+}
+
+/**
+ * Resources that may still be changed: any with a planned-but-not-restored fault. The value to
+ * put back is the `previous` of the FIRST planned line for that resource, i.e. the value before
+ * squall's first change in the run; whatever faults were stacked on it, they all end there.
+ */
+export function openResources(entries: JournalEntry[]): OpenResource[] {
+  const first = new Map<string, OpenResource>();
+  const open = new Map<number, string>();
+  for (const e of entries) {
+    if (e.event === 'planned') {
+      if (e.previous.kind === 'none') continue;
+      const key = e.resource ?? resourceKey(e.previous);
+      if (!first.has(key)) first.set(key, { key, original: e.previous, faultIds: [] });
+      open.set(e.faultId, key);
+    } else if (e.event === 'restored') open.delete(e.faultId);
+  }
+  for (const [id, key] of open) first.get(key)!.faultIds.push(id);
+  return [...first.values()].filter((r) => r.faultIds.length > 0);
 }

@@ -5,25 +5,35 @@
  * contract. Every fault is restored on normal end, on error and on SIGINT/SIGTERM; after a hard
  * kill, `squall restore <run folder>` reads the journal.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GetFunctionCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { Journal } from '../chaos/journal.ts';
-import { ChaosTimeline, describeFault, type RestoreReport } from '../chaos/timeline.ts';
+import { findUnrestored } from '../chaos/unrestored.ts';
+import { EXIT, SquallError } from '../contracts/exit-codes.ts';
+import { RunStatusFile } from './run-status.ts';
+import { ChaosTimeline, describeFault, restoreFromJournal, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
-import { EXIT, K6_EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type { SeriesFile } from '../contracts/series.ts';
-import { compareSeries, type Comparison } from '../compare/compare.ts';
+import { compareSeries, toleranceFor, type Comparison } from '../compare/compare.ts';
+import { windowedComparison } from '../compare/windows.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../emulator/lambda/process.ts';
 import { generateRunFiles } from '../generate/generate.ts';
-import { envSuffix } from '../generate/view-model.ts';
 import { mergeSeriesFiles, rebaseSeries } from '../observe/align.ts';
 import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
-import { clientsForTarget, EMULATOR_CREDENTIALS, type TargetClients } from '../target/clients.ts';
+import { clientsForTarget, type TargetClients } from '../target/clients.ts';
+import type { ResolvedCredentials } from '../target/credentials.ts';
+import { scriptEnv } from '../target/script-env.ts';
+import { alignSystemSeries, fetchLedger, fetchSystemSeries } from '../target/system-metrics.ts';
+import { startMarkServer } from '../observe/start-mark.ts';
+import { firstIterationStart } from '../observe/first-start.ts';
+import { verdict } from '../compare/verdict.ts';
+import type { StopFired } from '../chaos/stop-conditions.ts';
+import { wireStopConditions, type StopWiring } from './run-stop.ts';
+import { runAccounting } from './run-accounting.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 
 export interface RunOptions {
@@ -37,6 +47,20 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Aborts the run (SIGINT/SIGTERM): the load stops gracefully, faults are restored. */
   signal?: AbortSignal;
+  /**
+   * An aws target that passed its preflight (target/preflight.ts: credentials, allowlist, reads):
+   * the clients to use (the run destroys them), the credentials the script gets too, and the
+   * experiment with what is really deployed put in, which the prediction is made from.
+   */
+  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
+  /** Called once the run folder exists (for the `squall restore` hint of a signal handler). */
+  onRunDir?: (runDir: string) => void;
+  /** A second signal: kill the load now, restore only (no tail, no comparison). */
+  kill?: AbortSignal;
+  /** Restore earlier runs' unrestored faults on this target before running (else refuse). */
+  restoreFirst?: boolean;
+  /** Overall deadline of each restore (default chaos/timeline.ts RESTORE_DEADLINE_MS). */
+  restoreDeadlineMs?: number;
 }
 
 export interface RunOutcome {
@@ -47,6 +71,8 @@ export interface RunOutcome {
   comparison: Comparison | null;
   restore: RestoreReport;
   reasons: string[];
+  /** The stop condition (or k6 abortOnFail threshold) that ended the faults early, if one fired. */
+  stoppedBy: StopFired | null;
 }
 
 export function newRunId(now = new Date()): string {
@@ -55,69 +81,26 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-async function fetchJson<T>(url: string): Promise<T> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!r.ok) throw new Error(`GET ${url} answered ${r.status}`);
-  return (await r.json()) as T;
-}
-
-/** Environment for the generated script: endpoints, credentials, function URLs, queue URLs, run id. */
-async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId: string, endpoint: string | null): Promise<Record<string, string>> {
-  const env: Record<string, string> = { SQUALL_RUN_ID: runId, AWS_REGION: clients.region };
-  if (endpoint) {
-    env.SQUALL_ENDPOINT = endpoint;
-    env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-    env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  }
-  for (const f of Object.values(exp.system.functions)) {
-    if (!f.url) continue;
-    const r = await clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: f.name }));
-    if (!r.FunctionUrl) throw new SquallError(`function ${f.name} has no function URL on the target`, { exitCode: EXIT.invalidInput });
-    env[`SQUALL_URL_${envSuffix(f.name)}`] = r.FunctionUrl.replace(/\/$/, '');
-  }
-  for (const q of Object.keys(exp.system.queues)) {
-    const r = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: q }));
-    env[`SQUALL_QUEUE_URL_${envSuffix(q)}`] = r.QueueUrl!;
-  }
-  return env;
-}
-
-/** In aws mode, refuse to touch an account that is not on the experiment's allowlist. */
-async function checkAccount(exp: ResolvedExperiment, clients: TargetClients): Promise<void> {
-  if (exp.target.kind !== 'aws') return;
-  const fn = Object.keys(exp.system.functions)[0];
-  let account: string | undefined;
-  if (fn) {
-    const r = await clients.lambda.send(new GetFunctionCommand({ FunctionName: fn }));
-    account = r.Configuration?.FunctionArn?.split(':')[4];
-  } else {
-    const q = Object.keys(exp.system.queues)[0];
-    if (q) {
-      const url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: q }))).QueueUrl!;
-      const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-      account = a.Attributes?.QueueArn?.split(':')[4];
-    }
-  }
-  if (!account || !exp.target.accountAllowlist.includes(account)) {
-    throw new SquallError(`the target account ${account ?? '(unknown)'} is not in target.accountAllowlist (${exp.target.accountAllowlist.join(', ')})`, {
-      exitCode: EXIT.invalidInput,
-      hint: 'squall only changes accounts you list; add the account id to target.accountAllowlist if this is the account you mean',
-    });
-  }
-}
-
 export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const exp = o.experiment;
+  // The account guard is part of the aws preflight (STS identity against the allowlist), done before anything exists.
+  if (exp.target.kind === 'aws' && !o.aws) throw new SquallError('internal: an aws run needs its preflight first (target/preflight.ts)');
   const runId = newRunId();
   const runDir = path.resolve(o.reportsDir, exp.name, runId);
+
+  // Preflight: nothing is created or changed until the runner exists and no earlier run has left
+  // this target faulted.
+  const runner = await selectRunner(o.engine ?? exp.load.engine);
+  await settleEarlierRuns(o);
+
   mkdirSync(runDir, { recursive: true });
+  const status = new RunStatusFile(runDir, runId, exp.name);
+  o.onRunDir?.(runDir);
   const reasons: string[] = [];
   o.log(`run ${runId} → ${path.relative(process.cwd(), runDir) || runDir}`);
 
-  const generated = generateRunFiles(exp, { outDir: runDir });
-  const script = generated.files.find((f) => f.endsWith('script.js'))!;
   const clock = systemClock();
-  const journal = new Journal(path.join(runDir, 'chaos-journal.ndjson'));
+  let journal: Journal | null = null;
   let emulator: EmulatorProcess | null = null;
   let clients: TargetClients | null = null;
   let timeline: ChaosTimeline | null = null;
@@ -127,24 +110,44 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
+  let ledger: SqsLedger | null = null;
   let restoredInWindows = 0;
+  let stoppedBy: StopFired | null = null;
+  let stops: StopWiring | null = null;
+  let started = false;
+  const stopped = () => (o.signal?.aborted ?? false) || (o.kill?.aborted ?? false);
 
   try {
-    if (exp.target.kind === 'emulated') {
-      emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
-      o.log(`emulator at ${emulator.endpoint}`);
+    let env: Record<string, string>;
+    let script: string;
+    try {
+      const generated = generateRunFiles(exp, { outDir: runDir });
+      script = generated.files.find((f) => f.endsWith('script.js'))!;
+      if (exp.target.kind === 'emulated') {
+        emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
+        o.log(`emulator at ${emulator.endpoint}`);
+      }
+      clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
+      const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
+      env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
+    } catch (e) {
+      // Nothing has started and nothing was changed: leave no folder that looks like a run.
+      await emulator?.stop().catch(() => null);
+      emulator = null;
+      clients?.destroy();
+      clients = null;
+      rmSync(runDir, { recursive: true, force: true });
+      removeIfEmpty(path.dirname(runDir));
+      throw e;
     }
-    clients = clientsForTarget(exp.target, emulator?.endpoint);
-    await checkAccount(exp, clients);
+    journal = new Journal(path.join(runDir, 'chaos-journal.ndjson'));
     journal.write({
       event: 'run',
       runId,
       target: exp.target.kind === 'emulated' ? { kind: 'emulated', region: clients.region, endpoint: emulator!.endpoint } : { kind: 'aws', region: exp.target.region, endpoint: exp.target.endpoint, profile: exp.target.profile },
+      pid: process.pid,
       at: new Date().toISOString(),
     });
-    const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
-    const env = await scriptEnv(exp, clients, runId, localEndpoint);
-    const runner = await selectRunner(o.engine ?? exp.load.engine);
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
     timeline = new ChaosTimeline({
@@ -156,18 +159,21 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
     // before the scenarios start; the fault timeline and the measured series start there.
     const mark = await startMarkServer();
     const tl = timeline;
-    let started = false;
+    const st = stops;
     const startTimeline = (why: string) => {
-      if (started) return;
+      // A run being stopped never starts faults, even if the start mark arrives late.
+      if (started || stopped()) return;
       started = true;
       if (why) o.log(why);
       tl.start();
+      st.start(loadStartEpoch || clock.epochMs());
     };
     const emulatorEndpoint = emulator?.endpoint;
     mark.started.then((epoch) => {
@@ -175,42 +181,69 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       startTimeline('');
       // Put the emulator's per-second steps on the load's grid, so system and client series line up.
       if (emulatorEndpoint) {
-        fetch(`${emulatorEndpoint}/_squall/metrics/align?epochMs=${epoch}`, { method: 'POST', signal: AbortSignal.timeout(5000) }).then(
-          (r) => r.body?.cancel(),
-          (e: unknown) => o.log(`warning: could not align the emulator's metrics: ${String(e)}`),
-        );
+        alignSystemSeries(emulatorEndpoint, epoch, (e) => o.log(`warning: could not align the emulator's metrics: ${String(e)}`));
       }
     }, () => {});
     const fallback = setTimeout(() => startTimeline('warning: the script did not signal its start (SQUALL_START_URL); fault times count from 60 s after the runner started'), 60_000);
     fallback.unref();
+    status.enter('load');
     runnerResult = await runner.run({
       script,
       runDir,
       env: { ...env, SQUALL_START_URL: mark.url },
       quiet: true,
       summaryTrendStats: exp.load.summaryTrendStats,
-      ...(o.signal ? { signal: o.signal } : {}),
+      ...(stops.loadSignal ? { signal: stops.loadSignal } : {}),
+      ...(o.kill ? { kill: o.kill } : {}),
+      ...(stops.extraArgs.length ? { extraArgs: stops.extraArgs } : {}),
+      onStderr: (c) => st.onLoadOutput(c),
+      onStdout: (c) => st.onLoadOutput(c),
       timeoutMs: exp.load.durationMs + 120_000 + Math.max(0, ...Object.values(exp.load.scenarios).map((s) => s.gracefulStopMs)),
     });
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
+    const stopResult = await stops.finish(runnerResult.files.summary);
+    stoppedBy = stopResult.fired;
+    if (stopResult.restore?.failed.length) o.log(`warning: ${stopResult.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
-    // Keep observing while queues drain; faults with windows past the load end are restored now.
-    restoreReport = await timeline.finish();
+    // Faults with windows past the load end are restored now, before observing the drain.
+    status.enter('restoring');
+    restoreReport = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
     timeline = null;
-    if (o.tailMs > 0 && !o.signal?.aborted) {
+    if (o.tailMs > 0 && !stopped()) {
+      status.enter('observing');
       o.log(`observing the system for ${o.tailMs / 1000} s more`);
-      await new Promise((r) => setTimeout(r, o.tailMs));
+      await abortableSleep(o.tailMs, o.signal, o.kill);
     }
-    if (emulator) systemSeries = await fetchJson<SeriesFile>(`${emulator.endpoint}/_squall/metrics`);
-  } finally {
+    if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
+    if (emulator && !o.kill?.aborted) ledger = await fetchLedger(emulator.endpoint);
+  } catch (e) {
+    // On an error path the watcher must not fire (and restore) behind this restore.
+    await stops?.finish();
     if (timeline) {
-      const r = await timeline.finish();
+      status.enter('restoring');
+      const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+      timeline = null;
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
-    journal.close();
+    if (existsSync(runDir)) status.end(`error: ${e instanceof Error ? e.message : String(e)}${restoreReport.failed.length ? `; ${restoreReport.failed.length} fault(s) NOT restored` : ''}`, restoreReport.failed.length ? EXIT.restoreFailed : (e as { exitCode?: number }).exitCode ?? EXIT.internalError);
+    if (restoreReport.failed.length) {
+      throw new SquallError(`${e instanceof Error ? e.message : String(e)}; and ${restoreReport.failed.length} fault(s) could not be restored`, {
+        exitCode: EXIT.restoreFailed,
+        hint: `run \`squall restore ${runDir}\``,
+        cause: e,
+      });
+    }
+    throw e;
+  } finally {
+    await stops?.finish();
+    if (timeline) {
+      const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
+    journal?.close();
     clients?.destroy();
     if (emulator) {
       await emulator.stop();
@@ -219,91 +252,142 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   }
 
   if (restoreReport.failed.length) reasons.push(`${restoreReport.failed.length} fault(s) could not be restored: run \`squall restore ${runDir}\``);
+  const restore = { ...restoreReport, restored: restoreReport.restored + restoredInWindows };
 
-  // Measured series on the load's timeline: the start is the first request's start.
-  const pointsFile = runnerResult?.files.points;
-  let client: SeriesFile | null = null;
-  if (pointsFile && existsSync(pointsFile)) {
-    if (loadStartEpoch === 0) {
-      // No start signal: align on the first iteration's first request.
-      const firstStart = await firstIterationStart(pointsFile);
-      loadStartEpoch = firstStart ?? (await k6PointsToSeries(pointsFile)).startMs;
-    }
-    client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
+  // A second signal asks for the restore only: no analysis of a load that was killed.
+  if (o.kill?.aborted) {
+    const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
+    reasons.push('interrupted (second signal: restored only, no comparison)');
+    status.end(reasons.join('; '), exitCode);
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
   }
-  const parts: SeriesFile[] = [];
-  if (client) parts.push(client);
-  if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-  const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
-  writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
 
-  const prediction = simulate(exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
-  const predicted = rebaseSeries(prediction.series, 0, steps);
-  writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
-  for (const w of prediction.warnings) o.log(`simulator: ${w}`);
-
-  const comparison = compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect);
-  writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+  status.enter('comparing');
+  let comparison: Comparison;
+  try {
+    comparison = await analyse();
+  } catch (e) {
+    if (!stopped()) throw e;
+    // An interrupted run may have too little to compare; its restore is what matters.
+    o.log(`warning: the interrupted run could not be compared: ${e instanceof Error ? e.message : String(e)}`);
+    const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
+    reasons.push('interrupted');
+    status.end(reasons.join('; '), exitCode);
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
+  }
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;
-  let exitCode: number = EXIT.ok;
-  if (o.signal?.aborted || k6ExitCode === K6_EXIT.externalAbort) {
-    exitCode = EXIT.interrupted;
-    reasons.push('interrupted');
-  } else if (restoreReport.failed.length) exitCode = EXIT.restoreFailed;
-  else if (comparison.messages && !comparison.messages.ok) {
-    exitCode = EXIT.messagesLost;
-    reasons.push(`${comparison.messages.lost} message(s) lost`);
-  } else if (k6ExitCode === K6_EXIT.thresholdsHaveFailed || comparison.verdict.thresholds === 'fail') {
-    exitCode = EXIT.thresholdsFailed;
-    reasons.push(k6ExitCode === K6_EXIT.thresholdsHaveFailed ? 'k6 thresholds failed' : 'series thresholds failed');
-  } else if (k6ExitCode !== K6_EXIT.ok) {
-    exitCode = EXIT.internalError;
-    reasons.push(`the load generator exited with ${k6ExitCode} (see k6-stderr.log)`);
-  } else if (comparison.verdict.predictions === 'fail') {
-    exitCode = EXIT.predictionMismatch;
-    reasons.push(`${comparison.series.filter((s) => s.verdict === 'fail').length} series outside their prediction tolerance`);
-  }
-  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: { ...restoreReport, restored: restoreReport.restored + restoredInWindows }, reasons };
-}
+  const v = verdict({ interrupted: stopped(), k6ExitCode, restoreFailed: restoreReport.failed.length, comparison, stoppedBy });
+  reasons.push(...v.reasons);
+  const exitCode = v.exitCode;
+  status.enter('done');
+  status.end(reasons.length ? reasons.join('; ') : 'pass', exitCode);
+  return { runId, runDir, exitCode, k6ExitCode, comparison, restore, reasons, stoppedBy };
 
-/** A loopback endpoint the generated script's setup() posts to when the load is about to start. */
-async function startMarkServer(): Promise<{ url: string; started: Promise<number>; close(): Promise<void> }> {
-  const http = await import('node:http');
-  let resolveStart!: (epoch: number) => void;
-  const started = new Promise<number>((r) => (resolveStart = r));
-  const server = http.createServer((req, res) => {
-    req.resume();
-    if (req.url === '/start') resolveStart(Date.now());
-    res.writeHead(204).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/start`,
-    started,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-/** Epoch ms at which the first iteration's first request started (end time − duration). */
-async function firstIterationStart(pointsFile: string): Promise<number | null> {
-  const { createReadStream } = await import('node:fs');
-  const { createGunzip } = await import('node:zlib');
-  const { createInterface } = await import('node:readline');
-  const input = createReadStream(pointsFile);
-  const lines = createInterface({ input: pointsFile.endsWith('.gz') ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
-  let best: number | null = null;
-  for await (const line of lines) {
-    if (!line.includes('"http_req_duration"') && !line.includes('"iteration_duration"')) continue;
-    try {
-      const o = JSON.parse(line) as { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string> } };
-      if (o.type !== 'Point' || !o.data.tags?.scenario) continue;
-      const start = Date.parse(o.data.time) - o.data.value;
-      if (best === null || start < best) best = start;
-    } catch {
-      // skip torn lines
+  async function analyse(): Promise<Comparison> {
+    // Measured series on the load's timeline: the start is the first request's start.
+    const pointsFile = runnerResult?.files.points;
+    let client: SeriesFile | null = null;
+    if (pointsFile && existsSync(pointsFile)) {
+      if (loadStartEpoch === 0) {
+        // No start signal: align on the first iteration's first request.
+        const firstStart = await firstIterationStart(pointsFile);
+        loadStartEpoch = firstStart ?? (await k6PointsToSeries(pointsFile)).startMs;
+      }
+      client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
     }
+    const parts: SeriesFile[] = [];
+    if (client) parts.push(client);
+    if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
+    const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
+    writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
+
+    const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+    const predicted = rebaseSeries(prediction.series, 0, steps);
+    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
+    for (const w of prediction.warnings) o.log(`simulator: ${w}`);
+
+    const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
+    // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
+    const windows = windowedComparison({
+      predicted,
+      measured,
+      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
+      endMs: steps * stepMs,
+      toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
+      deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
+    });
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), windows, stoppedBy };
+    writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    return comparison;
   }
-  return best === null ? null : Math.round(best);
+}
+
+/**
+ * Earlier runs against this target with faults not confirmed restored: refuse (exit 5, with the
+ * exact `squall restore` commands), or with --restore-first restore them (read back) first.
+ */
+async function settleEarlierRuns(o: RunOptions): Promise<void> {
+  const exp = o.experiment;
+  const left = findUnrestored(o.reportsDir, exp.target);
+  if (!left.length) return;
+  const live = left.filter((u) => u.live);
+  if (live.length) {
+    throw new SquallError(`another squall run is changing this target right now: ${live.map((u) => u.runDir).join(', ')}`, {
+      exitCode: EXIT.restoreFailed,
+      hint: 'wait for it to end; two runs faulting one target would each take the other\'s faults for the original',
+    });
+  }
+  const list = left.map((u) => `  ${u.runId}: ${u.open.map((r) => r.key).join(', ')}\n    squall restore ${u.runDir}`).join('\n');
+  if (!o.restoreFirst) {
+    throw new SquallError(`${left.length} earlier run(s) left faults on this target that were never confirmed restored:\n${list}`, {
+      exitCode: EXIT.restoreFailed,
+      hint: 'run the `squall restore` command(s) above, or pass --restore-first to restore them before this run',
+    });
+  }
+  if (exp.target.kind !== 'aws') return;
+  const clients = clientsForTarget(exp.target);
+  try {
+    for (const u of left) {
+      const file = path.join(u.runDir, 'chaos-journal.ndjson');
+      const j = new Journal(file);
+      try {
+        const r = await restoreFromJournal(file, clients, j, o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+        o.log(`restore-first: run ${u.runId}: ${r.restored} of ${r.pending} fault(s) restored (read back)`);
+        if (r.failed.length) {
+          throw new SquallError(`--restore-first could not restore run ${u.runId}: ${r.failed.map((f) => `${f.resource ?? `fault ${f.faultId}`}: ${f.error}`).join('; ')}`, {
+            exitCode: EXIT.restoreFailed,
+            hint: `nothing of this run was started; fix the cause, then run \`squall restore ${u.runDir}\``,
+          });
+        }
+      } finally {
+        j.close();
+      }
+    }
+  } finally {
+    clients.destroy();
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // not ours to worry about
+  }
+}
+
+function abortableSleep(ms: number, ...signals: Array<AbortSignal | undefined>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      for (const s of signals) s?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    for (const s of signals) {
+      if (s?.aborted) return done();
+      s?.addEventListener('abort', done, { once: true });
+    }
+  });
 }

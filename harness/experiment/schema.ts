@@ -225,6 +225,7 @@ const StopConditionSchema = z.strictObject({
   labels: strMap().optional(),
   when: z.string(),
   window: duration().optional(),
+  then: z.enum(['stop-load', 'continue']).optional(),
 });
 
 export const ChaosSchema = z.strictObject({
@@ -236,12 +237,15 @@ const ToleranceSchema = z.strictObject({
   relative: num(0).optional(),
   absolute: num(0).optional(),
   on: z.enum(['total', 'step']).optional(),
+  /** Coverage of the simulator's prediction interval, e.g. 0.95 (see types.ts Tolerance). */
+  interval: z.number({ error: 'expected a coverage like 0.95' }).gt(0, { error: 'an interval covers more than 0 (e.g. 0.95)' }).lt(1, { error: 'an interval covers less than 1 (e.g. 0.95)' }).optional(),
 });
 
 export const ExpectSchema = z.strictObject({
   thresholds: z.record(z.string(), z.array(z.string())).optional(),
   predictions: z.record(z.string(), ToleranceSchema).optional(),
   messages: z.enum(['no-loss', 'off']).optional(),
+  messagesWhenUnmeasured: z.enum(['warn', 'fail']).optional(),
 });
 
 export const TargetSchema = z.union([

@@ -929,7 +929,7 @@ function checkExpect(ctx: CheckContext): void {
   for (const [key, tol] of Object.entries(exp.expect.predictions)) {
     const name = key.includes('{') ? key.slice(0, key.indexOf('{')) : key;
     if (name !== 'default' && !isSeriesName(name)) notFound(ctx, ['expect', 'predictions', key], 'series', name, ['default', ...Object.keys(SERIES)], error, undefined, true);
-    if (tol.relative === null && tol.absolute === null) error(['expect', 'predictions', key], 'a tolerance needs `relative` and/or `absolute`', 'e.g. {relative: 0.1} for ±10 %');
+    if (tol.relative === null && tol.absolute === null && tol.interval === null) error(['expect', 'predictions', key], 'a tolerance needs `interval`, `relative` and/or `absolute`', 'e.g. {interval: 0.95} for the simulator\'s 95 % prediction interval, or {relative: 0.1} for ±10 %');
   }
   if (exp.expect.messages === 'no-loss' && qNames.length === 0) {
     error(['expect', 'messages'], 'message accounting needs at least one queue in system.queues');

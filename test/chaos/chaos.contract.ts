@@ -6,11 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetFunctionConcurrencyCommand, ListEventSourceMappingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, ListEventSourceMappingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../harness/contracts/clock.ts';
-import { Journal, readJournal } from '../../harness/chaos/journal.ts';
+import { Journal, openResources, readJournal } from '../../harness/chaos/journal.ts';
 import { ChaosTimeline, restoreFromJournal } from '../../harness/chaos/timeline.ts';
 import type { ResolvedFault } from '../../harness/experiment/types.ts';
 import type { TargetClients } from '../../harness/target/clients.ts';
@@ -20,6 +20,8 @@ export interface ChaosTarget {
   /** A function `fn`, a queue `q` and a mapping q → fn exist; `fn` starts with reserved concurrency 7. */
   functionName: string;
   queueName: string;
+  /** Where poison goes when `queueName` is consumed by a live mapping (default: queueName). */
+  poisonQueueName?: string;
   close(): Promise<void>;
 }
 
@@ -119,17 +121,121 @@ export function chaosContract(name: string, setup: () => Promise<ChaosTarget>): 
       expect((await restoreFromJournal(file, t.clients)).pending).toBe(0);
     });
 
+    const setReserved = async (v: number | null) => {
+      if (v === null) await t.clients.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: t.functionName }));
+      else await t.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: t.functionName, ReservedConcurrentExecutions: v }));
+    };
+    /** Step a ManualClock through `times`, recording the reserved concurrency read back after each. */
+    const walk = async (tl: ChaosTimeline, clock: ManualClock, times: number[]) => {
+      const seen: Array<number | null> = [];
+      let now = 0;
+      for (const at of times) {
+        clock.advance(at - now);
+        now = at;
+        await tl.settled();
+        seen.push(await reserved());
+      }
+      return seen;
+    };
+
+    it('nested windows on one function: the inner end returns to the outer fault, the outer end to the original', async () => {
+      await setReserved(20);
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: 3000, action: 'set-reserved-concurrency', function: t.functionName, value: 5 },
+        { id: 1, atMs: 1000, forMs: 1000, action: 'set-reserved-concurrency', function: t.functionName, value: 0 },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'nested' });
+      tl.start();
+      expect(await walk(tl, clock, [0, 1000, 2000, 3000])).toEqual([5, 0, 5, 20]);
+      expect(await tl.finish()).toEqual({ restored: 0, failed: [] });
+      journal.close();
+      const planned = readJournal(file).filter((e) => e.event === 'planned');
+      // Both faults record the value before squall's FIRST change, not the 5 the second one found.
+      expect(planned.map((e) => (e.previous as { value: number }).value)).toEqual([20, 20]);
+      expect(openResources(readJournal(file))).toEqual([]);
+    });
+
+    it('crossing windows on one function: the first end keeps the second fault, the second end restores the original', async () => {
+      await setReserved(20);
+      const clock = new ManualClock();
+      const journal = new Journal(journalFile());
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: 2000, action: 'set-reserved-concurrency', function: t.functionName, value: 5 },
+        { id: 1, atMs: 1000, forMs: 2000, action: 'set-reserved-concurrency', function: t.functionName, value: 0 },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'crossing' });
+      tl.start();
+      expect(await walk(tl, clock, [0, 1000, 2000, 3000])).toEqual([5, 0, 0, 20]);
+      expect(await tl.finish()).toEqual({ restored: 0, failed: [] });
+      journal.close();
+    });
+
+    it('"no reserved concurrency" is restored as none, not 0, by finish() and from the journal', async () => {
+      await setReserved(null);
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: null, action: 'set-reserved-concurrency', function: t.functionName, value: 0 },
+        { id: 1, atMs: 10, forMs: null, action: 'set-reserved-concurrency', function: t.functionName, value: 2 },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'none' });
+      tl.start();
+      expect(await walk(tl, clock, [0, 10])).toEqual([0, 2]);
+      // crash: only the journal is left
+      const report = await restoreFromJournal(file, t.clients, journal);
+      journal.close();
+      expect(report).toEqual({ pending: 2, restored: 2, failed: [] });
+      expect(await reserved()).toBeNull();
+      const restored = readJournal(file).filter((e) => e.event === 'restored');
+      expect(restored.map((e) => e.event === 'restored' && e.readBack)).toEqual([
+        { kind: 'reserved-concurrency', function: t.functionName, value: null },
+        { kind: 'reserved-concurrency', function: t.functionName, value: null },
+      ]);
+    });
+
+    it('an event source fault that sets a maximum concurrency is undone to "no maximum", read back', async () => {
+      const before = await mapping();
+      const clock = new ManualClock();
+      const journal = new Journal(journalFile());
+      const id = `${t.queueName}->${t.functionName}`;
+      const faults: ResolvedFault[] = [
+        { id: 0, atMs: 0, forMs: null, action: 'update-event-source', eventSource: id, batchSize: 4, maximumConcurrency: 2 },
+        { id: 1, atMs: 5, forMs: 10, action: 'disable-event-source', eventSource: id },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'esm' });
+      tl.start();
+      clock.advance(5);
+      await tl.settled();
+      const during = await mapping();
+      expect([during.BatchSize, during.ScalingConfig?.MaximumConcurrency, during.State]).toEqual([4, 2, expect.stringMatching(/Disabl|Updating/)]);
+      clock.advance(10);
+      await tl.settled();
+      // The inner disable ended: enabled again, the batch size and maximum of fault 0 still in force.
+      const mid = await mapping();
+      expect([mid.BatchSize, mid.ScalingConfig?.MaximumConcurrency, mid.State]).toEqual([4, 2, expect.stringMatching(/Enabl/)]);
+      expect(await tl.finish()).toEqual({ restored: 1, failed: [] });
+      journal.close();
+      const after = await mapping();
+      expect(after.BatchSize).toBe(before.BatchSize);
+      expect(after.ScalingConfig?.MaximumConcurrency ?? null).toBe(before.ScalingConfig?.MaximumConcurrency ?? null);
+      expect(after.State).toMatch(/Enabl/);
+    });
+
     it('injects poison messages that carry the run id marker', async () => {
       const clock = new ManualClock();
       const journal = new Journal(journalFile());
-      const faults: ResolvedFault[] = [{ id: 0, atMs: 0, forMs: 1000, action: 'inject-poison', queue: t.queueName, kind: 'invalid-json', count: 12, ratePerSecond: null }];
+      const faults: ResolvedFault[] = [{ id: 0, atMs: 0, forMs: 1000, action: 'inject-poison', queue: t.poisonQueueName ?? t.queueName, kind: 'invalid-json', count: 12, ratePerSecond: null }];
       const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'run-poison' });
       tl.start();
       clock.advance(1000);
       await tl.settled();
       await tl.finish();
       journal.close();
-      const url = (await t.clients.sqs.send(new GetQueueUrlCommand({ QueueName: t.queueName }))).QueueUrl!;
+      const url = (await t.clients.sqs.send(new GetQueueUrlCommand({ QueueName: t.poisonQueueName ?? t.queueName }))).QueueUrl!;
       let seen = 0;
       for (let i = 0; i < 5 && seen < 12; i++) {
         const r = await t.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { classifyEnvironmentError } from '../../harness/cli/errors.ts';
 import { reportError } from '../../harness/cli/main.ts';
 import { EXIT, SquallError } from '../../harness/contracts/exit-codes.ts';
-import { startLambdaEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator } from '../../harness/emulator/index.ts';
 import { freePort } from '../helpers/moto.ts';
 
 async function caught(p: Promise<unknown> | (() => unknown)): Promise<unknown> {
