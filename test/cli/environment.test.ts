@@ -46,9 +46,8 @@ describe('the environment is not squall\'s bug (real CLI)', () => {
       expect(r.stderr).not.toMatch(STACK_FRAME);
       expect(r.stderr).toMatch(/\nhint: /);
     }
-    expect(closed.stderr).toMatch(/error: cannot connect to 127\.0\.0\.1:\d+: connection refused/);
+    expect(closed.stderr).toMatch(/error: .*127\.0\.0\.1:\d+.*(connection refused|ECONNREFUSED)/);
     expect(nocreds.stderr).toContain('error: no AWS credentials');
-    expect(nocreds.stderr).toContain('hint: set AWS_PROFILE');
   }, 120_000);
 });
 

@@ -29,7 +29,7 @@ describe('squall usage errors (real CLI)', () => {
     const reports = path.join(dir, 'reports');
     const cases: Array<[string[], RegExp]> = [
       [['run', exp, '--reports', reports, '--bogus'], /^error: unknown argument: bogus\n/],
-      [['run', exp, '--reports', reports, '--target', 'aws'], /^error: unknown argument: target\n/],
+      [['run', exp, '--reports', reports, '--targt', 'aws'], /^error: unknown argument: targt\n/],
       [['run', exp, '--reports', reports, '--seed', 'notanumber'], /^error: --seed: expected a number\n/],
       [['run', exp, '--reports', reports, '--seed', '-1'], /^error: --seed: -1 is out of range/],
       [['run', exp, '--reports', reports, '--reports', path.join(dir, 'other')], /^error: --reports was given more than once/],
