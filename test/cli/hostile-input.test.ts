@@ -118,7 +118,7 @@ describe('TypeScript experiments run in isolation (real CLI)', () => {
 });
 
 describe('engine memory at an absurd rate', () => {
-  it('squall k6 run at 1e9 iterations/s for 2 s counts dropped iterations with RSS under 500 MB and ends on time', async () => {
+  it('squall k6 run at 1e9 iterations/s for 2 s (summary and NDJSON outputs on) counts dropped iterations with RSS under 500 MB and ends on time', async () => {
     const dir = tempDir('flood');
     const script = path.join(dir, 'flood.js');
     writeFileSync(
@@ -129,7 +129,7 @@ export default async function () { await sleep(0.5); }
 `,
     );
     const summary = path.join(dir, 'summary.json');
-    const child = spawn(process.execPath, [path.join(root, 'bin/squall.js'), 'k6', 'run', '-q', '--summary-export', summary, script], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [path.join(root, 'bin/squall.js'), 'k6', 'run', '-q', '--summary-export', summary, '--out', `json=${path.join(dir, 'points.ndjson.gz')}`, script], { cwd: dir, stdio: 'ignore' });
     let peakKb = 0;
     const poll = setInterval(() => {
       try {
