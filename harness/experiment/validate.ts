@@ -413,7 +413,20 @@ function zodIssueToDiagnostics(issue: z.core.$ZodIssue, error: ErrorFn): void {
     return;
   }
   if (issue.code === 'invalid_union') {
-    // Report the union's own message (written for people), not every branch's failure.
+    // A union with a message written for people says it; a bare one (zod's "Invalid input"), when
+    // exactly one branch fits the object's keys (a series stop condition, not an alarm), gives
+    // that branch's own issues.
+    const input = (issue as { input?: unknown }).input;
+    const fits = issue.errors.filter(
+      (branch) =>
+        branch.length > 0 &&
+        !branch.some((i) => i.path.length === 0 && i.code === 'unrecognized_keys') &&
+        !branch.some((i) => i.path.length === 1 && i.code === 'invalid_type' && (input as Record<PropertyKey, unknown> | undefined)?.[i.path[0]!] === undefined),
+    );
+    if (issue.message.startsWith('Invalid input') && input && typeof input === 'object' && fits.length === 1) {
+      for (const sub of fits[0]!) zodIssueToDiagnostics({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, error);
+      return;
+    }
     error(p, issue.message);
     return;
   }
