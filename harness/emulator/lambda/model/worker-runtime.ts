@@ -150,7 +150,7 @@ export class WorkerRuntime implements EnvironmentRuntime {
     };
     this.pending = (r) =>
       finish({ payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: r.durationMs ?? 0, log: r.log ?? '', memoryUsedMB: r.memoryUsedMB });
-    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs });
+    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs, invokedFunctionArn: req.invokedFunctionArn });
   }
 
   dispose(): void {
