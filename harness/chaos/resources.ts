@@ -33,6 +33,8 @@ export function describeState(s: ResourceState): string {
       return `provisioned concurrency of ${s.function}:${s.qualifier} = ${s.value ?? 'none'}`;
     case 'event-source':
       return `event source ${s.id} = ${s.enabled ? 'enabled' : 'disabled'}, batch size ${s.batchSize}, maximum concurrency ${s.maximumConcurrency ?? 'none'}`;
+    case 'event-source-metrics':
+      return `metrics of event source ${s.id} = ${s.metrics.length ? s.metrics.join(', ') : 'none'}`;
   }
 }
 
@@ -89,6 +91,10 @@ export async function readState(c: TargetClients, s: ResourceState, abortSignal?
       if (enabled === undefined) return undefined;
       return { ...s, enabled, batchSize: m.BatchSize ?? s.batchSize, maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null };
     }
+    case 'event-source-metrics': {
+      const m = await c.lambda.send(new GetEventSourceMappingCommand({ UUID: s.uuid }));
+      return { ...s, metrics: [...(m.MetricsConfig?.Metrics ?? [])] };
+    }
   }
 }
 
@@ -123,6 +129,10 @@ export async function writeState(c: TargetClients, s: ResourceState, abortSignal
         opt,
       );
       return;
+    case 'event-source-metrics':
+      // An empty Metrics list turns the mapping's metrics off again.
+      await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID: s.uuid, MetricsConfig: { Metrics: s.metrics as ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] } }));
+      return;
   }
 }
 
@@ -136,6 +146,8 @@ export function sameState(a: ResourceState, b: ResourceState): boolean {
       const o = b as typeof a;
       return a.enabled === o.enabled && a.batchSize === o.batchSize && a.maximumConcurrency === o.maximumConcurrency;
     }
+    case 'event-source-metrics':
+      return [...a.metrics].sort().join(',') === [...(b as typeof a).metrics].sort().join(',');
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type ResolvedQueue,
   type ResolvedScenario,
   type ResolvedTemplate,
+  type AlarmStopCondition,
   type StopCondition,
   type ThresholdSpec,
   type Tolerance,
@@ -307,7 +308,12 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
           accountAllowlist: input.target.accountAllowlist,
         };
 
-  const stopConditions: StopCondition[] = (input.chaos?.stopConditions ?? []).map((c) => {
+  const rawStops = input.chaos?.stopConditions ?? [];
+  const alarms: AlarmStopCondition[] = [];
+  rawStops.forEach((c, index) => {
+    if ('alarm' in c) alarms.push({ index, alarm: c.alarm, then: c.then ?? 'stop-load' });
+  });
+  const stopConditions: StopCondition[] = rawStops.flatMap((c) => ('alarm' in c ? [] : [c])).map((c) => {
     const p = parseSeriesCondition(c.when);
     return {
       series: c.series,
@@ -352,7 +358,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
       summaryTrendStats: input.load.summaryTrendStats ?? [...K6_DEFAULTS.summaryTrendStats],
       durationMs,
     },
-    chaos: { faults: (input.chaos?.faults ?? []).map(resolveFault), stopConditions },
+    chaos: { faults: (input.chaos?.faults ?? []).map(resolveFault), stopConditions, ...(alarms.length ? { alarms } : {}) },
     expect: {
       thresholds: input.expect?.thresholds ?? {},
       predictions,

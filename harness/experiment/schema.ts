@@ -229,13 +229,21 @@ export const FaultSchema = z.strictObject({
   kind: z.enum(['marker', 'invalid-json', 'oversized']).optional(),
 });
 
-const StopConditionSchema = z.strictObject({
+const SeriesStopConditionSchema = z.strictObject({
   series: z.string(),
   labels: strMap().optional(),
   when: z.string(),
   window: duration().optional(),
   then: z.enum(['stop-load', 'continue']).optional(),
 });
+
+/** A CloudWatch alarm by name or ARN (aws targets): the run stops when it is in ALARM, as in AWS FIS. */
+const AlarmStopConditionSchema = z.strictObject({
+  alarm: z.string().min(1, { error: 'name the CloudWatch alarm (its name or ARN)' }),
+  then: z.enum(['stop-load', 'continue']).optional(),
+});
+
+const StopConditionSchema = z.union([AlarmStopConditionSchema, SeriesStopConditionSchema]);
 
 export const ChaosSchema = z.strictObject({
   faults: z.array(FaultSchema).optional(),

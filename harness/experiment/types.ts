@@ -291,9 +291,21 @@ export interface StopCondition {
   then: 'stop-load' | 'continue';
 }
 
+/** A CloudWatch alarm as a stop condition (as AWS FIS does): fires when the alarm is in ALARM. */
+export interface AlarmStopCondition {
+  /** Index in the file's `chaos.stopConditions` list. */
+  index: number;
+  /** Alarm name or ARN (metric or composite alarm). */
+  alarm: string;
+  then: 'stop-load' | 'continue';
+}
+
 export interface ResolvedChaos {
   faults: ResolvedFault[];
+  /** The series conditions, in file order (alarm conditions are in `alarms`). */
   stopConditions: StopCondition[];
+  /** Alarm stop conditions; evaluated on an aws target only. Absent in files resolved before they existed. */
+  alarms?: AlarmStopCondition[];
 }
 
 // ---------------------------------------------------------------------------------------------

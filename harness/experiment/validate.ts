@@ -914,11 +914,14 @@ function checkFaults(ctx: CheckContext): void {
 function checkStopConditions(ctx: CheckContext): void {
   const { error, input } = ctx;
   const exp = ctx.exp;
-  exp.chaos.stopConditions.forEach((c, i) => {
+  (input.chaos?.stopConditions ?? []).forEach((raw, i) => {
     const p: PathPart[] = ['chaos', 'stopConditions', i];
-    if (!isSeriesName(c.series)) notFound(ctx, [...p, 'series'], 'series', c.series, Object.keys(SERIES), error);
-    const raw = input.chaos?.stopConditions?.[i];
-    const parsed = raw ? parseSeriesCondition(raw.when) : null;
+    if ('alarm' in raw) {
+      if (exp.target.kind !== 'aws') error([...p, 'alarm'], 'a CloudWatch alarm stop condition needs an aws target', 'set target.kind: aws (the emulator has no CloudWatch alarms), or use a series condition');
+      return;
+    }
+    if (!isSeriesName(raw.series)) notFound(ctx, [...p, 'series'], 'series', raw.series, Object.keys(SERIES), error);
+    const parsed = parseSeriesCondition(raw.when);
     if (!parsed || !['sum', 'max', 'last'].includes(parsed.aggregate) || parsed.op === '==' || parsed.op === '!=') {
       error([...p, 'when'], `"${raw?.when}" is not a stop condition`, 'write <sum|max|last> <op> <number>, e.g. "sum > 100" (op: >, >=, <, <=)');
     }
