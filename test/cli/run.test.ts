@@ -78,6 +78,13 @@ describe('squall run', () => {
     const thr = comparison.series.find((s) => s.key === 'http.status_429{scenario=hits}')!;
     expect(thr.verdict).toBe('pass');
     expect(thr.measured).toBeGreaterThan(20);
+    // The run ends with its report, its JUnit file and the reports folder's index, and says where.
+    expect(files).toEqual(expect.arrayContaining(['report.html', 'junit.xml']));
+    expect(r.stdout).toContain(`report: file://${path.join(runDir, 'report.html')}`);
+    expect(readdirSync(path.dirname(path.dirname(runDir)))).toContain('index.html');
+    const windows = (JSON.parse(readFileSync(path.join(runDir, 'comparison.json'), 'utf8')) as { windows: { windows: Array<{ window: { kind: string } }>; recoveries: unknown[] } }).windows;
+    expect(windows.windows.map((w) => w.window.kind)).toContain('fault');
+    expect(windows.recoveries).toHaveLength(1);
   }, 150_000);
 
   it('exits 3 when an expectation on the measured series fails', () => {

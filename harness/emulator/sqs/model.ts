@@ -34,6 +34,22 @@ export { decodeHandle } from './message-rules.ts';
 
 export type SqsLimits = { -readonly [K in keyof typeof SQS]: number } & { fifoApiCallsPerSecond: number };
 
+/** The message attribute squall's poison messages carry (k6-scripts/poison.js POISON_ATTRIBUTE). */
+export const POISON_MARKER = 'squall-poison';
+
+function isPoison(m: Msg): boolean {
+  return m.messageAttributes !== undefined && m.messageAttributes[POISON_MARKER] !== undefined;
+}
+
+export interface QueueCensus {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  poisonVisible: number;
+  poisonInFlight: number;
+  poisonDelayed: number;
+}
+
 export interface SqsModelOptions {
   clock: Clock;
   accountId: string;
@@ -414,6 +430,7 @@ export class SqsModel {
       if (this.batchDepth === 0) this.serveWaiters(q);
     }
     for (const o of this.observers) o.sent?.(q, 1);
+    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'sent', 1);
     return result;
   }
 
@@ -509,11 +526,13 @@ export class SqsModel {
     const target = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
     const dlq = target !== q ? target : undefined;
     let moved = 0;
+    let movedPoison = 0;
     const takeOne = (m: Msg): boolean => {
       if (dlq && redrive && deadLettersOnReceive(m.receiveCount, redrive.maxReceiveCount)) {
         this.removeVisible(q, m);
         this.moveToDlq(q, m, dlq);
         moved++;
+        if (isPoison(m)) movedPoison++;
         return false;
       }
       out.push(this.deliver(q, m, now, visibilityTimeout));
@@ -546,6 +565,7 @@ export class SqsModel {
     }
     if (moved > 0 && dlq) {
       for (const o of this.observers) o.movedToDlq?.(q, dlq, moved);
+      if (movedPoison) for (const o of this.observers) o.poison?.(q, 'moved', movedPoison);
       this.serveWaiters(dlq);
     }
     if (out.length > 0) for (const o of this.observers) o.received?.(q, out.length);
@@ -601,6 +621,7 @@ export class SqsModel {
     if (!m || m.receiveSerial !== h.serial) return undefined;
     this.removeMessage(q, m);
     for (const o of this.observers) o.deleted?.(q, 1);
+    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'deleted', 1);
     return undefined;
   }
 
@@ -647,7 +668,11 @@ export class SqsModel {
     }
     q.lastPurgeAt = now;
     const n = q.live.size;
-    for (const m of q.live.values()) m.state = State.Gone;
+    let poison = 0;
+    for (const m of q.live.values()) {
+      m.state = State.Gone;
+      if (isPoison(m)) poison++;
+    }
     q.live.clear();
     q.visible.clear();
     q.groups.clear();
@@ -656,6 +681,30 @@ export class SqsModel {
     q.due.clear();
     q.visibleCount = q.inFlightCount = q.delayedCount = 0;
     if (n) for (const o of this.observers) o.purged?.(q, n);
+    if (poison) for (const o of this.observers) o.poison?.(q, 'purged', poison);
+  }
+
+  /**
+   * The queue's messages by state and kind right now (message accounting at the end of a run): a
+   * scan of the live messages, after due transitions, so it agrees with the Approximate* counts.
+   */
+  census(q: SqsQueue): QueueCensus {
+    if (!q.deleted) this.tick(q);
+    const c: QueueCensus = { visible: 0, inFlight: 0, delayed: 0, poisonVisible: 0, poisonInFlight: 0, poisonDelayed: 0 };
+    for (const m of q.live.values()) {
+      const poison = isPoison(m);
+      if (m.state === State.Visible) {
+        c.visible++;
+        if (poison) c.poisonVisible++;
+      } else if (m.state === State.InFlight) {
+        c.inFlight++;
+        if (poison) c.poisonInFlight++;
+      } else if (m.state === State.Delayed) {
+        c.delayed++;
+        if (poison) c.poisonDelayed++;
+      }
+    }
+    return c;
   }
 
   // ---------------------------------------------------------------- message move tasks (sqs/move-tasks.ts)
@@ -725,6 +774,7 @@ export class SqsModel {
     }
     const retentionMs = q.config.MessageRetentionPeriod * 1000;
     let expired = 0;
+    let expiredPoison = 0;
     for (;;) {
       const head = q.byAge.peek();
       if (!head) break;
@@ -736,8 +786,10 @@ export class SqsModel {
       q.byAge.shift();
       this.removeMessage(q, head);
       expired++;
+      if (isPoison(head)) expiredPoison++;
     }
     if (expired) for (const o of this.observers) o.expired?.(q, expired);
+    if (expiredPoison) for (const o of this.observers) o.poison?.(q, 'expired', expiredPoison);
     if (woke) this.serveWaiters(q);
   }
 

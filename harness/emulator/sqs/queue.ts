@@ -112,6 +112,11 @@ export interface SqsObserver {
   overLimit?(q: SqsQueue): void;
   /** A request refused with RequestThrottled (FIFO API rate). */
   throttled?(q: SqsQueue, action: FifoAction): void;
+  /**
+   * The same events again, for messages carrying squall's poison marker only (message accounting
+   * by kind). `moved` counts on the source queue, as `movedToDlq` does.
+   */
+  poison?(q: SqsQueue, what: 'sent' | 'deleted' | 'moved' | 'expired' | 'purged', n: number): void;
 }
 
 /** The API actions a FIFO queue rate-limits separately (a batch call counts as its base action). */
