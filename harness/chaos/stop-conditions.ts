@@ -195,6 +195,13 @@ export class StopConditionWatcher {
     return this.fire({ index: null, condition: `k6 threshold on ${metric} (abortOnFail)`, atMs: this.loadStartEpochMs ? Math.round(now - this.loadStartEpochMs) : 0, at: new Date(now).toISOString(), value: null, then: 'stop-load' });
   }
 
+  /** A condition evaluated elsewhere (a CloudWatch alarm in ALARM) fired: recorded and reacted to like one of ours. */
+  externalFired(f: { index: number; condition: string; value: number | null; then: StopFired['then'] }): StopFired | null {
+    if (this.fired) return null;
+    const now = this.o.clock.epochMs();
+    return this.fire({ ...f, atMs: this.loadStartEpochMs ? Math.round(now - this.loadStartEpochMs) : 0, at: new Date(now).toISOString() });
+  }
+
   private fire(f: StopFired): StopFired {
     this.fired = f;
     this.stop();

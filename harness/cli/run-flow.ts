@@ -26,6 +26,9 @@ import { startPrediction, type PendingPrediction } from '../simulator/predict-th
 import { calibrateClientPath } from '../observe/client-path.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
+import type { SystemSeriesSource } from '../target/system-series.ts';
+import { resampleSeries } from '../observe/resample.ts';
+import { enableMappingMetrics, type MappingMetrics, type MetricsChange } from '../chaos/mapping-metrics.ts';
 import { scriptEnv } from '../target/script-env.ts';
 import { alignSystemSeries, fetchLedger, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
@@ -55,7 +58,15 @@ export interface RunOptions {
    * the clients to use (the run destroys them), the credentials the script gets too, and the
    * experiment with what is really deployed put in, which the prediction is made from.
    */
-  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
+  aws?: {
+    clients: TargetClients;
+    credentials: ResolvedCredentials;
+    predictFrom: ResolvedExperiment;
+    /** Where the system series come from (CloudWatch), read after the tail; null = client series only. */
+    systemSeries: SystemSeriesSource | null;
+    /** Mappings whose MetricsConfig squall may turn on for the run (`--mapping-metrics`); empty = none. */
+    mappingMetrics?: MappingMetrics[];
+  };
   /** Called once the run folder exists (for the `squall restore` hint of a signal handler). */
   onRunDir?: (runDir: string) => void;
   /** A second signal: kill the load now, restore only (no tail, no comparison). */
@@ -114,12 +125,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
   let ledger: SqsLedger | null = null;
-  let restoredInWindows = 0;
+  let restoredInWindows: number;
   // The comparison window: the load plus the tail, the same for every series on both sides.
   const window = { steps, loadSteps: Math.ceil(exp.load.durationMs / stepMs) };
   let prediction: PendingPrediction | null = null;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
+  let metricsChange: MetricsChange | null = null;
   let started = false;
   const stopped = () => (o.signal?.aborted ?? false) || (o.kill?.aborted ?? false);
 
@@ -154,6 +166,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       pid: process.pid,
       at: new Date().toISOString(),
     });
+    if (o.aws?.mappingMetrics?.length) metricsChange = await enableMappingMetrics(clients, journal, o.aws.mappingMetrics, { log: o.log });
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
     // The prediction's seeds run on a worker thread while the load runs; awaited after the tail.
@@ -183,7 +196,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
-    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log, clients });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
@@ -243,6 +256,17 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
     if (emulator && !o.kill?.aborted) ledger = await fetchLedger(emulator.endpoint);
+    const source = o.aws?.systemSeries;
+    if (source && !stopped()) {
+      status.enter('observing');
+      const startMs = loadStartEpoch || clock.epochMs() - exp.load.durationMs - o.tailMs;
+      try {
+        systemSeries = await source.read({ startMs, endMs: startMs + steps * stepMs }, o.log);
+      } catch (e) {
+        // The run's faults are already restored; a metrics read that fails loses only the system series.
+        o.log(`warning: no system series from ${source.source}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   } catch (e) {
     // On an error path the watcher must not fire (and restore) behind this restore.
     await stops?.finish();
@@ -250,6 +274,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       status.enter('restoring');
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
       timeline = null;
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
+    if (metricsChange) {
+      const r = await metricsChange.restore();
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
     if (existsSync(runDir)) status.end(`error: ${e instanceof Error ? e.message : String(e)}${restoreReport.failed.length ? `; ${restoreReport.failed.length} fault(s) NOT restored` : ''}`, restoreReport.failed.length ? EXIT.restoreFailed : (e as { exitCode?: number }).exitCode ?? EXIT.internalError);
@@ -267,6 +295,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
+    // After the CloudWatch read: the run's minutes are published while the metrics are on.
+    if (metricsChange) {
+      const r = await metricsChange.restore();
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
     journal?.close();
     clients?.destroy();
     // The load never finished (an error): the worker's answer will not be read.
@@ -282,7 +315,6 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
 
   // A second signal asks for the restore only: no analysis of a load that was killed.
   if (o.kill?.aborted) {
-    void prediction?.cancel();
     const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
     reasons.push('interrupted (second signal: restored only, no comparison)');
     status.end(reasons.join('; '), exitCode);
@@ -294,7 +326,6 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   try {
     comparison = await analyse();
   } catch (e) {
-    void prediction?.cancel();
     if (!stopped()) throw e;
     // An interrupted run may have too little to compare; its restore is what matters.
     o.log(`warning: the interrupted run could not be compared: ${e instanceof Error ? e.message : String(e)}`);
@@ -324,16 +355,33 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       }
       client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
     }
-    const parts: SeriesFile[] = [];
-    if (client) parts.push(client);
-    if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-    const measured: SeriesFile = { ...mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch }))), window };
-    writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
-
     if (!prediction) throw new Error('the prediction was not started');
     const predictedRun = await prediction.result();
-    const predicted = predictedRun.file;
-    o.log(`prediction: ${predicted.interval?.runs ?? 1} simulator seeds in ${(predictedRun.elapsedMs / 1000).toFixed(1)} s on a worker thread`);
+    o.log(`prediction: ${predictedRun.file.interval?.runs ?? 1} simulator seeds in ${(predictedRun.elapsedMs / 1000).toFixed(1)} s on a worker thread`);
+    // `predicted` stays on the load's own timeline (step 0 = load start) for the fault windows.
+    let predicted: SeriesFile = predictedRun.file;
+    let measured: SeriesFile;
+    let compareStepMs = stepMs;
+    if (systemSeries && systemSeries.stepMs !== stepMs) {
+      // CloudWatch: compare on its 1-minute grid, the client and predicted series resampled to it.
+      const coarse = systemSeries;
+      const grid = { stepMs: coarse.stepMs, startMs: coarse.startMs, steps: Math.max(1, ...coarse.series.map((x) => x.values.length)) };
+      const fine = (f: SeriesFile) => resampleSeries(rebaseSeries(f, grid.startMs, (grid.steps * grid.stepMs) / stepMs), grid);
+      // Per-step prediction intervals do not survive the shift; the run-level total intervals do.
+      const onGrid = fine({ ...predicted, startMs: loadStartEpoch, series: predicted.series.map(({ lower: _l, upper: _u, ...x }) => x) });
+      predicted = { ...onGrid, startMs: onGrid.startMs - loadStartEpoch };
+      measured = mergeSeriesFiles([...(client ? [fine(client)] : []), { ...coarse, startMs: grid.startMs }]);
+      compareStepMs = grid.stepMs;
+      o.log(
+        `compared at ${grid.stepMs / 1000} s steps from ${new Date(grid.startMs).toISOString()}: ${coarse.source} publishes 1-minute points, so the client and predicted series were resampled to its grid (a percentile takes the largest 1 s value of the minute)`,
+      );
+    } else {
+      const parts: SeriesFile[] = [];
+      if (client) parts.push(client);
+      if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
+      measured = { ...mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch }))), window };
+    }
+    writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
     writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: predictedRun.totals, warnings: predictedRun.warnings })}\n`);
     for (const w of predictedRun.warnings) o.log(`simulator: ${w}`);
 
@@ -342,12 +390,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const windows = windowedComparison({
       predicted,
       measured,
-      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
-      endMs: steps * stepMs,
+      // On CloudWatch's grid step 0 starts up to a minute before the load: fault times move by as much.
+      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs - predicted.startMs, forMs: f.forMs })),
+      endMs: Math.max(steps * stepMs - predicted.startMs, compareStepMs),
       toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
       deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
     });
-    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), windows, stoppedBy };
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch + predicted.startMs }, measured, exp.expect, accounting), windows, stoppedBy };
     writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     return comparison;
   }

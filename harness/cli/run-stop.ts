@@ -12,6 +12,8 @@ import type { ChaosTimeline, RestoreReport } from '../chaos/timeline.ts';
 import type { Clock } from '../contracts/clock.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { emulatorMetricsSource, LiveK6Points } from '../observe/live.ts';
+import { AlarmWatcher } from '../chaos/alarms.ts';
+import type { TargetClients } from '../target/clients.ts';
 
 /** The uncompressed side output the load writes while it runs; removed after the run. */
 export const LIVE_POINTS_FILE = 'k6-live.ndjson';
@@ -41,8 +43,11 @@ export function wireStopConditions(o: {
   emulatorEndpoint: string | null;
   signal: AbortSignal | undefined;
   log: (line: string) => void;
+  /** The target's clients: CloudWatch alarm conditions are read through them (aws only). */
+  clients?: TargetClients | null;
 }): StopWiring {
   const conditions = o.experiment.chaos.stopConditions;
+  const alarms = o.experiment.chaos.alarms ?? [];
   const stopLoad = new AbortController();
   const loadSignal = o.signal ? AbortSignal.any([o.signal, stopLoad.signal]) : stopLoad.signal;
   const sources: LiveSeriesSource[] = [];
@@ -73,6 +78,18 @@ export function wireStopConditions(o: {
       if (tl) restore = await tl.finish();
     },
   });
+  let alarmWatch: AlarmWatcher | null = null;
+  if (alarms.length && o.experiment.target.kind === 'aws' && o.clients) {
+    alarmWatch = new AlarmWatcher({
+      conditions: alarms,
+      clients: o.clients,
+      clock: o.clock,
+      onWarning: (m) => o.log(`warning: ${m}`),
+      onAlarm: (c) => watcher.externalFired({ index: c.index, condition: `CloudWatch alarm ${c.alarm} in ALARM`, value: null, then: c.then }),
+    });
+  } else if (alarms.length) {
+    o.log('warning: CloudWatch alarm stop conditions are evaluated on an aws target only; ignored on the emulator');
+  }
   let stderrTail = '';
   return {
     extraArgs: live ? ['--out', `json=${livePath}`] : [],
@@ -87,8 +104,10 @@ export function wireStopConditions(o: {
     start(epoch) {
       loadStart = epoch;
       watcher.start(epoch);
+      alarmWatch?.start();
     },
     async finish(summaryFile) {
+      await alarmWatch?.stop();
       watcher.stop();
       await watcher.settled();
       live?.close();

@@ -17,8 +17,7 @@ function num(v: number | null): string {
 function row(s: SeriesComparison): string {
   const unit = s.unit === 'ms' ? ' ms' : '';
   const verdict = s.verdict === 'skipped' ? 'no tolerance' : s.verdict;
-  // An interval tolerance shows the seeds' interval and the band it was judged against.
-  const band = s.interval ? `, ${Math.round(s.interval.level * 100)} % interval ${num(s.interval.lower)}–${num(s.interval.upper)}, passes ${num(s.interval.passBand[0])}–${num(s.interval.passBand[1])}` : '';
+  const band = s.interval ? `; ${Math.round(s.interval.level * 100)} % interval ${num(s.interval.lower)}–${num(s.interval.upper)}, passes ${num(s.interval.passBand[0])}–${num(s.interval.passBand[1])}` : '';
   return `  ${s.key}: measured ${num(s.measured)}${unit} vs predicted ${num(s.predicted)}${unit} (${verdict}${band})`;
 }
 

@@ -15,6 +15,7 @@ import type { ResolvedExperiment } from '../experiment/types.ts';
 import { formatDriftTable, withDeployed } from '../target/drift.ts';
 import { applyTargetOverrides, type TargetFlags } from '../target/override.ts';
 import { preflight } from '../target/preflight.ts';
+import { cloudWatchSeriesSource } from '../target/system-series.ts';
 import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
@@ -33,19 +34,21 @@ export default defineCommand({
   builder: (y) =>
     targetFlags(y)
       .option('yes', { type: 'boolean', default: false, describe: 'aws target: run the printed plan without asking (required when stdin is not a terminal)' })
+      .option('metrics-wait', { type: 'string', default: '5m', describe: 'aws target: longest wait after the run for CloudWatch\'s late 1-minute points' })
+      .option('mapping-metrics', { type: 'boolean', default: false, describe: "aws target: turn on the mappings' event metrics (MetricsConfig EventCount) for the run, restored after" })
       .option('strict-drift', { type: 'boolean', default: false, describe: 'aws target: refuse to run when the deployed configuration differs from the experiment' })
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (YAML, JSON or TypeScript)' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder for run folders (<reports>/<experiment>/<run id>/)' })
       .option('tail', { type: 'string', default: '15s', describe: 'keep observing the system this long after the load (queues drain)' })
       .option('engine', { choices: ['embedded', 'k6', 'auto'] as const, describe: 'override load.engine' })
       .option('seed', { type: 'number', describe: "override the experiment's seed for the prediction" })
-      .option('runs', { type: 'number', default: 20, describe: 'simulator seeds the prediction interval is taken over (run on a worker thread during the load)' })
       .option('restore-first', {
         type: 'boolean',
         default: false,
         describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
       })
       .option('baseline', { type: 'string', describe: 'a run folder to compare the report with (default: the previous passing run of the same experiment; --no-baseline: none)' })
+      .option('runs', { type: 'number', default: 20, describe: 'simulator seeds the prediction interval is taken over (run on a worker thread during the load)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -62,7 +65,12 @@ export default defineCommand({
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
     if (exp.target.kind === 'aws') {
-      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'] });
+      const wait = parseDuration(args['metrics-wait']);
+      if ('error' in wait) {
+        process.stderr.write(`error: --metrics-wait: ${wait.error}\n`);
+        return EXIT.invalidInput;
+      }
+      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms, mappingMetrics: args['mapping-metrics'] });
       if (!aws) return EXIT.interrupted;
     }
     const out = guardedOutput();
@@ -105,8 +113,8 @@ export default defineCommand({
         tailMs: tail.ms,
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        predictionRuns: Math.max(1, Math.floor(Number(args.runs) || 20)),
         restoreFirst: Boolean(args['restore-first']),
+        predictionRuns: Math.max(1, Math.floor(Number(args.runs) || 20)),
         log: (l) => progress.log(l),
         onRunDir: (d) => (runDir = d),
         signal: stop.signal,
@@ -176,7 +184,7 @@ function fmt(v: number | null): string {
  * Before anything on an aws target changes: preflight (reads only), the drift table, the plan,
  * and the person's consent (`--yes`, or a typed "yes" on a terminal). Undefined = declined.
  */
-async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean }): Promise<RunOptions['aws'] | undefined> {
+async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean; metricsWaitMs: number; mappingMetrics: boolean }): Promise<RunOptions['aws'] | undefined> {
   const out = (l: string) => process.stdout.write(l.endsWith('\n') ? l : `${l}\n`);
   const { preflight: pf, clients } = await preflight(exp, { runMs: exp.load.durationMs + o.tailMs, log: out });
   try {
@@ -188,13 +196,22 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
       });
     }
     const target = exp.target.kind === 'aws' ? exp.target : null;
-    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs)));
+    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs, { mappingMetrics: o.mappingMetrics })));
+    const metricsOff = Object.values(pf.deployed.eventSources).filter((m) => !m.metrics.includes('EventCount'));
+    if (metricsOff.length && !o.mappingMetrics) out(`note: event metrics are off on ${metricsOff.map((m) => m.id).join(', ')}; --mapping-metrics turns them on for the run (restored after)`);
     if (!(await confirmed(o.yes, pf.identity.account))) {
       out('not confirmed; nothing was changed');
       clients.destroy();
       return undefined;
     }
-    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed) };
+    const resources = {
+      functions: Object.keys(exp.system.functions),
+      queues: Object.keys(exp.system.queues),
+      mappings: Object.values(pf.deployed.eventSources).map((m) => ({ uuid: m.uuid, function: m.id.split('->')[1]!, queue: m.id.split('->')[0]! })),
+    };
+    const systemSeries = cloudWatchSeriesSource(clients, resources, { maxWaitMs: o.metricsWaitMs });
+    const mappingMetrics = o.mappingMetrics ? metricsOff.map((m) => ({ uuid: m.uuid, id: m.id, metrics: m.metrics })) : [];
+    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed), systemSeries, mappingMetrics };
   } catch (e) {
     clients.destroy();
     throw e;

@@ -77,13 +77,6 @@ export interface Comparison {
 
 export { seriesTotal };
 
-/** Sum of a series' values (counts over the run). */
-function sumOf(s: Series): number {
-  let t = 0;
-  for (const v of s.values) if (v !== null && Number.isFinite(v)) t += v;
-  return t;
-}
-
 function matches(s: Series, sel: { name: string; labels: Record<string, string> }): boolean {
   if (s.name !== sel.name) return false;
   return Object.entries(sel.labels).every(([k, v]) => s.labels[k] === v);

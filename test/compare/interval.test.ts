@@ -36,7 +36,7 @@ describe('interval tolerances', () => {
     const c = compareSeries(predicted, file('emulator', [{ name: 'sqs.moved_to_dlq', labels: { queue: 'q' }, unit: 'messages', values: [0, 60, 0, 0] }]), expect95({ default: tol({ interval: 0.95 }) }));
     const text = formatPredictions(c);
     expect(text).toContain('  over 4 s (load 2 s + tail), intervals from 20 simulator seeds');
-    expect(text).toContain('sqs.moved_to_dlq{queue=q}: measured 60 vs predicted 30 (fail, 95 % interval 18.4–47.2, passes 18–48)');
+    expect(text).toContain('sqs.moved_to_dlq{queue=q}: measured 60 vs predicted 30 (fail; 95 % interval 18.4–47.2, passes 18–48)');
   });
 
   it('absolute/relative widen the interval by known measurement noise (the larger applies)', () => {
