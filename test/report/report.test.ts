@@ -56,6 +56,17 @@ describe('report.html of the quick start run', async () => {
     expect(html).toContain('not reproduced by the emulator');
   });
 
+  it('windowed SLOs: one row per series, a measured/predicted pair per window; the fault window shows the throttling', async () => {
+    const { data } = await buildRunReport(dir);
+    const t = data.windowTable!;
+    expect(t.columns.map((c) => [c.kind, c.fromS, c.toS])).toEqual([['before', 0, 22.5], ['fault', 22.5, 37.5], ['after', 37.5, 75]]);
+    const row = t.rows.find((r) => r.key === 'http.status_429{scenario=orders}')!;
+    expect(row.cells[0]!.measured!).toBeLessThan(2);
+    expect(row.cells[1]!.measured!).toBeGreaterThan(45);
+    expect(row.cells[1]!.perSecond).toBe(true);
+    expect(row.cells[2]!.measured).toBe(0);
+  });
+
   it('re-rendering gives the same bytes', async () => {
     await writeRunReport(dir);
     expect(readFileSync(out.html, 'utf8')).toBe(html);
