@@ -19,6 +19,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { external } from '../test/helpers/external.ts';
 import { startMoto } from '../test/helpers/moto.ts';
 import type { BenchRow } from './run.ts';
 
@@ -183,6 +184,8 @@ async function cycle(endpoint: string, ms: number, serverPid: number | undefined
 }
 
 export async function run(): Promise<BenchRow[]> {
+  // Absent moto_server: external() prints the one skip line (or throws under SQUALL_REQUIRE_MOTO=1).
+  if (!external('moto_server', 'the emulator-vs-moto_server SQS bench').available) return [];
   const rows: BenchRow[] = [];
   const fmt = (x: number) => x.toFixed(0);
   const peers: Record<'null' | 'emulator' | 'moto', Peer | undefined> = { null: undefined, emulator: undefined, moto: undefined };

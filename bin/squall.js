@@ -7,5 +7,7 @@ import { register } from 'tsx/esm/api';
 // its SDK versions in package-lock.json and runs on Node 20 (README "Stack decisions").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+// A child of `squall run` (load generator, emulator) dies with it, even after a kill -9 of the run.
+if (process.env.SQUALL_SUPERVISOR_PID) (await import('../harness/runner/watchdog.ts')).watchSupervisor();
 const { main } = await import('../harness/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

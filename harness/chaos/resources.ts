@@ -67,22 +67,23 @@ function errorName(e: unknown): string {
 }
 
 /** The resource's current value, or `undefined` while AWS is still applying a change (`Updating`). */
-export async function readState(c: TargetClients, s: ResourceState): Promise<ResourceState | undefined> {
+export async function readState(c: TargetClients, s: ResourceState, abortSignal?: AbortSignal): Promise<ResourceState | undefined> {
+  const opt = abortSignal ? { abortSignal } : {};
   switch (s.kind) {
     case 'reserved-concurrency': {
-      const r = await c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: s.function }));
+      const r = await c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: s.function }), opt);
       return { ...s, value: r.ReservedConcurrentExecutions ?? null };
     }
     case 'provisioned-concurrency':
       try {
-        const r = await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier }));
+        const r = await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier }), opt);
         return { ...s, value: r.RequestedProvisionedConcurrentExecutions ?? null };
       } catch (e) {
         if (errorName(e) === 'ProvisionedConcurrencyConfigNotFoundException') return { ...s, value: null };
         throw e;
       }
     case 'event-source': {
-      const m = await c.lambda.send(new GetEventSourceMappingCommand({ UUID: s.uuid }));
+      const m = await c.lambda.send(new GetEventSourceMappingCommand({ UUID: s.uuid }), opt);
       // Enabling/Disabling already say where the mapping is going; Updating/Creating do not.
       const enabled = m.State === 'Enabled' || m.State === 'Enabling' ? true : m.State === 'Disabled' || m.State === 'Disabling' ? false : undefined;
       if (enabled === undefined) return undefined;
@@ -91,22 +92,23 @@ export async function readState(c: TargetClients, s: ResourceState): Promise<Res
   }
 }
 
-export async function writeState(c: TargetClients, s: ResourceState): Promise<void> {
+export async function writeState(c: TargetClients, s: ResourceState, abortSignal?: AbortSignal): Promise<void> {
+  const opt = abortSignal ? { abortSignal } : {};
   switch (s.kind) {
     case 'reserved-concurrency':
       // No reserved concurrency (the account's unreserved pool) is DeleteFunctionConcurrency, never 0.
-      if (s.value === null) await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: s.function }));
-      else await c.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: s.function, ReservedConcurrentExecutions: s.value }));
+      if (s.value === null) await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: s.function }), opt);
+      else await c.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: s.function, ReservedConcurrentExecutions: s.value }), opt);
       return;
     case 'provisioned-concurrency':
       if (s.value === null) {
         try {
-          await c.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier }));
+          await c.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier }), opt);
         } catch (e) {
           if (errorName(e) !== 'ProvisionedConcurrencyConfigNotFoundException' && errorName(e) !== 'ResourceNotFoundException') throw e;
         }
       } else {
-        await c.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier, ProvisionedConcurrentExecutions: s.value }));
+        await c.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: s.function, Qualifier: s.qualifier, ProvisionedConcurrentExecutions: s.value }), opt);
       }
       return;
     case 'event-source':
@@ -118,6 +120,7 @@ export async function writeState(c: TargetClients, s: ResourceState): Promise<vo
           // An empty ScalingConfig removes the maximum concurrency; leaving it out would keep a fault's.
           ScalingConfig: s.maximumConcurrency !== null ? { MaximumConcurrency: s.maximumConcurrency } : {},
         }),
+        opt,
       );
       return;
   }
@@ -172,9 +175,11 @@ export async function writeVerified(c: TargetClients, wanted: ResourceState, o: 
   let needWrite = true;
   for (let attempt = 0; ; attempt++) {
     try {
-      if (needWrite) await writeState(c, wanted);
+      // No single call may outlive the deadline, whatever the SDK's own timeouts and retries.
+      const signal = AbortSignal.timeout(Math.max(1, o.deadlineAt - Date.now()));
+      if (needWrite) await writeState(c, wanted, signal);
       needWrite = false;
-      const seen = await readState(c, wanted);
+      const seen = await readState(c, wanted, signal);
       if (seen) {
         lastSeen = seen;
         if (sameState(seen, wanted)) return seen;

@@ -198,7 +198,11 @@ export class StopConditionWatcher {
   private fire(f: StopFired): StopFired {
     this.fired = f;
     this.stop();
-    this.handled = Promise.resolve().then(() => this.o.onFire(f));
+    // Never a rejected promise left for later: an unhandled rejection would end the process
+    // before the run's own restore. The run's finally restores whatever this reaction could not.
+    this.handled = Promise.resolve()
+      .then(() => this.o.onFire(f))
+      .catch((e: unknown) => this.o.onWarning?.(`stop condition fired, but reacting to it failed: ${e instanceof Error ? e.message : String(e)}`));
     return f;
   }
 

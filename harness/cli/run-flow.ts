@@ -5,11 +5,13 @@
  * contract. Every fault is restored on normal end, on error and on SIGINT/SIGTERM; after a hard
  * kill, `squall restore <run folder>` reads the journal.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Journal } from '../chaos/journal.ts';
-import { SquallError } from '../contracts/exit-codes.ts';
-import { ChaosTimeline, describeFault, type RestoreReport } from '../chaos/timeline.ts';
+import { findUnrestored } from '../chaos/unrestored.ts';
+import { EXIT, SquallError } from '../contracts/exit-codes.ts';
+import { RunStatusFile } from './run-status.ts';
+import { ChaosTimeline, describeFault, restoreFromJournal, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { SeriesFile } from '../contracts/series.ts';
 import { compareSeries, toleranceFor, type Comparison } from '../compare/compare.ts';
@@ -24,12 +26,14 @@ import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
 import { scriptEnv } from '../target/script-env.ts';
-import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
+import { alignSystemSeries, fetchLedger, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
 import { firstIterationStart } from '../observe/first-start.ts';
 import { verdict } from '../compare/verdict.ts';
 import type { StopFired } from '../chaos/stop-conditions.ts';
 import { wireStopConditions, type StopWiring } from './run-stop.ts';
+import { runAccounting } from './run-accounting.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 
 export interface RunOptions {
@@ -49,8 +53,14 @@ export interface RunOptions {
    * experiment with what is really deployed put in, which the prediction is made from.
    */
   aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
-  /** Told the run folder as soon as it exists, so a caller can report on it even if the run throws. */
+  /** Called once the run folder exists (for the `squall restore` hint of a signal handler). */
   onRunDir?: (runDir: string) => void;
+  /** A second signal: kill the load now, restore only (no tail, no comparison). */
+  kill?: AbortSignal;
+  /** Restore earlier runs' unrestored faults on this target before running (else refuse). */
+  restoreFirst?: boolean;
+  /** Overall deadline of each restore (default chaos/timeline.ts RESTORE_DEADLINE_MS). */
+  restoreDeadlineMs?: number;
 }
 
 export interface RunOutcome {
@@ -77,15 +87,20 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   if (exp.target.kind === 'aws' && !o.aws) throw new SquallError('internal: an aws run needs its preflight first (target/preflight.ts)');
   const runId = newRunId();
   const runDir = path.resolve(o.reportsDir, exp.name, runId);
+
+  // Preflight: nothing is created or changed until the runner exists and no earlier run has left
+  // this target faulted.
+  const runner = await selectRunner(o.engine ?? exp.load.engine);
+  await settleEarlierRuns(o);
+
   mkdirSync(runDir, { recursive: true });
+  const status = new RunStatusFile(runDir, runId, exp.name);
   o.onRunDir?.(runDir);
   const reasons: string[] = [];
   o.log(`run ${runId} → ${path.relative(process.cwd(), runDir) || runDir}`);
 
-  const generated = generateRunFiles(exp, { outDir: runDir });
-  const script = generated.files.find((f) => f.endsWith('script.js'))!;
   const clock = systemClock();
-  const journal = new Journal(path.join(runDir, 'chaos-journal.ndjson'));
+  let journal: Journal | null = null;
   let emulator: EmulatorProcess | null = null;
   let clients: TargetClients | null = null;
   let timeline: ChaosTimeline | null = null;
@@ -95,25 +110,44 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
+  let ledger: SqsLedger | null = null;
   let restoredInWindows = 0;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
+  let started = false;
+  const stopped = () => (o.signal?.aborted ?? false) || (o.kill?.aborted ?? false);
 
   try {
-    if (exp.target.kind === 'emulated') {
-      emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
-      o.log(`emulator at ${emulator.endpoint}`);
+    let env: Record<string, string>;
+    let script: string;
+    try {
+      const generated = generateRunFiles(exp, { outDir: runDir });
+      script = generated.files.find((f) => f.endsWith('script.js'))!;
+      if (exp.target.kind === 'emulated') {
+        emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
+        o.log(`emulator at ${emulator.endpoint}`);
+      }
+      clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
+      const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
+      env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
+    } catch (e) {
+      // Nothing has started and nothing was changed: leave no folder that looks like a run.
+      await emulator?.stop().catch(() => null);
+      emulator = null;
+      clients?.destroy();
+      clients = null;
+      rmSync(runDir, { recursive: true, force: true });
+      removeIfEmpty(path.dirname(runDir));
+      throw e;
     }
-    clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
+    journal = new Journal(path.join(runDir, 'chaos-journal.ndjson'));
     journal.write({
       event: 'run',
       runId,
       target: exp.target.kind === 'emulated' ? { kind: 'emulated', region: clients.region, endpoint: emulator!.endpoint } : { kind: 'aws', region: exp.target.region, endpoint: exp.target.endpoint, profile: exp.target.profile },
+      pid: process.pid,
       at: new Date().toISOString(),
     });
-    const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
-    const env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
-    const runner = await selectRunner(o.engine ?? exp.load.engine);
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
 
     timeline = new ChaosTimeline({
@@ -133,9 +167,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const mark = await startMarkServer();
     const tl = timeline;
     const st = stops;
-    let started = false;
     const startTimeline = (why: string) => {
-      if (started) return;
+      // A run being stopped never starts faults, even if the start mark arrives late.
+      if (started || stopped()) return;
       started = true;
       if (why) o.log(why);
       tl.start();
@@ -152,6 +186,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }, () => {});
     const fallback = setTimeout(() => startTimeline('warning: the script did not signal its start (SQUALL_START_URL); fault times count from 60 s after the runner started'), 60_000);
     fallback.unref();
+    status.enter('load');
     runnerResult = await runner.run({
       script,
       runDir,
@@ -159,6 +194,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       quiet: true,
       summaryTrendStats: exp.load.summaryTrendStats,
       ...(stops.loadSignal ? { signal: stops.loadSignal } : {}),
+      ...(o.kill ? { kill: o.kill } : {}),
       ...(stops.extraArgs.length ? { extraArgs: stops.extraArgs } : {}),
       onStderr: (c) => st.onLoadOutput(c),
       onStdout: (c) => st.onLoadOutput(c),
@@ -167,27 +203,47 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
-    const stopped = await stops.finish();
-    stoppedBy = stopped.fired;
-    if (stopped.restore?.failed.length) o.log(`warning: ${stopped.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
+    const stopResult = await stops.finish(runnerResult.files.summary);
+    stoppedBy = stopResult.fired;
+    if (stopResult.restore?.failed.length) o.log(`warning: ${stopResult.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
-    // Keep observing while queues drain; faults with windows past the load end are restored now.
-    restoreReport = await timeline.finish();
+    // Faults with windows past the load end are restored now, before observing the drain.
+    status.enter('restoring');
+    restoreReport = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
     timeline = null;
-    if (o.tailMs > 0 && !o.signal?.aborted) {
+    if (o.tailMs > 0 && !stopped()) {
+      status.enter('observing');
       o.log(`observing the system for ${o.tailMs / 1000} s more`);
-      await new Promise((r) => setTimeout(r, o.tailMs));
+      await abortableSleep(o.tailMs, o.signal, o.kill);
     }
-    if (emulator) systemSeries = await fetchSystemSeries(emulator.endpoint);
-  } finally {
-    // On an error path the watcher must not fire (and restore) behind the finally's own restore.
+    if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
+    if (emulator && !o.kill?.aborted) ledger = await fetchLedger(emulator.endpoint);
+  } catch (e) {
+    // On an error path the watcher must not fire (and restore) behind this restore.
     await stops?.finish();
     if (timeline) {
-      const r = await timeline.finish();
+      status.enter('restoring');
+      const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+      timeline = null;
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
-    journal.close();
+    if (existsSync(runDir)) status.end(`error: ${e instanceof Error ? e.message : String(e)}${restoreReport.failed.length ? `; ${restoreReport.failed.length} fault(s) NOT restored` : ''}`, restoreReport.failed.length ? EXIT.restoreFailed : (e as { exitCode?: number }).exitCode ?? EXIT.internalError);
+    if (restoreReport.failed.length) {
+      throw new SquallError(`${e instanceof Error ? e.message : String(e)}; and ${restoreReport.failed.length} fault(s) could not be restored`, {
+        exitCode: EXIT.restoreFailed,
+        hint: `run \`squall restore ${runDir}\``,
+        cause: e,
+      });
+    }
+    throw e;
+  } finally {
+    await stops?.finish();
+    if (timeline) {
+      const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
+    journal?.close();
     clients?.destroy();
     if (emulator) {
       await emulator.stop();
@@ -196,44 +252,142 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   }
 
   if (restoreReport.failed.length) reasons.push(`${restoreReport.failed.length} fault(s) could not be restored: run \`squall restore ${runDir}\``);
+  const restore = { ...restoreReport, restored: restoreReport.restored + restoredInWindows };
 
-  // Measured series on the load's timeline: the start is the first request's start.
-  const pointsFile = runnerResult?.files.points;
-  let client: SeriesFile | null = null;
-  if (pointsFile && existsSync(pointsFile)) {
-    if (loadStartEpoch === 0) {
-      // No start signal: align on the first iteration's first request.
-      const firstStart = await firstIterationStart(pointsFile);
-      loadStartEpoch = firstStart ?? (await k6PointsToSeries(pointsFile)).startMs;
-    }
-    client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
+  // A second signal asks for the restore only: no analysis of a load that was killed.
+  if (o.kill?.aborted) {
+    const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
+    reasons.push('interrupted (second signal: restored only, no comparison)');
+    status.end(reasons.join('; '), exitCode);
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
   }
-  const parts: SeriesFile[] = [];
-  if (client) parts.push(client);
-  if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-  const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
-  writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
 
-  const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
-  const predicted = rebaseSeries(prediction.series, 0, steps);
-  writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
-  for (const w of prediction.warnings) o.log(`simulator: ${w}`);
-
-  // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
-  const windows = windowedComparison({
-    predicted,
-    measured,
-    faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
-    endMs: steps * stepMs,
-    toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
-    deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
-  });
-  const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), windows, stoppedBy };
-  writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+  status.enter('comparing');
+  let comparison: Comparison;
+  try {
+    comparison = await analyse();
+  } catch (e) {
+    if (!stopped()) throw e;
+    // An interrupted run may have too little to compare; its restore is what matters.
+    o.log(`warning: the interrupted run could not be compared: ${e instanceof Error ? e.message : String(e)}`);
+    const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
+    reasons.push('interrupted');
+    status.end(reasons.join('; '), exitCode);
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
+  }
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;
-  const v = verdict({ interrupted: o.signal?.aborted ?? false, k6ExitCode, restoreFailed: restoreReport.failed.length, comparison, stoppedBy });
+  const v = verdict({ interrupted: stopped(), k6ExitCode, restoreFailed: restoreReport.failed.length, comparison, stoppedBy });
   reasons.push(...v.reasons);
   const exitCode = v.exitCode;
-  return { runId, runDir, exitCode, k6ExitCode, comparison, restore: { ...restoreReport, restored: restoreReport.restored + restoredInWindows }, reasons, stoppedBy };
+  status.enter('done');
+  status.end(reasons.length ? reasons.join('; ') : 'pass', exitCode);
+  return { runId, runDir, exitCode, k6ExitCode, comparison, restore, reasons, stoppedBy };
+
+  async function analyse(): Promise<Comparison> {
+    // Measured series on the load's timeline: the start is the first request's start.
+    const pointsFile = runnerResult?.files.points;
+    let client: SeriesFile | null = null;
+    if (pointsFile && existsSync(pointsFile)) {
+      if (loadStartEpoch === 0) {
+        // No start signal: align on the first iteration's first request.
+        const firstStart = await firstIterationStart(pointsFile);
+        loadStartEpoch = firstStart ?? (await k6PointsToSeries(pointsFile)).startMs;
+      }
+      client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
+    }
+    const parts: SeriesFile[] = [];
+    if (client) parts.push(client);
+    if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
+    const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
+    writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
+
+    const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+    const predicted = rebaseSeries(prediction.series, 0, steps);
+    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
+    for (const w of prediction.warnings) o.log(`simulator: ${w}`);
+
+    const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
+    // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
+    const windows = windowedComparison({
+      predicted,
+      measured,
+      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs, forMs: f.forMs })),
+      endMs: steps * stepMs,
+      toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
+      deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
+    });
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect, accounting), windows, stoppedBy };
+    writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    return comparison;
+  }
+}
+
+/**
+ * Earlier runs against this target with faults not confirmed restored: refuse (exit 5, with the
+ * exact `squall restore` commands), or with --restore-first restore them (read back) first.
+ */
+async function settleEarlierRuns(o: RunOptions): Promise<void> {
+  const exp = o.experiment;
+  const left = findUnrestored(o.reportsDir, exp.target);
+  if (!left.length) return;
+  const live = left.filter((u) => u.live);
+  if (live.length) {
+    throw new SquallError(`another squall run is changing this target right now: ${live.map((u) => u.runDir).join(', ')}`, {
+      exitCode: EXIT.restoreFailed,
+      hint: 'wait for it to end; two runs faulting one target would each take the other\'s faults for the original',
+    });
+  }
+  const list = left.map((u) => `  ${u.runId}: ${u.open.map((r) => r.key).join(', ')}\n    squall restore ${u.runDir}`).join('\n');
+  if (!o.restoreFirst) {
+    throw new SquallError(`${left.length} earlier run(s) left faults on this target that were never confirmed restored:\n${list}`, {
+      exitCode: EXIT.restoreFailed,
+      hint: 'run the `squall restore` command(s) above, or pass --restore-first to restore them before this run',
+    });
+  }
+  if (exp.target.kind !== 'aws') return;
+  const clients = clientsForTarget(exp.target);
+  try {
+    for (const u of left) {
+      const file = path.join(u.runDir, 'chaos-journal.ndjson');
+      const j = new Journal(file);
+      try {
+        const r = await restoreFromJournal(file, clients, j, o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+        o.log(`restore-first: run ${u.runId}: ${r.restored} of ${r.pending} fault(s) restored (read back)`);
+        if (r.failed.length) {
+          throw new SquallError(`--restore-first could not restore run ${u.runId}: ${r.failed.map((f) => `${f.resource ?? `fault ${f.faultId}`}: ${f.error}`).join('; ')}`, {
+            exitCode: EXIT.restoreFailed,
+            hint: `nothing of this run was started; fix the cause, then run \`squall restore ${u.runDir}\``,
+          });
+        }
+      } finally {
+        j.close();
+      }
+    }
+  } finally {
+    clients.destroy();
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // not ours to worry about
+  }
+}
+
+function abortableSleep(ms: number, ...signals: Array<AbortSignal | undefined>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      for (const s of signals) s?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    for (const s of signals) {
+      if (s?.aborted) return done();
+      s?.addEventListener('abort', done, { once: true });
+    }
+  });
 }

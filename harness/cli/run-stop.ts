@@ -4,7 +4,7 @@
  * what to do when one fires (journal first, then restore every fault at once, then stop the load
  * unless the condition says `then: continue`), and the k6 abortOnFail notice from the load's logs.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Journal } from '../chaos/journal.ts';
 import { abortOnFailMetric, isClientSeries, StopConditionWatcher, type LiveSeriesSource, type StopFired } from '../chaos/stop-conditions.ts';
@@ -25,8 +25,11 @@ export interface StopWiring {
   onLoadOutput(chunk: Buffer): void;
   /** The load's scenarios started at this epoch: evaluation begins. */
   start(loadStartEpochMs: number): void;
-  /** Stop evaluating, wait for a reaction in progress, remove the live file; what fired, if anything. */
-  finish(): Promise<{ fired: StopFired | null; restore: RestoreReport | null }>;
+  /**
+   * Stop evaluating, wait for a reaction in progress, remove the live file; what fired, if anything.
+   * `summaryFile` (k6-summary.json) gives a k6 abortOnFail threshold its value.
+   */
+  finish(summaryFile?: string): Promise<{ fired: StopFired | null; restore: RestoreReport | null }>;
 }
 
 export function wireStopConditions(o: {
@@ -85,12 +88,34 @@ export function wireStopConditions(o: {
       loadStart = epoch;
       watcher.start(epoch);
     },
-    async finish() {
+    async finish(summaryFile) {
       watcher.stop();
       await watcher.settled();
       live?.close();
       rmSync(livePath, { force: true });
-      return { fired: watcher.fired, restore };
+      const fired = watcher.fired;
+      if (fired && fired.index === null && fired.value === null && summaryFile) fired.value = abortedThresholdValue(summaryFile, fired.condition);
+      return { fired, restore };
     },
   };
+}
+
+/**
+ * The value of the failed abortOnFail threshold, from the summary k6 wrote: the statistic its
+ * expression names (`rate<0.01` → `values.rate`, `p(95)<500` → `values["p(95)"]`). Null when the
+ * summary is missing or says nothing failed.
+ */
+export function abortedThresholdValue(summaryFile: string, condition: string): number | null {
+  const metric = /^k6 threshold on (\S+) /.exec(condition)?.[1];
+  if (!metric) return null;
+  try {
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics?: Record<string, { values?: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }> };
+    const m = summary.metrics?.[metric];
+    const failed = Object.entries(m?.thresholds ?? {}).find(([, r]) => !r.ok)?.[0];
+    const stat = failed ? /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(failed)?.[1] : undefined;
+    const v = stat !== undefined ? m?.values?.[stat] : undefined;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
 }

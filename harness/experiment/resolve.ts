@@ -353,6 +353,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
       thresholds: input.expect?.thresholds ?? {},
       predictions,
       messages: input.expect?.messages ?? 'off',
+      messagesWhenUnmeasured: input.expect?.messagesWhenUnmeasured ?? 'fail',
     },
     templatesDir,
   };

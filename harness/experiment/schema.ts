@@ -245,6 +245,7 @@ export const ExpectSchema = z.strictObject({
   thresholds: z.record(z.string(), z.array(z.string())).optional(),
   predictions: z.record(z.string(), ToleranceSchema).optional(),
   messages: z.enum(['no-loss', 'off']).optional(),
+  messagesWhenUnmeasured: z.enum(['warn', 'fail']).optional(),
 });
 
 export const TargetSchema = z.union([

@@ -319,6 +319,11 @@ export interface ResolvedExpect {
   predictions: Record<string, Tolerance>;
   /** Message accounting: `no-loss` = every message sent is deleted, in a DLQ or still in a queue at the end. */
   messages: 'no-loss' | 'off';
+  /**
+   * `no-loss` on a target whose messages squall cannot all see (aws: approximate counts only):
+   * `fail` (default) fails the run, `warn` says "not measured" and passes.
+   */
+  messagesWhenUnmeasured?: 'warn' | 'fail';
 }
 
 export type { ThrottleReason };

@@ -825,7 +825,8 @@ function checkLoadThresholds(ctx: CheckContext): void {
       }
     });
   }
-  if (Object.keys(exp.load.scenarios).length === 0) error(['load', 'scenarios'], 'no scenarios: the load needs at least one', 'see examples/experiments/quickstart.yaml');
+  // With broken entries set aside (ctx.pruned), an empty list only means they were all broken.
+  if (Object.keys(exp.load.scenarios).length === 0 && ctx.pruned.size === 0) error(['load', 'scenarios'], 'no scenarios: the load needs at least one', 'see examples/experiments/quickstart.yaml');
   for (const [i, stat] of exp.load.summaryTrendStats.entries()) {
     if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) error(['load', 'summaryTrendStats', i], `"${stat}" is not a trend stat`, 'use avg, min, med, max, count or p(N)');
   }

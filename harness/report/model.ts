@@ -10,6 +10,7 @@ import { seriesTotal } from '../compare/compare.ts';
 import { windowedComparison, type FaultSpan, type WindowedComparison } from '../compare/windows.ts';
 import { toleranceFor } from '../compare/compare.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
+import { formatOutcomes, type MessageAccounting } from '../compare/accounting.ts';
 import { lambdaCost, MONTH_SECONDS } from '../simulator/pricing.ts';
 import type { PointsDigest } from './points.ts';
 import type { BandSeries, RunFiles } from './run-folder.ts';
@@ -221,8 +222,13 @@ export function failureSentences(files: RunFiles): Sentence[] {
     }
     for (const t of c.thresholds.filter((x) => !x.ok))
       out.push({ kind: 'series-threshold', name: `${t.key} ${t.expression}`, text: `Series threshold ${t.key} ${t.expression} failed: measured ${fmtN(t.value)}${t.reason ? ` (${t.reason})` : ''}.` });
-    if (c.messages && !c.messages.ok)
-      out.push({ kind: 'messages', name: 'no message lost', text: `${c.messages.lost} message(s) lost: sent ${c.messages.sent}, deleted ${c.messages.deleted}, still queued ${c.messages.remaining}.` });
+    const msgs = c.messages as unknown as MessageAccounting | LegacyAccounting | null;
+    if (msgs && !msgs.ok) {
+      if (!('measured' in msgs))
+        out.push({ kind: 'messages', name: 'no message lost', text: `${msgs.lost} message(s) lost: sent ${msgs.sent}, deleted ${msgs.deleted}, still queued ${msgs.remaining}.` });
+      else if (msgs.measured) out.push({ kind: 'messages', name: 'no message lost', text: `messages: ${formatOutcomes(msgs)}${msgs.dlq.agrees ? '' : `; the dead-letter queues hold ${msgs.dlq.holds} of the ${msgs.dlq.movedToDlq} moved to them`}.` });
+      else out.push({ kind: 'messages', name: 'no message lost', text: `Message loss not measured: ${msgs.reason}.` });
+    }
   }
   const stop = (c as { stoppedBy?: { atMs: number; condition: string; value: number | null } | null } | null)?.stoppedBy;
   if (stop)
@@ -326,11 +332,44 @@ function measuredCost(exp: ResolvedExperiment, measured: SeriesFile | null): Cos
   });
 }
 
-/** Message accounting split by kind; the split is inferred (poison is never processed), so it says so. */
+/** The accounting shape of comparison.json before the ledger (runs written by older squall versions). */
+interface LegacyAccounting {
+  sent: number;
+  deleted: number;
+  movedToDlq: number;
+  remaining: number;
+  lost: number;
+  ok: boolean;
+  perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
+}
+
+/**
+ * Message accounting by kind: exact from the ledger (compare/accounting.ts); for runs written
+ * before the ledger, inferred from the totals (poison is never processed).
+ */
 function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
-  const m = files.comparison?.messages;
+  const raw = files.comparison?.messages as unknown as (MessageAccounting | LegacyAccounting | null | undefined);
   const exp = files.experiment;
-  if (!m || !exp) return null;
+  if (!raw || !exp) return null;
+  if ('measured' in raw) {
+    if (!raw.measured) return null;
+    const row = (kind: 'good' | 'poison') => {
+      const k = raw.byKind[kind];
+      return { kind, sent: k.sent, processed: k.processed, deadLettered: k.deadLettered, left: k.queued + k.inFlight + k.expired };
+    };
+    const c = raw.collateral;
+    return {
+      rows: [row('good'), row('poison')],
+      lost: raw.lost,
+      ok: raw.ok,
+      finding: c ? `${c.goodMessages} good message(s) reached a dead-letter queue: ${c.diagnosis}.` : null,
+      recommendation: c ? c.recommendation.map((r) => `${r.field}: ${r.current ?? 'unset'} → ${r.recommended} (${r.why})`).join('; ') + (c.predicted ? `; the simulator predicts ${c.predicted.asConfigured} dead-lettered as configured, ${c.predicted.withRecommendation} with these settings.` : '.') : null,
+      perQueue: Object.entries(raw.perQueue)
+        .map(([queue, v]) => ({ queue, sent: v.all.sent, deleted: v.all.deleted, movedToDlq: v.all.movedToDlq, remaining: v.holds.all.visible + v.holds.all.inFlight + v.holds.all.delayed }))
+        .sort((a, b) => a.queue.localeCompare(b.queue)),
+    };
+  }
+  const m = raw;
   const dlqs = new Set(deadLetterQueues(exp));
   const source = Object.entries(m.perQueue).filter(([q]) => !dlqs.has(q));
   const sent = source.reduce((a, [, v]) => a + v.sent, 0);

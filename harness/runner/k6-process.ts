@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'n
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { writeSummaryEntry } from './summary-entry.ts';
+import { supervisedEnv } from './watchdog.ts';
 import { RUN_FILES, type RunFiles, type RunRecord, type RunnerOptions, type RunnerResult } from './types.ts';
 
 export function runFiles(runDir: string): RunFiles {
@@ -84,7 +85,10 @@ function spawnTeed(
       // The script's directory, as with `cd dir && k6 run script.js`: handleSummary's relative paths
       // and any relative path the user passed resolve where the user would expect.
       cwd: path.dirname(path.resolve(opts.script)),
-      env,
+      env: supervisedEnv(env),
+      // Its own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops the
+      // load itself (SIGTERM below) after deciding what to restore (watchdog.ts).
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let killTimer: NodeJS.Timeout | undefined;
@@ -96,8 +100,13 @@ function spawnTeed(
     };
     const timeout = opts.timeoutMs === undefined ? undefined : setTimeout(stop, opts.timeoutMs);
     timeout?.unref();
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.kill?.aborted) kill();
+    opts.kill?.addEventListener('abort', kill, { once: true });
     child.stdout.on('data', (c: Buffer) => {
       stdout.write(c);
       opts.onStdout?.(c);
@@ -110,6 +119,7 @@ function spawnTeed(
       clearTimeout(timeout);
       clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', stop);
+      opts.kill?.removeEventListener('abort', kill);
     };
     child.once('error', (e) => {
       cleanup();

@@ -47,6 +47,8 @@ export interface RunnerOptions {
   processEnv?: NodeJS.ProcessEnv;
   /** Stop the run (SIGTERM to k6: a graceful stop, exit code 105) when this fires. */
   signal?: AbortSignal;
+  /** Stop the run NOW (SIGKILL): a second Ctrl-C, when restoring must not wait for the load. */
+  kill?: AbortSignal;
   /** Hard limit: SIGTERM after this long, SIGKILL 15 s later. */
   timeoutMs?: number;
   /** Live copies of the k6 process' output (they also go to the log files). */

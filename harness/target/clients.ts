@@ -24,11 +24,18 @@ export interface ClientOptions {
   endpoint?: string | null;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Shared-config profile for the default credential chain (ignored when `credentials` is given). */
+  /** A named profile of the shared config/credentials files (`target.profile`). */
   profile?: string | null;
   /** SDK retries: chaos wants few (a fault applied late is worse than a clear error). */
   maxAttempts?: number;
+  /** TCP connect timeout (ms): an endpoint that never accepts fails fast instead of hanging. */
+  connectionTimeoutMs?: number;
+  /** Per-request timeout (ms): a listener that accepts and never answers fails instead of hanging. */
+  requestTimeoutMs?: number;
 }
+
+/** Defaults for every squall client; a control-plane call that takes longer is failing. */
+export const CLIENT_TIMEOUTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
 
 /** Credentials the emulator accepts when it is not verifying signatures. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'squall', secretAccessKey: 'squall-local-secret' } as const;
@@ -38,7 +45,14 @@ export function createClients(opts: ClientOptions): TargetClients {
   const common = {
     region,
     maxAttempts: opts.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: opts.connectionTimeoutMs ?? CLIENT_TIMEOUTS.connectionTimeoutMs,
+      requestTimeout: opts.requestTimeoutMs ?? CLIENT_TIMEOUTS.requestTimeoutMs,
+      // Without it the SDK only logs a warning and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    // Explicit credentials win; else the SDK's default chain, reading the named profile if given.
     ...(opts.credentials ? { credentials: opts.credentials } : opts.profile ? { profile: opts.profile } : {}),
   };
   const lambda = new LambdaClient(common);

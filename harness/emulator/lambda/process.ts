@@ -2,12 +2,14 @@
  * The emulator in its own process, as `squall run` uses it: spawn `squall emulator --port 0`
  * (with the run's resolved `experiment.json` or an experiment file), wait for the endpoint it
  * prints, and stop it with SIGTERM (SIGKILL after a grace period). A child that dies before it
- * listens becomes a SquallError carrying its stderr.
+ * listens becomes a SquallError carrying its stderr. The child runs in its own process group and
+ * dies with its parent (runner/watchdog.ts).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, SquallError } from '../../contracts/exit-codes.ts';
+import { supervisedEnv } from '../../runner/watchdog.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/squall.js');
 
@@ -38,7 +40,9 @@ export function spawnEmulatorProcess(opts: EmulatorProcessOptions = {}): Promise
   if (opts.resolvedFile) args.push('--resolved', opts.resolvedFile);
   if (opts.config) args.push('--config', opts.config);
   if (opts.credentials) args.push('--credentials', `${opts.credentials.accessKeyId}:${opts.credentials.secretAccessKey}`);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Detached (its own process group) so a terminal's Ctrl-C does not stop it before the run has
+  // restored its faults through it; supervised so it dies with the run even on kill -9.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: supervisedEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-100_000)));
