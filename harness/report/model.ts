@@ -114,6 +114,8 @@ export function windowTable(w: WindowedComparison | null): WindowTable | null {
 }
 
 export interface Accounting {
+  /** true: from the target's message ledger, exact by kind; false: inferred from totals (older runs). */
+  exact: boolean;
   rows: Array<{ kind: 'good' | 'poison'; sent: number; processed: number; deadLettered: number; left: number }>;
   lost: number;
   ok: boolean;
@@ -359,6 +361,7 @@ function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
     };
     const c = raw.collateral;
     return {
+      exact: true,
       rows: [row('good'), row('poison')],
       lost: raw.lost,
       ok: raw.ok,
@@ -394,6 +397,7 @@ function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
       'Give the event source mapping a MaximumConcurrency at or below the function\'s reserved concurrency, so pollers stop receiving what cannot be invoked; keep the visibility timeout ≥ 6 × the function timeout and maxReceiveCount ≥ 5 (aws-lambda-sqs-facts.md §4).';
   }
   return {
+    exact: false,
     rows,
     lost: m.lost,
     ok: m.ok,

@@ -117,6 +117,7 @@ describe('failures, partial runs, baselines', () => {
     expect(data.accounting!.recommendation).toMatch(/the simulator predicts \d+ dead-lettered as configured, 0 with these settings/);
     const html = readFileSync((await writeRunReport(dirs[0]!)).html, 'utf8');
     expect(html).toContain('<b>Finding.</b>');
+    expect(html).toContain('Exact by kind, from the target');
   });
 
   it('a run that stopped before the comparison renders a partial report saying what is missing', async () => {
