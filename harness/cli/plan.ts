@@ -42,7 +42,7 @@ export interface RunPlan {
 }
 
 /** Every SDK call of a run, in order; `pf` holds the current values when a preflight ran. */
-export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint: string | null }, pf: Preflight | null, tailMs: number): RunPlan {
+export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint: string | null }, pf: Preflight | null, _tailMs: number): RunPlan {
   const rows: PlanRow[] = [];
   const row = (phase: PlanPhase, atMs: number | null, when: string, call: SdkCall, now: string | null = null, set: string | null = null, restoreTo: string | null = null) =>
     rows.push({ phase, atMs, when, call, now, set, restoreTo });

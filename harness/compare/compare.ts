@@ -119,7 +119,8 @@ export function withinTolerance(predicted: number, measured: number, tol: Tolera
  */
 export function intervalBand(lower: number, upper: number, predicted: number, tol: Tolerance, integer: boolean): [number, number] {
   const slack = Math.max(tol.absolute ?? 0, (tol.relative ?? 0) * Math.abs(predicted));
-  let lo = lower - slack;
+  // Every series is non-negative (contracts/series.ts), so the band starts at 0 at the lowest.
+  let lo = Math.max(0, lower - slack);
   let hi = upper + slack;
   if (integer) {
     lo = Math.floor(lo + 1e-9);
