@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../harness/contracts/clock.ts';
 import { createRng } from '../harness/contracts/distributions.ts';
 import { Metrics } from '../harness/emulator/metrics.ts';
-import { startLambdaEmulator } from '../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator } from '../harness/emulator/index.ts';
 import { defaultSpec, DEFAULT_ACCOUNT, LambdaModel, type LambdaFunction } from '../harness/emulator/lambda/model/functions.ts';
 import type { ResolvedFunction } from '../harness/experiment/types.ts';
 import type { BenchRow } from './run.ts';

@@ -33,7 +33,9 @@ export type JournalEntry =
   | { event: 'applied'; faultId: number; action: string; detail?: unknown; at: string }
   /** The fault's window ended: the resource now holds `to` (the value beneath), confirmed by `readBack`. */
   | { event: 'restored'; faultId: number; previous: PreviousState; to?: PreviousState; readBack?: PreviousState; at: string }
-  | { event: 'failed'; faultId: number; phase: 'apply' | 'restore'; error: string; at: string };
+  | { event: 'failed'; faultId: number; phase: 'apply' | 'restore'; error: string; at: string }
+  /** A stop condition fired (chaos/stop-conditions.ts): every fault is restored right after this line. */
+  | { event: 'stop-condition'; condition: string; index: number | null; atMs: number; value: number | null; then: 'stop-load' | 'continue'; at: string };
 
 export class Journal {
   private readonly fd: number;

@@ -7,6 +7,9 @@ import simulate from './simulate.ts';
 import cost from './cost.ts';
 import calibrate from './calibrate.ts';
 import run from './run.ts';
+import plan from './plan.ts';
 import restore from './restore.ts';
+import report from './report.ts';
+import index from './index-cmd.ts';
 
-export const commands = [run, validate, generate, simulate, cost, emulator, k6, restore, calibrate];
+export const commands = [run, plan, validate, generate, simulate, cost, emulator, k6, restore, calibrate, report, index];

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
-import { startLambdaEmulator } from '../emulator/lambda/index.ts';
+import { startLambdaEmulator } from '../emulator/index.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { EXPERIMENT_SCHEMA, type ResolvedExperiment } from '../experiment/types.ts';
 import { defineCommand } from './command.ts';

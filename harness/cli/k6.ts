@@ -6,6 +6,7 @@
 import { K6_EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type { CliOverrides } from '../engine/options.ts';
 import { runK6Script } from '../engine/run.ts';
+import type { Argv, CommandModule } from 'yargs';
 import { defineCommand } from './command.ts';
 
 /** Repeatable flags: one value per occurrence (`--stage 10s:5 --stage 5s:0`), never eating the script path. */
@@ -25,12 +26,12 @@ function pairs(list: string[] | undefined, flag: string): Record<string, string>
   return out;
 }
 
-export default defineCommand({
-  command: 'k6 <action> <script>',
+/** `k6 run <script>`, as `k6 run`: nested so that `squall k6 run --help` shows k6 run's own flags. */
+const k6Run = defineCommand({
+  command: 'run <script>',
   describe: "Run a k6 script on squall's embedded engine (k6's flags, outputs and exit codes)",
   builder: (y) =>
     y
-      .positional('action', { type: 'string', choices: ['run'] as const, demandOption: true, describe: 'what to do (only "run", as `k6 run`)' })
       .positional('script', { type: 'string', demandOption: true, describe: 'the k6 script (.js, .mjs or .ts)' })
       .option('vus', { alias: 'u', type: 'number', describe: 'number of virtual users (k6 --vus)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m30s (k6 --duration)' })
@@ -105,3 +106,10 @@ export default defineCommand({
     return (await runK6Script({ ...common, segmentFlags: segment })).exitCode;
   },
 });
+
+export default {
+  command: 'k6 <command>',
+  describe: "Run a k6 script on squall's embedded engine (k6's flags, outputs and exit codes)",
+  builder: (y: Argv) => y.command(k6Run).demandCommand(1, 'name a k6 command: run'),
+  handler: () => undefined,
+} satisfies CommandModule;

@@ -23,12 +23,14 @@ import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
+import type { ResolvedCredentials } from '../target/credentials.ts';
 import { scriptEnv } from '../target/script-env.ts';
 import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
-import { checkAccount } from '../chaos/account.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
 import { firstIterationStart } from '../observe/first-start.ts';
 import { verdict } from '../compare/verdict.ts';
+import type { StopFired } from '../chaos/stop-conditions.ts';
+import { wireStopConditions, type StopWiring } from './run-stop.ts';
 
 
 export interface RunOptions {
@@ -50,6 +52,12 @@ export interface RunOptions {
   restoreFirst?: boolean;
   /** Overall deadline of each restore (default chaos/timeline.ts RESTORE_DEADLINE_MS). */
   restoreDeadlineMs?: number;
+  /**
+   * An aws target that passed its preflight (target/preflight.ts: credentials, allowlist, reads):
+   * the clients to use (the run destroys them), the credentials the script gets too, and the
+   * experiment with what is really deployed put in, which the prediction is made from.
+   */
+  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
 }
 
 export interface RunOutcome {
@@ -60,6 +68,8 @@ export interface RunOutcome {
   comparison: Comparison | null;
   restore: RestoreReport;
   reasons: string[];
+  /** The stop condition (or k6 abortOnFail threshold) that ended the faults early, if one fired. */
+  stoppedBy: StopFired | null;
 }
 
 export function newRunId(now = new Date()): string {
@@ -70,6 +80,8 @@ export function newRunId(now = new Date()): string {
 
 export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const exp = o.experiment;
+  // The account guard is part of the aws preflight (STS identity against the allowlist), done before anything exists.
+  if (exp.target.kind === 'aws' && !o.aws) throw new SquallError('internal: an aws run needs its preflight first (target/preflight.ts)');
   const runId = newRunId();
   const runDir = path.resolve(o.reportsDir, exp.name, runId);
 
@@ -97,6 +109,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   let systemSeries: SeriesFile | null = null;
   let restoredInWindows = 0;
   let started = false;
+  let stoppedBy: StopFired | null = null;
+  let stops: StopWiring | null = null;
   const stopped = () => (o.signal?.aborted ?? false) || (o.kill?.aborted ?? false);
 
   try {
@@ -109,10 +123,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         emulator = await spawnEmulatorProcess({ resolvedFile: path.join(runDir, 'experiment.json') });
         o.log(`emulator at ${emulator.endpoint}`);
       }
-      clients = clientsForTarget(exp.target, emulator?.endpoint);
-      await checkAccount(exp, clients);
+      clients = o.aws?.clients ?? clientsForTarget(exp.target, emulator?.endpoint);
       const localEndpoint = emulator ? emulator.endpoint : exp.target.kind === 'aws' ? exp.target.endpoint : null;
-      env = await scriptEnv(exp, clients, runId, localEndpoint);
+      env = await scriptEnv(exp, clients, runId, localEndpoint, o.aws?.credentials ?? null);
     } catch (e) {
       // Nothing has started and nothing was changed: leave no folder that looks like a run.
       await emulator?.stop().catch(() => null);
@@ -142,18 +155,21 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
     // before the scenarios start; the fault timeline and the measured series start there.
     const mark = await startMarkServer();
     const tl = timeline;
+    const st = stops;
     const startTimeline = (why: string) => {
       // A run being stopped never starts faults, even if the start mark arrives late.
       if (started || stopped()) return;
       started = true;
       if (why) o.log(why);
       tl.start();
+      st.start(loadStartEpoch || clock.epochMs());
     };
     const emulatorEndpoint = emulator?.endpoint;
     mark.started.then((epoch) => {
@@ -173,13 +189,19 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       env: { ...env, SQUALL_START_URL: mark.url },
       quiet: true,
       summaryTrendStats: exp.load.summaryTrendStats,
-      ...(o.signal ? { signal: o.signal } : {}),
+      ...(stops.loadSignal ? { signal: stops.loadSignal } : {}),
       ...(o.kill ? { kill: o.kill } : {}),
+      ...(stops.extraArgs.length ? { extraArgs: stops.extraArgs } : {}),
+      onStderr: (c) => st.onLoadOutput(c),
+      onStdout: (c) => st.onLoadOutput(c),
       timeoutMs: exp.load.durationMs + 120_000 + Math.max(0, ...Object.values(exp.load.scenarios).map((s) => s.gracefulStopMs)),
     });
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
+    const fired = await stops.finish();
+    stoppedBy = fired.fired;
+    if (fired.restore?.failed.length) o.log(`warning: ${fired.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
     // Faults with windows past the load end are restored now, before observing the drain.
@@ -193,6 +215,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
   } catch (e) {
+    // On an error path the watcher must not fire (and restore) behind this restore.
+    await stops?.finish();
     if (timeline) {
       status.enter('restoring');
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
@@ -209,6 +233,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     throw e;
   } finally {
+    await stops?.finish();
     if (timeline) {
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
@@ -229,7 +254,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
     reasons.push('interrupted (second signal: restored only, no comparison)');
     status.end(reasons.join('; '), exitCode);
-    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons };
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
   }
 
   status.enter('comparing');
@@ -243,16 +268,16 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const exitCode = restoreReport.failed.length ? EXIT.restoreFailed : EXIT.interrupted;
     reasons.push('interrupted');
     status.end(reasons.join('; '), exitCode);
-    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons };
+    return { runId, runDir, exitCode, k6ExitCode: runnerResult?.exitCode ?? -1, comparison: null, restore, reasons, stoppedBy };
   }
 
   const k6ExitCode = runnerResult?.exitCode ?? -1;
-  const v = verdict({ interrupted: stopped(), k6ExitCode, restoreFailed: restoreReport.failed.length, comparison });
+  const v = verdict({ interrupted: stopped(), k6ExitCode, restoreFailed: restoreReport.failed.length, comparison, stoppedBy });
   reasons.push(...v.reasons);
   const exitCode = v.exitCode;
   status.enter('done');
   status.end(reasons.length ? reasons.join('; ') : 'pass', exitCode);
-  return { runId, runDir, exitCode, k6ExitCode, comparison, restore, reasons };
+  return { runId, runDir, exitCode, k6ExitCode, comparison, restore, reasons, stoppedBy };
 
   async function analyse(): Promise<Comparison> {
     // Measured series on the load's timeline: the start is the first request's start.
@@ -272,12 +297,12 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
     writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
 
-    const prediction = simulate(exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+    const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
     const predicted = rebaseSeries(prediction.series, 0, steps);
     writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
     for (const w of prediction.warnings) o.log(`simulator: ${w}`);
 
-    const comparison = compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect);
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
     writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     return comparison;
   }
@@ -306,7 +331,9 @@ async function settleEarlierRuns(o: RunOptions): Promise<void> {
     });
   }
   if (exp.target.kind !== 'aws') return;
-  const clients = clientsForTarget(exp.target);
+  // The preflight's clients carry the resolved credentials; they belong to the run, not to us.
+  const own = o.aws ? null : clientsForTarget(exp.target);
+  const clients = o.aws?.clients ?? own!;
   try {
     for (const u of left) {
       const file = path.join(u.runDir, 'chaos-journal.ndjson');
@@ -325,7 +352,7 @@ async function settleEarlierRuns(o: RunOptions): Promise<void> {
       }
     }
   } finally {
-    clients.destroy();
+    own?.destroy();
   }
 }
 

@@ -6,18 +6,26 @@
  * command. Output errors (a closed pipe: `squall run … | head`) are swallowed, never abort a restore.
  */
 import path from 'node:path';
-import { EXIT } from '../contracts/exit-codes.ts';
+import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { parseDuration } from '../experiment/duration.ts';
 import { loadExperiment } from '../experiment/load.ts';
 import { formatDiagnostic } from '../experiment/validate.ts';
+import type { ResolvedExperiment } from '../experiment/types.ts';
+import { formatDriftTable, withDeployed } from '../target/drift.ts';
+import { applyTargetOverrides, type TargetFlags } from '../target/override.ts';
+import { preflight } from '../target/preflight.ts';
 import { defineCommand } from './command.ts';
-import { runExperiment } from './run-flow.ts';
+import { buildRunPlan, formatPlan } from './plan.ts';
+import { runExperiment, type RunOptions } from './run-flow.ts';
+import { targetFlags } from './target-flags.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
   describe: 'Run an experiment: k6 load and faults against the emulator or AWS, measured beside predicted',
   builder: (y) =>
-    y
+    targetFlags(y)
+      .option('yes', { type: 'boolean', default: false, describe: 'aws target: run the printed plan without asking (required when stdin is not a terminal)' })
+      .option('strict-drift', { type: 'boolean', default: false, describe: 'aws target: refuse to run when the deployed configuration differs from the experiment' })
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (YAML, JSON or TypeScript)' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder for run folders (<reports>/<experiment>/<run id>/)' })
       .option('tail', { type: 'string', default: '15s', describe: 'keep observing the system this long after the load (queues drain)' })
@@ -29,15 +37,23 @@ export default defineCommand({
         describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
       })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
-      .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute'),
+      .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
+      .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
   run: async (args) => {
     const tail = parseDuration(args.tail);
     if ('error' in tail) {
       process.stderr.write(`error: --tail: ${tail.error}\n`);
       return EXIT.invalidInput;
     }
-    const exp = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
+    // First: a closed pipe during the preflight must not crash either.
     const out = guardedOutput();
+    const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
+    const exp = applyTargetOverrides(loaded, args as TargetFlags);
+    let aws: RunOptions['aws'];
+    if (exp.target.kind === 'aws') {
+      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'] });
+      if (!aws) return EXIT.interrupted;
+    }
     const stop = new AbortController();
     const kill = new AbortController();
     let runDir: string | null = null;
@@ -68,6 +84,7 @@ export default defineCommand({
         onRunDir: (d) => (runDir = d),
         signal: stop.signal,
         kill: kill.signal,
+        ...(aws ? { aws } : {}),
       });
       const c = result.comparison;
       if (c) {
@@ -77,6 +94,10 @@ export default defineCommand({
         out.out(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) out.out(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
         if (c.messages) out.out(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
+      }
+      if (result.stoppedBy) {
+        const f = result.stoppedBy;
+        out.out(`stopped by: ${f.condition} at +${(f.atMs / 1000).toFixed(1)}s${f.value !== null ? ` (value ${fmt(f.value)})` : ''}; faults restored then, load ${f.then === 'stop-load' ? 'stopped' : 'continued'}\n`);
       }
       out.out(`faults restored: ${result.restore.restored}${result.restore.failed.length ? `, FAILED: ${result.restore.failed.length}` : ''}\n`);
       if (result.restore.failed.length) {
@@ -118,4 +139,51 @@ function guardedOutput(): { out(s: string): void; err(s: string): void } {
 function fmt(v: number | null): string {
   if (v === null) return '—';
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/**
+ * Before anything on an aws target changes: preflight (reads only), the drift table, the plan,
+ * and the person's consent (`--yes`, or a typed "yes" on a terminal). Undefined = declined.
+ */
+async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean }): Promise<RunOptions['aws'] | undefined> {
+  const out = (l: string) => process.stdout.write(l.endsWith('\n') ? l : `${l}\n`);
+  const { preflight: pf, clients } = await preflight(exp, { runMs: exp.load.durationMs + o.tailMs, log: out });
+  try {
+    out(formatDriftTable(pf.drift));
+    if (o.strictDrift && pf.drift.length) {
+      throw new SquallError(`${pf.drift.length} difference(s) between the experiment and the deployed configuration (--strict-drift); nothing was changed`, {
+        exitCode: EXIT.environmentUnavailable,
+        hint: 'update the experiment to what is deployed (the table above), redeploy, or run without --strict-drift to predict from what is deployed',
+      });
+    }
+    const target = exp.target.kind === 'aws' ? exp.target : null;
+    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs)));
+    if (!(await confirmed(o.yes, pf.identity.account))) {
+      out('not confirmed; nothing was changed');
+      clients.destroy();
+      return undefined;
+    }
+    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed) };
+  } catch (e) {
+    clients.destroy();
+    throw e;
+  }
+}
+
+async function confirmed(yes: boolean, account: string): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new SquallError(`squall changes account ${account} only with consent, and stdin is not a terminal to ask on; nothing was changed`, {
+      exitCode: EXIT.invalidInput,
+      hint: 'read the plan above, then rerun with --yes',
+    });
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`Apply this plan to account ${account}? Type yes to go on: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
 }

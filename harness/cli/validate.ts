@@ -25,6 +25,10 @@ export default defineCommand({
         all.push({ file, valid: errors.length === 0, diagnostics: r.diagnostics });
         continue;
       }
+      if (r.unreadable) {
+        for (const d of errors) process.stderr.write(`error: ${d.message}\n`);
+        continue;
+      }
       for (const d of r.diagnostics) {
         if (d.severity === 'warning' && args.quiet) continue;
         (d.severity === 'error' ? process.stderr : process.stdout).write(`${formatDiagnostic(d)}\n`);

@@ -3,10 +3,15 @@
  * on the series kind in contracts/series.ts), the error, the tolerance that applies, and a verdict;
  * then the experiment's series thresholds and the accounting of every SQS message. Pure: takes the
  * two series files and the resolved expectations, returns `comparison.json`'s object.
+ *
+ * Both sides are cut to one window (the run's observed window, load + tail), so a gauge's figure
+ * never depends on how long one side happened to record. An `interval` tolerance judges the
+ * measured figure against the simulator's prediction interval over seeds (contracts/series.ts).
  */
-import { SERIES, seriesKey, type Series, type SeriesFile } from '../contracts/series.ts';
+import { SERIES, seriesKey, seriesTotal, type Series, type SeriesFile } from '../contracts/series.ts';
 import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+import type { WindowedComparison } from './windows.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
 
@@ -21,6 +26,13 @@ export interface SeriesComparison {
   error: number | null;
   relativeError: number | null;
   tolerance: Tolerance | null;
+  /**
+   * For `interval` tolerances: the predicted interval of the figure (at the prediction's level),
+   * and the band it was judged against after the tolerance's `relative`/`absolute` widening.
+   */
+  interval?: { level: number; lower: number; upper: number; passBand: [number, number] };
+  /** Steps of the window that hold data on each side (the rest are no-data steps, never zeros). */
+  steps: { predicted: number; measured: number };
   /** `skipped`: no tolerance applies, or one side has no data. */
   verdict: 'pass' | 'fail' | 'skipped';
   /** For `on: step` tolerances: steps outside the tolerance. */
@@ -49,28 +61,29 @@ export interface MessageAccounting {
   perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
 }
 
+/** The window every figure covers: steps [0, steps) of `stepMs` from `startMs` (epoch ms). */
+export interface ComparisonWindow {
+  startMs: number;
+  stepMs: number;
+  steps: number;
+  /** Of which the load itself (the rest is the observation tail). */
+  loadSteps: number | null;
+  /** Where the prediction interval came from, when there is one. */
+  prediction: { level: number; runs: number; seed: number } | null;
+}
+
 export interface Comparison {
   schema: typeof COMPARISON_SCHEMA;
+  window: ComparisonWindow;
   series: SeriesComparison[];
   thresholds: ThresholdResult[];
   messages: MessageAccounting | null;
   verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+  /** Per-window figures and recovery after each fault (compare/windows.ts), added by the run flow. */
+  windows?: WindowedComparison;
 }
 
-/** The run-level figure of a series: sum of counts, max of peaks, mean of gauges and percentiles. */
-export function seriesTotal(s: Series): number | null {
-  const vals = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (vals.length === 0) return null;
-  const kind = SERIES[s.name]?.kind ?? 'sum';
-  switch (kind) {
-    case 'sum':
-      return vals.reduce((a, b) => a + b, 0);
-    case 'max':
-      return Math.max(...vals);
-    default:
-      return vals.reduce((a, b) => a + b, 0) / vals.length;
-  }
-}
+export { seriesTotal };
 
 /** Sum of a series' values (counts over the run). */
 function sumOf(s: Series): number {
@@ -107,10 +120,53 @@ export function withinTolerance(predicted: number, measured: number, tol: Tolera
   return false;
 }
 
+/**
+ * The band an `interval` tolerance passes: the predicted interval widened by the tolerance's
+ * `absolute`/`relative` slack (known measurement noise; the larger applies), and for counts
+ * rounded outward to whole events, since a measured count is an integer.
+ */
+export function intervalBand(lower: number, upper: number, predicted: number, tol: Tolerance, integer: boolean): [number, number] {
+  const slack = Math.max(tol.absolute ?? 0, (tol.relative ?? 0) * Math.abs(predicted));
+  let lo = lower - slack;
+  let hi = upper + slack;
+  if (integer) {
+    lo = Math.floor(lo + 1e-9);
+    hi = Math.ceil(hi - 1e-9);
+  }
+  return [lo, hi];
+}
+
+function countSteps(values: ReadonlyArray<number | null>): number {
+  let n = 0;
+  for (const v of values) if (v !== null && v !== undefined && Number.isFinite(v)) n++;
+  return n;
+}
+
+/** Cut (or pad with no-data) a series to the window's steps; sums pad with 0. */
+function cut(values: ReadonlyArray<number | null> | undefined, steps: number, pad: number | null): Array<number | null> {
+  const out: Array<number | null> = [];
+  for (let i = 0; i < steps; i++) out.push(values && i < values.length ? (values[i] ?? null) : pad);
+  return out;
+}
+
 export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect): Comparison {
-  const pIndex = new Map(predicted.series.map((s) => [seriesKey(s.name, s.labels), s]));
-  const mIndex = new Map(measured.series.map((s) => [seriesKey(s.name, s.labels), s]));
+  // The window: the files' own when they carry one, else the longer of the two (older files).
+  const steps =
+    predicted.window?.steps ??
+    measured.window?.steps ??
+    Math.max(0, ...predicted.series.map((s) => s.values.length), ...measured.series.map((s) => s.values.length));
+  const loadSteps = predicted.window?.loadSteps ?? measured.window?.loadSteps ?? null;
+  const onWindow = (s: Series): Series => {
+    const pad = SERIES[s.name]?.kind === 'sum' ? 0 : null;
+    const w: Series = { ...s, values: cut(s.values, steps, pad) };
+    if (s.lower) w.lower = cut(s.lower, steps, pad);
+    if (s.upper) w.upper = cut(s.upper, steps, pad);
+    return w;
+  };
+  const pIndex = new Map(predicted.series.map((s) => [seriesKey(s.name, s.labels), onWindow(s)]));
+  const mIndex = new Map(measured.series.map((s) => [seriesKey(s.name, s.labels), onWindow(s)]));
   const keys = [...new Set([...pIndex.keys(), ...mIndex.keys()])].sort();
+  const level = predicted.interval?.level ?? null;
   const out: SeriesComparison[] = [];
   for (const key of keys) {
     const p = pIndex.get(key);
@@ -120,19 +176,32 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     const pv = p ? seriesTotal(p) : null;
     const mv = m ? seriesTotal(m) : null;
     const error = pv !== null && mv !== null ? mv - pv : null;
+    // Sums of events and peaks are whole numbers on the measured side; means of gauges are not.
+    const kind = SERIES[any.name]?.kind;
+    const integer = kind === 'sum' || kind === 'max';
     let verdict: SeriesComparison['verdict'] = 'skipped';
     let failedSteps: number[] | undefined;
+    let interval: SeriesComparison['interval'];
     if (tol && p && m && pv !== null && mv !== null) {
       if (tol.on === 'step') {
         failedSteps = [];
-        const n = Math.min(p.values.length, m.values.length);
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < steps; i++) {
           const a = p.values[i];
           const b = m.values[i];
           if (a === null || b === null || a === undefined || b === undefined) continue;
-          if (!withinTolerance(a, b, tol)) failedSteps.push(i);
+          if (tol.interval !== null) {
+            const [lo, hi] = intervalBand(p.lower?.[i] ?? a, p.upper?.[i] ?? a, a, tol, integer);
+            if (b < lo || b > hi) failedSteps.push(i);
+          } else if (!withinTolerance(a, b, tol)) failedSteps.push(i);
         }
         verdict = failedSteps.length === 0 ? 'pass' : 'fail';
+      } else if (tol.interval !== null) {
+        // A prediction of one seed has no spread: its interval is the point itself.
+        const lower = p.total?.lower ?? pv;
+        const upper = p.total?.upper ?? pv;
+        const passBand = intervalBand(lower, upper, pv, tol, integer);
+        interval = { level: level ?? tol.interval, lower, upper, passBand };
+        verdict = mv >= passBand[0] && mv <= passBand[1] ? 'pass' : 'fail';
       } else {
         verdict = withinTolerance(pv, mv, tol) ? 'pass' : 'fail';
       }
@@ -147,6 +216,8 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
       error,
       relativeError: error !== null && pv ? error / Math.abs(pv) : null,
       tolerance: tol,
+      ...(interval ? { interval } : {}),
+      steps: { predicted: p ? countSteps(p.values) : 0, measured: m ? countSteps(m.values) : 0 },
       verdict,
       ...(failedSteps ? { failedSteps } : {}),
     });
@@ -164,6 +235,7 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
   const messages = expect.messages === 'no-loss' ? accountMessages(measured) : null;
   return {
     schema: COMPARISON_SCHEMA,
+    window: { startMs: measured.startMs, stepMs: measured.stepMs, steps, loadSteps, prediction: predicted.interval ?? null },
     series: out,
     thresholds,
     messages,

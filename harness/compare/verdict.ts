@@ -5,6 +5,7 @@
  * predictions missed. The reasons say why, for the summary line.
  */
 import { EXIT, K6_EXIT } from '../contracts/exit-codes.ts';
+import type { StopFired } from '../chaos/stop-conditions.ts';
 import type { Comparison } from './compare.ts';
 
 export interface VerdictInput {
@@ -12,16 +13,25 @@ export interface VerdictInput {
   k6ExitCode: number;
   restoreFailed: number;
   comparison: Comparison;
+  /** The stop condition that fired during the run, if one did. */
+  stoppedBy?: StopFired | null;
 }
 
 export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] } {
   const reasons: string[] = [];
   const c = v.comparison;
   let exitCode: number = EXIT.ok;
+  const stop = v.stoppedBy ?? null;
+  // A fault left applied comes first, even when interrupted: 130 promises everything was put back.
   if (v.restoreFailed) exitCode = EXIT.restoreFailed;
-  else if (v.interrupted || v.k6ExitCode === K6_EXIT.externalAbort) {
+  // A fired stop condition with `then: stop-load` ends the load with SIGTERM (k6 exit 105) too.
+  else if (v.interrupted || (v.k6ExitCode === K6_EXIT.externalAbort && stop?.then !== 'stop-load')) {
     exitCode = EXIT.interrupted;
     reasons.push('interrupted');
+  } else if (stop) {
+    // A brake that fired means the system did not hold under the experiment: like k6's abortOnFail (exit 99).
+    exitCode = EXIT.thresholdsFailed;
+    reasons.push(`stop condition fired at +${(stop.atMs / 1000).toFixed(1)}s: ${stop.condition}${stop.value !== null ? ` = ${stop.value}` : ''}`);
   } else if (c.messages && !c.messages.ok) {
     exitCode = EXIT.messagesLost;
     reasons.push(`${c.messages.lost} message(s) lost`);

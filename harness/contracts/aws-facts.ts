@@ -27,7 +27,13 @@ export const LAMBDA = {
   /** Ephemeral storage 512–10,240 MB [1.6]. */
   ephemeralStorageMinMB: 512,
   ephemeralStorageMaxMB: 10240,
-  /** Sync request and response payload 6 MB; async 1 MB (since Oct 2025) [1.6, Invoke model doc]. */
+  /**
+   * Sync request and response payload 6 MB; async 1 MB (since Oct 2025) [1.6, Invoke model doc].
+   * Over the limit AWS answers 413 with the wire code `RequestEntityTooLargeException` (the model's
+   * shape is `RequestTooLargeException`): "Request must be smaller than 6291456 bytes for the
+   * InvokeFunction operation", and for `Event` "<n> byte payload is too large for the Event
+   * invocation type (limit 1048576 bytes)" [5.2 Oversized payload].
+   */
   syncPayloadMaxBytes: 6 * 1024 * 1024,
   asyncPayloadMaxBytes: 1024 * 1024,
   /** INIT phase maximum duration [1.6, INIT billing blog]. */

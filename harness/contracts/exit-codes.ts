@@ -11,6 +11,8 @@ export const EXIT = {
   predictionMismatch: 4,
   restoreFailed: 5,
   messagesLost: 6,
+  /** The environment or the target, not squall: no credentials, endpoint unreachable, port in use, access denied, disk full, a missing program. */
+  environmentUnavailable: 7,
   interrupted: 130,
 } as const;
 

@@ -14,6 +14,45 @@ export interface Series {
   unit: SeriesUnit;
   /** One value per step; `null` where there is no data for that step (e.g. a percentile with no samples). */
   values: Array<number | null>;
+  /**
+   * Predicted series only: the prediction interval per step, beside `values` (same length), e.g.
+   * the 2.5 % and 97.5 % quantiles of the step over the simulator's seeds for a 0.95 interval
+   * (`SeriesFile.interval` says which). The report draws `lower`..`upper` as the band. `null` where
+   * no seed had data for the step.
+   */
+  lower?: Array<number | null>;
+  upper?: Array<number | null>;
+  /**
+   * Predicted series only: the run-level figure (formed by `seriesTotal` over the file's `window`)
+   * with its interval over the seeds. `value` is the figure of the mean series.
+   */
+  total?: SeriesTotalInterval;
+}
+
+export interface SeriesTotalInterval {
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** How a predicted file's `lower`/`upper` and `total` intervals were formed. */
+export interface PredictionInterval {
+  /** Central coverage, e.g. 0.95: lower/upper are the (1−level)/2 and (1+level)/2 quantiles. */
+  level: number;
+  /** Independent simulator runs (seeds `seed`, `seed`+1, …) the quantiles are taken over. */
+  runs: number;
+  seed: number;
+}
+
+/**
+ * The comparison window: steps `[0, steps)` from `startMs`, i.e. the load plus the observation
+ * tail. Both predicted and measured files cover exactly this window; the figures of
+ * comparison.json are formed over it.
+ */
+export interface SeriesWindow {
+  steps: number;
+  /** Steps of the load itself (the rest, up to `steps`, is the tail after the load ended). */
+  loadSteps: number;
 }
 
 export interface SeriesFile {
@@ -23,6 +62,10 @@ export interface SeriesFile {
   startMs: number;
   stepMs: number;
   series: Series[];
+  /** Predicted files: present when the series carry `lower`/`upper`/`total`. */
+  interval?: PredictionInterval;
+  /** The window every series covers (see `SeriesWindow`); absent in files written before it existed. */
+  window?: SeriesWindow;
 }
 
 interface SeriesDef {
@@ -56,6 +99,7 @@ export const SERIES = {
   'lambda.throttles_by_reason': { unit: 'count', labels: ['function', 'reason'], kind: 'sum', meaning: 'throttles split by ThrottleReason' },
   'lambda.concurrency': { unit: 'environments', labels: ['function'], kind: 'max', meaning: 'peak concurrent executions in the step' },
   'lambda.environments': { unit: 'environments', labels: ['function'], kind: 'gauge', meaning: 'execution environments alive (busy + idle) at the end of the step' },
+  'lambda.provisioned_spillover': { unit: 'count', labels: ['function', 'qualifier'], kind: 'sum', meaning: 'invocations of a version or alias with provisioned concurrency that ran on-demand (ProvisionedConcurrencySpilloverInvocations)' },
   'lambda.cold_starts': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that started a new execution environment' },
   'lambda.duration_p50_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: 'median handler duration (no init) in the step' },
   'lambda.duration_p95_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '95th percentile handler duration in the step' },
@@ -97,4 +141,31 @@ export function seriesKey(name: string, labels: Record<string, string>): string 
     .sort()
     .map((k) => `${k}=${labels[k]}`);
   return parts.length ? `${name}{${parts.join(',')}}` : name;
+}
+
+/**
+ * The run-level figure of a series over its values: sum of counts, max of peaks, mean of gauges
+ * and percentiles. `null` values are no data (a percentile with no samples, a gauge gap) and are
+ * left out, never read as zero.
+ */
+export function seriesTotal(s: Pick<Series, 'name' | 'values'>): number | null {
+  let n = 0;
+  let sum = 0;
+  let max = -Infinity;
+  for (const v of s.values) {
+    if (v === null || v === undefined || !Number.isFinite(v)) continue;
+    n++;
+    sum += v;
+    if (v > max) max = v;
+  }
+  if (n === 0) return null;
+  const kind = (SERIES as Record<string, SeriesDef>)[s.name]?.kind ?? 'sum';
+  switch (kind) {
+    case 'sum':
+      return sum;
+    case 'max':
+      return max;
+    default:
+      return sum / n;
+  }
 }

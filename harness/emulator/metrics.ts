@@ -53,6 +53,8 @@ export class Metrics {
   private readonly finishers: Array<(final: boolean) => void> = [];
   private timer: TimerHandle | undefined;
   private samples = 0;
+  /** Last step whose gauges were sampled at (or after) its end; -1 before the first. */
+  private sampledThrough = -1;
 
   constructor(private readonly clock: Clock, opts: MetricsOptions = {}) {
     this.stepMs = opts.stepMs ?? 1000;
@@ -70,6 +72,13 @@ export class Metrics {
     const shift = (((epochMs - this.startMs) % this.stepMs) + this.stepMs) % this.stepMs;
     this.t0 += shift;
     this.startMs += shift;
+    // The grid moved back by up to one step: the current step is sampled again at its new end, and
+    // the pending timer (aimed at the old boundary) is re-aimed, else one step would go unsampled.
+    this.sampledThrough = Math.min(this.sampledThrough, this.step() - 1);
+    if (this.timer) {
+      this.stop();
+      this.start();
+    }
   }
 
   /** Index of the current step on the injected clock. */
@@ -158,17 +167,24 @@ export class Metrics {
     };
   }
 
-  /** Start sampling gauges once per step on the injected clock (the timer does not hold the process open). */
+  /**
+   * Start sampling gauges once per step on the injected clock (the timer does not hold the process
+   * open). A timer that fires late (a busy event loop: a burst of requests, a GC pause) lands in
+   * the next step; sampling by the step it was aimed at, and filling every step that ended since
+   * the last sample, keeps the gauges gap-free instead of leaving that step empty.
+   */
   start(): void {
     if (this.timer) return;
     const schedule = () => {
       // Sample just before each step boundary, so the value lands in the step it ends.
       const now = this.clock.now();
-      const next = this.t0 + (Math.floor((now - this.t0 + 1) / this.stepMs) + 1) * this.stepMs - 1;
+      const target = Math.max(this.sampledThrough + 1, Math.floor((now - this.t0) / this.stepMs));
+      const at = this.t0 + (target + 1) * this.stepMs - 1;
       this.timer = this.clock.setTimer(() => {
-        this.sampleGauges();
+        // Late by more than a step (a long pause): every step that ended meanwhile takes this reading.
+        this.sampleThrough(Math.max(target, this.step() - 1));
         schedule();
-      }, Math.max(1, next - now));
+      }, Math.max(1, at - now));
     };
     schedule();
   }
@@ -201,9 +217,26 @@ export class Metrics {
     return { schema: SERIES_SCHEMA, source: this.source, startMs: this.startMs, stepMs: this.stepMs, series };
   }
 
-  private sampleGauges(): void {
+  /** Sample the gauges into every unsampled step up to `target` (one reading: the level now). */
+  private sampleThrough(target: number): void {
     this.samples++;
+    const from = this.sampledThrough + 1;
+    if (target < from) return;
+    for (const g of this.gauges) {
+      const v = g.sample();
+      const values = g.slot.values;
+      while (values.length <= target) values.push(null);
+      for (let i = from; i <= target; i++) values[i] = v;
+    }
+    this.sampledThrough = target;
+  }
+
+  /** The snapshot's reading of the current (partial) step; the timer owns the steps that ended. */
+  private sampleGauges(): void {
     const i = this.step();
+    // A step that ended while its (late) timer is still pending takes this reading, as the timer would.
+    if (this.timer && i - 1 > this.sampledThrough) this.sampleThrough(i - 1);
+    this.samples++;
     for (const g of this.gauges) {
       const values = g.slot.values;
       while (values.length <= i) values.push(null);

@@ -191,16 +191,25 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
       ndjson = new NdjsonOutput({ path: '', stream: opts.pointsSink, thresholds: options.thresholds });
       metrics.outputs.push(ndjson);
     }
+    // Every file output goes through one writer thread: the samples are copied once, and the
+    // lines written to each file (one of them may be a live, uncompressed copy for squall run).
+    const threadedPaths: string[] = [];
     for (const o of opts.out ?? []) {
       const m = /^json(?:=(.*))?$/.exec(o);
       if (!m) throw new SquallError(`--out ${o}: squall's engine writes only json=FILE (k6's NDJSON)`, { exitCode: K6_EXIT.invalidConfig, hint: 'use --out json=points.ndjson.gz, or run real k6 for other outputs' });
       const path = m[1] ? resolve(cwd, m[1]) : '-';
       if (path !== '-') mkdirSync(dirname(path), { recursive: true });
       // Children of --workers send raw lines the parent writes in order: that stays in-thread.
-      const out = path !== '-' && !workers ? new ThreadedNdjsonOutput(path, options.thresholds) : new NdjsonOutput({ path, thresholds: options.thresholds });
-      if (out instanceof NdjsonOutput) ndjson = out;
-      else threaded = out;
-      metrics.outputs.push(out);
+      if (path !== '-' && !workers) {
+        threadedPaths.push(path);
+        continue;
+      }
+      ndjson = new NdjsonOutput({ path, thresholds: options.thresholds });
+      metrics.outputs.push(ndjson);
+    }
+    if (threadedPaths.length) {
+      threaded = new ThreadedNdjsonOutput(threadedPaths, options.thresholds);
+      metrics.outputs.push(threaded);
     }
 
     if (!opts.quiet) {

@@ -17,6 +17,7 @@ export async function loadExperiment(file: string, opts: { onWarning?: (d: Diagn
   const result = await checkExperimentFile(file);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   for (const w of result.diagnostics.filter((d) => d.severity === 'warning')) opts.onWarning?.(w);
+  if (result.unreadable) throw new SquallError(errors.map((d) => d.message).join('; '), { exitCode: EXIT.invalidInput });
   if (errors.length || !result.experiment) {
     throw new SquallError(
       `${file} is not a valid experiment (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`,

@@ -312,12 +312,13 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
       op: (p?.op ?? '>') as StopCondition['op'],
       value: p?.value ?? 0,
       windowMs: ms(c.window, 10_000),
+      then: c.then ?? 'stop-load',
     };
   });
 
   const predictions = dict<Tolerance>();
   for (const [k, t] of Object.entries(input.expect?.predictions ?? {})) {
-    predictions[k] = { relative: t.relative ?? null, absolute: t.absolute ?? null, on: t.on ?? 'total' };
+    predictions[k] = { relative: t.relative ?? null, absolute: t.absolute ?? null, on: t.on ?? 'total', interval: t.interval ?? null };
   }
 
   return {

@@ -29,6 +29,8 @@ const num = (min: number, max?: number) => {
   if (max !== undefined) s = s.max(max, { error: `must be at most ${max}` });
   return s;
 };
+/** Greater than 0, in the same words as the cross-field rules ("must be greater than 0" for 0 and for -5 alike). */
+const positive = () => z.number({ error: 'expected a number' }).gt(0, { error: 'must be greater than 0' });
 const strMap = () => z.record(z.string(), z.string({ error: 'expected a string value' }));
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ export const ScenarioSchema = z.strictObject({
   startVUs: int(0).optional(),
   stages: z.array(StageSchema).optional(),
   gracefulRampDown: duration().optional(),
-  rate: num(0).optional(),
+  rate: positive().optional(),
   startRate: num(0).optional(),
   timeUnit: duration().optional(),
   preAllocatedVUs: int(0).optional(),
@@ -214,7 +216,7 @@ export const FaultSchema = z.strictObject({
   maximumConcurrency: int(0).optional(),
   queue: z.string().optional(),
   count: int(1).optional(),
-  rate: num(0).optional(),
+  rate: positive().optional(),
   kind: z.enum(['marker', 'invalid-json', 'oversized']).optional(),
 });
 
@@ -223,6 +225,7 @@ const StopConditionSchema = z.strictObject({
   labels: strMap().optional(),
   when: z.string(),
   window: duration().optional(),
+  then: z.enum(['stop-load', 'continue']).optional(),
 });
 
 export const ChaosSchema = z.strictObject({
@@ -234,6 +237,8 @@ const ToleranceSchema = z.strictObject({
   relative: num(0).optional(),
   absolute: num(0).optional(),
   on: z.enum(['total', 'step']).optional(),
+  /** Coverage of the simulator's prediction interval, e.g. 0.95 (see types.ts Tolerance). */
+  interval: z.number({ error: 'expected a coverage like 0.95' }).gt(0, { error: 'an interval covers more than 0 (e.g. 0.95)' }).lt(1, { error: 'an interval covers less than 1 (e.g. 0.95)' }).optional(),
 });
 
 export const ExpectSchema = z.strictObject({

@@ -285,6 +285,8 @@ export interface StopCondition {
   op: '>' | '>=' | '<' | '<=';
   value: number;
   windowMs: number;
+  /** After the faults are restored: stop the load (default) or let it run to its end. */
+  then: 'stop-load' | 'continue';
 }
 
 export interface ResolvedChaos {
@@ -302,6 +304,12 @@ export interface Tolerance {
   absolute: number | null;
   /** Compare series totals (sum over the run) or every step. */
   on: 'total' | 'step';
+  /**
+   * Central coverage of the simulator's prediction interval over seeds, e.g. 0.95: pass when the
+   * measured figure lies inside it. `relative`/`absolute` then widen the interval (known
+   * measurement noise) instead of standing alone. `null`: the point forms above.
+   */
+  interval: number | null;
 }
 
 export interface ResolvedExpect {

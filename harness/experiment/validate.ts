@@ -11,10 +11,11 @@ import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
 import { isSeriesName, SERIES } from '../contracts/series.ts';
 import { parseDuration } from './duration.ts';
 import { parseSeriesCondition, SERIES_AGGREGATES } from '../contracts/series-thresholds.ts';
-import { executorDurationMs, resolveExperiment } from './resolve.ts';
-import { EXECUTORS, ExperimentSchema, FAULT_ACTIONS, TEMPLATES, type ExperimentInput, type ScenarioInput } from './schema.ts';
+import { eventSourceId, executorDurationMs, resolveExperiment } from './resolve.ts';
+import { EXECUTORS, ExperimentSchema, FAULT_ACTIONS, TEMPLATES, type ExperimentInput } from './schema.ts';
 import type { ExperimentSource, PathPart, SourcePosition } from './source.ts';
-import type { DurationDistribution, ResolvedExperiment } from './types.ts';
+import type { DurationDistribution, ResolvedExperiment, ResolvedScenario } from './types.ts';
+import { meanDuration } from '../contracts/distributions.ts';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -28,6 +29,8 @@ export interface Diagnostic {
 export interface ValidationResult {
   experiment?: ResolvedExperiment;
   diagnostics: Diagnostic[];
+  /** The file could not be read at all (missing, a folder, too large): its one error is about the file, not a field. */
+  unreadable?: boolean;
 }
 
 export function formatPath(p: readonly PathPart[]): string {
@@ -165,6 +168,28 @@ const K6_BUILTIN_METRICS = new Set([
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Limits on what one experiment file may declare. Not AWS's limits: they keep a hostile or
+ * generated file from making squall build thousands of resources or start thousands of loops.
+ */
+export const EXPERIMENT_LIMITS = {
+  scenarios: 100,
+  functions: 100,
+  queues: 100,
+  eventSources: 100,
+  faults: 200,
+  stopConditions: 50,
+  stages: 1000,
+  thresholds: 200,
+} as const;
+
+/**
+ * The highest rate one scenario may ask for, in iterations per second. One k6 instance offers tens
+ * of thousands of requests per second at best; a rate a thousand times above that is a typo (or
+ * an attack on the load generator's memory), never a plan.
+ */
+export const MAX_SCENARIO_RATE_PER_SECOND = 1_000_000;
+
 export function validateExperiment(src: ExperimentSource): ValidationResult {
   const diagnostics: Diagnostic[] = [];
   const add = (severity: Diagnostic['severity'], p: PathPart[], message: string, hint?: string, key = false) => {
@@ -177,28 +202,193 @@ export function validateExperiment(src: ExperimentSource): ValidationResult {
   for (const e of src.syntaxErrors) {
     diagnostics.push({ severity: 'error', file: src.file, path: [], message: e.message, ...(e.position ? { position: e.position } : {}) });
   }
-  if (src.syntaxErrors.length) return { diagnostics };
+  if (src.syntaxErrors.length) return { diagnostics, ...(src.unreadable ? { unreadable: true } : {}) };
   if (src.raw === null || typeof src.raw !== 'object' || Array.isArray(src.raw)) {
     error([], 'an experiment is a mapping with at least `name` and `load`', 'see examples/experiments/quickstart.yaml');
     return { diagnostics };
   }
+  const raw = src.raw as Record<string, unknown>;
+  if (!checkLimits(raw, error)) return { diagnostics: sortDiagnostics(diagnostics) };
 
   // Per-kind checks on the raw object first, so that the schema's flat scenario/fault objects do
   // not hide "this executor does not take `rate`"-style mistakes.
-  preChecks(src.raw as Record<string, unknown>, error);
+  const preErrors: PathPart[][] = [];
+  preChecks(raw, (p, message, hint, key) => {
+    preErrors.push(p);
+    error(p, message, hint, key);
+  });
+  const parsed = ExperimentSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) for (const issue of parsed.error.issues) zodIssueToDiagnostics(issue, error);
 
-  const parsed = ExperimentSchema.safeParse(src.raw, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) zodIssueToDiagnostics(issue, error);
-    return { diagnostics: sortDiagnostics(diagnostics) };
+  // Every error at once: the cross-field rules also run when the shape is wrong, on what is left
+  // once the broken entries are set aside (a bad leaf is dropped so its default applies; an entry
+  // that cannot stand without it is dropped whole, and rules naming it stay silent).
+  const clean = parsed.success && preErrors.length === 0;
+  const repaired = clean ? { input: parsed.data as ExperimentInput, pruned: new Set<string>(), indexes: new Map<string, number[]>() } : repair(raw, parsed.success ? [] : parsed.error.issues, preErrors);
+  if (repaired.input) {
+    let exp: ResolvedExperiment | undefined;
+    try {
+      exp = resolveExperiment(repaired.input, src.file);
+    } catch (e) {
+      // Resolving a repaired draft may trip on what the repair left; the errors above already say why.
+      if (clean) throw e;
+    }
+    if (exp) {
+      const reported = diagnostics.filter((d) => d.severity === 'error').map((d) => d.path);
+      const ctx = checkContext(repaired.input, exp, repaired.pruned, (p, message, hint, key) => {
+        const original = remapPath(p, repaired.indexes);
+        if (!clean && reported.some((r) => isPrefix(r, original))) return;
+        error(original, message, hint, key);
+      }, (p, message, hint) => warn(remapPath(p, repaired.indexes), message, hint));
+      for (const check of CROSS_CHECKS) check(ctx);
+      if (clean && !diagnostics.some((d) => d.severity === 'error')) return { experiment: exp, diagnostics: sortDiagnostics(diagnostics) };
+    }
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
+  return { diagnostics: sortDiagnostics(diagnostics) };
+}
 
-  const input = parsed.data as ExperimentInput;
-  const exp = resolveExperiment(input, src.file);
-  crossChecks(input, exp, error, warn);
-  const ok = !diagnostics.some((d) => d.severity === 'error');
-  return { ...(ok ? { experiment: exp } : {}), diagnostics: sortDiagnostics(diagnostics) };
+function isPrefix(prefix: readonly PathPart[], p: readonly PathPart[]): boolean {
+  return prefix.length <= p.length && prefix.every((x, i) => String(x) === String(p[i]));
+}
+
+/** Too many entries is refused before anything else looks at them. */
+function checkLimits(raw: Record<string, unknown>, error: ErrorFn): boolean {
+  let ok = true;
+  const sizeOf = (v: unknown): number => (Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0);
+  const at = (p: PathPart[]): unknown => p.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k as string] : undefined), raw);
+  const limit = (p: PathPart[], what: string, max: number) => {
+    const n = sizeOf(at(p));
+    if (n > max) {
+      ok = false;
+      error(p, `${n} ${what}: an experiment may declare at most ${max}`, `split the experiment into several files, each with at most ${max} ${what}`, true);
+    }
+  };
+  limit(['load', 'scenarios'], 'scenarios', EXPERIMENT_LIMITS.scenarios);
+  limit(['system', 'functions'], 'functions', EXPERIMENT_LIMITS.functions);
+  limit(['system', 'queues'], 'queues', EXPERIMENT_LIMITS.queues);
+  limit(['system', 'eventSources'], 'event sources', EXPERIMENT_LIMITS.eventSources);
+  limit(['chaos', 'faults'], 'faults', EXPERIMENT_LIMITS.faults);
+  limit(['chaos', 'stopConditions'], 'stop conditions', EXPERIMENT_LIMITS.stopConditions);
+  limit(['load', 'thresholds'], 'threshold metrics', EXPERIMENT_LIMITS.thresholds);
+  limit(['expect', 'thresholds'], 'series thresholds', EXPERIMENT_LIMITS.thresholds);
+  const scenarios = at(['load', 'scenarios']);
+  if (ok && scenarios && typeof scenarios === 'object') {
+    for (const name of Object.keys(scenarios)) limit(['load', 'scenarios', name, 'stages'], 'stages', EXPERIMENT_LIMITS.stages);
+  }
+  return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repair: what is left of a broken file, for the cross-field rules
+
+/** Named entries and list items: removing one removes a whole function, queue, scenario, fault… */
+const ENTITY_PARENTS: PathPart[][] = [
+  ['system', 'functions'],
+  ['system', 'queues'],
+  ['system', 'eventSources'],
+  ['load', 'scenarios'],
+  ['load', 'thresholds'],
+  ['chaos', 'faults'],
+  ['chaos', 'stopConditions'],
+  ['expect', 'thresholds'],
+  ['expect', 'predictions'],
+];
+
+function entityOf(p: readonly PathPart[]): PathPart[] | undefined {
+  for (const parent of ENTITY_PARENTS) if (p.length > parent.length && isPrefix(parent, p)) return p.slice(0, parent.length + 1);
+  return undefined;
+}
+
+interface Repaired {
+  input?: ExperimentInput;
+  /** Names of removed functions, queues, scenarios and event sources: rules that name them say nothing. */
+  pruned: Set<string>;
+  /** For each list (by its dotted path), the original index of each remaining item. */
+  indexes: Map<string, number[]>;
+}
+
+function repair(raw: Record<string, unknown>, firstIssues: readonly z.core.$ZodIssue[], preErrors: PathPart[][]): Repaired {
+  const draft = structuredClone(raw);
+  const pruned = new Set<string>();
+  const indexes = new Map<string, number[]>();
+  let issues = firstIssues;
+  let pre = preErrors;
+  for (let round = 0; round < 8; round++) {
+    const leaves: PathPart[][] = [];
+    const entities: PathPart[][] = [];
+    for (const p of pre) entities.push(entityOf(p) ?? p.slice(0, -1));
+    for (const issue of issues) {
+      const p = issue.path.map((x) => (typeof x === 'symbol' ? String(x) : x)) as PathPart[];
+      if (issue.code === 'unrecognized_keys') for (const k of issue.keys) leaves.push([...p, k]);
+      else if (getAt(draft, p) === undefined) {
+        // Missing (or removed in an earlier round): what holds it cannot stand without it.
+        if (p.length === 1 && p[0] === 'name') draft.name = 'experiment';
+        else entities.push(entityOf(p) ?? p.slice(0, -1));
+      } else if (issue.code === 'invalid_key' || entityOf(p)?.length === p.length) entities.push(entityOf(p) ?? p);
+      else leaves.push(p);
+    }
+    if (entities.some((p) => p.length === 0)) return { pruned, indexes };
+    for (const p of leaves) removeAt(draft, p, indexes);
+    // Deepest first, and list items from the end, so earlier removals do not move later ones.
+    const byDepth = entities.sort((a, b) => b.length - a.length || Number(b[b.length - 1]) - Number(a[a.length - 1]));
+    const done = new Set<string>();
+    for (const p of byDepth) {
+      const key = JSON.stringify(p);
+      if (done.has(key)) continue;
+      done.add(key);
+      const name = p[p.length - 1]!;
+      const value = getAt(draft, p);
+      if (typeof name === 'string') pruned.add(name);
+      else if (value && typeof value === 'object') {
+        const v = value as Record<string, unknown>;
+        if (typeof v.queue === 'string' && typeof v.function === 'string') pruned.add(eventSourceId(v.queue, v.function));
+      }
+      removeAt(draft, p, indexes);
+    }
+    const collected: PathPart[][] = [];
+    preChecks(draft, (p) => collected.push(p));
+    const again = ExperimentSchema.safeParse(draft, { reportInput: true });
+    if (again.success && collected.length === 0) return { input: again.data as ExperimentInput, pruned, indexes };
+    issues = again.success ? [] : again.error.issues;
+    pre = collected;
+  }
+  return { pruned, indexes };
+}
+
+function getAt(root: unknown, p: readonly PathPart[]): unknown {
+  let o = root;
+  for (const k of p) {
+    if (!o || typeof o !== 'object') return undefined;
+    o = (o as Record<string, unknown>)[k as string];
+  }
+  return o;
+}
+
+function removeAt(root: Record<string, unknown>, p: readonly PathPart[], indexes: Map<string, number[]>): void {
+  if (p.length === 0) return;
+  const parent = getAt(root, p.slice(0, -1));
+  const last = p[p.length - 1]!;
+  if (Array.isArray(parent) && typeof last === 'number') {
+    if (last >= parent.length) return;
+    const key = p.slice(0, -1).join('.');
+    const idx = indexes.get(key) ?? parent.map((_, i) => i);
+    idx.splice(last, 1);
+    indexes.set(key, idx);
+    parent.splice(last, 1);
+  } else if (parent && typeof parent === 'object') {
+    delete (parent as Record<string, unknown>)[last as string];
+  }
+}
+
+/** A path into the repaired draft, back into the file as written (list items may have moved up). */
+function remapPath(p: PathPart[], indexes: Map<string, number[]>): PathPart[] {
+  for (let i = 1; i < p.length; i++) {
+    const part = p[i];
+    if (typeof part !== 'number') continue;
+    const idx = indexes.get(p.slice(0, i).join('.'));
+    if (idx && idx[part] !== undefined) return [...p.slice(0, i), idx[part]!, ...p.slice(i + 1)];
+  }
+  return p;
 }
 
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
@@ -366,19 +556,41 @@ function checkDistribution(p: PathPart[], d: DurationDistribution, error: ErrorF
   }
 }
 
-function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: ErrorFn, warn: WarnFn): void {
-  const { functions, queues, eventSources, account } = exp.system;
-  const fnNames = Object.keys(functions);
-  const qNames = Object.keys(queues);
-  const esIds = eventSources.map((e) => e.id);
+/** What every cross-field rule reads: the input as written, the resolved experiment and how to report. */
+interface CheckContext {
+  input: ExperimentInput;
+  exp: ResolvedExperiment;
+  error: ErrorFn;
+  warn: WarnFn;
+  fnNames: string[];
+  qNames: string[];
+  esIds: string[];
+  /** Reserved concurrency of all functions together, before any fault. */
+  reservedSum: number;
+  /** Entries set aside because they were broken (already reported): rules naming them say nothing. */
+  pruned: ReadonlySet<string>;
+}
 
-  // --- account
+function checkContext(input: ExperimentInput, exp: ResolvedExperiment, pruned: ReadonlySet<string>, error: ErrorFn, warn: WarnFn): CheckContext {
+  const { functions, queues, eventSources } = exp.system;
+  let reservedSum = 0;
+  for (const f of Object.values(functions)) if (f.reservedConcurrency !== null) reservedSum += f.reservedConcurrency;
+  return { input, exp, error, warn, fnNames: Object.keys(functions), qNames: Object.keys(queues), esIds: eventSources.map((e) => e.id), reservedSum, pruned };
+}
+
+/** The account: the unreserved minimum fits in the concurrency limit. */
+function checkAccount(ctx: CheckContext): void {
+  const { account } = ctx.exp.system;
+  const { error } = ctx;
   if (account.unreservedMinimum > account.concurrencyLimit) {
     error(['system', 'account', 'unreservedMinimum'], `unreservedMinimum (${account.unreservedMinimum}) exceeds concurrencyLimit (${account.concurrencyLimit})`);
   }
+}
 
-  // --- functions
-  let reservedSum = 0;
+/** Each function's own settings, in AWS's words where AWS rejects them. */
+function checkFunctions(ctx: CheckContext): void {
+  const { functions, queues } = ctx.exp.system;
+  const { error, qNames } = ctx;
   for (const f of Object.values(functions)) {
     const p: PathPart[] = ['system', 'functions', f.name];
     if ((f.handler === null) === (f.synthetic === null)) {
@@ -399,7 +611,6 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     if (c.kind === 'constant' && c.ms > LAMBDA.initMaxSeconds * 1000) {
       error([...p, 'coldStart', 'init'], `init takes ${c.ms} ms, over Lambda's ${LAMBDA.initMaxSeconds} s INIT limit`);
     }
-    if (f.reservedConcurrency !== null) reservedSum += f.reservedConcurrency;
     if (f.provisionedConcurrency > 0 && f.reservedConcurrency !== null && f.provisionedConcurrency > f.reservedConcurrency) {
       error([...p, 'provisionedConcurrency'], 'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function', `lower provisionedConcurrency to ≤ ${f.reservedConcurrency} or raise reservedConcurrency`);
     }
@@ -409,10 +620,16 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     if (age) error([...p, 'async', 'maximumEventAgeSeconds'], age);
     if (f.async.onFailure !== null) {
       const q = queues[f.async.onFailure];
-      if (!q) notFound([...p, 'async', 'onFailure'], 'queue', f.async.onFailure, qNames, error);
+      if (!q) notFound(ctx, [...p, 'async', 'onFailure'], 'queue', f.async.onFailure, qNames, error);
       else if (q.fifo) error([...p, 'async', 'onFailure'], 'The destination ARN must be a standard queue: Lambda destinations do not support FIFO queues', 'use a standard queue');
     }
   }
+}
+
+/** Reserved and provisioned concurrency against what the account keeps unreserved. */
+function checkAccountConcurrency(ctx: CheckContext): void {
+  const { functions, account } = ctx.exp.system;
+  const { error, reservedSum } = ctx;
   const unreservedLeft = account.concurrencyLimit - reservedSum;
   if (unreservedLeft < account.unreservedMinimum) {
     const culprit = Object.values(functions).filter((f) => f.reservedConcurrency !== null).pop();
@@ -427,8 +644,12 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       error(['system', 'functions', f.name, 'provisionedConcurrency'], `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreservedLeft}].`);
     }
   }
+}
 
-  // --- queues
+/** Each queue: FIFO naming, attribute ranges, redrive policy. */
+function checkQueues(ctx: CheckContext): void {
+  const { queues } = ctx.exp.system;
+  const { error, qNames } = ctx;
   for (const q of Object.values(queues)) {
     const p: PathPart[] = ['system', 'queues', q.name];
     const nameFifo = q.name.endsWith('.fifo');
@@ -446,7 +667,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     if (q.contentBasedDeduplication && !q.fifo) error([...p, 'contentBasedDeduplication'], 'Unknown Attribute ContentBasedDeduplication.', 'content-based deduplication exists only on FIFO queues');
     if (q.redrive) {
       const dlq = queues[q.redrive.deadLetterQueue];
-      if (!dlq) notFound([...p, 'redrive', 'deadLetterQueue'], 'queue', q.redrive.deadLetterQueue, qNames, error);
+      if (!dlq) notFound(ctx, [...p, 'redrive', 'deadLetterQueue'], 'queue', q.redrive.deadLetterQueue, qNames, error);
       else {
         if (dlq.name === q.name) error([...p, 'redrive', 'deadLetterQueue'], 'a queue cannot be its own dead-letter queue');
         if (dlq.fifo !== q.fifo) error([...p, 'redrive', 'deadLetterQueue'], 'Value {"deadLetterTargetArn":...} for parameter RedrivePolicy is invalid. Reason: Dead-letter target must be the same type of queue (FIFO or standard) as the source.');
@@ -457,8 +678,13 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       }
     }
   }
+}
 
-  // --- event sources
+/** Event source mappings: what they join exists, batch and window rules, the visibility timeout traps. */
+function checkEventSources(ctx: CheckContext): void {
+  const { functions, queues, eventSources } = ctx.exp.system;
+  const { error, warn, fnNames, qNames } = ctx;
+  const exp = ctx.exp;
   const seen = new Map<string, number>();
   eventSources.forEach((e, i) => {
     const p: PathPart[] = ['system', 'eventSources', i];
@@ -466,8 +692,8 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     seen.set(e.id, i);
     const q = queues[e.queue];
     const f = functions[e.function];
-    if (!q) notFound([...p, 'queue'], 'queue', e.queue, qNames, error);
-    if (!f) notFound([...p, 'function'], 'function', e.function, fnNames, error);
+    if (!q) notFound(ctx, [...p, 'queue'], 'queue', e.queue, qNames, error);
+    if (!f) notFound(ctx, [...p, 'function'], 'function', e.function, fnNames, error);
     const bs = awsRange('batchSize', e.batchSize, ESM.batchSizeMin, ESM.batchSizeMaxStandard);
     if (bs) error([...p, 'batchSize'], bs);
     if (q?.fifo && e.batchSize > ESM.batchSizeMaxFifo) {
@@ -520,11 +746,15 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       }
     }
   });
+}
 
-  // --- load
+/** Each scenario: k6 executor minimums, what its template names exists, what the engine can offer. */
+function checkScenarios(ctx: CheckContext): void {
+  const { functions, queues } = ctx.exp.system;
+  const { error, warn, fnNames, qNames } = ctx;
+  const exp = ctx.exp;
   for (const s of Object.values(exp.load.scenarios)) {
     const p: PathPart[] = ['load', 'scenarios', s.name];
-    const raw = input.load.scenarios[s.name] as ScenarioInput;
     const dur = executorDurationMs(s);
     if ((s.executor === 'constant-vus' || s.executor === 'constant-arrival-rate') && dur < 1000) {
       error([...p, 'duration'], `duration ${dur} ms is below k6's minimum of 1s`);
@@ -541,7 +771,8 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     if ((s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate') && s.maxVUs < s.preAllocatedVUs) {
       error([...p, 'maxVUs'], `maxVUs (${s.maxVUs}) is below preAllocatedVUs (${s.preAllocatedVUs})`, 'k6 requires maxVUs ≥ preAllocatedVUs');
     }
-    if (s.executor === 'constant-arrival-rate' && s.rate <= 0) error([...p, 'rate'], 'rate must be greater than 0');
+    if (s.executor === 'constant-arrival-rate' && s.rate <= 0) error([...p, 'rate'], 'must be greater than 0');
+    if (s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate') checkOfferedRate(ctx, p, s);
     if (s.arrival === 'poisson' && s.executor !== 'constant-arrival-rate' && s.executor !== 'ramping-arrival-rate') {
       error([...p, 'arrival'], 'Poisson arrivals need an arrival-rate executor (constant-arrival-rate or ramping-arrival-rate)');
     }
@@ -552,7 +783,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       case 'http':
         if ('function' in s.url) {
           const f = functions[s.url.function];
-          if (!f) notFound([...p, 'url', 'function'], 'function', s.url.function, fnNames, error);
+          if (!f) notFound(ctx, [...p, 'url', 'function'], 'function', s.url.function, fnNames, error);
           else if (!f.url) error([...p, 'url', 'function'], `function ${f.name} has no function URL`, `add \`url: true\` to system.functions.${f.name}`);
         } else if (!/^https?:\/\//.test(s.url.literal)) {
           error([...p, 'url'], `"${s.url.literal}" is not an http(s) URL`, 'write a full URL, or `url: {function: name}` for a function URL');
@@ -560,21 +791,26 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
         break;
       case 'sqs-producer': {
         const q = queues[s.queue];
-        if (!q) notFound([...p, 'queue'], 'queue', s.queue, qNames, error);
+        if (!q) notFound(ctx, [...p, 'queue'], 'queue', s.queue, qNames, error);
         const bs = awsRange('batchSize', s.batchSize, 1, SQS.batchMaxEntries);
         if (bs) error([...p, 'batchSize'], `SendMessageBatch takes 1–${SQS.batchMaxEntries} entries; batchSize ${s.batchSize} is out of range`, 'AWS answers AWS.SimpleQueueService.TooManyEntriesInBatchRequest above 10');
         if (q?.fifo && !s.messageGroupId) error(p, 'The request must contain the parameter MessageGroupId.', 'FIFO queues need `messageGroupId:` (a template such as "group-{{vu}}")');
         break;
       }
       case 'lambda-invoke':
-        if (!functions[s.function]) notFound([...p, 'function'], 'function', s.function, fnNames, error);
+        if (!functions[s.function]) notFound(ctx, [...p, 'function'], 'function', s.function, fnNames, error);
         break;
       case 'custom':
         if (!existsSync(s.path)) error([...p, 'template'], `template file not found: ${s.path}`, 'paths are relative to the experiment file (or to `templates:`)');
         break;
     }
-    void raw;
   }
+}
+
+/** k6 thresholds and summary trend stats in k6's grammar. */
+function checkLoadThresholds(ctx: CheckContext): void {
+  const { error } = ctx;
+  const exp = ctx.exp;
   for (const [metric, list] of Object.entries(exp.load.thresholds)) {
     const base = metric.includes('{') ? metric.slice(0, metric.indexOf('{')) : metric;
     if (metric.includes('{') && !metric.endsWith('}')) error(['load', 'thresholds', metric], `submetric "${metric}" must end with "}"`, 'k6 syntax: metric{tag:value}', true);
@@ -593,8 +829,13 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
   for (const [i, stat] of exp.load.summaryTrendStats.entries()) {
     if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) error(['load', 'summaryTrendStats', i], `"${stat}" is not a trend stat`, 'use avg, min, med, max, count or p(N)');
   }
+}
 
-  // --- chaos
+/** Faults: inside the load, naming what exists, values AWS accepts. */
+function checkFaults(ctx: CheckContext): void {
+  const { functions, queues, eventSources, account } = ctx.exp.system;
+  const { error, fnNames, qNames, esIds, reservedSum } = ctx;
+  const exp = ctx.exp;
   const loadEnd = exp.load.durationMs;
   exp.chaos.faults.forEach((f) => {
     const p: PathPart[] = ['chaos', 'faults', f.id];
@@ -606,7 +847,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
     switch (f.action) {
       case 'set-reserved-concurrency': {
         const fn = functions[f.function];
-        if (!fn) notFound([...p, 'function'], 'function', f.function, fnNames, error);
+        if (!fn) notFound(ctx, [...p, 'function'], 'function', f.function, fnNames, error);
         else {
           const others = reservedSum - (fn.reservedConcurrency ?? 0);
           if (account.concurrencyLimit - others - f.value < account.unreservedMinimum) {
@@ -620,7 +861,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       }
       case 'remove-reserved-concurrency':
       case 'set-provisioned-concurrency':
-        if (!functions[f.function]) notFound([...p, 'function'], 'function', f.function, fnNames, error);
+        if (!functions[f.function]) notFound(ctx, [...p, 'function'], 'function', f.function, fnNames, error);
         else if (f.action === 'set-provisioned-concurrency') {
           const fn = functions[f.function]!;
           if (f.value < 1) error([...p, 'value'], awsRange('provisionedConcurrentExecutions', f.value, 1, Infinity)!, 'to remove provisioned concurrency, end the fault window instead');
@@ -632,7 +873,7 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
       case 'disable-event-source':
       case 'enable-event-source':
       case 'update-event-source':
-        if (!esIds.includes(f.eventSource)) notFound([...p, 'eventSource'], 'event source', f.eventSource, esIds, error, 'event sources are named <queue>-><function>');
+        if (!esIds.includes(f.eventSource)) notFound(ctx, [...p, 'eventSource'], 'event source', f.eventSource, esIds, error, 'event sources are named <queue>-><function>');
         if (f.action === 'update-event-source') {
           const es = eventSources.find((e) => e.id === f.eventSource);
           if (f.batchSize !== null) {
@@ -649,24 +890,34 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
         }
         break;
       case 'inject-poison':
-        if (!queues[f.queue]) notFound([...p, 'queue'], 'queue', f.queue, qNames, error);
+        if (!queues[f.queue]) notFound(ctx, [...p, 'queue'], 'queue', f.queue, qNames, error);
         break;
     }
   });
+}
+
+/** Stop conditions: a known series and a condition squall can evaluate live. */
+function checkStopConditions(ctx: CheckContext): void {
+  const { error, input } = ctx;
+  const exp = ctx.exp;
   exp.chaos.stopConditions.forEach((c, i) => {
     const p: PathPart[] = ['chaos', 'stopConditions', i];
-    if (!isSeriesName(c.series)) notFound([...p, 'series'], 'series', c.series, Object.keys(SERIES), error);
+    if (!isSeriesName(c.series)) notFound(ctx, [...p, 'series'], 'series', c.series, Object.keys(SERIES), error);
     const raw = input.chaos?.stopConditions?.[i];
     const parsed = raw ? parseSeriesCondition(raw.when) : null;
     if (!parsed || !['sum', 'max', 'last'].includes(parsed.aggregate) || parsed.op === '==' || parsed.op === '!=') {
       error([...p, 'when'], `"${raw?.when}" is not a stop condition`, 'write <sum|max|last> <op> <number>, e.g. "sum > 100" (op: >, >=, <, <=)');
     }
   });
+}
 
-  // --- expect
+/** Expectations: known series, threshold grammar, tolerances, message accounting. */
+function checkExpect(ctx: CheckContext): void {
+  const { error, qNames } = ctx;
+  const exp = ctx.exp;
   for (const [key, list] of Object.entries(exp.expect.thresholds)) {
     const name = key.includes('{') ? key.slice(0, key.indexOf('{')) : key;
-    if (!isSeriesName(name)) notFound(['expect', 'thresholds', key], 'series', name, Object.keys(SERIES), error, undefined, true);
+    if (!isSeriesName(name)) notFound(ctx, ['expect', 'thresholds', key], 'series', name, Object.keys(SERIES), error, undefined, true);
     list.forEach((t, i) => {
       const c = parseSeriesCondition(t);
       if (!c || !(SERIES_AGGREGATES as readonly string[]).includes(c.aggregate)) {
@@ -676,13 +927,68 @@ function crossChecks(input: ExperimentInput, exp: ResolvedExperiment, error: Err
   }
   for (const [key, tol] of Object.entries(exp.expect.predictions)) {
     const name = key.includes('{') ? key.slice(0, key.indexOf('{')) : key;
-    if (name !== 'default' && !isSeriesName(name)) notFound(['expect', 'predictions', key], 'series', name, ['default', ...Object.keys(SERIES)], error, undefined, true);
-    if (tol.relative === null && tol.absolute === null) error(['expect', 'predictions', key], 'a tolerance needs `relative` and/or `absolute`', 'e.g. {relative: 0.1} for ±10 %');
+    if (name !== 'default' && !isSeriesName(name)) notFound(ctx, ['expect', 'predictions', key], 'series', name, ['default', ...Object.keys(SERIES)], error, undefined, true);
+    if (tol.relative === null && tol.absolute === null && tol.interval === null) error(['expect', 'predictions', key], 'a tolerance needs `interval`, `relative` and/or `absolute`', 'e.g. {interval: 0.95} for the simulator\'s 95 % prediction interval, or {relative: 0.1} for ±10 %');
   }
   if (exp.expect.messages === 'no-loss' && qNames.length === 0) {
     error(['expect', 'messages'], 'message accounting needs at least one queue in system.queues');
   }
 }
+
+/**
+ * Whether the load generator can offer an arrival rate: refused when no engine could (memory and
+ * CPU go to scheduling, not requests), warned with k6's VU arithmetic (VUs busy = rate × iteration
+ * duration, Little's law) when maxVUs cannot carry it and k6 would drop iterations.
+ */
+function checkOfferedRate(ctx: CheckContext, p: PathPart[], s: ResolvedScenario): void {
+  if (s.executor !== 'constant-arrival-rate' && s.executor !== 'ramping-arrival-rate') return;
+  const peak = s.executor === 'constant-arrival-rate' ? s.rate : Math.max(s.startRate, ...s.stages.map((x) => x.target));
+  const perSecond = (peak * 1000) / s.timeUnitMs;
+  const field = s.executor === 'constant-arrival-rate' ? 'rate' : 'stages';
+  if (perSecond > MAX_SCENARIO_RATE_PER_SECOND) {
+    ctx.error(
+      [...p, field],
+      `${fmtRate(perSecond)} iterations/s is more than any load generator can offer (squall refuses over ${fmtRate(MAX_SCENARIO_RATE_PER_SECOND)}/s per scenario)`,
+      'check the rate and timeUnit (rate counts iterations per timeUnit, 1s by default)',
+    );
+    return;
+  }
+  const iterationMs = typicalIterationMs(ctx.exp, s);
+  if (iterationMs === null) return;
+  const needed = Math.ceil((perSecond * iterationMs) / 1000);
+  if (needed > s.maxVUs) {
+    ctx.warn(
+      [...p, s.maxVUs === s.preAllocatedVUs ? 'preAllocatedVUs' : 'maxVUs'],
+      `${fmtRate(perSecond)} iterations/s × about ${iterationMs.toFixed(1)} ms each needs about ${needed} VUs busy at once, but maxVUs is ${s.maxVUs}: k6 will drop iterations (dropped_iterations) and offer less than the rate`,
+      `raise maxVUs to at least ${needed}, or lower the rate`,
+    );
+  }
+}
+
+/** About how long one iteration takes: the function's mean duration for the templates that call one; null when unknown. */
+function typicalIterationMs(exp: ResolvedExperiment, s: ResolvedScenario): number | null {
+  const fn = s.template === 'lambda-invoke' ? exp.system.functions[s.function] : s.template === 'http' && 'function' in s.url ? exp.system.functions[s.url.function] : undefined;
+  if (!fn?.synthetic) return null;
+  return meanDuration(fn.synthetic.duration) + s.thinkTimeMs;
+}
+
+function fmtRate(n: number): string {
+  return n >= 1e4 ? n.toExponential(1).replace('e+', 'e') : String(Math.round(n * 10) / 10);
+}
+
+/** The cross-field rules, in the order they read the file. */
+const CROSS_CHECKS: ReadonlyArray<(ctx: CheckContext) => void> = [
+  checkAccount,
+  checkFunctions,
+  checkAccountConcurrency,
+  checkQueues,
+  checkEventSources,
+  checkScenarios,
+  checkLoadThresholds,
+  checkFaults,
+  checkStopConditions,
+  checkExpect,
+];
 
 function producerRate(exp: ResolvedExperiment, queue: string): number | null {
   let rate = 0;
@@ -697,7 +1003,8 @@ function producerRate(exp: ResolvedExperiment, queue: string): number | null {
   return any ? rate : null;
 }
 
-function notFound(p: PathPart[], what: string, name: string, known: string[], error: ErrorFn, extraHint?: string, key = false): void {
+function notFound(ctx: CheckContext, p: PathPart[], what: string, name: string, known: string[], error: ErrorFn, extraHint?: string, key = false): void {
+  if (ctx.pruned.has(name)) return;
   const guess = didYouMean(name, known);
   const hint = guess ? `did you mean \`${guess}\`?` : known.length ? `known ${what}s: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}` : `no ${what} is defined`;
   error(p, `no ${what} named "${name}"`, extraHint ? `${hint} (${extraHint})` : hint, key);

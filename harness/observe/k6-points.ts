@@ -145,6 +145,25 @@ export async function k6PointsToSeries(file: string, opts: K6PointsOptions = {})
       for (const h of hs) h?.destroy();
     }
   }
-  if (vus.length) series.push({ name: 'k6.vus', labels: {}, unit: 'count', values: full(vus, null) });
+  if (vus.length) series.push({ name: 'k6.vus', labels: {}, unit: 'count', values: vuGauge(vus, steps) });
   return { schema: SERIES_SCHEMA, source: 'k6', startMs, stepMs, series };
+}
+
+/**
+ * The `vus` gauge per step. k6 samples it on a 1 s ticker whose phase drifts against the step
+ * grid, so a step now and then holds two samples and its neighbour none: that step keeps the last
+ * sample (it is sampling jitter, not an unknown). After the last sample the engine has stopped
+ * and runs no VUs, which is 0, not "no data"; before the first one nothing is known (null).
+ */
+function vuGauge(vus: Array<number | undefined>, steps: number): Array<number | null> {
+  let last = -1;
+  for (let i = 0; i < vus.length; i++) if (vus[i] !== undefined) last = i;
+  const out: Array<number | null> = [];
+  let held: number | null = null;
+  for (let i = 0; i < steps; i++) {
+    const v = vus[i];
+    if (v !== undefined) held = v;
+    out.push(i > last ? 0 : held);
+  }
+  return out;
 }

@@ -1,14 +1,16 @@
 /**
- * One Lambda function on the virtual clock: concurrency accounting (account pool, reserved,
- * provisioned with spillover; order of LocalStack's counting service, fact sheet §1.3), the
- * per-function scaling token bucket on *new* environments (§1.4), and execution environments:
- * idle ones form a stack, the most recently used is reused first (SimFaaS's router, §7.1) and
- * the least recently used expires first after the idle expiry (§7.2). Environment counts are
- * integrated over time exactly, with expiries accounted at their own instants, so averages
- * are time-weighted without a per-environment event.
+ * One Lambda function on the virtual clock: the simulator's state layout (counters and a deque
+ * of idle-since times) for the shared rules — admission in AWS's order (rules/admission.ts), the
+ * per-function scaling bucket on *new* environments (rules/token-bucket.ts), and environment
+ * choice: the most recently used idle environment is reused first and the least recently used
+ * expires first (rules/environments.ts). Environment counts are integrated over time exactly,
+ * with expiries accounted at their own instants, so averages are time-weighted without a
+ * per-environment event.
  */
-import type { ThrottleReason } from '../contracts/aws-facts.ts';
 import { durationSampler, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
+import { ADMIT_ON_DEMAND, ADMIT_PROVISIONED, ADMIT_THROTTLE_RATE, admit, unreservedAvailable } from '../rules/admission.ts';
+import { idleExpiresAt } from '../rules/environments.ts';
+import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
 import { FloatDeque } from './event-queue.ts';
 import { LogHistogram } from './step-histogram.ts';
@@ -17,19 +19,7 @@ import { LogHistogram } from './step-histogram.ts';
 export const ACQ_PROVISIONED = 0;
 export const ACQ_WARM = 1;
 export const ACQ_COLD = 2;
-export const ACQ_THROTTLE_RESERVED = -1;
-export const ACQ_THROTTLE_ACCOUNT = -2;
-export const ACQ_THROTTLE_RATE = -3;
-
-/**
- * Throttle reasons by index (-code - 1). The scaling-rate reason is UNCONFIRMED on AWS (§8 item 2);
- * the emulator uses FunctionInvocationRateLimitExceeded, and so do we.
- */
-export const THROTTLE_REASON_BY_INDEX: readonly ThrottleReason[] = [
-  'ReservedFunctionConcurrentInvocationLimitExceeded',
-  'ConcurrentInvocationLimitExceeded',
-  'FunctionInvocationRateLimitExceeded',
-];
+// Throttle codes (< 0) and their Reasons are admission's: rules/admission.ts.
 
 /** The account's shared pool, with the sums every function's admission needs. */
 export class AccountModel {
@@ -40,20 +30,18 @@ export class AccountModel {
   unreservedProvisionedSum = 0;
   /** On-demand executions running in the unreserved pool. */
   unreservedBusy = 0;
-  readonly bucketCapacity: number;
-  readonly refillPerMs: number;
+  readonly bucket: ReturnType<typeof bucketShape>;
   readonly idleExpiryMs: number;
 
   constructor(a: ResolvedAccount) {
     this.limit = a.concurrencyLimit;
-    this.bucketCapacity = a.scalingRate.environments;
-    this.refillPerMs = a.scalingRate.environments / (a.scalingRate.perSeconds * 1000);
+    this.bucket = bucketShape(a.scalingRate);
     this.idleExpiryMs = a.idleExpirySeconds * 1000;
   }
 
   /** Executions still available in the unreserved pool. */
   unreservedAvailable(): number {
-    return this.limit - this.reservedSum - this.unreservedProvisionedSum - this.unreservedBusy;
+    return unreservedAvailable(this.limit, this.reservedSum, this.unreservedProvisionedSum, this.unreservedBusy);
   }
 }
 
@@ -102,8 +90,7 @@ export class FunctionModel {
   onDemandEnvs = 0;
   /** Idle-since times; back = most recently used. */
   private readonly idle = new FloatDeque(64);
-  private tokens: number;
-  private tokensAt = 0;
+  private readonly bucket: TokenBucket;
   private lastT = 0;
   private envIntegral = 0;
   private busyIntegral = 0;
@@ -156,7 +143,7 @@ export class FunctionModel {
     this.rng = rng;
     this.reserved = null;
     this.provisioned = 0;
-    this.tokens = account.bucketCapacity;
+    this.bucket = new TokenBucket(account.bucket, 0);
     this.setReserved(def.reservedConcurrency, 0);
     this.setProvisioned(def.provisionedConcurrency, 0);
   }
@@ -182,8 +169,8 @@ export class FunctionModel {
   /** Reclaim idle environments whose expiry passed, each at its own instant. */
   expire(now: number): void {
     const exp = this.account.idleExpiryMs;
-    while (this.idle.length > 0 && this.idle.front() + exp <= now) {
-      this.advance(this.idle.front() + exp);
+    while (this.idle.length > 0 && idleExpiresAt(this.idle.front(), exp) <= now) {
+      this.advance(idleExpiresAt(this.idle.front(), exp));
       this.idle.popFront();
       this.onDemandEnvs--;
     }
@@ -192,15 +179,14 @@ export class FunctionModel {
 
   /** Admission (§1.3 order) and environment choice; never throws. */
   acquire(now: number): number {
-    if (this.provisioned - this.busyProvisioned > 0) {
+    const code = admit(this.provisioned - this.busyProvisioned, this.reserved, this.provisioned, this.busyOnDemand, this.account.unreservedAvailable());
+    if (code === ADMIT_PROVISIONED) {
       this.advance(now);
       this.busyProvisioned++;
       this.notePeak();
       return ACQ_PROVISIONED;
     }
-    if (this.reserved !== null) {
-      if (this.reserved - this.provisioned - this.busyOnDemand <= 0) return ACQ_THROTTLE_RESERVED;
-    } else if (this.account.unreservedAvailable() <= 0) return ACQ_THROTTLE_ACCOUNT;
+    if (code !== ADMIT_ON_DEMAND) return code;
     this.expire(now);
     if (this.idle.length > 0) {
       this.idle.popBack();
@@ -209,11 +195,7 @@ export class FunctionModel {
       this.notePeak();
       return ACQ_WARM;
     }
-    const tk = this.tokens + (now - this.tokensAt) * this.account.refillPerMs;
-    this.tokens = tk > this.account.bucketCapacity ? this.account.bucketCapacity : tk;
-    this.tokensAt = now;
-    if (this.tokens < 1) return ACQ_THROTTLE_RATE;
-    this.tokens -= 1;
+    if (!this.bucket.take(now)) return ADMIT_THROTTLE_RATE;
     this.onDemandEnvs++;
     this.busyOnDemand++;
     if (this.reserved === null) this.account.unreservedBusy++;

@@ -10,6 +10,8 @@ import { ESM, SQS } from '../contracts/aws-facts.ts';
 import type { FunctionModel } from './function-model.ts';
 import { BatchPool, type MappingModel } from './mapping-model.ts';
 import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel } from './queue-model.ts';
+import { retryBeforeDeadline } from '../rules/esm-poller.ts';
+import { visibleAgain } from '../rules/visibility.ts';
 import { E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
 
 /** What the driver needs from the simulation. */
@@ -42,17 +44,21 @@ export class MappingDriver {
 
   tryPoll(m: MappingModel, now: number): void {
     if (!m.enabled) return;
+    const was = this.polling;
     this.polling = true;
     try {
       this.poll(m, now);
     } finally {
-      this.polling = false;
+      this.polling = was;
     }
   }
 
   private poll(m: MappingModel, now: number): void {
     const q = m.queue;
     const pool = this.batches;
+    // A message whose visibility timeout ends at this instant is visible to this receive, whatever
+    // order the agenda holds them in (rules/visibility.ts), as the emulator's lazy queue sees it.
+    this.expireDue(q, now);
     // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
     // Whether a poller is surplus was decided when it started waiting (keepPoller), as the
     // emulator's loop decides before its long poll: one that became surplus while waiting still
@@ -132,7 +138,7 @@ export class MappingDriver {
     m.t.throttledAttempts++;
     const pool = this.batches;
     const wait = m.throttled(++pool.throttles[b]!);
-    if (m.enabled && now + wait < pool.receivedAt[b]! + m.queue.visibilityTimeoutMs) this.kernel.push(now + wait, E_ESM_RETRY, b, 0);
+    if (m.enabled && retryBeforeDeadline(now, wait, pool.receivedAt[b]! + m.queue.visibilityTimeoutMs)) this.kernel.push(now + wait, E_ESM_RETRY, b, 0);
     else this.dropBatch(m, b, now);
   }
 
@@ -216,14 +222,19 @@ export class MappingDriver {
     }
   }
 
-  onVisibilityTimeouts(q: QueueModel, now: number): void {
-    // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
-    while (q.vtDue.length > 0 && q.vtDue.front() <= now) {
+  /** Return every receive whose visibility timeout is due by `now`; the agenda event stays booked. */
+  private expireDue(q: QueueModel, now: number): void {
+    while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
       q.vtDue.popFront();
       const b = q.vtOwners.popFront();
       // A batch that ended with nothing in flight was recycled already; its entry is stale.
       if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now);
     }
+  }
+
+  onVisibilityTimeouts(q: QueueModel, now: number): void {
+    // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
+    this.expireDue(q, now);
     q.vtScheduled = q.vtDue.length > 0;
     if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
   }

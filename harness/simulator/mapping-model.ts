@@ -1,29 +1,11 @@
 /**
- * An SQS event source mapping (fact sheet §3) as poller loops, with the controller squall's
- * emulator uses (constants in aws-facts `ESM`/`ESM_SCALING`, so prediction and emulation agree):
- * five pollers to start; once a second, if messages were seen and all but one poller held a
- * batch, five more (300 per minute) up to MaximumConcurrency or the standard ceiling; back to
- * five when a second passes without messages. A poller waiting for messages takes one receive
- * (≤ 10) as soon as they are visible; with a batching window it keeps filling until BatchSize or
- * the window ends.
- * Function error (whole batch failed): the batch is given up, one concurrent batch less (not
- * below 2; not at all with ReportBatchItemFailures, §3.5), and the poller sleeps 1 s, 2 s, 4 s …
- * (≤ 60 s, by consecutive failed batches) before polling again.
- * Throttle (§3.5): the poller keeps the batch and retries the invoke after 1 s, 2 s, 4 s … (≤ 60 s)
- * as long as the retry starts before the batch's visibility deadline (first receive + the
- * queue's visibility timeout); otherwise it drops the batch (no delete: the messages become
- * visible at the deadline) and polls again at once. Each throttle is one less concurrent batch,
- * but not below the initial 5 (pollers don't see reserved concurrency, §3.1). A held batch
- * counts as busy for scale-up and in esm.concurrency. Counting: every invoke attempt (retries
- * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
- * counts batches given up (function error or dropped after throttles), once per batch.
- * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
- * batch succeeded (empty poll, failure or drop first); once in its long poll it takes what the
- * poll returns. Under throttles the pollers still getting the function's concurrency keep it and
- * the ones holding throttled batches go away.
- * Disabling the mapping drops a held batch when its next retry is due.
+ * An SQS event source mapping (fact sheet §3) in the simulator's state layout: poller ids in
+ * plain arrays, batches pooled (BatchPool). The controller — how many pollers, their back-off,
+ * what a throttle or a function error does — is rules/esm-poller.ts, shared with the emulator;
+ * mapping-driver.ts moves the messages and batches.
  */
-import { ESM, ESM_SCALING } from '../contracts/aws-facts.ts';
+import { ESM } from '../contracts/aws-facts.ts';
+import { keepPolling, onFunctionError, onSecond, onThrottle, pollerCap, pollersAllowed } from '../rules/esm-poller.ts';
 import type { ResolvedEventSource } from '../experiment/types.ts';
 import type { FunctionModel } from './function-model.ts';
 import type { QueueModel } from './queue-model.ts';
@@ -138,11 +120,11 @@ export class MappingModel {
 
   /** MaximumConcurrency, or the standard ceiling (1,000 or 1,250 by doc revision; aws-facts picks one, §3.1). */
   cap(): number {
-    return this.maximumConcurrency ?? ESM.maximumConcurrencyStandard;
+    return pollerCap(this.maximumConcurrency);
   }
 
   pollers(): number {
-    return Math.min(this.allowed, this.cap());
+    return pollersAllowed(this, this.cap());
   }
 
   /** Start poller loops up to the allowed number (they wait for messages). */
@@ -165,7 +147,7 @@ export class MappingModel {
 
   /** A poller about to poll again: false (and it ends) when it is surplus or the mapping is disabled. */
   keepPoller(id: number): boolean {
-    if (this.enabled && (this.processed[id] === 1 || this.loops <= this.pollers())) return true;
+    if (this.enabled && keepPolling(this.processed[id] === 1, this.loops, this.pollers())) return true;
     this.loops--;
     this.freeIds.push(id);
     return false;
@@ -173,23 +155,18 @@ export class MappingModel {
 
   /** Once per simulated second. */
   tick(): void {
-    if (this.sawMessages && this.invoking >= this.pollers() - 1) this.allowed = Math.min(this.cap(), this.allowed + ESM_SCALING.scaleUpPerSecond);
-    else if (!this.sawMessages) this.allowed = Math.min(this.cap(), ESM.initialConcurrency);
-    this.sawMessages = false;
+    onSecond(this, this.invoking, this.cap());
     this.spawn();
   }
 
   /** A batch failed by a function error: one poller fewer (not with ReportBatchItemFailures); returns the poller's back-off (ms). */
   failed(poller: number): number {
-    if (!this.reportBatchItemFailures) this.allowed = Math.max(ESM_SCALING.scaleDownMinimum, this.allowed - 1);
-    const n = ++this.failures[poller]!;
-    return Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (n - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
+    return onFunctionError(this, this.reportBatchItemFailures, ++this.failures[poller]!);
   }
 
   /** The `n`th throttle of a held batch: one poller fewer, not below the initial 5; returns the wait before its retry (ms). */
   throttled(n: number): number {
-    if (this.allowed > ESM_SCALING.throttleScaleDownMinimum) this.allowed--;
-    return Math.min(ESM_SCALING.throttleRetryInitialSeconds * 2 ** (n - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
+    return onThrottle(this, n);
   }
 
   noteInvoking(): void {

@@ -6,6 +6,7 @@
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
 import { FloatDeque, IntDeque } from './event-queue.ts';
+import { deadLettersOnReceive } from '../rules/visibility.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
 export const MSG_FREE = 0;
@@ -223,7 +224,7 @@ export class QueueModel {
         this.t.expired++;
         continue;
       }
-      if (this.dlq !== null && st.receiveCount[id]! >= this.maxReceiveCount) {
+      if (this.dlq !== null && deadLettersOnReceive(st.receiveCount[id]!, this.maxReceiveCount)) {
         this.t.movedToDlq++;
         this.sMovedToDlq++;
         this.dlq.acceptMoved(id);

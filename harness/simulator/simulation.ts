@@ -53,6 +53,12 @@ export interface SimulationOptions {
   /** false: totals only, no per-step series (long validation runs, big sweeps). */
   series?: boolean;
   clientRttMs?: number;
+  /**
+   * The client's request path measured on this machine (`calibrateClientPath`), ms per request:
+   * each response's round trip is drawn from these instead of the flat `clientRttMs`, so the
+   * client latency percentiles are predicted rather than passed by slack.
+   */
+  clientRttSamplesMs?: readonly number[];
   drainLimitMs?: number;
 }
 
@@ -81,6 +87,9 @@ export class Simulation {
   private readonly rng: Rng;
   readonly seed: number;
   private readonly rttMs: number;
+  private readonly rttSamples: Float64Array | null;
+  /** Its own stream, so a calibrated client path leaves every other draw of a seed unchanged. */
+  private readonly rttRng: Rng;
   private readonly collectSeries: boolean;
   private readonly drainLimitMs: number;
   readonly loadEndMs: number;
@@ -133,6 +142,9 @@ export class Simulation {
     this.rng = createRng(opts.seed);
     this.rttMs = opts.clientRttMs ?? SIMULATOR_DEFAULTS.clientRttMs;
     if (!(this.rttMs > 0)) throw new SquallError('simulate: clientRttMs must be > 0', { exitCode: EXIT.invalidInput, hint: 'A zero round trip lets a closed-loop VU spin forever at one instant.' });
+    const samples = opts.clientRttSamplesMs?.filter((x) => Number.isFinite(x) && x > 0) ?? [];
+    this.rttSamples = samples.length ? Float64Array.from(samples) : null;
+    this.rttRng = createRng((opts.seed ^ 0x5bd1e995) >>> 0);
     this.drainLimitMs = opts.drainLimitMs ?? SIMULATOR_DEFAULTS.drainLimitMs;
     this.collectSeries = opts.series ?? true;
     this.loadEndMs = exp.load.durationMs;
@@ -357,16 +369,13 @@ export class Simulation {
           break;
         case E_ESM_TICK: {
           const m = this.mappings[a]!;
-          m.tick();
-          // Surplus pollers that are only waiting stop now (the others stop when they next poll).
-          // A waiting poller found the queue empty, so its last success no longer keeps it.
-          while (m.loops > m.pollers() && m.waiting.length > 0) {
-            const p = m.waiting.pop()!;
-            m.processed[p] = 0;
-            m.keepPoller(p);
-          }
-          this.esm.tryPoll(m, now);
+          // The next second is booked first, as the emulator's timer is: at an equal instant the
+          // tick goes before the retries and polls this one starts.
           if (now + 1000 <= horizon) q.push(now + 1000, E_ESM_TICK, a, 0);
+          m.tick();
+          // A surplus poller already in its long poll takes what the poll returns and ends when it
+          // next polls (rules/esm-poller.ts), as the emulator's does.
+          this.esm.tryPoll(m, now);
           break;
         }
         case E_ESM_WINDOW: {
@@ -553,7 +562,7 @@ export class Simulation {
       }
       case 'async':
         this.asyncInvoke(this.functions[sc.target]!, now);
-        sc.recordResponse(202, this.rttMs);
+        sc.recordResponse(202, this.clientRtt());
         this.iterationEnd(sc, vu, now);
         return;
       case 'sqs': {
@@ -570,7 +579,7 @@ export class Simulation {
           }
         if (queue.send(now, sc.sqsBatch, sc.poisonKind, poison)) this.q.push(now + queue.delayMs, E_SQS_PROMOTE, queue.index, 0);
         // One SendMessageBatch call per 10 entries (§4; k6-scripts/producer.js packBatches).
-        for (let sent = 0; sent < sc.sqsBatch; sent += SQS.batchMaxEntries) sc.recordResponse(200, this.rttMs);
+        for (let sent = 0; sent < sc.sqsBatch; sent += SQS.batchMaxEntries) sc.recordResponse(200, this.clientRtt());
         this.iterationEnd(sc, vu, now);
         return;
       }
@@ -589,7 +598,7 @@ export class Simulation {
     this.reqStart[r] = now;
     const id = this.startInvocation(this.functions[sc.target]!, now, ORIGIN_CLIENT, r, false);
     if (id >= 0) return;
-    sc.recordResponse(429, this.rttMs);
+    sc.recordResponse(429, this.clientRtt());
     const n = this.reqAttempt[r]!;
     if (n < sc.retryAttempts) {
       // Full jitter, cap = min(20 s, 500 ms · 2^attempt), exactly as k6-scripts/retry.js backoffSeconds.
@@ -612,10 +621,16 @@ export class Simulation {
       if (sc.open) sc.vusBusy--;
       return;
     }
-    sc.recordResponse(error ? sc.errorStatus : 200, now - this.reqStart[r]! + this.rttMs);
+    sc.recordResponse(error ? sc.errorStatus : 200, now - this.reqStart[r]! + this.clientRtt());
     this.requestsInFlight--;
     this.reqFree.push(r);
     this.iterationEnd(sc, this.reqVu[r]!, now);
+  }
+
+  /** The client's part of one response's latency: a calibrated draw, or the flat default. */
+  private clientRtt(): number {
+    const xs = this.rttSamples;
+    return xs ? xs[Math.floor(this.rttRng.next() * xs.length)]! : this.rttMs;
   }
 
   private iterationEnd(sc: ScenarioModel, vu: number, now: number): void {

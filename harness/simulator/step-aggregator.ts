@@ -5,7 +5,8 @@
  * only add to plain number fields; nothing here runs per request.
  */
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
-import { THROTTLE_REASON_BY_INDEX, type FunctionModel } from './function-model.ts';
+import { THROTTLE_REASON_BY_INDEX } from '../rules/admission.ts';
+import type { FunctionModel } from './function-model.ts';
 import type { MappingModel } from './mapping-model.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { ScenarioModel } from './scenario-model.ts';

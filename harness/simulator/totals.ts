@@ -7,7 +7,7 @@
 import { dict } from '../contracts/dict.ts';
 import { meanDuration } from '../contracts/distributions.ts';
 import type { Simulation } from './simulation.ts';
-import { THROTTLE_REASON_BY_INDEX } from './function-model.ts';
+import { THROTTLE_REASON_BY_INDEX } from '../rules/admission.ts';
 import type { ScenarioTotalsRaw } from './scenario-model.ts';
 import { coldStartProbabilityLowLoad, erlangB, littleConcurrency } from './closed-forms.ts';
 import { lambdaCost, MONTH_SECONDS } from './pricing.ts';

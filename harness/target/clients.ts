@@ -2,14 +2,18 @@
  * What a run talks to: AWS SDK v3 clients for the emulator, LocalStack/moto or real AWS. Chaos
  * reaches a target only through these clients, exactly as a user's own tooling would.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { EMULATED_ACCOUNT } from '../contracts/aws-facts.ts';
 import type { ResolvedTarget } from '../experiment/types.ts';
 
 export interface TargetClients {
   lambda: LambdaClient;
   sqs: SQSClient;
+  sts: STSClient;
+  cloudwatch: CloudWatchClient;
   region: string;
   /** Endpoint override (emulator, LocalStack, moto) or null for real AWS. */
   endpoint: string | null;
@@ -20,7 +24,7 @@ export interface ClientOptions {
   endpoint?: string | null;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** A named profile of the shared config/credentials files (`target.profile`). */
+  /** Shared-config profile for the default credential chain (ignored when `credentials` is given). */
   profile?: string | null;
   /** SDK retries: chaos wants few (a fault applied late is worse than a clear error). */
   maxAttempts?: number;
@@ -53,14 +57,20 @@ export function createClients(opts: ClientOptions): TargetClients {
   };
   const lambda = new LambdaClient(common);
   const sqs = new SQSClient(common);
+  const sts = new STSClient(common);
+  const cloudwatch = new CloudWatchClient(common);
   return {
     lambda,
     sqs,
+    sts,
+    cloudwatch,
     region,
     endpoint: opts.endpoint ?? null,
     destroy() {
       lambda.destroy();
       sqs.destroy();
+      sts.destroy();
+      cloudwatch.destroy();
     },
   };
 }

@@ -9,11 +9,17 @@ import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { envSuffix } from '../generate/view-model.ts';
 import { EMULATOR_CREDENTIALS, type TargetClients } from './clients.ts';
+import { credentialsEnv, type ResolvedCredentials } from './credentials.ts';
 
-export async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId: string, endpoint: string | null): Promise<Record<string, string>> {
+/**
+ * `credentials`: an aws target's, resolved once by its preflight, so the script signs as the very
+ * identity squall's own clients use; null for the emulator (its fixed keys).
+ */
+export async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients, runId: string, endpoint: string | null, credentials: ResolvedCredentials | null = null): Promise<Record<string, string>> {
   const env: Record<string, string> = { SQUALL_RUN_ID: runId, AWS_REGION: clients.region };
-  if (endpoint) {
-    env.SQUALL_ENDPOINT = endpoint;
+  if (endpoint) env.SQUALL_ENDPOINT = endpoint;
+  if (credentials) Object.assign(env, credentialsEnv(credentials));
+  else if (endpoint) {
     env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
   }

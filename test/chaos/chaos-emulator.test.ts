@@ -1,6 +1,6 @@
 import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { startLambdaEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator } from '../../harness/emulator/index.ts';
 import { createClients } from '../../harness/target/clients.ts';
 import { EMPTY_ZIP } from '../helpers/moto.ts';
 import { chaosContract } from './chaos.contract.ts';

@@ -30,9 +30,9 @@ describe('compare', () => {
   it('totals by kind, applies the most specific tolerance, and gives verdicts', () => {
     const c = compareSeries(predicted, measured, expectations({
       predictions: {
-        default: { relative: 0.1, absolute: null, on: 'total' },
-        'lambda.throttles': { relative: 0.1, absolute: 5, on: 'total' },
-        'lambda.concurrency{function=f}': { relative: null, absolute: 1, on: 'total' },
+        default: { relative: 0.1, absolute: null, on: 'total', interval: null },
+        'lambda.throttles': { relative: 0.1, absolute: 5, on: 'total', interval: null },
+        'lambda.concurrency{function=f}': { relative: null, absolute: 1, on: 'total', interval: null },
       },
     }));
     const by = Object.fromEntries(c.series.map((s) => [s.key, s]));
@@ -44,7 +44,7 @@ describe('compare', () => {
   });
 
   it('per-step tolerances name the steps that miss', () => {
-    const c = compareSeries(predicted, measured, expectations({ predictions: { 'lambda.throttles': { relative: 0.1, absolute: 1, on: 'step' } } }));
+    const c = compareSeries(predicted, measured, expectations({ predictions: { 'lambda.throttles': { relative: 0.1, absolute: 1, on: 'step', interval: null } } }));
     expect(c.series.find((s) => s.name === 'lambda.throttles')).toMatchObject({ verdict: 'fail', failedSteps: [1] });
   });
 
@@ -60,7 +60,7 @@ describe('compare', () => {
 
   it('parses selectors in both label syntaxes', () => {
     expect(parseSeriesKey('sqs.sent{queue=a, x:y}')).toEqual({ name: 'sqs.sent', labels: { queue: 'a', x: 'y' } });
-    expect(toleranceFor({ name: 'sqs.sent', labels: { queue: 'b' }, unit: 'messages', values: [] }, { 'sqs.sent{queue=a}': { relative: 1, absolute: null, on: 'total' } })).toBeNull();
+    expect(toleranceFor({ name: 'sqs.sent', labels: { queue: 'b' }, unit: 'messages', values: [] }, { 'sqs.sent{queue=a}': { relative: 1, absolute: null, on: 'total', interval: null } })).toBeNull();
   });
 });
 

@@ -145,7 +145,7 @@ describe('crash tests: a long-lived `squall emulator` as an aws target', () => {
     const cases = Array.from({ length: 7 }, (_, i) => ({ i, reserved: i % 2 ? 12 : null, delayMs: Math.round(-300 + rand() * 5000), sig: (i === 6 ? 'SIGINT' : 'SIGKILL') as NodeJS.Signals }));
     const one = async (k: (typeof cases)[number]) => {
       const t = await target(k.reserved);
-      const r = startCli(['run', t.file, '--reports', t.reports, '--tail', '0s']);
+      const r = startCli(['run', t.file, '--reports', t.reports, '--tail', '0s', '--yes']);
       const runDir = await r.runDir;
       await waitFor('the first fault', () => journalEvents(runDir).some((e) => e.event === 'planned') || r.child.exitCode !== null, 60_000);
       if (k.delayMs > 0) await new Promise((res) => setTimeout(res, k.delayMs));

@@ -52,7 +52,7 @@ async function target(reserved: number | null): Promise<{ fn: string; queue: str
 }
 
 function run(file: string, reports: string, extra: string[] = []) {
-  return startCli(['run', file, '--reports', reports, '--tail', '0s', ...extra]);
+  return startCli(['run', file, '--reports', reports, '--tail', '0s', '--yes', ...extra]);
 }
 
 /** `squall restore`, asynchronously: a spawnSync would stall the other runs' kill timers. */

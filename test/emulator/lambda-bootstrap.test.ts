@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@
 import { describe, expect, it } from 'vitest';
 import { isSquallError } from '../../harness/contracts/exit-codes.ts';
 import type { SeriesFile } from '../../harness/contracts/series.ts';
-import { startLambdaEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator } from '../../harness/emulator/index.ts';
 import { loadExperiment } from '../../harness/experiment/load.ts';
 import { POISON_MARKER_ATTRIBUTE } from '../../harness/experiment/resolve.ts';
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuRequest, EmuResponse } from '../../harness/emulator/http.ts';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 
 let emu: SquallEmulator;
 beforeAll(async () => {

@@ -42,7 +42,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 import type { ResolvedFunction, SyntheticBehaviour } from '../../harness/experiment/types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -167,7 +167,7 @@ describe('functions', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
     const huge = await lambda.send(new InvokeCommand({ FunctionName: 'json-check', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ x: 'y'.repeat(1_100_000) })) })).catch((x: unknown) => x);
-    expect(huge).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    expect(huge).toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
     const health = await fetch(`${base}/_squall/health`);
     expect(health.status).toBe(200);
   });

@@ -138,6 +138,12 @@ describe('constant-arrival-rate on a virtual clock', () => {
     expect(completed).toBe(50);
     expect(rt.dropped).toBe(0);
   });
+  it('an arrival-rate VU stops counting as active when its iteration ends (the vus metric)', async () => {
+    const { rt } = await runVirtual({ executor: 'constant-arrival-rate', rate: 10, duration: '1s', preAllocatedVUs: 2 }, () => 10);
+    // Active 1 for 10 ms after each start, 0 in between: the `vus` sample between iterations is 0.
+    const expected = Array.from({ length: 10 }, (_, k) => [[k * 100, 1], [k * 100 + 10, 0]]).flat();
+    expect(rt.activeLog.filter(([t]) => t < 1000)).toEqual(expected);
+  });
   it('2,000/s for 20 s: exactly 40,000 iterations', async () => {
     const { rt } = await runVirtual({ executor: 'constant-arrival-rate', rate: 2000, duration: '20s', preAllocatedVUs: 20 }, () => 3);
     expect(rt.starts).toHaveLength(40_000);

@@ -175,7 +175,8 @@ describe('file formats', () => {
   });
   it('a missing file is an error, not a crash', async () => {
     const r = await checkExperimentFile(path.join(root, 'nope.yaml'));
-    expect(r.diagnostics[0]!.message).toBe('file not found');
+    expect(r.diagnostics[0]!.message).toBe(`file not found: ${path.join(root, 'nope.yaml')}`);
+    expect(r.unreadable).toBe(true);
   });
 });
 

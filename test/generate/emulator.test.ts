@@ -5,7 +5,7 @@
  * Node through the k6 shims (real HTTP over 127.0.0.1).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 import { renderScript } from '../../harness/generate/render.ts';
 import { importK6Script, metricSum, resetShim, setK6Globals, shim } from '../k6-scripts/k6-shim.ts';
 import { executors, experiment, httpTemplate, lambdaTemplate, scenario, sqsTemplate } from './builders.ts';

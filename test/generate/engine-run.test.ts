@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/lambda/index.ts';
+import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 import { renderScript } from '../../harness/generate/render.ts';
 import { experiment, httpTemplate, scenario, sqsTemplate } from './builders.ts';
 

@@ -17,6 +17,7 @@ export interface ExternalProgram {
 const KNOWN = {
   moto_server: { env: 'SQUALL_REQUIRE_MOTO', install: "pip install 'moto[server]'", candidates: ['moto_server'] },
   chromium: { env: 'SQUALL_REQUIRE_CHROMIUM', install: 'apt-get install chromium', candidates: ['/usr/bin/chromium', 'chromium', 'chromium-browser'] },
+  xmllint: { env: 'SQUALL_REQUIRE_XMLLINT', install: 'apt-get install libxml2-utils', candidates: ['xmllint'] },
   k6: { env: 'SQUALL_REQUIRE_K6', install: 'see https://grafana.com/docs/k6/latest/set-up/install-k6/', candidates: [process.env.K6_BIN ?? '', 'k6'] },
 } as const;
 

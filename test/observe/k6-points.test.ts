@@ -59,9 +59,17 @@ describe('k6 points → client series', () => {
       const p95 = get('http.latency_p95_ms')!;
       expect(p95[0]).toBeCloseTo(30, 1);
       expect(p95[1]).toBeCloseTo(3, 1);
-      expect(s.series.find((x) => x.name === 'k6.vus')!.values).toEqual([null, 4, null]);
+      // Nothing known before the first sample; after the last one the engine runs no VUs.
+      expect(s.series.find((x) => x.name === 'k6.vus')!.values).toEqual([null, 4, 0]);
     });
   }
+
+  it('holds the vus gauge over a step the 1 s ticker skipped, and reads 0 after the load', async () => {
+    // The ticker drifts against the grid: two samples in step 1, none in step 2.
+    const vus = [point('vus', 900, 3, {}), point('vus', 1050, 5, {}), point('vus', 1990, 6, {}), point('vus', 3010, 2, {})];
+    const s = await k6PointsToSeries(writePoints([...http(100, 200, 5), ...vus], false), { startMs: T0, steps: 6 });
+    expect(s.series.find((x) => x.name === 'k6.vus')!.values).toEqual([3, 6, 6, 2, 0, 0]);
+  });
 
   it('infers the start from the earliest point when not given', async () => {
     const s = await k6PointsToSeries(writePoints(lines, false));

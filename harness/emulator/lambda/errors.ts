@@ -72,8 +72,13 @@ export function invalidRequestContent(message: string): LambdaError {
   return new LambdaError('InvalidRequestContentException', 400, message);
 }
 
+/**
+ * 413 for an oversized request. The model names the shape `RequestTooLargeException`, but AWS
+ * sends the code `RequestEntityTooLargeException` on the wire, and the SDK names the error by
+ * the wire code (reference §5.2 "Oversized payload").
+ */
 export function requestTooLarge(message: string): LambdaError {
-  return new LambdaError('RequestTooLargeException', 413, message);
+  return new LambdaError('RequestEntityTooLargeException', 413, message);
 }
 
 /** Smithy constraint failures: "1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …". */

@@ -11,9 +11,14 @@ import { parseFunctionName, resolveQualifier } from './names.ts';
 import { paginate, type Reply } from './provider.ts';
 import { isErr, optBool, optInt, optString, readJsonObject, required, type Json } from './validate.ts';
 
+const METRICS = ['EventCount', 'ErrorCount', 'KafkaMetrics'];
+
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export class EsmProvider {
+  /** MetricsConfig.Metrics per mapping UUID: echoed as AWS does; the emulator's metrics are always on. */
+  private readonly metricsConfig = new Map<string, string[]>();
+
   constructor(
     private readonly model: LambdaModel,
     private readonly sqs: SqsModel,
@@ -35,7 +40,23 @@ export class EsmProvider {
       EventSourceMappingArn: `arn:aws:lambda:${EMULATED_ACCOUNT.region}:${EMULATED_ACCOUNT.accountId}:event-source-mapping:${mp.uuid}`,
     };
     if (mp.config.maximumConcurrency !== null) out.ScalingConfig = { MaximumConcurrency: mp.config.maximumConcurrency };
+    const metrics = this.metricsConfig.get(mp.uuid);
+    if (metrics) out.MetricsConfig = { Metrics: [...metrics] };
     return out;
+  }
+
+  /** MetricsConfig.Metrics: a list of at most 3 of EventCount, ErrorCount, KafkaMetrics [MODEL EventSourceMappingMetricsConfig]. */
+  private readMetrics(o: Json): string[] | undefined | LambdaError {
+    const mc = o.MetricsConfig;
+    if (mc === undefined || mc === null) return undefined;
+    if (typeof mc !== 'object' || Array.isArray(mc)) return validationError(mc, 'metricsConfig', 'Member must be a structure');
+    const list = (mc as Json).Metrics;
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || !METRICS.includes(x))) {
+      return validationError(list, 'metricsConfig.metrics', `Member must satisfy constraint: [Member must satisfy enum value set: [${METRICS.join(', ')}]]`);
+    }
+    if (list.length > 3) return validationError(list, 'metricsConfig.metrics', 'Member must have length less than or equal to 3');
+    return list as string[];
   }
 
   /** Read the members shared by Create and Update onto `base`. */
@@ -88,7 +109,7 @@ export class EsmProvider {
     const q = resolveQualifier(ref, null);
     if (isErr(q)) return q;
     const fn = this.model.get(ref.name);
-    if (!fn) return functionNotFound(ref.name, q);
+    if (!fn || (q !== null && !fn.hasQualifier(q))) return functionNotFound(ref.name, q);
     const arn = optString(o, 'EventSourceArn', 'eventSourceArn');
     if (isErr(arn)) return arn;
     if (arn === undefined) return invalidParameter('Unrecognized event source, must be kafka or MQ type');
@@ -97,6 +118,8 @@ export class EsmProvider {
     if (!queue) {
       return invalidParameter('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.');
     }
+    const metrics = this.readMetrics(o);
+    if (isErr(metrics)) return metrics;
     const cfg = this.readConfig(o, { batchSize: ESM.batchSizeDefault, maximumBatchingWindowSeconds: ESM.batchingWindowDefaultSeconds, reportBatchItemFailures: false, maximumConcurrency: null, enabled: true }, queue.fifo);
     if (isErr(cfg)) return cfg;
     const vt = queue.config.VisibilityTimeout;
@@ -112,6 +135,7 @@ export class EsmProvider {
       }
     }
     const mp = this.esm.create(queue, fn, q, cfg);
+    if (metrics && metrics.length) this.metricsConfig.set(mp.uuid, metrics);
     return { status: 202, json: this.shape(mp) };
   }
 
@@ -160,13 +184,20 @@ export class EsmProvider {
       const q = resolveQualifier(ref, null);
       if (isErr(q)) return q;
       const f = this.model.get(ref.name);
-      if (!f) return functionNotFound(ref.name, q);
+      if (!f || (q !== null && !f.hasQualifier(q))) return functionNotFound(ref.name, q);
       fn = f;
       qualifier = q;
     }
+    const metrics = this.readMetrics(o);
+    if (isErr(metrics)) return metrics;
     const cfg = this.readConfig(o, mp.config, mp.queue.fifo);
     if (isErr(cfg)) return cfg;
     this.esm.update(mp, cfg, fn, qualifier);
+    // An empty Metrics list turns metrics off, as on AWS.
+    if (metrics !== undefined) {
+      if (metrics.length) this.metricsConfig.set(mp.uuid, metrics);
+      else this.metricsConfig.delete(mp.uuid);
+    }
     return { status: 202, json: this.shape(mp) };
   }
 
@@ -174,6 +205,8 @@ export class EsmProvider {
     const mp = this.find(id);
     if (isErr(mp)) return mp;
     this.esm.delete(mp);
-    return { status: 202, json: this.shape(mp) };
+    const shown = this.shape(mp);
+    this.metricsConfig.delete(mp.uuid);
+    return { status: 202, json: shown };
   }
 }

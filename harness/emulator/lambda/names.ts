@@ -1,17 +1,16 @@
 /**
  * FunctionName as Lambda accepts it: a name, `name:qualifier`, a partial ARN
  * (`123456789012:function:name`) or a full ARN, validated against the model's pattern.
- * The emulator has `$LATEST` and one alias, `live` (the alias squall puts provisioned
- * concurrency on in AWS mode); any other qualifier is "Function not found", as on AWS for an
- * alias or version that does not exist.
+ * Whether a qualifier names a published version or alias is the function's business
+ * (`LambdaFunction.hasQualifier`); an unknown one is "Function not found", as on AWS.
  */
-import { functionNotFound, validationError, type LambdaError } from './errors.ts';
+import { validationError, type LambdaError } from './errors.ts';
 
 const PATTERN =
   /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:function:|(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:)?(?:\d{12}:)?(?:function:)?)([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
+/** The alias an experiment's function gets (version 1) so provisioned concurrency has a qualifier, as squall deploys to AWS. */
 export const ALIAS = 'live';
-export const QUALIFIERS: ReadonlySet<string> = new Set(['$LATEST', ALIAS]);
 
 export interface FunctionRef {
   name: string;
@@ -36,7 +35,5 @@ export function resolveQualifier(ref: FunctionRef, query: string | null): string
   if (ref.qualifier !== null && q !== null && ref.qualifier !== q) {
     return validationError(q, 'qualifier', 'The derived qualifier from the function name does not match the specified qualifier.');
   }
-  const out = ref.qualifier ?? q;
-  if (out !== null && !QUALIFIERS.has(out)) return functionNotFound(ref.name, out);
-  return out;
+  return ref.qualifier ?? q;
 }

@@ -10,6 +10,7 @@ import {
   functionArn,
   functionNotFound,
   invalidParameter,
+  invalidRequestContent,
   LambdaError,
   provisionedConfigNotFound,
   requestTooLarge,
@@ -19,9 +20,9 @@ import {
   validationError,
 } from './errors.ts';
 import type { AsyncInvoker } from './model/async-invoke.ts';
-import { defaultSpec, type FunctionCode, type FunctionSpec, type LambdaFunction, type LambdaModel } from './model/functions.ts';
+import { defaultSpec, type FunctionAlias, type FunctionCode, type FunctionSpec, type LambdaFunction, type LambdaModel } from './model/functions.ts';
 import type { InvokeOutcome } from './model/runtime.ts';
-import { parseFunctionName, resolveQualifier, type FunctionRef } from './names.ts';
+import { ALIAS, parseFunctionName, resolveQualifier, type FunctionRef } from './names.ts';
 import { isErr, optInt, optString, readJsonObject, required, type Json } from './validate.ts';
 
 export interface Reply {
@@ -53,9 +54,9 @@ export function specFromResolved(f: ResolvedFunction, asyncRetryDelaysSeconds?: 
 }
 
 /** The tail AWS puts in X-Amz-Log-Result: START/END/REPORT around the handler's lines, last 4 KB, base64 (§5.2). */
-export function logTail(fn: LambdaFunction, requestId: string, o: InvokeOutcome, initMs: number): string {
+export function logTail(fn: LambdaFunction, requestId: string, o: InvokeOutcome, initMs: number, version = '$LATEST'): string {
   const billed = Math.max(1, Math.ceil(o.durationMs));
-  let text = `START RequestId: ${requestId} Version: $LATEST\n`;
+  let text = `START RequestId: ${requestId} Version: ${version}\n`;
   if (o.log) text += `${o.log}\n`;
   text += `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${o.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${fn.spec.memoryMB} MB\tMax Memory Used: ${fn.spec.memoryMB} MB\t`;
   if (initMs >= 0) text += `Init Duration: ${initMs.toFixed(2)} ms\t`;
@@ -91,7 +92,7 @@ export class LambdaProvider {
     const q = resolveQualifier(ref, qualifier);
     if (isErr(q)) return q;
     const fn = this.model.get(ref.name);
-    if (!fn) return functionNotFound(ref.name, q);
+    if (!fn || (q !== null && !fn.hasQualifier(q))) return functionNotFound(ref.name, q);
     return { fn, qualifier: q };
   }
 
@@ -102,25 +103,27 @@ export class LambdaProvider {
   // -------------------------------------------------------------------------------------------
   // Functions
 
-  configuration(fn: LambdaFunction): Json {
-    const s = fn.spec;
+  /** FunctionConfiguration of $LATEST, or of the published version `version` (qualified ARN, frozen values). */
+  configuration(fn: LambdaFunction, version: string = '$LATEST'): Json {
+    const pv = version === '$LATEST' ? undefined : fn.versions.get(version);
+    const s = pv ? pv.spec : fn.spec;
     const out: Json = {
       FunctionName: s.name,
-      FunctionArn: fn.arn,
+      FunctionArn: pv ? functionArn(fn.name, pv.version) : fn.arn,
       Runtime: s.runtime,
       Role: s.role,
       Handler: s.handler,
       CodeSize: 0,
-      Description: s.description,
+      Description: pv ? pv.description : s.description,
       Timeout: s.timeoutSeconds,
       MemorySize: s.memoryMB,
-      LastModified: fn.lastModifiedIso,
-      CodeSha256: fn.codeSha256,
-      Version: '$LATEST',
+      LastModified: pv ? pv.lastModifiedIso : fn.lastModifiedIso,
+      CodeSha256: pv ? pv.codeSha256 : fn.codeSha256,
+      Version: pv ? pv.version : '$LATEST',
       TracingConfig: { Mode: 'PassThrough' },
-      RevisionId: fn.revisionId,
+      RevisionId: pv ? pv.revisionId : fn.revisionId,
       State: 'Active',
-      LastUpdateStatus: 'Successful',
+      LastUpdateStatus: pv ? 'Successful' : fn.lastUpdateStatus,
       PackageType: 'Zip',
       Architectures: [s.architecture],
       EphemeralStorage: { Size: LAMBDA.ephemeralStorageMinMB },
@@ -182,11 +185,15 @@ export class LambdaProvider {
   createFromResolved(f: ResolvedFunction): LambdaFunction {
     const existing = this.model.get(f.name);
     const spec = specFromResolved(f);
-    if (existing) {
-      this.model.update(existing, spec);
-      return existing;
-    }
-    return this.model.create(spec);
+    const fn = existing ?? this.model.create(spec);
+    if (existing) this.model.update(existing, spec);
+    // Version 1 behind the alias `live`, as squall deploys an experiment's function to AWS:
+    // provisioned concurrency (from the experiment or a chaos action) needs a version or alias.
+    const v = this.model.publishVersion(fn, undefined);
+    const live = fn.aliases.get(ALIAS);
+    if (!live) fn.aliases.set(ALIAS, { name: ALIAS, functionVersion: v.version, description: '', weights: new Map(), revisionId: crypto.randomUUID() });
+    else if (live.functionVersion !== v.version) this.updateAlias(fn.name, ALIAS, Buffer.from(JSON.stringify({ FunctionVersion: v.version })));
+    return fn;
   }
 
   updateFunctionConfiguration(raw: string, body: Buffer): Reply | LambdaError {
@@ -200,6 +207,7 @@ export class LambdaProvider {
     if (isErr(memory)) return memory;
     const description = optString(o, 'Description', 'description', 256);
     if (isErr(description)) return description;
+    if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
     const spec: FunctionSpec = { ...fn.spec };
     if (timeout !== undefined) spec.timeoutSeconds = timeout;
     if (memory !== undefined) spec.memoryMB = memory;
@@ -215,14 +223,28 @@ export class LambdaProvider {
       }
     }
     this.model.update(fn, spec);
-    return ok(this.configuration(fn));
+    return ok(this.beginUpdate(fn));
+  }
+
+  /**
+   * The configuration an update answers with: LastUpdateStatus InProgress, which settles to
+   * Successful on the next turn of the clock (AWS takes seconds; clients poll GetFunctionConfiguration
+   * or use the function-updated waiter, which both work against either).
+   */
+  private beginUpdate(fn: LambdaFunction): Json {
+    fn.lastUpdateStatus = 'InProgress';
+    const shown = this.configuration(fn);
+    this.model.clock.setTimer(() => {
+      fn.lastUpdateStatus = 'Successful';
+    }, 0);
+    return shown;
   }
 
   getFunction(raw: string, qualifier: string | null): Reply | LambdaError {
     const r = this.fnq(raw, qualifier);
     if (isErr(r)) return r;
     const out: Json = {
-      Configuration: this.configuration(r.fn),
+      Configuration: this.configuration(r.fn, r.fn.versionOf(r.qualifier) ?? '$LATEST'),
       Code: { RepositoryType: 'S3', Location: `${this.endpoint()}/_squall/lambda/code/${r.fn.name}` },
     };
     if (r.fn.concurrency.reserved !== null) out.Concurrency = { ReservedConcurrentExecutions: r.fn.concurrency.reserved };
@@ -232,7 +254,169 @@ export class LambdaProvider {
   getFunctionConfiguration(raw: string, qualifier: string | null): Reply | LambdaError {
     const r = this.fnq(raw, qualifier);
     if (isErr(r)) return r;
-    return ok(this.configuration(r.fn));
+    return ok(this.configuration(r.fn, r.fn.versionOf(r.qualifier) ?? '$LATEST'));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Versions and aliases
+
+  publishVersion(raw: string, body: Buffer): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const o = readJsonObject(body);
+    if (isErr(o)) return o;
+    const description = optString(o, 'Description', 'description', 256);
+    if (isErr(description)) return description;
+    const sha = optString(o, 'CodeSha256', 'codeSha256');
+    if (isErr(sha)) return sha;
+    const rev = optString(o, 'RevisionId', 'revisionId');
+    if (isErr(rev)) return rev;
+    if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
+    if (sha !== undefined && sha !== fn.codeSha256) {
+      return invalidParameter(`CodeSHA256 (${sha}) is different from current CodeSHA256 in $LATEST (${fn.codeSha256}). Please try again.`);
+    }
+    if (rev !== undefined && rev !== fn.revisionId) return preconditionFailed();
+    const v = this.model.publishVersion(fn, description);
+    return ok(this.configuration(fn, v.version), 201);
+  }
+
+  listVersions(raw: string, query: URLSearchParams): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const all = ['$LATEST', ...fn.versions.keys()].map((v) => this.configuration(fn, v));
+    const page = paginate(all, query);
+    if (isErr(page)) return page;
+    const out: Json = { Versions: page.items };
+    if (page.next) out.NextMarker = page.next;
+    return ok(out);
+  }
+
+  aliasShape(fn: LambdaFunction, a: FunctionAlias): Json {
+    const out: Json = { AliasArn: functionArn(fn.name, a.name), Name: a.name, FunctionVersion: a.functionVersion, Description: a.description, RevisionId: a.revisionId };
+    if (a.weights.size > 0) out.RoutingConfig = { AdditionalVersionWeights: Object.fromEntries(a.weights) };
+    return out;
+  }
+
+  /** FunctionVersion and RoutingConfig as AWS validates them; `primary` is the version the alias points at. */
+  private readRouting(fn: LambdaFunction, o: Json, primary: string): Map<string, number> | undefined | LambdaError {
+    const rc = o.RoutingConfig;
+    if (rc === undefined || rc === null) return undefined;
+    if (typeof rc !== 'object' || Array.isArray(rc)) return validationError(rc, 'routingConfig', 'Member must be a structure');
+    const w = (rc as Json).AdditionalVersionWeights;
+    const weights = new Map<string, number>();
+    if (w === undefined || w === null) return weights;
+    if (typeof w !== 'object' || Array.isArray(w)) return validationError(w, 'routingConfig.additionalVersionWeights', 'Member must be a map');
+    for (const [v, x] of Object.entries(w as Record<string, unknown>)) {
+      if (!/^[0-9]+$/.test(v)) return validationError(v, 'routingConfig.additionalVersionWeights.key', 'Member must satisfy regular expression pattern: [0-9]+');
+      if (typeof x !== 'number' || !(x >= 0 && x <= 1)) {
+        return validationError(x, 'routingConfig.additionalVersionWeights.value', 'Member must have value between 0.0 and 1.0');
+      }
+      if (!fn.versions.has(v)) return resourceNotFound(`Function not found: ${functionArn(fn.name, v)}`);
+      if (v === primary) return invalidParameter(`Invalid RoutingConfig. The function version ${v} is already the primary version of the alias.`);
+      weights.set(v, x);
+    }
+    if (weights.size > 1) return invalidParameter('Number of items in AdditionalVersionWeights cannot be greater than 1');
+    if (weights.size > 0 && primary === '$LATEST') return invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+    return weights;
+  }
+
+  private readVersion(fn: LambdaFunction, v: string): LambdaError | null {
+    if (!/^(\$LATEST|[0-9]+)$/.test(v)) return validationError(v, 'functionVersion', 'Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)');
+    if (v !== '$LATEST' && !fn.versions.has(v)) return resourceNotFound(`Function not found: ${functionArn(fn.name, v)}`);
+    return null;
+  }
+
+  createAlias(raw: string, body: Buffer): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const o = readJsonObject(body);
+    if (isErr(o)) return o;
+    const name = required(optString(o, 'Name', 'name', 128), 'name');
+    if (isErr(name)) return name;
+    if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]+$/.test(name)) return validationError(name, 'name', 'Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)');
+    const version = required(optString(o, 'FunctionVersion', 'functionVersion', 1024), 'functionVersion');
+    if (isErr(version)) return version;
+    const bad = this.readVersion(fn, version);
+    if (bad) return bad;
+    const description = optString(o, 'Description', 'description', 256);
+    if (isErr(description)) return description;
+    const weights = this.readRouting(fn, o, version);
+    if (isErr(weights)) return weights;
+    if (fn.aliases.has(name)) return resourceConflict(`Alias already exists: ${functionArn(fn.name, name)}`);
+    const a: FunctionAlias = { name, functionVersion: version, description: description ?? '', weights: weights ?? new Map(), revisionId: crypto.randomUUID() };
+    fn.aliases.set(name, a);
+    return ok(this.aliasShape(fn, a), 201);
+  }
+
+  private alias(fn: LambdaFunction, name: string): FunctionAlias | LambdaError {
+    return fn.aliases.get(name) ?? resourceNotFound(`Alias not found: ${functionArn(fn.name, name)}`);
+  }
+
+  getAlias(raw: string, name: string): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const a = this.alias(fn, name);
+    if (isErr(a)) return a;
+    return ok(this.aliasShape(fn, a));
+  }
+
+  updateAlias(raw: string, name: string, body: Buffer): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const a = this.alias(fn, name);
+    if (isErr(a)) return a;
+    const o = readJsonObject(body);
+    if (isErr(o)) return o;
+    const version = optString(o, 'FunctionVersion', 'functionVersion', 1024);
+    if (isErr(version)) return version;
+    if (version !== undefined) {
+      const bad = this.readVersion(fn, version);
+      if (bad) return bad;
+    }
+    const description = optString(o, 'Description', 'description', 256);
+    if (isErr(description)) return description;
+    const rev = optString(o, 'RevisionId', 'revisionId');
+    if (isErr(rev)) return rev;
+    if (rev !== undefined && rev !== a.revisionId) return preconditionFailed();
+    const primary = version ?? a.functionVersion;
+    const weights = this.readRouting(fn, o, primary);
+    if (isErr(weights)) return weights;
+    if (weights === undefined && a.weights.has(primary)) return invalidParameter(`Invalid RoutingConfig. The function version ${primary} is already the primary version of the alias.`);
+    const moved = primary !== a.functionVersion;
+    a.functionVersion = primary;
+    if (weights !== undefined) a.weights = weights;
+    if (description !== undefined) a.description = description;
+    a.revisionId = crypto.randomUUID();
+    // Provisioned environments on the alias ran the old version: re-provision them for the new one.
+    if (moved && fn.concurrency.provisioned.has(name)) {
+      const n = fn.concurrency.provisioned.get(name)!.requested;
+      this.model.deleteProvisioned(fn, name);
+      this.model.setProvisioned(fn, name, n);
+    }
+    return ok(this.aliasShape(fn, a));
+  }
+
+  listAliases(raw: string, query: URLSearchParams): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const v = query.get('FunctionVersion');
+    const all = [...fn.aliases.values()].filter((a) => v === null || a.functionVersion === v).map((a) => this.aliasShape(fn, a));
+    const page = paginate(all, query);
+    if (isErr(page)) return page;
+    const out: Json = { Aliases: page.items };
+    if (page.next) out.NextMarker = page.next;
+    return ok(out);
+  }
+
+  deleteAlias(raw: string, name: string): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    // AWS answers 204 for an alias that does not exist.
+    if (fn.aliases.has(name)) {
+      if (fn.concurrency.provisioned.has(name)) this.model.deleteProvisioned(fn, name);
+      fn.aliases.delete(name);
+    }
+    return noContent;
   }
 
   listFunctions(query: URLSearchParams): Reply | LambdaError {
@@ -270,8 +454,13 @@ export class LambdaProvider {
     if (clientContext !== null && clientContext.length > LAMBDA.clientContextMaxBytes) {
       return invalidParameter(`Client context must be at most ${LAMBDA.clientContextMaxBytes} bytes`);
     }
-    const limit = type === 'Event' ? LAMBDA.asyncPayloadMaxBytes : LAMBDA.syncPayloadMaxBytes;
-    if (body.length > limit) return requestTooLarge(`Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    if (clientContext !== null && !isBase64JsonObject(clientContext)) {
+      return invalidRequestContent('Client context must be a valid Base64-encoded JSON object.');
+    }
+    if (type === 'Event' && body.length > LAMBDA.asyncPayloadMaxBytes) {
+      return requestTooLarge(`${body.length} byte payload is too large for the Event invocation type (limit ${LAMBDA.asyncPayloadMaxBytes} bytes)`);
+    }
+    if (body.length > LAMBDA.syncPayloadMaxBytes) return requestTooLarge(`Request must be smaller than ${LAMBDA.syncPayloadMaxBytes} bytes for the InvokeFunction operation`);
     const payload = body.length === 0 ? '{}' : body.toString('utf8');
     try {
       JSON.parse(payload);
@@ -283,25 +472,24 @@ export class LambdaProvider {
       );
     }
     const { fn } = r;
-    const version = { 'x-amz-executed-version': '$LATEST' };
-    if (type === 'DryRun') return { status: 204, headers: version };
+    if (type === 'DryRun') return { status: 204, headers: { 'x-amz-executed-version': fn.versionOf(r.qualifier) ?? '$LATEST' } };
     if (type === 'Event') {
       this.asyncInvoker.enqueue(fn, r.qualifier, payload);
-      return { status: 202, headers: version };
+      return { status: 202, headers: { 'x-amz-executed-version': fn.versionOf(r.qualifier) ?? '$LATEST' } };
     }
     return new Promise((resolve) => {
-      this.model.invoke(fn, r.qualifier, { requestId, payload, event: undefined, logTail: logType === 'Tail', clientContext }, (throttle, o, initMs) => {
+      this.model.invoke(fn, r.qualifier, { requestId, payload, event: undefined, logTail: logType === 'Tail', clientContext }, (throttle, o, initMs, executed) => {
         if (throttle !== null) {
           resolve(tooManyRequests(throttle));
           return;
         }
-        resolve(this.invokeReply(fn, requestId, o!, initMs, logType === 'Tail'));
+        resolve(this.invokeReply(fn, requestId, o!, initMs, logType === 'Tail', executed));
       });
     });
   }
 
-  private invokeReply(fn: LambdaFunction, requestId: string, o: InvokeOutcome, initMs: number, tail: boolean): Reply {
-    const h: Record<string, string> = { 'x-amz-executed-version': '$LATEST', 'content-type': 'application/json' };
+  private invokeReply(fn: LambdaFunction, requestId: string, o: InvokeOutcome, initMs: number, tail: boolean, executed: string): Reply {
+    const h: Record<string, string> = { 'x-amz-executed-version': executed, 'content-type': 'application/json' };
     let payload = o.payload;
     let functionError = o.functionError;
     if (Buffer.byteLength(payload) > LAMBDA.syncPayloadMaxBytes) {
@@ -312,7 +500,7 @@ export class LambdaProvider {
       functionError = true;
     }
     if (functionError) h['x-amz-function-error'] = 'Unhandled';
-    if (tail) h['x-amz-log-result'] = logTail(fn, requestId, o, initMs);
+    if (tail) h['x-amz-log-result'] = logTail(fn, requestId, o, initMs, executed);
     return { status: 200, headers: h, raw: payload };
   }
 
@@ -362,7 +550,7 @@ export class LambdaProvider {
     if (qualifier === null || qualifier === '') return validationError(null, 'qualifier', 'Member must not be null');
     const r = this.fnq(raw, qualifier);
     if (isErr(r)) return r;
-    if (r.qualifier === '$LATEST' || r.qualifier === null) {
+    if (r.qualifier === '$LATEST' || r.qualifier === null || r.fn.versionOf(r.qualifier) === '$LATEST') {
       return invalidParameter('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
     }
     return { fn: r.fn, qualifier: r.qualifier };
@@ -580,6 +768,27 @@ export class LambdaProvider {
     if (!r.fn.urlConfig) return resourceNotFound('The resource you requested does not exist.');
     r.fn.urlConfig = null;
     return noContent;
+  }
+}
+
+/** AWS's 409 while a previous update has not settled. */
+/** AWS's 412 when a RevisionId does not match. */
+function preconditionFailed(): LambdaError {
+  return new LambdaError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+}
+
+function updateInProgress(fn: LambdaFunction): LambdaError {
+  return resourceConflict(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`);
+}
+
+/** What Lambda accepts in X-Amz-Client-Context: standard Base64 of a JSON object. */
+function isBase64JsonObject(s: string): boolean {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return false;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(s, 'base64').toString('utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
   }
 }
 

@@ -61,7 +61,7 @@ export class LambdaService implements EmulatorService {
       const ref = parseFunctionName(arn);
       if (isErr(ref)) return false;
       const fn = this.model.get(ref.name);
-      if (!fn) return false;
+      if (!fn || (ref.qualifier !== null && !fn.hasQualifier(ref.qualifier))) return false;
       this.asyncInvoker.enqueue(fn, ref.qualifier, record);
       return true;
     }
@@ -162,6 +162,14 @@ export class LambdaService implements EmulatorService {
         return p.getFunctionConfiguration(name, qualifier);
       case '2015-03-31 PUT configuration':
         return p.updateFunctionConfiguration(name, req.body);
+      case '2015-03-31 POST versions':
+        return p.publishVersion(name, req.body);
+      case '2015-03-31 GET versions':
+        return p.listVersions(name, q);
+      case '2015-03-31 POST aliases':
+        return p.createAlias(name, req.body);
+      case '2015-03-31 GET aliases':
+        return p.listAliases(name, q);
       case '2015-03-31 POST invocations':
         return p.invoke(name, qualifier, req.headers, req.body, req.requestId);
       case '2014-11-13 POST invoke-async':
@@ -200,6 +208,12 @@ export class LambdaService implements EmulatorService {
       case '2021-10-31 GET urls':
         return p.listUrlConfigs(name);
       default:
+        if (version === '2015-03-31' && seg[4] === 'aliases' && seg.length === 6 && seg[5]) {
+          const alias = decodeURIComponent(seg[5]);
+          if (m === 'GET') return p.getAlias(name, alias);
+          if (m === 'PUT') return p.updateAlias(name, alias, req.body);
+          if (m === 'DELETE') return p.deleteAlias(name, alias);
+        }
         return unknownOperation(m, req.path);
     }
   }

@@ -50,6 +50,8 @@ export const SQS_ERRORS = {
   ResourceNotFoundException: same('ResourceNotFoundException'),
   // Front-end errors: unknown operation, unreadable body, authentication.
   UnknownOperationException: front('InvalidAction', 400),
+  // A Query request without Action: "MissingAction" 400 [AWS API reference, Common Errors].
+  MissingAction: front('MissingAction', 400),
   SerializationException: front('MalformedQueryString', 400),
   InvalidClientTokenId: front('InvalidClientTokenId', 403),
   SignatureDoesNotMatch: front('SignatureDoesNotMatch', 403),

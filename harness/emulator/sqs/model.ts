@@ -22,6 +22,7 @@ import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
 import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
 import type { QueueConfig, RedrivePolicy } from './queue-config.ts';
+import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
 import type { MessageAttributes } from './md5.ts';
 
 export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
@@ -699,7 +700,7 @@ export class SqsModel {
     const dlq = target !== q ? target : undefined;
     let moved = 0;
     const takeOne = (m: Msg): boolean => {
-      if (dlq && redrive && m.receiveCount >= redrive.maxReceiveCount) {
+      if (dlq && redrive && deadLettersOnReceive(m.receiveCount, redrive.maxReceiveCount)) {
         this.removeVisible(q, m);
         this.moveToDlq(q, m, dlq);
         moved++;
@@ -991,7 +992,7 @@ export class SqsModel {
   tick(q: SqsQueue): void {
     const now = this.clock.now();
     let woke = false;
-    while (q.due.peekKey() <= now) {
+    while (visibleAgain(q.due.peekKey(), now)) {
       const key = q.due.peekKey();
       const m = q.due.pop()!;
       if (m.dueAt !== key) continue;

@@ -106,6 +106,7 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
     const rid = req.requestId;
     const params = queryParams(req);
     const op = params.get('Action') ?? '';
+    if (op === '') return xmlError(new SqsError('MissingAction', 'The request is missing an action or a required parameter.'), rid);
     if (!OPERATIONS.has(op)) return xmlError(new SqsError('UnknownOperationException', `The action ${op} is not valid for this endpoint.`), rid);
     const m = QUEUE_PATH.exec(req.path);
     if (m && !params.has('QueueUrl') && inputMembers(op).includes('QueueUrl')) params.set('QueueUrl', `${ctx.endpoint()}/${m[1]}/${m[2]}`);
@@ -129,7 +130,11 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
       if (isJson(req)) return req.method === 'POST';
       if (req.method === 'GET') return req.query.has('Action');
       if (req.method !== 'POST') return false;
-      return req.query.has('Action') || (isForm(req) && /(^|&)Action=/.test(req.body.toString('latin1', 0, Math.min(req.body.length, 64 * 1024))));
+      if (req.query.has('Action')) return true;
+      if (!isForm(req)) return false;
+      // A form POST to the service root or a queue URL is a Query request even without Action,
+      // so it gets the Query protocol's XML error rather than another service's answer.
+      return req.path === '/' || QUEUE_PATH.test(req.path) || /(^|&)Action=/.test(req.body.toString('latin1', 0, Math.min(req.body.length, 64 * 1024)));
     },
     handle(req) {
       if (isJson(req)) return handleJson(req, (req.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length));

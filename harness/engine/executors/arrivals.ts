@@ -22,6 +22,9 @@ export async function runArrivals(rt: ScenarioRuntime, plan: ExecutorPlan, due: 
   const end = plan.durationMs;
   const onSettled = (vu: VuHandle): void => {
     active--;
+    // k6 counts an arrival-rate VU as active only while it runs an iteration; without this the
+    // `vus` metric held the count of the last start (1 at any low rate) between iterations.
+    rt.setActiveVUs(active);
     free.push(vu);
     inFlight.done();
   };

@@ -16,6 +16,11 @@ import { metricLine } from './ndjson.ts';
 const BATCH = 8192;
 /** Batches the writer may hold (8192 × 32 bytes each): ~4 MB of samples at most. */
 const MAX_IN_FLIGHT = 16;
+/**
+ * How often samples reach an uncompressed file: a reader tailing it (squall run's stop
+ * conditions) sees points at most this late. Gzip-only outputs are not flushed by time.
+ */
+const LIVE_FLUSH_MS = 250;
 
 export class ThreadedNdjsonOutput implements SampleOutput {
   private readonly worker: Worker;
@@ -31,12 +36,21 @@ export class ThreadedNdjsonOutput implements SampleOutput {
   blocked: Promise<void> | undefined;
   private closedResolve: (() => void) | undefined;
   private failure: Error | undefined;
+  private readonly liveTimer: NodeJS.Timeout | undefined;
 
+  /** `paths`: one or more files receiving the same lines (`.gz` ones compressed). */
   constructor(
-    path: string,
+    paths: readonly string[],
     private readonly thresholds: ReadonlyMap<string, readonly ThresholdSpec[]>,
   ) {
-    this.worker = new Worker(new URL('./ndjson-writer.worker.mjs', import.meta.url), { workerData: { path } });
+    this.worker = new Worker(new URL('./ndjson-writer.worker.mjs', import.meta.url), { workerData: { paths } });
+    if (paths.some((p) => !p.endsWith('.gz'))) {
+      this.liveTimer = setInterval(() => {
+        this.flush();
+        this.worker.postMessage({ type: 'sync' });
+      }, LIVE_FLUSH_MS);
+      this.liveTimer.unref();
+    }
     this.records = new Float64Array(BATCH * 4);
     this.worker.on('message', (m: { type: string; buffer?: ArrayBuffer }) => {
       if (m.type === 'ack') {
@@ -93,6 +107,7 @@ export class ThreadedNdjsonOutput implements SampleOutput {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.liveTimer);
     this.flush();
     const closed = new Promise<void>((r) => (this.closedResolve = r));
     this.worker.postMessage({ type: 'close' });

@@ -7,18 +7,22 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createGzip, constants as zc } from 'node:zlib';
 
 const HIGH_WATER = 4 * 1024 * 1024;
-const { path } = workerData;
+const { paths } = workerData;
 
-const file = createWriteStream(path, { highWaterMark: HIGH_WATER });
-let sink = file;
-if (path.endsWith('.gz')) {
-  const gz = createGzip({ level: 1, memLevel: 9, chunkSize: 64 * 1024, strategy: zc.Z_DEFAULT_STRATEGY, highWaterMark: HIGH_WATER });
-  gz.pipe(file);
-  sink = gz;
-}
-const closed = new Promise((resolve, reject) => {
-  file.on('close', resolve);
-  file.on('error', reject);
+// One sink per file, each fed the same bytes: a .gz file through gzip, any other as it is.
+const outputs = paths.map((path) => {
+  const file = createWriteStream(path, { highWaterMark: HIGH_WATER });
+  let sink = file;
+  if (path.endsWith('.gz')) {
+    const gz = createGzip({ level: 1, memLevel: 9, chunkSize: 64 * 1024, strategy: zc.Z_DEFAULT_STRATEGY, highWaterMark: HIGH_WATER });
+    gz.pipe(file);
+    sink = gz;
+  }
+  const closed = new Promise((resolve, reject) => {
+    file.on('close', resolve);
+    file.on('error', reject);
+  });
+  return { sink, closed };
 });
 
 /** metric id → { prefix: bytes up to the time, line: the Metric line (written before its first Point) }. */
@@ -49,9 +53,13 @@ function time(epochMs) {
   return last;
 }
 
-function write(buf) {
+function writeOne(sink, buf) {
   if (sink.write(buf)) return Promise.resolve();
   return new Promise((resolve) => sink.once('drain', resolve));
+}
+
+function write(buf) {
+  return Promise.all(outputs.map((o) => writeOne(o.sink, buf)));
 }
 
 /** Hand the filled part of the buffer to the stream and start a new buffer. */
@@ -100,10 +108,13 @@ async function handle(msg) {
     }
     // Leave the buffer filling across batches; the stream gets it when full or at close.
     parentPort.postMessage({ type: 'ack', buffer: r.buffer }, [r.buffer]);
+  } else if (msg.type === 'sync') {
+    // Time-based flush for a reader tailing an uncompressed file.
+    if (pos > 0) await takeOut();
   } else if (msg.type === 'close') {
     if (pos > 0) await takeOut();
-    sink.end();
-    await closed;
+    for (const o of outputs) o.sink.end();
+    await Promise.all(outputs.map((o) => o.closed));
     parentPort.postMessage({ type: 'closed' });
   }
 }

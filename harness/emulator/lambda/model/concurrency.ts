@@ -1,53 +1,40 @@
 /**
- * Lambda's concurrency accounting, as AWS accounts it (reference §1.1–1.4): one account limit,
- * an unreserved minimum that reservations may not eat into, reserved concurrency as a private
- * pool (0 throttles everything), provisioned concurrency as pre-allocated slots per qualifier
- * with spillover to on-demand, and a per-function token bucket on *new* environments.
- *
- * The order of checks follows LocalStack's counting service (§1.3): a free provisioned slot on
- * the qualifier first, then the function's reserved pool, then the shared unreserved pool. The
- * model is pure arithmetic on integers behind an injected clock; it never throws on the hot path
- * (acquire returns a lease kind or the throttle reason).
+ * Lambda's concurrency accounting in the emulator: one account limit, an unreserved minimum that
+ * reservations may not eat into, reserved concurrency as a private pool (0 throttles everything),
+ * provisioned concurrency as pre-allocated slots per qualifier with spillover to on-demand, and a
+ * per-function token bucket on *new* environments (reference §1.1–1.4). The rules themselves
+ * (admission order and Reason, the bucket) are rules/admission.ts and rules/token-bucket.ts,
+ * shared with the simulator; this module keeps the emulator's counters (per qualifier, per pool)
+ * and validates the configuration APIs. It never throws on the hot path (acquire returns a lease
+ * kind or the throttle reason).
  */
 import type { Clock } from '../../../contracts/clock.ts';
 import { SCALING_RATE_THROTTLE_REASON, type ThrottleReason } from '../../../contracts/aws-facts.ts';
 import type { ResolvedAccount } from '../../../experiment/types.ts';
+import { ADMIT_PROVISIONED, admit, throttleReason, unreservedAvailable, type Lease } from '../../../rules/admission.ts';
+import { bucketShape, TokenBucket as RuleBucket } from '../../../rules/token-bucket.ts';
 
-export type LeaseKind = 'provisioned' | 'on-demand';
+export type LeaseKind = Lease;
 
 export { SCALING_RATE_THROTTLE_REASON };
 
-/** Continuous-refill token bucket: `capacity` tokens, `refillPerMs` tokens per ms, never above capacity (§1.4). */
+/** The shared scaling bucket (rules/token-bucket.ts) read on the emulator's clock. */
 export class TokenBucket {
-  private tokens: number;
-  private last: number;
+  private readonly bucket: RuleBucket;
   constructor(
     private readonly clock: Clock,
-    private capacity: number,
-    private refillPerMs: number,
+    shape: ReturnType<typeof bucketShape>,
   ) {
-    this.tokens = capacity;
-    this.last = clock.now();
+    this.bucket = new RuleBucket(shape, clock.now());
   }
   take(): boolean {
-    const now = this.clock.now();
-    const t = this.tokens + (now - this.last) * this.refillPerMs;
-    this.tokens = t > this.capacity ? this.capacity : t;
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    return false;
+    return this.bucket.take(this.clock.now());
   }
   available(): number {
-    const t = this.tokens + (this.clock.now() - this.last) * this.refillPerMs;
-    return Math.floor(t > this.capacity ? this.capacity : t);
+    return this.bucket.available(this.clock.now());
   }
-  reconfigure(capacity: number, refillPerMs: number): void {
-    this.capacity = capacity;
-    this.refillPerMs = refillPerMs;
-    if (this.tokens > capacity) this.tokens = capacity;
+  reconfigure(shape: ReturnType<typeof bucketShape>): void {
+    this.bucket.reconfigure(shape);
   }
 }
 
@@ -107,18 +94,12 @@ export class ConcurrencyModel {
   /** Replace the account settings (limit, unreserved minimum, scaling rate) for every function. */
   configureAccount(account: ResolvedAccount): void {
     this.account = account;
-    const { capacity, perMs } = this.bucketShape();
-    for (const f of this.fns.values()) f.bucket.reconfigure(capacity, perMs);
-  }
-
-  private bucketShape(): { capacity: number; perMs: number } {
-    const { environments, perSeconds } = this.account.scalingRate;
-    return { capacity: environments, perMs: environments / (perSeconds * 1000) };
+    const shape = bucketShape(account.scalingRate);
+    for (const f of this.fns.values()) f.bucket.reconfigure(shape);
   }
 
   register(name: string): FunctionConcurrency {
-    const { capacity, perMs } = this.bucketShape();
-    const f = new FunctionConcurrency(name, new TokenBucket(this.clock, capacity, perMs));
+    const f = new FunctionConcurrency(name, new TokenBucket(this.clock, bucketShape(this.account.scalingRate)));
     this.fns.set(name, f);
     return f;
   }
@@ -222,28 +203,24 @@ export class ConcurrencyModel {
    * invocation spills over to on-demand concurrency (§1.3).
    */
   acquire(f: FunctionConcurrency, qualifier: string | null): LeaseKind | ThrottleReason {
-    if (qualifier !== null && f.provisioned.size > 0) {
-      const slots = f.provisioned.get(qualifier);
-      if (slots && slots.busy < slots.allocated) {
-        slots.busy++;
-        f.provisionedBusy++;
-        this.notePeak(f);
-        return 'provisioned';
-      }
-    }
-    if (f.reserved !== null) {
-      if (f.reserved - f.provisionedTotal() - f.runningOnDemand <= 0) return 'ReservedFunctionConcurrentInvocationLimitExceeded';
+    const slots = qualifier !== null && f.provisioned.size > 0 ? f.provisioned.get(qualifier) : undefined;
+    const code = admit(
+      slots ? slots.allocated - slots.busy : 0,
+      f.reserved,
+      f.reserved === null ? 0 : f.provisionedTotal(),
+      f.runningOnDemand,
+      unreservedAvailable(this.account.concurrencyLimit, this.reservedSum, this.unreservedProvisionedSum, this.unreservedRunning),
+    );
+    if (code < 0) return throttleReason(code);
+    if (code === ADMIT_PROVISIONED) {
+      slots!.busy++;
+      f.provisionedBusy++;
+    } else {
       f.runningOnDemand++;
-      this.notePeak(f);
-      return 'on-demand';
+      if (f.reserved === null) this.unreservedRunning++;
     }
-    if (this.account.concurrencyLimit - this.reservedSum - this.unreservedProvisionedSum - this.unreservedRunning <= 0) {
-      return 'ConcurrentInvocationLimitExceeded';
-    }
-    f.runningOnDemand++;
-    this.unreservedRunning++;
     this.notePeak(f);
-    return 'on-demand';
+    return code === ADMIT_PROVISIONED ? 'provisioned' : 'on-demand';
   }
 
   release(f: FunctionConcurrency, kind: LeaseKind, qualifier: string | null): void {

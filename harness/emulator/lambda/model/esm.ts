@@ -1,37 +1,20 @@
 /**
- * SQS event source mappings (reference §3): pollers that receive from the SQS model in-process,
- * invoke the function synchronously through the same pipeline and concurrency accounting as
- * Invoke (so ESM throttles count as Lambda throttles), delete what succeeded and leave the rest
- * in flight, so a failed or dropped batch comes back after the visibility timeout with its
- * receive count increased and can reach the DLQ. The simulator (simulator/mapping-model.ts)
- * implements the same rules; constants and citations are in aws-facts `ESM_SCALING`.
- *
- * Scaling: 5 concurrent batches to start, up to 300 more per minute (5 per second) while messages
- * keep coming and all but one poller hold a batch, capped by ScalingConfig.MaximumConcurrency or
- * the standard maximum; back to 5 when a second passes without messages.
- * Function error (whole batch failed): the batch is given up, one concurrent batch less (not
- * below 2; not at all with ReportBatchItemFailures, §3.5), and the poller waits 1 s, 2 s, 4 s …
- * (≤ 60 s, by consecutive failed batches) before polling again.
- * Throttle (§3.5): the poller keeps the batch and retries the invoke after 1 s, 2 s, 4 s … (≤ 60 s)
- * as long as the retry starts before the batch's visibility deadline (first receive + the
- * queue's visibility timeout); otherwise it drops the batch (no delete: the messages become
- * visible at the deadline) and polls again at once. Each throttle is one less concurrent batch,
- * but not below the initial 5 (pollers don't see reserved concurrency, §3.1). A held batch
- * counts as busy for scale-up and in esm.concurrency. Counting: every invoke attempt (retries
- * included) is one esm.batches and, when throttled, one lambda.throttles; esm.failed_batches
- * counts batches given up (function error or dropped after throttles), once per batch.
- * Scale-down: a poller beyond the allowed number ends when it is about to poll, unless its last
- * batch succeeded (empty poll, failure or drop first); once in its long poll it takes what the
- * poll returns. Under throttles the pollers still getting the function's concurrency keep it and
- * the ones holding throttled batches go away.
- * Disabling or deleting the mapping drops held batches at once. Batching: with a window of 0 a poller invokes with whatever one
- * receive returned; otherwise it keeps receiving until BatchSize, the window, or the 6 MB
- * payload cap. Partial batch responses follow §3.5: an empty or missing list is success, an
- * item without a usable itemIdentifier fails the whole batch.
+ * SQS event source mappings in the emulator (reference §3): pollers that receive from the SQS
+ * model in-process, invoke the function synchronously through the same pipeline and concurrency
+ * accounting as Invoke (so ESM throttles count as Lambda throttles), delete what succeeded and
+ * leave the rest in flight, so a failed or dropped batch comes back after the visibility timeout
+ * with its receive count increased and can reach the DLQ. How many pollers run, their back-off
+ * and what a throttle or a function error does are rules/esm-poller.ts (shared with the
+ * simulator); a partial batch response is read by rules/batch-response.ts.
+ * Disabling or deleting the mapping drops held batches at once. Batching: with a window of 0 a
+ * poller invokes with whatever one receive returned; otherwise it keeps receiving until
+ * BatchSize, the window, or the 6 MB payload cap.
  */
 import { setMaxListeners } from 'node:events';
 import type { TimerHandle } from '../../../contracts/clock.ts';
 import { ESM, ESM_SCALING, SQS } from '../../../contracts/aws-facts.ts';
+import { parseBatchItemFailures, type BatchVerdict } from '../../../rules/batch-response.ts';
+import { keepPolling, onFunctionError, onSecond, onThrottle, pollerCap, pollersAllowed, retryBeforeDeadline } from '../../../rules/esm-poller.ts';
 import type { Counter, Level } from '../../metrics.ts';
 import type { ReceivedMessage, SqsModel, SqsQueue } from '../../sqs/model.ts';
 import { uuid } from '../../ids.ts';
@@ -95,7 +78,7 @@ export class Mapping {
   }
 
   cap(): number {
-    return this.config.maximumConcurrency ?? ESM.maximumConcurrencyStandard;
+    return pollerCap(this.config.maximumConcurrency);
   }
 }
 
@@ -106,34 +89,13 @@ function pollerAbort(): AbortController {
   return ac;
 }
 
-/** Outcome of one batch for the mapping: which receipt handles to delete. */
 /** A received batch and its visibility deadline (clock.now() when its first messages reappear). */
 interface Batch {
   records: SqsRecord[];
   deadline: number;
 }
 
-export type BatchVerdict = { kind: 'success' } | { kind: 'partial'; failedIds: Set<string> } | { kind: 'failed'; throttled: boolean };
-
-/**
- * Read a partial batch response (§3.5). Missing/null response or list, or an empty list = all
- * succeeded; a list item with a null, empty or unknown `itemIdentifier` (or no such key) = whole
- * batch failed.
- */
-export function parseBatchItemFailures(value: unknown, batchIds: ReadonlySet<string>): BatchVerdict {
-  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) return { kind: 'success' };
-  const list = (value as { batchItemFailures?: unknown }).batchItemFailures;
-  if (list === undefined || list === null) return { kind: 'success' };
-  if (!Array.isArray(list)) return { kind: 'failed', throttled: false };
-  if (list.length === 0) return { kind: 'success' };
-  const failed = new Set<string>();
-  for (const item of list) {
-    const id = item !== null && typeof item === 'object' ? (item as { itemIdentifier?: unknown }).itemIdentifier : undefined;
-    if (typeof id !== 'string' || id === '' || !batchIds.has(id)) return { kind: 'failed', throttled: false };
-    failed.add(id);
-  }
-  return { kind: 'partial', failedIds: failed };
-}
+export { parseBatchItemFailures, type BatchVerdict };
 
 function toRecord(m: ReceivedMessage, queue: SqsQueue, region: string): SqsRecord {
   const messageAttributes: Record<string, unknown> = {};
@@ -186,7 +148,7 @@ export class EsmManager {
       concurrency: metrics.level('esm.concurrency', labels),
       stopGauge: () => {},
     });
-    mp.m.stopGauge = metrics.gauge('esm.pollers', labels, () => (mp.state === 'Enabled' ? Math.min(mp.allowed, mp.cap()) : 0));
+    mp.m.stopGauge = metrics.gauge('esm.pollers', labels, () => (mp.state === 'Enabled' ? pollersAllowed(mp, mp.cap()) : 0));
     this.mappings.set(mp.uuid, mp);
     // State goes Creating → Enabled/Disabled asynchronously, as on AWS (§3.4).
     this.lambda.clock.setTimer(() => this.settle(mp), 0);
@@ -198,11 +160,13 @@ export class EsmManager {
       mp.abort.abort();
       mp.abort = pollerAbort();
     }
+    // AWS answers a change of Enabled with Disabling/Enabling, any other change with Updating (§3.4).
+    const transition: MappingState = config.enabled === mp.config.enabled ? 'Updating' : config.enabled ? 'Enabling' : 'Disabling';
     mp.config = config;
     if (fn) mp.fn = fn;
     if (qualifier !== undefined) mp.qualifier = qualifier;
     mp.lastModifiedEpochMs = this.lambda.clock.epochMs();
-    mp.state = 'Updating';
+    mp.state = transition;
     this.lambda.clock.setTimer(() => this.settle(mp), 0);
   }
 
@@ -235,7 +199,7 @@ export class EsmManager {
 
   /** Start poller loops up to the allowed concurrency. */
   private spawn(mp: Mapping): void {
-    while (this.running(mp) && mp.loops < Math.min(mp.allowed, mp.cap())) {
+    while (this.running(mp) && mp.loops < pollersAllowed(mp, mp.cap())) {
       mp.loops++;
       void this.loop(mp);
     }
@@ -246,14 +210,10 @@ export class EsmManager {
     mp.scaleTimer = this.lambda.clock.setTimer(() => {
       mp.scaleTimer = null;
       if (mp.deleted || this.closed) return;
-      if (mp.sawMessages && mp.active >= Math.min(mp.allowed, mp.cap()) - 1) {
-        mp.allowed = Math.min(mp.cap(), mp.allowed + ESM_SCALING.scaleUpPerSecond);
-      } else if (!mp.sawMessages) {
-        mp.allowed = Math.min(mp.cap(), ESM.initialConcurrency);
-      }
-      mp.sawMessages = false;
+      // The next second is booked before this one's polls start (rules/esm-poller.ts).
+      if (mp.state === 'Enabled' || mp.state === 'Updating' || mp.state === 'Creating' || mp.state === 'Enabling') this.scheduleScale(mp);
+      onSecond(mp, mp.active, mp.cap());
       if (mp.state === 'Enabled') this.spawn(mp);
-      if (mp.state === 'Enabled' || mp.state === 'Updating' || mp.state === 'Creating') this.scheduleScale(mp);
     }, 1000);
   }
 
@@ -281,7 +241,7 @@ export class EsmManager {
     for (;;) {
       // A loop beyond the allowed number ends itself (synchronously, so exactly the surplus
       // ends): that is how the mapping scales down.
-      if (!this.running(mp) || (!processed && mp.loops > Math.min(mp.allowed, mp.cap()))) {
+      if (!this.running(mp) || !keepPolling(processed, mp.loops, pollersAllowed(mp, mp.cap()))) {
         mp.loops--;
         return;
       }
@@ -306,9 +266,7 @@ export class EsmManager {
       if (verdict.kind === 'failed' && verdict.throttled) continue;
       if (verdict.kind === 'failed') {
         failures++;
-        if (!mp.config.reportBatchItemFailures) mp.allowed = Math.max(ESM_SCALING.scaleDownMinimum, mp.allowed - 1);
-        const backoff = Math.min(ESM_SCALING.failureBackoffInitialSeconds * 2 ** (failures - 1), ESM_SCALING.failureBackoffMaxSeconds);
-        await this.sleep(backoff * 1000, mp);
+        await this.sleep(onFunctionError(mp, mp.config.reportBatchItemFailures, failures), mp);
       } else {
         failures = 0;
         processed = true;
@@ -393,10 +351,8 @@ export class EsmManager {
       for (;;) {
         verdict = await this.invokeOnce(mp, records, event);
         if (verdict.kind !== 'failed' || !verdict.throttled) break;
-        if (mp.allowed > ESM_SCALING.throttleScaleDownMinimum) mp.allowed--;
-        throttles++;
-        const backoffMs = Math.min(ESM_SCALING.throttleRetryInitialSeconds * 2 ** (throttles - 1), ESM_SCALING.failureBackoffMaxSeconds) * 1000;
-        if (!this.running(mp) || clock.now() + backoffMs >= deadline) break;
+        const backoffMs = onThrottle(mp, ++throttles);
+        if (!this.running(mp) || !retryBeforeDeadline(clock.now(), backoffMs, deadline)) break;
         await this.sleep(backoffMs, mp);
         // Disabled or deleted while waiting: the batch is dropped (its messages return at the deadline).
         if (!this.running(mp)) break;

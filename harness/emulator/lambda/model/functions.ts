@@ -11,12 +11,14 @@
  * Provisioned concurrency pre-initialises environments per qualifier; they serve only
  * provisioned leases and never expire. All timing goes through the injected clock.
  */
+import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../../contracts/clock.ts';
 import { LAMBDA, LAMBDA_ASYNC, type ThrottleReason } from '../../../contracts/aws-facts.ts';
 import type { Rng } from '../../../contracts/distributions.ts';
 import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '../../../experiment/types.ts';
 import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
 import { functionArn } from '../errors.ts';
+import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
@@ -70,7 +72,30 @@ class Environment {
   constructor(
     readonly runtime: EnvironmentRuntime,
     readonly provisionedQualifier: string | null,
+    /** The version whose code this environment runs ($LATEST or a published number). */
+    readonly version: string,
   ) {}
+}
+
+/** A published version: an immutable copy of the code and configuration at PublishVersion. */
+export interface PublishedVersion {
+  readonly version: string;
+  readonly spec: FunctionSpec;
+  readonly program: SyntheticProgram | null;
+  readonly codeSha256: string;
+  readonly lastModifiedIso: string;
+  readonly revisionId: string;
+  readonly description: string;
+}
+
+/** An alias: a name for a version, optionally with a second version taking a share of invokes (canary). */
+export interface FunctionAlias {
+  readonly name: string;
+  functionVersion: string;
+  description: string;
+  /** AdditionalVersionWeights: version → share in [0, 1]; empty when there is no routing. */
+  weights: Map<string, number>;
+  revisionId: string;
 }
 
 interface FunctionMetrics {
@@ -84,6 +109,8 @@ interface FunctionMetrics {
   asyncEvents: Counter;
   asyncRetries: Counter;
   asyncDropped: Counter;
+  /** Invocations on a qualifier with provisioned concurrency that ran on-demand (CloudWatch ProvisionedConcurrencySpilloverInvocations). */
+  spillover: Map<string, Counter>;
   stopGauge: () => void;
 }
 
@@ -91,7 +118,11 @@ export class LambdaFunction {
   readonly arn: string;
   lastModifiedIso: string;
   revisionId: string;
-  readonly codeSha256: string;
+  codeSha256: string;
+  readonly versions = new Map<string, PublishedVersion>();
+  readonly aliases = new Map<string, FunctionAlias>();
+  /** The number the next PublishVersion takes; never reused, as on AWS. */
+  nextVersion = 1;
   eventInvokeConfig: EventInvokeConfig | null = null;
   urlConfig: UrlConfig | null = null;
   readonly provisionedState = new Map<string, ProvisionedState>();
@@ -105,6 +136,8 @@ export class LambdaFunction {
   program: SyntheticProgram | null;
   readonly rng: Rng;
   deleted = false;
+  /** UpdateFunctionConfiguration/UpdateFunctionCode answer InProgress, then settle to Successful as on AWS. */
+  lastUpdateStatus: 'InProgress' | 'Successful' = 'Successful';
 
   constructor(
     public spec: FunctionSpec,
@@ -116,13 +149,25 @@ export class LambdaFunction {
     this.arn = functionArn(spec.name);
     this.lastModifiedIso = nowIso;
     this.revisionId = crypto.randomUUID();
-    this.codeSha256 = Buffer.from(`${spec.name}:${JSON.stringify(spec.code)}`).toString('base64').slice(0, 44);
+    this.codeSha256 = codeSha256(spec);
     this.rng = rng;
     this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng) : null;
   }
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Whether `q` names something invocable: $LATEST, a published version or an alias. */
+  hasQualifier(q: string): boolean {
+    return q === '$LATEST' || this.versions.has(q) || this.aliases.has(q);
+  }
+
+  /** The version a qualifier points at (an alias's primary version); null when it names nothing. */
+  versionOf(q: string | null): string | null {
+    if (q === null || q === '$LATEST') return '$LATEST';
+    if (this.versions.has(q)) return q;
+    return this.aliases.get(q)?.functionVersion ?? null;
   }
 
   aliveEnvironments(): number {
@@ -132,8 +177,15 @@ export class LambdaFunction {
   }
 }
 
+/** CodeSha256 as AWS shows it: base64 of a SHA-256 over the code (here: what identifies the code). */
+export function codeSha256(spec: FunctionSpec): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(spec.code));
+  return h.digest('base64');
+}
+
 /** What an invoke ends with: a throttle reason, or the outcome of running the code. */
-export type InvokeDone = (throttle: ThrottleReason | null, outcome: InvokeOutcome | null, initMs: number) => void;
+export type InvokeDone = (throttle: ThrottleReason | null, outcome: InvokeOutcome | null, initMs: number, executedVersion: string) => void;
 
 export interface LambdaModelOptions {
   clock: Clock;
@@ -218,6 +270,7 @@ export class LambdaModel {
         asyncEvents: m.counter('lambda.async_events', labels),
         asyncRetries: m.counter('lambda.async_retries', labels),
         asyncDropped: m.counter('lambda.async_dropped', labels),
+        spillover: new Map(),
         stopGauge: () => {},
       },
       this.rng.fork(`function:${spec.name}`),
@@ -234,7 +287,52 @@ export class LambdaModel {
     fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null;
     fn.lastModifiedIso = this.nowIso();
     fn.revisionId = crypto.randomUUID();
-    this.drainIdle(fn);
+    fn.codeSha256 = codeSha256(spec);
+    // Published versions are immutable: only $LATEST's environments are recycled.
+    this.drainIdle(fn, '$LATEST');
+  }
+
+  /** PublishVersion: freeze $LATEST as the next number (or return the last one if nothing changed, as AWS does). */
+  publishVersion(fn: LambdaFunction, description: string | undefined): PublishedVersion {
+    const last = fn.versions.get(String(fn.nextVersion - 1));
+    if (last && last.codeSha256 === fn.codeSha256 && JSON.stringify(last.spec) === JSON.stringify(fn.spec)) return last;
+    const version = String(fn.nextVersion++);
+    const spec: FunctionSpec = structuredClone(fn.spec);
+    const v: PublishedVersion = {
+      version,
+      spec,
+      program: spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null,
+      codeSha256: fn.codeSha256,
+      lastModifiedIso: this.nowIso(),
+      revisionId: crypto.randomUUID(),
+      description: description ?? spec.description,
+    };
+    fn.versions.set(version, v);
+    return v;
+  }
+
+  /** The spec and program a version runs. */
+  private code(fn: LambdaFunction, version: string): { spec: FunctionSpec; program: SyntheticProgram | null } {
+    const v = version === '$LATEST' ? undefined : fn.versions.get(version);
+    return v ? { spec: v.spec, program: v.program } : { spec: fn.spec, program: fn.program };
+  }
+
+  /**
+   * The version an invoke on `qualifier` runs: an alias with AdditionalVersionWeights sends each
+   * invoke to the additional version with its weight's probability (Lambda's weighted alias).
+   */
+  routeVersion(fn: LambdaFunction, qualifier: string | null): string {
+    if (qualifier === null || qualifier === '$LATEST') return '$LATEST';
+    const alias = fn.aliases.get(qualifier);
+    if (!alias) return fn.versions.has(qualifier) ? qualifier : '$LATEST';
+    if (alias.weights.size > 0) {
+      let u = fn.rng.next();
+      for (const [v, w] of alias.weights) {
+        if (u < w) return v;
+        u -= w;
+      }
+    }
+    return alias.functionVersion;
   }
 
   delete(fn: LambdaFunction): void {
@@ -246,14 +344,31 @@ export class LambdaModel {
     this.fns.delete(fn.name);
   }
 
-  /** Stop every idle on-demand environment of `fn` (the next invoke is a cold start). */
-  drainIdle(fn: LambdaFunction): void {
+  /** Stop every idle on-demand environment of `fn`, or of one version (the next invoke is a cold start). */
+  drainIdle(fn: LambdaFunction, version?: string): void {
+    const keep: Environment[] = [];
     for (const env of fn.idle.splice(0)) {
+      if (version !== undefined && env.version !== version) {
+        keep.push(env);
+        continue;
+      }
       this.dispose(env.runtime);
       fn.onDemandAlive--;
     }
-    if (fn.sweepTimer) this.clock.clearTimer(fn.sweepTimer);
-    fn.sweepTimer = null;
+    fn.idle.push(...keep);
+    if (keep.length === 0 && fn.sweepTimer) {
+      this.clock.clearTimer(fn.sweepTimer);
+      fn.sweepTimer = null;
+    }
+  }
+
+  /** The most recently used idle on-demand environment running `version`. */
+  private takeIdle(fn: LambdaFunction, version: string): Environment | undefined {
+    const idle = fn.idle;
+    for (let i = idle.length - 1; i >= 0; i--) {
+      if (idle[i]!.version === version) return i === idle.length - 1 ? idle.pop() : idle.splice(i, 1)[0];
+    }
+    return undefined;
   }
 
   /** Every runtime not yet disposed, so `close` can stop busy workers too. */
@@ -264,15 +379,15 @@ export class LambdaModel {
     r.dispose();
   }
 
-  private newRuntime(fn: LambdaFunction): EnvironmentRuntime {
-    const r = this.makeRuntime(fn);
+  private newRuntime(fn: LambdaFunction, version: string): EnvironmentRuntime {
+    const r = this.makeRuntime(fn, version);
     this.live.add(r);
     return r;
   }
 
-  private makeRuntime(fn: LambdaFunction): EnvironmentRuntime {
-    const s = fn.spec;
-    if (s.code.kind === 'synthetic') return new SyntheticRuntime(fn.program!, this.clock);
+  private makeRuntime(fn: LambdaFunction, version: string): EnvironmentRuntime {
+    const { spec: s, program } = this.code(fn, version);
+    if (s.code.kind === 'synthetic') return new SyntheticRuntime(program!, this.clock);
     return new WorkerRuntime(
       {
         file: s.code.file,
@@ -286,7 +401,7 @@ export class LambdaModel {
           ...s.env,
           AWS_LAMBDA_FUNCTION_NAME: s.name,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(s.memoryMB),
-          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          AWS_LAMBDA_FUNCTION_VERSION: version,
           AWS_REGION: 'us-east-1',
         },
       },
@@ -300,29 +415,34 @@ export class LambdaModel {
 
   invoke(fn: LambdaFunction, qualifier: string | null, req: InvokeRequest, done: InvokeDone): void {
     const m = fn.metrics;
-    const lease = this.concurrency.acquire(fn.concurrency, qualifier);
+    const version = fn.versions.size === 0 ? '$LATEST' : this.routeVersion(fn, qualifier);
+    // A canary invoke runs the additional version, which the alias's provisioned environments do not hold.
+    const leaseQualifier = qualifier !== null && version !== (fn.versionOf(qualifier) ?? '$LATEST') ? null : qualifier;
+    const lease = this.concurrency.acquire(fn.concurrency, leaseQualifier);
     if (lease !== 'provisioned' && lease !== 'on-demand') {
       this.countThrottle(fn, lease);
-      done(lease, null, -1);
+      done(lease, null, -1, version);
       return;
     }
+    if (lease === 'on-demand' && qualifier !== null && fn.concurrency.provisioned.has(qualifier)) this.countSpillover(fn, qualifier);
     let env: Environment | undefined;
-    if (lease === 'provisioned') env = fn.idleProvisioned.get(qualifier!)?.pop();
-    else env = fn.idle.pop();
+    if (lease === 'provisioned') env = fn.idleProvisioned.get(leaseQualifier!)?.pop();
+    else env = this.takeIdle(fn, version);
     if (env) {
       m.concurrency.add(1);
-      this.run(fn, env, lease, qualifier, req, -1, done);
+      this.run(fn, env, lease, leaseQualifier, req, -1, done);
       return;
     }
     if (lease === 'on-demand' && !fn.concurrency.bucket.take()) {
-      this.concurrency.release(fn.concurrency, lease, qualifier);
+      this.concurrency.release(fn.concurrency, lease, leaseQualifier);
       this.countThrottle(fn, SCALING_RATE_THROTTLE_REASON);
-      done(SCALING_RATE_THROTTLE_REASON, null, -1);
+      done(SCALING_RATE_THROTTLE_REASON, null, -1, version);
       return;
     }
+    qualifier = leaseQualifier;
     // A provisioned lease without an idle provisioned environment cannot happen (busy < allocated
     // means one is idle); treat it as on-demand capacity so the invariant breaking never hangs a caller.
-    const created = new Environment(this.newRuntime(fn), null);
+    const created = new Environment(this.newRuntime(fn, version), null, version);
     fn.onDemandAlive++;
     m.coldStarts.add(1);
     m.concurrency.add(1);
@@ -331,11 +451,20 @@ export class LambdaModel {
         m.invocations.add(1);
         m.errors.add(1);
         this.finish(fn, created, lease, qualifier, failure);
-        done(null, failure, initMs);
+        done(null, failure, initMs, version);
         return;
       }
       this.run(fn, created, lease, qualifier, req, initMs, done);
     });
+  }
+
+  private countSpillover(fn: LambdaFunction, qualifier: string): void {
+    let c = fn.metrics.spillover.get(qualifier);
+    if (!c) {
+      c = this.metrics.counter('lambda.provisioned_spillover', { function: fn.name, qualifier });
+      fn.metrics.spillover.set(qualifier, c);
+    }
+    c.add(1);
   }
 
   private countThrottle(fn: LambdaFunction, reason: ThrottleReason): void {
@@ -356,7 +485,7 @@ export class LambdaModel {
       m.durations.record(o.durationMs);
       if (o.functionError) m.errors.add(1);
       this.finish(fn, env, lease, qualifier, o);
-      done(null, o, initMs);
+      done(null, o, initMs, env.version);
     });
   }
 
@@ -409,15 +538,14 @@ export class LambdaModel {
       () => {
         fn.sweepTimer = null;
         const now = this.clock.now();
-        let k = 0;
-        while (k < fn.idle.length && fn.idle[k]!.lastUsed + ttl <= now) k++;
+        const k = expiredPrefix((i) => fn.idle[i]!.lastUsed, fn.idle.length, now, ttl);
         for (const env of fn.idle.splice(0, k)) {
           this.dispose(env.runtime);
           fn.onDemandAlive--;
         }
         this.scheduleSweep(fn);
       },
-      Math.max(1, oldest.lastUsed + ttl - this.clock.now()),
+      Math.max(1, idleExpiresAt(oldest.lastUsed, ttl) - this.clock.now()),
     );
   }
 
@@ -449,8 +577,9 @@ export class LambdaModel {
       state.status = 'READY';
       return;
     }
+    const version = fn.versionOf(qualifier) ?? '$LATEST';
     for (let i = alive; i < slots.requested; i++) {
-      const env = new Environment(this.newRuntime(fn), qualifier);
+      const env = new Environment(this.newRuntime(fn, version), qualifier, version);
       fn.provisionedAlive.set(qualifier, (fn.provisionedAlive.get(qualifier) ?? 0) + 1);
       env.runtime.init((failure) => {
         const current = fn.concurrency.provisioned.get(qualifier);

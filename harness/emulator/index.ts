@@ -1,13 +1,13 @@
 /**
- * The whole local AWS in one call: the frame's server with Lambda (this folder) and SQS on one
+ * The whole local AWS in one call: the frame's server with Lambda (lambda/) and SQS (sqs/) on one
  * endpoint, optionally built from an experiment. `squall emulator`, `squall run` and
  * `squall calibrate` start the emulator through here.
  */
-import type { ResolvedExperiment } from '../../experiment/types.ts';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../server.ts';
-import { sqsService } from '../sqs/service.ts';
-import { bootstrapFromExperiment, type BootstrapResult } from './bootstrap.ts';
-import { lambdaService, type LambdaService } from './service.ts';
+import type { ResolvedExperiment } from '../experiment/types.ts';
+import { startEmulator, type Emulator, type EmulatorOptions } from './server.ts';
+import { sqsService } from './sqs/service.ts';
+import { bootstrapFromExperiment, type BootstrapResult } from './lambda/bootstrap.ts';
+import { lambdaService, type LambdaService } from './lambda/service.ts';
 
 export interface SquallEmulator {
   emulator: Emulator;

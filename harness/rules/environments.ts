@@ -1,0 +1,27 @@
+/**
+ * Execution environment choice (fact sheet §7.1–7.2): an invocation reuses the most recently
+ * used idle environment (SimFaaS's router, which its AWS measurements support), and idle
+ * environments expire least recently used first, `idleExpiryMs` after they went idle. The
+ * emulator keeps environments as objects and the simulator keeps idle-since times in a deque;
+ * both ask these questions of them.
+ */
+
+/** Whether an environment idle since `idleSince` has been reclaimed by `now`. */
+export function idleExpired(idleSince: number, now: number, idleExpiryMs: number): boolean {
+  return idleSince + idleExpiryMs <= now;
+}
+
+/** When an environment idle since `idleSince` is reclaimed. */
+export function idleExpiresAt(idleSince: number, idleExpiryMs: number): number {
+  return idleSince + idleExpiryMs;
+}
+
+/**
+ * Idle environments are kept oldest first (the order they went idle): reuse takes from the back
+ * (most recently used), expiry from the front. Returns how many at the front have expired.
+ */
+export function expiredPrefix(idleSinceOldestFirst: (i: number) => number, length: number, now: number, idleExpiryMs: number): number {
+  let k = 0;
+  while (k < length && idleExpired(idleSinceOldestFirst(k), now, idleExpiryMs)) k++;
+  return k;
+}

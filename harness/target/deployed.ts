@@ -1,0 +1,183 @@
+/**
+ * Reads what is really deployed for the resources an experiment names, through read-only calls:
+ * each function's memory, timeout, reserved and provisioned concurrency and environment, each
+ * queue's visibility timeout and redrive, each mapping's batch size, window, maximum concurrency
+ * and metrics, and the account's concurrency limit. On `aws` the experiment names *existing*
+ * resources; a missing one or a denied read is an environment error before anything is changed.
+ */
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
+import type { ResolvedExperiment } from '../experiment/types.ts';
+import { call, classify, environmentError } from './aws-errors.ts';
+import { arns, type ArnContext, type SdkCall } from './calls.ts';
+import type { TargetClients } from './clients.ts';
+
+export interface DeployedFunction {
+  name: string;
+  arn: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  reservedConcurrency: number | null;
+  /** On the `live` alias; null when the target could not say (an endpoint without the API). */
+  provisionedConcurrency: number | null;
+  environment: Record<string, string>;
+}
+
+export interface DeployedQueue {
+  name: string;
+  url: string;
+  arn: string;
+  visibilityTimeoutSeconds: number;
+  redrive: { deadLetterQueue: string; maxReceiveCount: number } | null;
+}
+
+export interface DeployedEventSource {
+  id: string;
+  uuid: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  maximumConcurrency: number | null;
+  enabled: boolean;
+  reportBatchItemFailures: boolean;
+  /** MetricsConfig.Metrics (`EventCount` turns on the mapping's event metrics). */
+  metrics: string[];
+}
+
+export interface DeployedSystem {
+  account: { id: string; concurrencyLimit: number | null; unreservedConcurrentExecutions: number | null };
+  functions: Record<string, DeployedFunction>;
+  queues: Record<string, DeployedQueue>;
+  eventSources: Record<string, DeployedEventSource>;
+  /** What could not be read and why (endpoints that lack an API); the experiment's value is kept. */
+  warnings: string[];
+  /** Every read made, in order (for the plan and the IAM policy). */
+  calls: SdkCall[];
+}
+
+function nameOfArn(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn.split(':').pop()! : nameOrArn;
+}
+
+/**
+ * The reads `readDeployed` makes, listed without making them (an offline plan and its IAM policy);
+ * the preflight tests check the two agree.
+ */
+export function deployedReadCalls(exp: ResolvedExperiment, x: ArnContext): SdkCall[] {
+  const calls: SdkCall[] = [{ service: 'lambda', operation: 'GetAccountSettings', resource: 'account', arn: '*' }];
+  for (const name of Object.keys(exp.system.functions)) {
+    const arn = arns.function(x, name);
+    calls.push({ service: 'lambda', operation: 'GetFunctionConfiguration', resource: name, arn });
+    calls.push({ service: 'lambda', operation: 'GetFunctionConcurrency', resource: name, arn });
+    calls.push({ service: 'lambda', operation: 'GetProvisionedConcurrencyConfig', resource: `${name}:${PROVISIONED_QUALIFIER}`, arn: `${arn}:${PROVISIONED_QUALIFIER}` });
+  }
+  for (const name of Object.keys(exp.system.queues)) {
+    const arn = arns.queue(x, name);
+    calls.push({ service: 'sqs', operation: 'GetQueueUrl', resource: name, arn });
+    calls.push({ service: 'sqs', operation: 'GetQueueAttributes', resource: name, arn });
+  }
+  for (const es of exp.system.eventSources) calls.push({ service: 'lambda', operation: 'ListEventSourceMappings', resource: es.id, arn: '*' });
+  return calls;
+}
+
+export async function readDeployed(exp: ResolvedExperiment, c: TargetClients, accountId: string): Promise<DeployedSystem> {
+  const x: ArnContext = { region: c.region, account: accountId };
+  const calls: SdkCall[] = [];
+  const warnings: string[] = [];
+  const ctx = (service: SdkCall['service'], operation: string, resource: string, arn: string) => {
+    calls.push({ service, operation, resource, arn });
+    return { action: `${service}:${operation}`, resource, endpoint: c.endpoint, region: c.region };
+  };
+  /** An endpoint override that lacks an API only loses that value; AWS itself must answer. */
+  const optional = async <T>(k: ReturnType<typeof ctx>, f: () => Promise<T>, onMissing: (e: unknown) => T | undefined): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      const handled = onMissing(e);
+      if (handled !== undefined) return handled;
+      if (c.endpoint && classify(e) === 'unsupported') {
+        warnings.push(`${c.endpoint} does not implement ${k.action}; the experiment's value for ${k.resource} is used`);
+        return null;
+      }
+      throw environmentError(e, k);
+    }
+  };
+
+  const k0 = ctx('lambda', 'GetAccountSettings', 'account', '*');
+  const settings = await optional(k0, () => c.lambda.send(new GetAccountSettingsCommand({})), () => undefined);
+  const account = {
+    id: accountId,
+    concurrencyLimit: settings?.AccountLimit?.ConcurrentExecutions ?? null,
+    unreservedConcurrentExecutions: settings?.AccountLimit?.UnreservedConcurrentExecutions ?? null,
+  };
+
+  const functions: Record<string, DeployedFunction> = {};
+  for (const name of Object.keys(exp.system.functions)) {
+    const arn = arns.function(x, name);
+    const cfg = await call(ctx('lambda', 'GetFunctionConfiguration', name, arn), () => c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+    const conc = await call(ctx('lambda', 'GetFunctionConcurrency', name, arn), () => c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name })));
+    const kp = ctx('lambda', 'GetProvisionedConcurrencyConfig', `${name}:${PROVISIONED_QUALIFIER}`, `${arn}:${PROVISIONED_QUALIFIER}`);
+    const pc = await optional(
+      kp,
+      async () => (await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: PROVISIONED_QUALIFIER }))).RequestedProvisionedConcurrentExecutions ?? 0,
+      // No config, or no `live` alias at all: nothing is provisioned.
+      (e) => (['ProvisionedConcurrencyConfigNotFoundException', 'ResourceNotFoundException'].includes((e as { name?: string }).name ?? '') ? 0 : undefined),
+    );
+    functions[name] = {
+      name,
+      arn: cfg.FunctionArn ?? arn,
+      memoryMB: cfg.MemorySize ?? 128,
+      timeoutSeconds: cfg.Timeout ?? 3,
+      reservedConcurrency: conc.ReservedConcurrentExecutions ?? null,
+      provisionedConcurrency: pc,
+      environment: { ...(cfg.Environment?.Variables ?? {}) },
+    };
+  }
+
+  const queues: Record<string, DeployedQueue> = {};
+  for (const name of Object.keys(exp.system.queues)) {
+    const arn = arns.queue(x, name);
+    const url = (await call(ctx('sqs', 'GetQueueUrl', name, arn), () => c.sqs.send(new GetQueueUrlCommand({ QueueName: nameOfArn(name) })))).QueueUrl!;
+    const a = (await call(ctx('sqs', 'GetQueueAttributes', name, arn), () => c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))).Attributes ?? {};
+    let redrive: DeployedQueue['redrive'] = null;
+    if (a.RedrivePolicy) {
+      const p = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
+      if (p.deadLetterTargetArn) redrive = { deadLetterQueue: nameOfArn(p.deadLetterTargetArn), maxReceiveCount: Number(p.maxReceiveCount ?? 0) };
+    }
+    queues[name] = { name, url, arn: a.QueueArn ?? arn, visibilityTimeoutSeconds: Number(a.VisibilityTimeout ?? 30), redrive };
+  }
+
+  const eventSources: Record<string, DeployedEventSource> = {};
+  for (const es of exp.system.eventSources) {
+    const queueArn = queues[es.queue]?.arn ?? arns.queue(x, es.queue);
+    const list = await call(ctx('lambda', 'ListEventSourceMappings', es.id, '*'), () =>
+      c.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: es.function, EventSourceArn: queueArn })),
+    );
+    const m = list.EventSourceMappings?.find((y) => y.EventSourceArn === queueArn);
+    if (!m?.UUID) {
+      throw environmentError(Object.assign(new Error(`no event source mapping from ${es.queue} to ${es.function}`), { name: 'ResourceNotFoundException' }), {
+        action: 'lambda:ListEventSourceMappings',
+        resource: `the event source mapping ${es.id}`,
+        endpoint: c.endpoint,
+        region: c.region,
+      });
+    }
+    eventSources[es.id] = {
+      id: es.id,
+      uuid: m.UUID,
+      batchSize: m.BatchSize ?? 10,
+      maximumBatchingWindowSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
+      maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
+      enabled: m.State === undefined || ['Enabled', 'Enabling', 'Creating', 'Updating'].includes(m.State),
+      reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      metrics: [...(m.MetricsConfig?.Metrics ?? [])],
+    };
+  }
+  return { account, functions, queues, eventSources, warnings, calls };
+}

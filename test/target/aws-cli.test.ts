@@ -1,0 +1,162 @@
+/**
+ * The real CLI, as a child process, against moto_server as an `aws` target: `squall plan` (with
+ * the current values, and `--iam`), and the guardrails of `squall run` — consent, allowlist,
+ * credentials, strict drift — each proven by reading the target's configuration back: nothing is
+ * changed unless the run goes ahead, and then everything is put back.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { EXIT } from '../../harness/contracts/exit-codes.ts';
+import { external } from '../helpers/external.ts';
+import { MOTO_ACCOUNT, startMotoAccount, writeExperiment, type MotoAccount } from './moto-account.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const moto = external('moto_server', 'the aws-target CLI tests');
+
+/** Only what the SDK's default chain should see: no AWS variables from the machine running the tests. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'SQUALL_DEBUG') env[k] = v;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'squall-home-'));
+  return {
+    ...env,
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
+}
+const KEYS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+function squall(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/squall.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`squall ${args.join(' ')} took over ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!moto.available)('squall plan and run against moto_server as an aws target', () => {
+  let acct: MotoAccount;
+  beforeAll(async () => {
+    acct = await startMotoAccount();
+  }, 30_000);
+  afterAll(async () => {
+    await acct?.close();
+  });
+
+  /** The two values the experiment's faults change, read back from moto. */
+  async function configNow(): Promise<{ reserved: number | undefined; batchSize: number | undefined }> {
+    const r = await acct.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'worker' }));
+    const m = await acct.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: acct.mappingUuid }));
+    return { reserved: r.ReservedConcurrentExecutions, batchSize: m.BatchSize };
+  }
+  const untouched = { reserved: 5, batchSize: 5 };
+
+  it('plan prints every call on the timeline with the value now, set and restored, and changes nothing', async () => {
+    const exp = writeExperiment({ endpoint: acct.moto.endpoint });
+    const r = await squall(['plan', exp], cleanEnv(KEYS));
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toMatch(/drift: 3 difference\(s\)/);
+    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 19 SDK call\\(s\\); nothing has been changed`));
+    const lines = r.stdout.split('\n');
+    const apply = lines.find((l) => /^\s+1s\s+lambda:PutFunctionConcurrency/.test(l));
+    expect(apply).toMatch(/function worker\s+reserved concurrency 5\s+reserved concurrency 0\s+reserved concurrency 5$/);
+    expect(lines.find((l) => /^\s+2s\s+lambda:PutFunctionConcurrency/.test(l))).toMatch(/reserved concurrency 0\s+reserved concurrency 5/);
+    expect(lines.find((l) => /^\s+1s\s+lambda:UpdateEventSourceMapping/.test(l))).toMatch(/enabled, batch size 5, maximum concurrency none\s+batch size 2\s+enabled, batch size 5/);
+    expect(lines.find((l) => /sqs:SendMessage /.test(l))).toMatch(/^\s+0s–2s\s+sqs:SendMessage\s+jobs/);
+    // Timeline order: nothing at 2 s is listed before something at 1 s.
+    const times = lines.filter((l) => /^\s+(before|\d)/.test(l)).map((l) => l.trim().split(/\s+/)[0]!).map((t) => (t === 'before' ? -1 : parseFloat(t)));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('plan --iam prints the least-privilege policy without reading the account', async () => {
+    // No credentials at all: the policy is what someone without them needs to ask for.
+    const r = await squall(['plan', writeExperiment({ endpoint: 'http://127.0.0.1:9' }), '--iam'], cleanEnv({}));
+    expect(r.code).toBe(EXIT.ok);
+    const policy = JSON.parse(r.stdout) as { Statement: Array<{ Action: string[]; Resource: string | string[]; Condition?: unknown }> };
+    const fn = `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:function:worker`;
+    const on = (resource: string) => policy.Statement.filter((s) => s.Resource === resource || (Array.isArray(s.Resource) && s.Resource.includes(resource))).flatMap((s) => s.Action).sort();
+    expect(on(fn)).toEqual(['lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:PutFunctionConcurrency']);
+    expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs-dlq`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
+    expect(on('*')).toEqual(['lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);
+    const esm = policy.Statement.find((s) => s.Action.includes('lambda:UpdateEventSourceMapping'))!;
+    expect(esm.Resource).toBe(`arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:event-source-mapping:*`);
+    expect(esm.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': [fn] } });
+    expect(r.stdout).not.toContain('sts:');
+  });
+
+  it('run without --yes and without a terminal refuses after showing the plan, and changes nothing', async () => {
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.invalidInput);
+    expect(r.stdout).toMatch(/plan: account 123456789012/);
+    expect(r.stderr).toMatch(/stdin is not a terminal[^\n]*nothing was changed\nhint: read the plan above, then rerun with --yes/);
+    expect(readdirSync(reports)).toEqual([]);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('run refuses an account not on the allowlist before touching anything', async () => {
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, allowlist: ['210987654321'] }), '--reports', reports, '--yes'], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.environmentUnavailable);
+    expect(r.stderr).toMatch(/^error: the credentials belong to account 123456789012 .*not on target\.accountAllowlist \(210987654321\); nothing was changed$/m);
+    expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/);
+    expect(readdirSync(reports)).toEqual([]);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('run with no credentials anywhere is an environment error naming the fix', async () => {
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--yes'], cleanEnv({}));
+    expect(r.code).toBe(EXIT.environmentUnavailable);
+    expect(r.stderr).toMatch(/^error: no AWS credentials found/m);
+    expect(r.stderr).toMatch(/^hint: squall uses the AWS SDK default chain: set AWS_ACCESS_KEY_ID/m);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('run --strict-drift refuses a deployment that differs from the experiment', async () => {
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--yes', '--strict-drift'], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.environmentUnavailable);
+    expect(r.stdout).toMatch(/memoryMB\s+256\s+512/);
+    expect(r.stderr).toMatch(/3 difference\(s\) between the experiment and the deployed configuration \(--strict-drift\); nothing was changed/);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  it('run --yes applies the faults on the timeline and restores them', async () => {
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports, '--yes', '--tail', '0s'], cleanEnv(KEYS), 90_000);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toMatch(/chaos \+[\d.]+s applied: reserved concurrency of worker set to 0/);
+    expect(r.stdout).toMatch(/faults restored: 2\n/);
+    expect(await configNow()).toEqual(untouched);
+    const runDir = path.join(reports, 'aws-exp', readdirSync(path.join(reports, 'aws-exp'))[0]!);
+    const journal = readFileSync(path.join(runDir, 'chaos-journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    expect(journal.map((e) => e.event).filter((e) => e !== 'run').sort()).toEqual(['applied', 'applied', 'planned', 'planned', 'restored', 'restored']);
+    // The load ran against the target (moto does not check signatures): every SendMessageBatch answered 200.
+    expect(existsSync(path.join(runDir, 'k6-points.ndjson.gz'))).toBe(true);
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'k6-summary.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+    expect(summary.metrics.http_req_failed!.values.rate).toBe(0);
+    expect(r.code).toBe(EXIT.ok);
+  }, 120_000);
+});
