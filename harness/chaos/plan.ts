@@ -75,7 +75,8 @@ export function faultCalls(f: ResolvedFault, x: ArnContext, previous: PreviousSt
       return {
         read: [q('GetQueueUrl'), q('GetQueueAttributes'), { service: 'lambda', operation: 'ListEventSourceMappings', resource: `mapping ${f.eventSource}`, arn: '*' }],
         apply: [mappingCall(x, 'UpdateEventSourceMapping', f.eventSource, fn)],
-        restore: [mappingCall(x, 'UpdateEventSourceMapping', f.eventSource, fn)],
+        // The restore is read back (GetEventSourceMapping) until the mapping reports it.
+        restore: [mappingCall(x, 'UpdateEventSourceMapping', f.eventSource, fn), mappingCall(x, 'GetEventSourceMapping', f.eventSource, fn)],
         now: prev ? state(prev) : null,
         set,
         restoreTo: prev ? state(prev) : null,

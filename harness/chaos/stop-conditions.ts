@@ -195,10 +195,21 @@ export class StopConditionWatcher {
     return this.fire({ index: null, condition: `k6 threshold on ${metric} (abortOnFail)`, atMs: this.loadStartEpochMs ? Math.round(now - this.loadStartEpochMs) : 0, at: new Date(now).toISOString(), value: null, then: 'stop-load' });
   }
 
+  /** A condition evaluated elsewhere (a CloudWatch alarm in ALARM) fired: recorded and reacted to like one of ours. */
+  externalFired(f: { index: number; condition: string; value: number | null; then: StopFired['then'] }): StopFired | null {
+    if (this.fired) return null;
+    const now = this.o.clock.epochMs();
+    return this.fire({ ...f, atMs: this.loadStartEpochMs ? Math.round(now - this.loadStartEpochMs) : 0, at: new Date(now).toISOString() });
+  }
+
   private fire(f: StopFired): StopFired {
     this.fired = f;
     this.stop();
-    this.handled = Promise.resolve().then(() => this.o.onFire(f));
+    // Never a rejected promise left for later: an unhandled rejection would end the process
+    // before the run's own restore. The run's finally restores whatever this reaction could not.
+    this.handled = Promise.resolve()
+      .then(() => this.o.onFire(f))
+      .catch((e: unknown) => this.o.onWarning?.(`stop condition fired, but reacting to it failed: ${e instanceof Error ? e.message : String(e)}`));
     return f;
   }
 

@@ -78,8 +78,12 @@ export default defineCommand<Args>({
       emu = await startLambdaEmulator({ host: args.host, port, ...(credentials ? { credentials } : {}), ...(experiment ? { experiment } : {}) });
     } catch (e) {
       const code = (e as { code?: string }).code;
+      // The machine, not the input: another program holds the port, or this user may not bind it (exit 7).
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new SquallError(`cannot listen on ${args.host}:${port} (${code})`, { exitCode: EXIT.invalidInput, hint: 'pick another --port, or --port 0 for any free one' });
+        throw new SquallError(`cannot listen on ${args.host}:${port}: ${code === 'EADDRINUSE' ? 'the port is already in use by another program' : code === 'EACCES' ? 'permission denied' : 'the address is not on this machine'} (${code})`, {
+          exitCode: EXIT.environmentUnavailable,
+          hint: 'stop that program or pick another --port; --port 0 picks any free one',
+        });
       }
       throw e;
     }

@@ -5,6 +5,7 @@
  * `--iam`, the least-privilege IAM policy for exactly those calls. Nothing is changed.
  * `squall run` on `aws` prints the same plan and asks for confirmation (or `--yes`).
  */
+import { alarmName } from '../chaos/alarms.ts';
 import { faultCalls } from '../chaos/plan.ts';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { formatDuration, parseDuration } from '../experiment/duration.ts';
@@ -42,7 +43,7 @@ export interface RunPlan {
 }
 
 /** Every SDK call of a run, in order; `pf` holds the current values when a preflight ran. */
-export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint: string | null }, pf: Preflight | null, tailMs: number): RunPlan {
+export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint: string | null }, pf: Preflight | null, tailMs: number, opts: { mappingMetrics?: boolean } = {}): RunPlan {
   const rows: PlanRow[] = [];
   const row = (phase: PlanPhase, atMs: number | null, when: string, call: SdkCall, now: string | null = null, set: string | null = null, restoreTo: string | null = null) =>
     rows.push({ phase, atMs, when, call, now, set, restoreTo });
@@ -53,6 +54,19 @@ export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint
 
   for (const f of Object.values(exp.system.functions)) {
     if (f.url) row('setup', null, 'before', { service: 'lambda', operation: 'GetFunctionUrlConfig', resource: f.name, arn: arns.function(x, f.name) });
+  }
+  const metricsRows: Array<[string, string]> = [];
+  if (opts.mappingMetrics) {
+    for (const es of exp.system.eventSources) {
+      const deployed = pf?.deployed.eventSources[es.id];
+      if (deployed?.metrics.includes('EventCount')) continue;
+      const fnArn = arns.function(x, es.function);
+      const call = (operation: string): SdkCall => ({ service: 'lambda', operation, resource: `mapping ${es.id}`, arn: `${arns.mapping(x, '*')}|lambda:FunctionArn=${fnArn}` });
+      const now = deployed ? `metrics ${deployed.metrics.join(', ') || 'none'}` : null;
+      row('setup', null, 'before', call('UpdateEventSourceMapping'), now, `metrics ${[...(deployed?.metrics ?? []), 'EventCount'].join(', ')}`, now ?? '(the value read now)');
+      row('setup', null, 'before', call('GetEventSourceMapping'), null, null, null);
+      metricsRows.push([es.id, now ?? '(the value read now)']);
+    }
   }
   for (const s of Object.values(exp.load.scenarios)) {
     const window = `${formatDuration(s.startTimeMs)}–${formatDuration(endMs)}`;
@@ -73,6 +87,15 @@ export function buildRunPlan(exp: ResolvedExperiment, x: ArnContext & { endpoint
     const backAt = f.forMs !== null ? f.atMs + f.forMs : null;
     for (const call of fc.restore) row('restore', backAt ?? endMs, backAt !== null ? formatDuration(backAt) : 'end of load', call, fc.set, fc.restoreTo ?? '(the value read when applied)');
   }
+  for (const a of exp.chaos.alarms ?? []) {
+    row('observe', 0, `0s–${formatDuration(endMs)}, every 5s`, { service: 'cloudwatch', operation: 'DescribeAlarms', resource: `alarm ${a.alarm}`, arn: arns.alarm(x, alarmName(a.alarm)) }, null, `stop condition (then ${a.then})`);
+  }
+  const after = `end of load + ${formatDuration(tailMs)}`;
+  for (const [id, back] of metricsRows) {
+    const es = exp.system.eventSources.find((e) => e.id === id)!;
+    rows.push({ phase: 'restore', atMs: endMs + tailMs, when: after, call: { service: 'lambda', operation: 'UpdateEventSourceMapping', resource: `mapping ${id}`, arn: `${arns.mapping(x, '*')}|lambda:FunctionArn=${arns.function(x, es.function)}` }, now: null, set: back, restoreTo: null });
+  }
+  rows.push({ phase: 'observe', atMs: endMs + tailMs, when: after, call: { service: 'cloudwatch', operation: 'GetMetricData', resource: 'AWS/Lambda and AWS/SQS metrics of the named resources', arn: '*' }, now: null, set: null, restoreTo: null });
   // Timeline order; calls at the same time keep the order they are made in (stable sort).
   const order = (r: PlanRow) => (r.atMs === null ? -1 : r.atMs);
   rows.sort((a, b) => order(a) - order(b));
@@ -117,6 +140,7 @@ export default defineCommand({
         .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (YAML, JSON or TypeScript)' })
         .option('iam', { type: 'boolean', default: false, describe: 'print the least-privilege IAM policy (JSON) for this experiment instead of the plan' })
         .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON' })
+        .option('mapping-metrics', { type: 'boolean', default: false, describe: 'as for squall run: include turning on the mappings\' event metrics' })
         .option('offline', { type: 'boolean', default: false, describe: 'do not read the target (no credentials needed); current values are not shown' })
         .option('tail', { type: 'string', default: '15s', describe: 'as for squall run: observation after the load' }),
     )
@@ -141,7 +165,7 @@ export default defineCommand({
       pf = r.preflight;
     }
     const account = pf?.identity.account ?? (target?.accountAllowlist.length === 1 ? target.accountAllowlist[0]! : '*');
-    const plan = buildRunPlan(exp, { region, account, endpoint }, pf, tail.ms);
+    const plan = buildRunPlan(exp, { region, account, endpoint }, pf, tail.ms, { mappingMetrics: args['mapping-metrics'] });
     if (args.iam) {
       process.stdout.write(`${JSON.stringify(planPolicy(plan), null, 2)}\n`);
       return EXIT.ok;

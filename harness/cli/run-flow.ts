@@ -14,23 +14,30 @@ import { RunStatusFile } from './run-status.ts';
 import { ChaosTimeline, describeFault, restoreFromJournal, type RestoreReport } from '../chaos/timeline.ts';
 import { systemClock } from '../contracts/clock.ts';
 import type { SeriesFile } from '../contracts/series.ts';
-import { compareSeries, type Comparison } from '../compare/compare.ts';
+import { compareSeries, toleranceFor, type Comparison } from '../compare/compare.ts';
+import { windowedComparison } from '../compare/windows.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../emulator/lambda/process.ts';
 import { generateRunFiles } from '../generate/generate.ts';
 import { mergeSeriesFiles, rebaseSeries } from '../observe/align.ts';
 import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
-import { simulate } from '../simulator/simulate.ts';
+import { startPrediction, type PendingPrediction } from '../simulator/predict-thread.ts';
+import { calibrateClientPath } from '../observe/client-path.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
+import type { SystemSeriesSource } from '../target/system-series.ts';
+import { resampleSeries } from '../observe/resample.ts';
+import { enableMappingMetrics, type MappingMetrics, type MetricsChange } from '../chaos/mapping-metrics.ts';
 import { scriptEnv } from '../target/script-env.ts';
-import { alignSystemSeries, fetchSystemSeries } from '../target/system-metrics.ts';
+import { alignSystemSeries, fetchLedger, fetchSystemSeries } from '../target/system-metrics.ts';
 import { startMarkServer } from '../observe/start-mark.ts';
 import { firstIterationStart } from '../observe/first-start.ts';
 import { verdict } from '../compare/verdict.ts';
 import type { StopFired } from '../chaos/stop-conditions.ts';
 import { wireStopConditions, type StopWiring } from './run-stop.ts';
+import { runAccounting } from './run-accounting.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 
 export interface RunOptions {
@@ -41,9 +48,25 @@ export interface RunOptions {
   tailMs: number;
   engine?: 'embedded' | 'k6' | 'auto';
   seed?: number;
+  /** Simulator seeds the prediction interval is taken over (default 20). */
+  predictionRuns?: number;
   log: (line: string) => void;
   /** Aborts the run (SIGINT/SIGTERM): the load stops gracefully, faults are restored. */
   signal?: AbortSignal;
+  /**
+   * An aws target that passed its preflight (target/preflight.ts: credentials, allowlist, reads):
+   * the clients to use (the run destroys them), the credentials the script gets too, and the
+   * experiment with what is really deployed put in, which the prediction is made from.
+   */
+  aws?: {
+    clients: TargetClients;
+    credentials: ResolvedCredentials;
+    predictFrom: ResolvedExperiment;
+    /** Where the system series come from (CloudWatch), read after the tail; null = client series only. */
+    systemSeries: SystemSeriesSource | null;
+    /** Mappings whose MetricsConfig squall may turn on for the run (`--mapping-metrics`); empty = none. */
+    mappingMetrics?: MappingMetrics[];
+  };
   /** Called once the run folder exists (for the `squall restore` hint of a signal handler). */
   onRunDir?: (runDir: string) => void;
   /** A second signal: kill the load now, restore only (no tail, no comparison). */
@@ -52,12 +75,6 @@ export interface RunOptions {
   restoreFirst?: boolean;
   /** Overall deadline of each restore (default chaos/timeline.ts RESTORE_DEADLINE_MS). */
   restoreDeadlineMs?: number;
-  /**
-   * An aws target that passed its preflight (target/preflight.ts: credentials, allowlist, reads):
-   * the clients to use (the run destroys them), the credentials the script gets too, and the
-   * experiment with what is really deployed put in, which the prediction is made from.
-   */
-  aws?: { clients: TargetClients; credentials: ResolvedCredentials; predictFrom: ResolvedExperiment };
 }
 
 export interface RunOutcome {
@@ -107,10 +124,15 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
-  let restoredInWindows = 0;
-  let started = false;
+  let ledger: SqsLedger | null = null;
+  let restoredInWindows: number;
+  // The comparison window: the load plus the tail, the same for every series on both sides.
+  const window = { steps, loadSteps: Math.ceil(exp.load.durationMs / stepMs) };
+  let prediction: PendingPrediction | null = null;
   let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
+  let metricsChange: MetricsChange | null = null;
+  let started = false;
   const stopped = () => (o.signal?.aborted ?? false) || (o.kill?.aborted ?? false);
 
   try {
@@ -144,7 +166,26 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       pid: process.pid,
       at: new Date().toISOString(),
     });
+    if (o.aws?.mappingMetrics?.length) metricsChange = await enableMappingMetrics(clients, journal, o.aws.mappingMetrics, { log: o.log });
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
+
+    // The prediction's seeds run on a worker thread while the load runs; awaited after the tail.
+    const path0 = await calibrateClientPath(exp, clients, { emulatorEndpoint: emulator?.endpoint ?? null }).catch((e: unknown) => {
+      o.log(`warning: could not time the client path (${String(e)}); the simulator assumes a flat 1 ms`);
+      return null;
+    });
+    if (path0) {
+      const sorted = [...path0.samplesMs].sort((a, b) => a - b);
+      o.log(`client path: ${path0.call} p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${sorted.length} calls`);
+    }
+    prediction = startPrediction(o.aws?.predictFrom ?? exp, {
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      runs: o.predictionRuns ?? 20,
+      level: predictionLevel(exp),
+      window,
+      drainLimitMs: o.tailMs,
+      ...(path0 ? { clientRttSamplesMs: path0.samplesMs } : {}),
+    });
 
     timeline = new ChaosTimeline({
       faults: exp.chaos.faults,
@@ -155,7 +196,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       onEvent: (e) => o.log(`chaos +${(e.atMs / 1000).toFixed(1)}s ${e.what}: ${e.detail}`),
     });
     for (const f of exp.chaos.faults) o.log(`chaos plan: at ${f.atMs / 1000}s${f.forMs !== null ? ` for ${f.forMs / 1000}s` : ''}: ${describeFault(f)}`);
-    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log });
+    stops = wireStopConditions({ experiment: exp, runDir, clock, journal, timeline: () => timeline, emulatorEndpoint: emulator?.endpoint ?? null, signal: o.signal, log: o.log, clients });
 
     // The load's clock starts when the engine starts its scenarios, seconds after the runner
     // process (VU initialisation). The generated script's setup() posts to SQUALL_START_URL right
@@ -199,9 +240,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     clearTimeout(fallback);
     await mark.close();
     o.log(`load finished: k6 exit code ${runnerResult.exitCode}`);
-    const fired = await stops.finish();
-    stoppedBy = fired.fired;
-    if (fired.restore?.failed.length) o.log(`warning: ${fired.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
+    const stopResult = await stops.finish(runnerResult.files.summary);
+    stoppedBy = stopResult.fired;
+    if (stopResult.restore?.failed.length) o.log(`warning: ${stopResult.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
     restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
     // Faults with windows past the load end are restored now, before observing the drain.
@@ -214,6 +255,18 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       await abortableSleep(o.tailMs, o.signal, o.kill);
     }
     if (emulator && !o.kill?.aborted) systemSeries = await fetchSystemSeries(emulator.endpoint);
+    if (emulator && !o.kill?.aborted) ledger = await fetchLedger(emulator.endpoint);
+    const source = o.aws?.systemSeries;
+    if (source && !stopped()) {
+      status.enter('observing');
+      const startMs = loadStartEpoch || clock.epochMs() - exp.load.durationMs - o.tailMs;
+      try {
+        systemSeries = await source.read({ startMs, endMs: startMs + steps * stepMs }, o.log);
+      } catch (e) {
+        // The run's faults are already restored; a metrics read that fails loses only the system series.
+        o.log(`warning: no system series from ${source.source}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   } catch (e) {
     // On an error path the watcher must not fire (and restore) behind this restore.
     await stops?.finish();
@@ -221,6 +274,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       status.enter('restoring');
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
       timeline = null;
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
+    if (metricsChange) {
+      const r = await metricsChange.restore();
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
     if (existsSync(runDir)) status.end(`error: ${e instanceof Error ? e.message : String(e)}${restoreReport.failed.length ? `; ${restoreReport.failed.length} fault(s) NOT restored` : ''}`, restoreReport.failed.length ? EXIT.restoreFailed : (e as { exitCode?: number }).exitCode ?? EXIT.internalError);
@@ -238,8 +295,15 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       const r = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
       restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
     }
+    // After the CloudWatch read: the run's minutes are published while the metrics are on.
+    if (metricsChange) {
+      const r = await metricsChange.restore();
+      restoreReport = { restored: restoreReport.restored + r.restored, failed: [...restoreReport.failed, ...r.failed] };
+    }
     journal?.close();
     clients?.destroy();
+    // The load never finished (an error): the worker's answer will not be read.
+    if (!runnerResult) void prediction?.cancel();
     if (emulator) {
       await emulator.stop();
       writeFileSync(path.join(runDir, 'emulator.log'), emulator.output());
@@ -291,18 +355,48 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       }
       client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
     }
-    const parts: SeriesFile[] = [];
-    if (client) parts.push(client);
-    if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-    const measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
+    if (!prediction) throw new Error('the prediction was not started');
+    const predictedRun = await prediction.result();
+    o.log(`prediction: ${predictedRun.file.interval?.runs ?? 1} simulator seeds in ${(predictedRun.elapsedMs / 1000).toFixed(1)} s on a worker thread`);
+    // `predicted` stays on the load's own timeline (step 0 = load start) for the fault windows.
+    let predicted: SeriesFile = predictedRun.file;
+    let measured: SeriesFile;
+    let compareStepMs = stepMs;
+    if (systemSeries && systemSeries.stepMs !== stepMs) {
+      // CloudWatch: compare on its 1-minute grid, the client and predicted series resampled to it.
+      const coarse = systemSeries;
+      const grid = { stepMs: coarse.stepMs, startMs: coarse.startMs, steps: Math.max(1, ...coarse.series.map((x) => x.values.length)) };
+      const fine = (f: SeriesFile) => resampleSeries(rebaseSeries(f, grid.startMs, (grid.steps * grid.stepMs) / stepMs), grid);
+      // Per-step prediction intervals do not survive the shift; the run-level total intervals do.
+      const onGrid = fine({ ...predicted, startMs: loadStartEpoch, series: predicted.series.map(({ lower: _l, upper: _u, ...x }) => x) });
+      predicted = { ...onGrid, startMs: onGrid.startMs - loadStartEpoch };
+      measured = mergeSeriesFiles([...(client ? [fine(client)] : []), { ...coarse, startMs: grid.startMs }]);
+      compareStepMs = grid.stepMs;
+      o.log(
+        `compared at ${grid.stepMs / 1000} s steps from ${new Date(grid.startMs).toISOString()}: ${coarse.source} publishes 1-minute points, so the client and predicted series were resampled to its grid (a percentile takes the largest 1 s value of the minute)`,
+      );
+    } else {
+      const parts: SeriesFile[] = [];
+      if (client) parts.push(client);
+      if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
+      measured = { ...mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch }))), window };
+    }
     writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
+    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: predictedRun.totals, warnings: predictedRun.warnings })}\n`);
+    for (const w of predictedRun.warnings) o.log(`simulator: ${w}`);
 
-    const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
-    const predicted = rebaseSeries(prediction.series, 0, steps);
-    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
-    for (const w of prediction.warnings) o.log(`simulator: ${w}`);
-
-    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch }, measured, exp.expect), stoppedBy };
+    const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
+    // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
+    const windows = windowedComparison({
+      predicted,
+      measured,
+      // On CloudWatch's grid step 0 starts up to a minute before the load: fault times move by as much.
+      faults: exp.chaos.faults.map((f) => ({ id: f.id, label: describeFault(f), atMs: f.atMs - predicted.startMs, forMs: f.forMs })),
+      endMs: Math.max(steps * stepMs - predicted.startMs, compareStepMs),
+      toleranceFor: (s) => toleranceFor(s, exp.expect.predictions),
+      deadLetterQueues: Object.values(exp.system.queues).flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueue] : [])),
+    });
+    const comparison = { ...compareSeries({ ...predicted, startMs: loadStartEpoch + predicted.startMs }, measured, exp.expect, accounting), windows, stoppedBy };
     writeFileSync(path.join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     return comparison;
   }
@@ -331,9 +425,7 @@ async function settleEarlierRuns(o: RunOptions): Promise<void> {
     });
   }
   if (exp.target.kind !== 'aws') return;
-  // The preflight's clients carry the resolved credentials; they belong to the run, not to us.
-  const own = o.aws ? null : clientsForTarget(exp.target);
-  const clients = o.aws?.clients ?? own!;
+  const clients = clientsForTarget(exp.target);
   try {
     for (const u of left) {
       const file = path.join(u.runDir, 'chaos-journal.ndjson');
@@ -352,7 +444,7 @@ async function settleEarlierRuns(o: RunOptions): Promise<void> {
       }
     }
   } finally {
-    own?.destroy();
+    clients.destroy();
   }
 }
 
@@ -377,4 +469,11 @@ function abortableSleep(ms: number, ...signals: Array<AbortSignal | undefined>):
       s?.addEventListener('abort', done, { once: true });
     }
   });
+}
+
+/** The interval level the prediction is computed at: the widest any tolerance asks, else 0.95. */
+export function predictionLevel(exp: ResolvedExperiment): number {
+  let level = 0;
+  for (const t of Object.values(exp.expect.predictions)) if (t.interval !== null && t.interval > level) level = t.interval;
+  return level || 0.95;
 }

@@ -4,7 +4,7 @@
  * what to do when one fires (journal first, then restore every fault at once, then stop the load
  * unless the condition says `then: continue`), and the k6 abortOnFail notice from the load's logs.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Journal } from '../chaos/journal.ts';
 import { abortOnFailMetric, isClientSeries, StopConditionWatcher, type LiveSeriesSource, type StopFired } from '../chaos/stop-conditions.ts';
@@ -12,6 +12,8 @@ import type { ChaosTimeline, RestoreReport } from '../chaos/timeline.ts';
 import type { Clock } from '../contracts/clock.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { emulatorMetricsSource, LiveK6Points } from '../observe/live.ts';
+import { AlarmWatcher } from '../chaos/alarms.ts';
+import type { TargetClients } from '../target/clients.ts';
 
 /** The uncompressed side output the load writes while it runs; removed after the run. */
 export const LIVE_POINTS_FILE = 'k6-live.ndjson';
@@ -25,8 +27,11 @@ export interface StopWiring {
   onLoadOutput(chunk: Buffer): void;
   /** The load's scenarios started at this epoch: evaluation begins. */
   start(loadStartEpochMs: number): void;
-  /** Stop evaluating, wait for a reaction in progress, remove the live file; what fired, if anything. */
-  finish(): Promise<{ fired: StopFired | null; restore: RestoreReport | null }>;
+  /**
+   * Stop evaluating, wait for a reaction in progress, remove the live file; what fired, if anything.
+   * `summaryFile` (k6-summary.json) gives a k6 abortOnFail threshold its value.
+   */
+  finish(summaryFile?: string): Promise<{ fired: StopFired | null; restore: RestoreReport | null }>;
 }
 
 export function wireStopConditions(o: {
@@ -38,8 +43,11 @@ export function wireStopConditions(o: {
   emulatorEndpoint: string | null;
   signal: AbortSignal | undefined;
   log: (line: string) => void;
+  /** The target's clients: CloudWatch alarm conditions are read through them (aws only). */
+  clients?: TargetClients | null;
 }): StopWiring {
   const conditions = o.experiment.chaos.stopConditions;
+  const alarms = o.experiment.chaos.alarms ?? [];
   const stopLoad = new AbortController();
   const loadSignal = o.signal ? AbortSignal.any([o.signal, stopLoad.signal]) : stopLoad.signal;
   const sources: LiveSeriesSource[] = [];
@@ -70,6 +78,18 @@ export function wireStopConditions(o: {
       if (tl) restore = await tl.finish();
     },
   });
+  let alarmWatch: AlarmWatcher | null = null;
+  if (alarms.length && o.experiment.target.kind === 'aws' && o.clients) {
+    alarmWatch = new AlarmWatcher({
+      conditions: alarms,
+      clients: o.clients,
+      clock: o.clock,
+      onWarning: (m) => o.log(`warning: ${m}`),
+      onAlarm: (c) => watcher.externalFired({ index: c.index, condition: `CloudWatch alarm ${c.alarm} in ALARM`, value: null, then: c.then }),
+    });
+  } else if (alarms.length) {
+    o.log('warning: CloudWatch alarm stop conditions are evaluated on an aws target only; ignored on the emulator');
+  }
   let stderrTail = '';
   return {
     extraArgs: live ? ['--out', `json=${livePath}`] : [],
@@ -84,13 +104,37 @@ export function wireStopConditions(o: {
     start(epoch) {
       loadStart = epoch;
       watcher.start(epoch);
+      alarmWatch?.start();
     },
-    async finish() {
+    async finish(summaryFile) {
+      await alarmWatch?.stop();
       watcher.stop();
       await watcher.settled();
       live?.close();
       rmSync(livePath, { force: true });
-      return { fired: watcher.fired, restore };
+      const fired = watcher.fired;
+      if (fired && fired.index === null && fired.value === null && summaryFile) fired.value = abortedThresholdValue(summaryFile, fired.condition);
+      return { fired, restore };
     },
   };
+}
+
+/**
+ * The value of the failed abortOnFail threshold, from the summary k6 wrote: the statistic its
+ * expression names (`rate<0.01` → `values.rate`, `p(95)<500` → `values["p(95)"]`). Null when the
+ * summary is missing or says nothing failed.
+ */
+export function abortedThresholdValue(summaryFile: string, condition: string): number | null {
+  const metric = /^k6 threshold on (\S+) /.exec(condition)?.[1];
+  if (!metric) return null;
+  try {
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics?: Record<string, { values?: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }> };
+    const m = summary.metrics?.[metric];
+    const failed = Object.entries(m?.thresholds ?? {}).find(([, r]) => !r.ok)?.[0];
+    const stat = failed ? /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(failed)?.[1] : undefined;
+    const v = stat !== undefined ? m?.values?.[stat] : undefined;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
 }

@@ -5,6 +5,7 @@
  * the load and only restores — 130 if everything is back, else 5 with the `squall restore`
  * command. Output errors (a closed pipe: `squall run … | head`) are swallowed, never abort a restore.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import { parseDuration } from '../experiment/duration.ts';
@@ -14,10 +15,18 @@ import type { ResolvedExperiment } from '../experiment/types.ts';
 import { formatDriftTable, withDeployed } from '../target/drift.ts';
 import { applyTargetOverrides, type TargetFlags } from '../target/override.ts';
 import { preflight } from '../target/preflight.ts';
+import { cloudWatchSeriesSource } from '../target/system-series.ts';
 import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
+import { formatMessages, formatPredictions } from './run-summary.ts';
 import { targetFlags } from './target-flags.ts';
+import { pathToFileURL } from 'node:url';
+import { describeFault } from '../chaos/timeline.ts';
+import { writeIndex } from '../report/index-page.ts';
+import { writeRunReport } from '../report/write.ts';
+import { LiveRunProgress } from './progress-run.ts';
+import { runFolderArg } from './report.ts';
 
 export default defineCommand({
   command: 'run <experiment>',
@@ -25,6 +34,8 @@ export default defineCommand({
   builder: (y) =>
     targetFlags(y)
       .option('yes', { type: 'boolean', default: false, describe: 'aws target: run the printed plan without asking (required when stdin is not a terminal)' })
+      .option('metrics-wait', { type: 'string', default: '5m', describe: 'aws target: longest wait after the run for CloudWatch\'s late 1-minute points' })
+      .option('mapping-metrics', { type: 'boolean', default: false, describe: "aws target: turn on the mappings' event metrics (MetricsConfig EventCount) for the run, restored after" })
       .option('strict-drift', { type: 'boolean', default: false, describe: 'aws target: refuse to run when the deployed configuration differs from the experiment' })
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (YAML, JSON or TypeScript)' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder for run folders (<reports>/<experiment>/<run id>/)' })
@@ -36,6 +47,8 @@ export default defineCommand({
         default: false,
         describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
       })
+      .option('baseline', { type: 'string', describe: 'a run folder to compare the report with (default: the previous passing run of the same experiment; --no-baseline: none)' })
+      .option('runs', { type: 'number', default: 20, describe: 'simulator seeds the prediction interval is taken over (run on a worker thread during the load)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -45,13 +58,21 @@ export default defineCommand({
       process.stderr.write(`error: --tail: ${tail.error}\n`);
       return EXIT.invalidInput;
     }
+    // Checked before anything runs: a bad --baseline must not cost a run.
+    const b = args.baseline as string | boolean | undefined;
+    const baseline = b === false ? null : typeof b === 'string' ? runFolderArg('--baseline', b) : undefined;
     // First: a closed pipe during the preflight must not crash either.
     const out = guardedOutput();
     const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
     if (exp.target.kind === 'aws') {
-      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'] });
+      const wait = parseDuration(args['metrics-wait']);
+      if ('error' in wait) {
+        process.stderr.write(`error: --metrics-wait: ${wait.error}\n`);
+        return EXIT.invalidInput;
+      }
+      aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms, mappingMetrics: args['mapping-metrics'] });
       if (!aws) return EXIT.interrupted;
     }
     const stop = new AbortController();
@@ -72,6 +93,20 @@ export default defineCommand({
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const reportsDir = path.resolve(args.reports as string);
+    const progress = new LiveRunProgress(exp, process.stdout, tail.ms, describeFault);
+    // The report is written for every run that got a folder: passed, failed, interrupted or thrown.
+    const report = async () => {
+      // A run that failed before it started leaves no folder (nothing to report on).
+      if (!runDir || !existsSync(runDir)) return;
+      try {
+        const r = await writeRunReport(runDir, { baseline });
+        writeIndex(reportsDir);
+        out.out(`report: ${pathToFileURL(r.html).href}${r.missing.length ? ` (partial: missing ${r.missing.join(', ')})` : ''}\n`);
+      } catch (e) {
+        out.err(`warning: the report could not be written: ${(e as Error).message}\n`);
+      }
+    };
     try {
       const result = await runExperiment({
         experiment: exp,
@@ -80,20 +115,20 @@ export default defineCommand({
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         restoreFirst: Boolean(args['restore-first']),
-        log: (l) => out.out(`${l}\n`),
+        predictionRuns: Math.max(1, Math.floor(Number(args.runs) || 20)),
+        log: (l) => progress.log(l),
         onRunDir: (d) => (runDir = d),
         signal: stop.signal,
         kill: kill.signal,
         ...(aws ? { aws } : {}),
       });
+      progress.stop();
       const c = result.comparison;
       if (c) {
-        const failed = c.series.filter((s) => s.verdict === 'fail');
-        out.out(`\npredictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)\n`);
-        for (const s of failed.slice(0, 10)) out.out(`  ${s.key}: measured ${fmt(s.measured)} vs predicted ${fmt(s.predicted)}\n`);
+        out.out(`\n${formatPredictions(c)}`);
         out.out(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) out.out(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
-        if (c.messages) out.out(`messages: sent ${c.messages.sent}, deleted ${c.messages.deleted}, dead-lettered ${c.messages.movedToDlq}, left ${c.messages.remaining}, lost ${c.messages.lost}\n`);
+        if (c.messages) out.out(formatMessages(c.messages));
       }
       if (result.stoppedBy) {
         const f = result.stoppedBy;
@@ -106,7 +141,12 @@ export default defineCommand({
         out.err(`run: squall restore ${result.runDir}\n`);
       }
       out.out(`verdict: ${result.exitCode === 0 ? 'pass' : `fail (${result.reasons.join('; ')})`} — ${result.runDir}\n`);
+      await report();
       return result.exitCode;
+    } catch (e) {
+      progress.stop();
+      await report();
+      throw e;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -145,7 +185,7 @@ function fmt(v: number | null): string {
  * Before anything on an aws target changes: preflight (reads only), the drift table, the plan,
  * and the person's consent (`--yes`, or a typed "yes" on a terminal). Undefined = declined.
  */
-async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean }): Promise<RunOptions['aws'] | undefined> {
+async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boolean; strictDrift: boolean; metricsWaitMs: number; mappingMetrics: boolean }): Promise<RunOptions['aws'] | undefined> {
   const out = (l: string) => process.stdout.write(l.endsWith('\n') ? l : `${l}\n`);
   const { preflight: pf, clients } = await preflight(exp, { runMs: exp.load.durationMs + o.tailMs, log: out });
   try {
@@ -157,13 +197,22 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
       });
     }
     const target = exp.target.kind === 'aws' ? exp.target : null;
-    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs)));
+    out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs, { mappingMetrics: o.mappingMetrics })));
+    const metricsOff = Object.values(pf.deployed.eventSources).filter((m) => !m.metrics.includes('EventCount'));
+    if (metricsOff.length && !o.mappingMetrics) out(`note: event metrics are off on ${metricsOff.map((m) => m.id).join(', ')}; --mapping-metrics turns them on for the run (restored after)`);
     if (!(await confirmed(o.yes, pf.identity.account))) {
       out('not confirmed; nothing was changed');
       clients.destroy();
       return undefined;
     }
-    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed) };
+    const resources = {
+      functions: Object.keys(exp.system.functions),
+      queues: Object.keys(exp.system.queues),
+      mappings: Object.values(pf.deployed.eventSources).map((m) => ({ uuid: m.uuid, function: m.id.split('->')[1]!, queue: m.id.split('->')[0]! })),
+    };
+    const systemSeries = cloudWatchSeriesSource(clients, resources, { maxWaitMs: o.metricsWaitMs });
+    const mappingMetrics = o.mappingMetrics ? metricsOff.map((m) => ({ uuid: m.uuid, id: m.id, metrics: m.metrics })) : [];
+    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed), systemSeries, mappingMetrics };
   } catch (e) {
     clients.destroy();
     throw e;

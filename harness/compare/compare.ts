@@ -11,6 +11,9 @@
 import { SERIES, seriesKey, seriesTotal, type Series, type SeriesFile } from '../contracts/series.ts';
 import { checkExpectations, parseSeriesKey } from '../contracts/series-thresholds.ts';
 import type { ResolvedExpect, Tolerance } from '../experiment/types.ts';
+import { notMeasured, type MessageAccounting } from './accounting.ts';
+
+export type { MessageAccounting } from './accounting.ts';
 import type { WindowedComparison } from './windows.ts';
 
 export const COMPARISON_SCHEMA = 'squall.comparison/v1';
@@ -48,19 +51,6 @@ export interface ThresholdResult {
   reason?: string;
 }
 
-export interface MessageAccounting {
-  /** Messages accepted by SendMessage(Batch) across all queues (poison included). */
-  sent: number;
-  deleted: number;
-  movedToDlq: number;
-  /** Visible + in flight + delayed at the end, all queues (dead-letter queues included). */
-  remaining: number;
-  /** sent − deleted − remaining: messages that vanished. */
-  lost: number;
-  ok: boolean;
-  perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
-}
-
 /** The window every figure covers: steps [0, steps) of `stepMs` from `startMs` (epoch ms). */
 export interface ComparisonWindow {
   startMs: number;
@@ -78,7 +68,9 @@ export interface Comparison {
   series: SeriesComparison[];
   thresholds: ThresholdResult[];
   messages: MessageAccounting | null;
-  verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' };
+  /** The stop condition that ended the faults early (chaos/stop-conditions.ts StopFired), if one fired. */
+  stoppedBy?: { condition: string; atMs: number; at: string; value: number | null; then: 'stop-load' | 'continue'; index: number | null } | null;
+  verdict: { predictions: 'pass' | 'fail'; thresholds: 'pass' | 'fail'; messages: 'pass' | 'fail' | 'off' | 'not-measured' };
   /** Per-window figures and recovery after each fault (compare/windows.ts), added by the run flow. */
   windows?: WindowedComparison;
 }
@@ -127,7 +119,8 @@ export function withinTolerance(predicted: number, measured: number, tol: Tolera
  */
 export function intervalBand(lower: number, upper: number, predicted: number, tol: Tolerance, integer: boolean): [number, number] {
   const slack = Math.max(tol.absolute ?? 0, (tol.relative ?? 0) * Math.abs(predicted));
-  let lo = lower - slack;
+  // Every series is non-negative (contracts/series.ts), so the band starts at 0 at the lowest.
+  let lo = Math.max(0, lower - slack);
   let hi = upper + slack;
   if (integer) {
     lo = Math.floor(lo + 1e-9);
@@ -149,7 +142,11 @@ function cut(values: ReadonlyArray<number | null> | undefined, steps: number, pa
   return out;
 }
 
-export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect): Comparison {
+/**
+ * `accounting`: the run's message accounting (compare/accounting.ts), computed by the caller from
+ * the target's ledger; with `expect.messages: no-loss` and none given, the messages were not measured.
+ */
+export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expect: ResolvedExpect, accounting?: MessageAccounting | null): Comparison {
   // The window: the files' own when they carry one, else the longer of the two (older files).
   const steps =
     predicted.window?.steps ??
@@ -232,7 +229,8 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     ...(c.reason ? { reason: c.reason } : {}),
   }));
 
-  const messages = expect.messages === 'no-loss' ? accountMessages(measured) : null;
+  // A ledger is accounted whatever `expect.messages` says (collateral is worth reporting); only no-loss judges it.
+  const messages = accounting ?? (expect.messages === 'no-loss' ? notMeasured('the target gave no message ledger', expect.messagesWhenUnmeasured ?? 'fail') : null);
   return {
     schema: COMPARISON_SCHEMA,
     window: { startMs: measured.startMs, stepMs: measured.stepMs, steps, loadSteps, prediction: predicted.interval ?? null },
@@ -242,28 +240,7 @@ export function compareSeries(predicted: SeriesFile, measured: SeriesFile, expec
     verdict: {
       predictions: out.some((s) => s.verdict === 'fail') ? 'fail' : 'pass',
       thresholds: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
-      messages: messages === null ? 'off' : messages.ok ? 'pass' : 'fail',
+      messages: messages === null || expect.messages !== 'no-loss' ? 'off' : !messages.measured ? 'not-measured' : messages.ok ? 'pass' : 'fail',
     },
   };
-}
-
-/** Every message sent is deleted or still in some queue (DLQs included) at the end. */
-export function accountMessages(measured: SeriesFile): MessageAccounting {
-  const perQueue: MessageAccounting['perQueue'] = {};
-  const q = (name: string) => (perQueue[name] ??= { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
-  const last = (s: Series) => {
-    for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null && s.values[i] !== undefined) return s.values[i] as number;
-    return 0;
-  };
-  for (const s of measured.series) {
-    const queue = s.labels.queue;
-    if (!queue) continue;
-    if (s.name === 'sqs.sent') q(queue).sent += sumOf(s);
-    else if (s.name === 'sqs.deleted') q(queue).deleted += sumOf(s);
-    else if (s.name === 'sqs.moved_to_dlq') q(queue).movedToDlq += sumOf(s);
-    else if (s.name === 'sqs.visible' || s.name === 'sqs.in_flight' || s.name === 'sqs.delayed') q(queue).remaining += last(s);
-  }
-  const tot = Object.values(perQueue).reduce((a, b) => ({ sent: a.sent + b.sent, deleted: a.deleted + b.deleted, movedToDlq: a.movedToDlq + b.movedToDlq, remaining: a.remaining + b.remaining }), { sent: 0, deleted: 0, movedToDlq: 0, remaining: 0 });
-  const lost = tot.sent - tot.deleted - tot.remaining;
-  return { ...tot, lost, ok: lost <= 0, perQueue };
 }

@@ -22,7 +22,7 @@ export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] 
   const c = v.comparison;
   let exitCode: number = EXIT.ok;
   const stop = v.stoppedBy ?? null;
-  // A fault left applied comes first, even when interrupted: 130 promises everything was put back.
+  // A fault left applied outranks everything, an interrupted run included: exit 5 tells the user to restore.
   if (v.restoreFailed) exitCode = EXIT.restoreFailed;
   // A fired stop condition with `then: stop-load` ends the load with SIGTERM (k6 exit 105) too.
   else if (v.interrupted || (v.k6ExitCode === K6_EXIT.externalAbort && stop?.then !== 'stop-load')) {
@@ -32,9 +32,14 @@ export function verdict(v: VerdictInput): { exitCode: number; reasons: string[] 
     // A brake that fired means the system did not hold under the experiment: like k6's abortOnFail (exit 99).
     exitCode = EXIT.thresholdsFailed;
     reasons.push(`stop condition fired at +${(stop.atMs / 1000).toFixed(1)}s: ${stop.condition}${stop.value !== null ? ` = ${stop.value}` : ''}`);
-  } else if (c.messages && !c.messages.ok) {
+  } else if (c.verdict.messages === 'fail' && c.messages?.measured) {
     exitCode = EXIT.messagesLost;
-    reasons.push(`${c.messages.lost} message(s) lost`);
+    const m = c.messages;
+    reasons.push(m.lost !== 0 ? `${m.lost} message(s) lost` : `the dead-letter queues do not hold what was moved to them (moved ${m.dlq.movedToDlq}, held ${m.dlq.holds})`);
+  } else if (c.verdict.messages === 'not-measured' && c.messages?.measured === false && c.messages.policy === 'fail') {
+    // Never "lost 0, pass" on a target whose messages squall cannot all see.
+    exitCode = EXIT.messagesLost;
+    reasons.push(`expect.messages no-loss was not measured: ${c.messages.reason} (expect.messagesWhenUnmeasured: fail)`);
   } else if (v.k6ExitCode === K6_EXIT.thresholdsHaveFailed || c.verdict.thresholds === 'fail') {
     exitCode = EXIT.thresholdsFailed;
     reasons.push(v.k6ExitCode === K6_EXIT.thresholdsHaveFailed ? 'k6 thresholds failed' : 'series thresholds failed');

@@ -103,6 +103,7 @@ export const SERIES = {
   'lambda.cold_starts': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'invocations that started a new execution environment' },
   'lambda.duration_p50_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: 'median handler duration (no init) in the step' },
   'lambda.duration_p95_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '95th percentile handler duration in the step' },
+  'lambda.duration_p99_ms': { unit: 'ms', labels: ['function'], kind: 'percentile', meaning: '99th percentile handler duration in the step (CloudWatch Duration p99)' },
   'lambda.async_events': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'events accepted by asynchronous Invoke (202)' },
   'lambda.async_retries': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'retry attempts of asynchronous events (errors and throttles)' },
   'lambda.async_dropped': { unit: 'count', labels: ['function'], kind: 'sum', meaning: 'asynchronous events discarded or sent to the on-failure destination' },
@@ -122,6 +123,10 @@ export const SERIES = {
   'esm.concurrency': { unit: 'count', labels: ['function', 'queue'], kind: 'max', meaning: 'peak concurrent batches in the step' },
   'esm.pollers': { unit: 'count', labels: ['function', 'queue'], kind: 'gauge', meaning: 'pollers (allowed concurrent batches) at the end of the step' },
   'esm.failed_batches': { unit: 'count', labels: ['function', 'queue'], kind: 'sum', meaning: 'batches that failed whole (error, timeout or throttle)' },
+  'esm.polled_events': { unit: 'messages', labels: ['function', 'queue'], kind: 'sum', meaning: 'messages the mapping read from the queue (CloudWatch PolledEventCount; needs MetricsConfig EventCount)' },
+  'esm.invoked_events': { unit: 'messages', labels: ['function', 'queue'], kind: 'sum', meaning: 'messages the mapping invoked the function with (InvokedEventCount)' },
+  'esm.failed_invoke_events': { unit: 'messages', labels: ['function', 'queue'], kind: 'sum', meaning: 'messages in invocations that failed (FailedInvokeEventCount)' },
+  'esm.deleted_events': { unit: 'messages', labels: ['function', 'queue'], kind: 'sum', meaning: 'messages the mapping deleted after success (DeletedEventCount)' },
 
   // SQS refusals (emulator): appended after the ESM block so existing entries keep their order.
   'sqs.throttled': { unit: 'count', labels: ['queue'], kind: 'sum', meaning: 'SQS requests refused for a limit: RequestThrottled (FIFO API rate) or OverLimit (in-flight)' },

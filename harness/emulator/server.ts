@@ -19,6 +19,7 @@ import type { Credentials } from './sigv4.ts';
 import { SqsModel } from './sqs/model.ts';
 import type { SqsLimits } from './sqs/model.ts';
 import { bindSqsMetrics } from './sqs/metrics.ts';
+import { bindSqsLedger } from './sqs/ledger.ts';
 import { sqsService } from './sqs/service.ts';
 
 export interface EmulatorOptions {
@@ -119,6 +120,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const metrics = new Metrics(clock, { stepMs: opts.metricsStepMs ?? 1000, source: 'emulator' });
   const sqs = new SqsModel({ clock, accountId: EMULATED_ACCOUNT.accountId, region: EMULATED_ACCOUNT.region, limits: opts.sqsLimits });
   const unbindSqs = bindSqsMetrics(sqs, metrics);
+  const ledger = bindSqsLedger(sqs);
   let endpoint = '';
   const ctx: EmulatorContext = {
     clock,
@@ -141,6 +143,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: services.map((s) => s.name) }) };
       case '/_squall/metrics':
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics.snapshot()) };
+      case '/_squall/accounting':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(ledger.snapshot()) };
       case '/_squall/metrics/align': {
         // `squall run` calls this when its load starts, so the emulator's steps start with the load's.
         if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/metrics/align?epochMs=<ms>.', rid);
@@ -152,9 +156,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       case '/_squall/reset':
         if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/reset.', rid);
         for (const s of services) s.reset?.();
+        ledger.reset();
         return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"reset":true}' };
       default:
-        return errorJson(404, 'UnknownOperationException', `No private route ${req.path}; try /_squall/health, /_squall/metrics or POST /_squall/reset.`, rid);
+        return errorJson(404, 'UnknownOperationException', `No private route ${req.path}; try /_squall/health, /_squall/metrics, /_squall/accounting or POST /_squall/reset.`, rid);
     }
   };
 
@@ -162,7 +167,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (req.path.startsWith('/_squall/') && !req.path.startsWith('/_squall/lambda/')) return privateRoute(req);
     let svc: EmulatorService | undefined;
     for (const s of services) {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = s.match(req);
       } catch {
@@ -245,7 +250,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
-      let path = rawPath;
+      let path: string;
       try {
         path = decodeURIComponent(rawPath);
       } catch {
@@ -314,6 +319,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         metrics.stop();
         sqs.close();
         unbindSqs();
+        ledger.unbind();
         for (const s of services) await s.close?.();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

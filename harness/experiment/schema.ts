@@ -69,6 +69,15 @@ const SyntheticSchema = z.strictObject({
 export const FunctionSchema = z.strictObject({
   handler: z.string().regex(/^[^#]+#[A-Za-z_$][\w$]*$/, { error: 'write the handler as path/to/file.js#exportName' }).optional(),
   synthetic: SyntheticSchema.optional(),
+  /** A deployment package as users build it: a local .zip, Lambda's Handler string, layers as local .zip files. */
+  package: z
+    .strictObject({
+      zip: z.string(),
+      handler: z.string().optional(),
+      runtime: z.enum(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']).optional(),
+      layers: z.array(z.string()).max(5).optional(),
+    })
+    .optional(),
   memoryMB: int(1).optional(),
   timeoutSeconds: int(1).optional(),
   architecture: z.enum(['x86_64', 'arm64']).optional(),
@@ -85,6 +94,13 @@ export const FunctionSchema = z.strictObject({
     })
     .optional(),
   calibrated: DistributionSchema.optional(),
+  /**
+   * How the duration scales with memory (CPU follows memory): the share of the duration that is
+   * CPU work, measured at `atMemoryMB` (default: this function's memoryMB) on `threads` threads.
+   */
+  cpu: z
+    .union([num(0, 1), z.strictObject({ fraction: num(0, 1), atMemoryMB: int(1).optional(), threads: int(1).optional() })])
+    .optional(),
 });
 
 export const QueueSchema = z.strictObject({
@@ -220,13 +236,21 @@ export const FaultSchema = z.strictObject({
   kind: z.enum(['marker', 'invalid-json', 'oversized']).optional(),
 });
 
-const StopConditionSchema = z.strictObject({
+const SeriesStopConditionSchema = z.strictObject({
   series: z.string(),
   labels: strMap().optional(),
   when: z.string(),
   window: duration().optional(),
   then: z.enum(['stop-load', 'continue']).optional(),
 });
+
+/** A CloudWatch alarm by name or ARN (aws targets): the run stops when it is in ALARM, as in AWS FIS. */
+const AlarmStopConditionSchema = z.strictObject({
+  alarm: z.string().min(1, { error: 'name the CloudWatch alarm (its name or ARN)' }),
+  then: z.enum(['stop-load', 'continue']).optional(),
+});
+
+const StopConditionSchema = z.union([AlarmStopConditionSchema, SeriesStopConditionSchema]);
 
 export const ChaosSchema = z.strictObject({
   faults: z.array(FaultSchema).optional(),
@@ -245,6 +269,7 @@ export const ExpectSchema = z.strictObject({
   thresholds: z.record(z.string(), z.array(z.string())).optional(),
   predictions: z.record(z.string(), ToleranceSchema).optional(),
   messages: z.enum(['no-loss', 'off']).optional(),
+  messagesWhenUnmeasured: z.enum(['warn', 'fail']).optional(),
 });
 
 export const TargetSchema = z.union([

@@ -5,6 +5,7 @@
  * input schema, so the file format can grow without touching the engine, emulator or simulator.
  */
 import type { ThrottleReason } from '../contracts/aws-facts.ts';
+import type { CpuProfile } from '../rules/memory-cpu.ts';
 
 export const EXPERIMENT_SCHEMA = 'squall.experiment/v1';
 
@@ -95,6 +96,8 @@ export interface ResolvedFunction {
   /** Real code: absolute file path and export name. Exactly one of handler / synthetic is set. */
   handler: { file: string; export: string } | null;
   synthetic: SyntheticBehaviour | null;
+  /** A deployment package (absolute paths): run as Lambda runs it, on the emulator. */
+  package?: { zip: string; handler: string; runtime: string; layers: string[] } | null;
   memoryMB: number;
   timeoutSeconds: number;
   architecture: 'x86_64' | 'arm64';
@@ -116,6 +119,8 @@ export interface ResolvedFunction {
   };
   /** For handler functions calibrated by `squall calibrate`: the fitted distribution the simulator uses. */
   calibrated: DurationDistribution | null;
+  /** How the duration scales with memory (harness/rules/memory-cpu.ts); null = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface ResolvedQueue {
@@ -289,9 +294,21 @@ export interface StopCondition {
   then: 'stop-load' | 'continue';
 }
 
+/** A CloudWatch alarm as a stop condition (as AWS FIS does): fires when the alarm is in ALARM. */
+export interface AlarmStopCondition {
+  /** Index in the file's `chaos.stopConditions` list. */
+  index: number;
+  /** Alarm name or ARN (metric or composite alarm). */
+  alarm: string;
+  then: 'stop-load' | 'continue';
+}
+
 export interface ResolvedChaos {
   faults: ResolvedFault[];
+  /** The series conditions, in file order (alarm conditions are in `alarms`). */
   stopConditions: StopCondition[];
+  /** Alarm stop conditions; evaluated on an aws target only. Absent in files resolved before they existed. */
+  alarms?: AlarmStopCondition[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,6 +336,11 @@ export interface ResolvedExpect {
   predictions: Record<string, Tolerance>;
   /** Message accounting: `no-loss` = every message sent is deleted, in a DLQ or still in a queue at the end. */
   messages: 'no-loss' | 'off';
+  /**
+   * `no-loss` on a target whose messages squall cannot all see (aws: approximate counts only):
+   * `fail` (default) fails the run, `warn` says "not measured" and passes.
+   */
+  messagesWhenUnmeasured?: 'warn' | 'fail';
 }
 
 export type { ThrottleReason };

@@ -593,8 +593,21 @@ function checkFunctions(ctx: CheckContext): void {
   const { error, qNames } = ctx;
   for (const f of Object.values(functions)) {
     const p: PathPart[] = ['system', 'functions', f.name];
-    if ((f.handler === null) === (f.synthetic === null)) {
-      error(p, f.handler ? 'a function has either `handler` or `synthetic`, not both' : 'a function needs `handler: path/to/file.js#export` (real code) or `synthetic: {duration: ...}` (modelled)');
+    const kinds = Number(f.handler !== null) + Number(f.synthetic !== null) + Number(Boolean(f.package));
+    if (kinds !== 1) {
+      error(
+        p,
+        kinds > 1
+          ? f.package
+            ? 'a function has one of `handler`, `package` or `synthetic`, not several'
+            : 'a function has either `handler` or `synthetic`, not both'
+          : 'a function needs `handler: path/to/file.js#export` (real code), `package: {zip: function.zip, handler: index.handler}` (a deployment package) or `synthetic: {duration: ...}` (modelled)',
+      );
+    }
+    if (f.package) {
+      for (const [k, file] of [['zip', f.package.zip], ...f.package.layers.map((l, i) => [`layers.${i}`, l])] as const) {
+        if (!existsSync(file)) error([...p, 'package', ...String(k).split('.')], `file not found: ${file}`, 'paths are relative to the experiment file');
+      }
     }
     if (f.handler && !existsSync(f.handler.file)) {
       error([...p, 'handler'], `handler file not found: ${f.handler.file}`, 'paths are relative to the experiment file');
@@ -825,7 +838,8 @@ function checkLoadThresholds(ctx: CheckContext): void {
       }
     });
   }
-  if (Object.keys(exp.load.scenarios).length === 0) error(['load', 'scenarios'], 'no scenarios: the load needs at least one', 'see examples/experiments/quickstart.yaml');
+  // With broken entries set aside (ctx.pruned), an empty list only means they were all broken.
+  if (Object.keys(exp.load.scenarios).length === 0 && ctx.pruned.size === 0) error(['load', 'scenarios'], 'no scenarios: the load needs at least one', 'see examples/experiments/quickstart.yaml');
   for (const [i, stat] of exp.load.summaryTrendStats.entries()) {
     if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) error(['load', 'summaryTrendStats', i], `"${stat}" is not a trend stat`, 'use avg, min, med, max, count or p(N)');
   }
@@ -900,11 +914,14 @@ function checkFaults(ctx: CheckContext): void {
 function checkStopConditions(ctx: CheckContext): void {
   const { error, input } = ctx;
   const exp = ctx.exp;
-  exp.chaos.stopConditions.forEach((c, i) => {
+  (input.chaos?.stopConditions ?? []).forEach((raw, i) => {
     const p: PathPart[] = ['chaos', 'stopConditions', i];
-    if (!isSeriesName(c.series)) notFound(ctx, [...p, 'series'], 'series', c.series, Object.keys(SERIES), error);
-    const raw = input.chaos?.stopConditions?.[i];
-    const parsed = raw ? parseSeriesCondition(raw.when) : null;
+    if ('alarm' in raw) {
+      if (exp.target.kind !== 'aws') error([...p, 'alarm'], 'a CloudWatch alarm stop condition needs an aws target', 'set target.kind: aws (the emulator has no CloudWatch alarms), or use a series condition');
+      return;
+    }
+    if (!isSeriesName(raw.series)) notFound(ctx, [...p, 'series'], 'series', raw.series, Object.keys(SERIES), error);
+    const parsed = parseSeriesCondition(raw.when);
     if (!parsed || !['sum', 'max', 'last'].includes(parsed.aggregate) || parsed.op === '==' || parsed.op === '!=') {
       error([...p, 'when'], `"${raw?.when}" is not a stop condition`, 'write <sum|max|last> <op> <number>, e.g. "sum > 100" (op: >, >=, <, <=)');
     }

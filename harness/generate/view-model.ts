@@ -5,6 +5,7 @@
  * body template cannot break or inject into the generated code. Templates insert them with `{{{ }}}`
  * (the Handlebars environment also runs with `noEscape`).
  */
+import path from 'node:path';
 import { dict } from '../contracts/dict.ts';
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
 import type {
@@ -324,7 +325,8 @@ export function buildScriptView(exp: ResolvedExperiment): ScriptView {
   return {
     experimentName: commentSafe(exp.name),
     descriptionLines: exp.description === '' ? [] : exp.description.split(/\r?\n/).map(commentSafe),
-    sourceFile: commentSafe(exp.sourceFile),
+    // Relative to the working directory: a generated script carries no absolute path of the machine that wrote it.
+    sourceFile: commentSafe(portablePath(exp.sourceFile)),
     options,
     optionsJson: JSON.stringify(options, null, 2),
     scenarios,
@@ -372,4 +374,10 @@ function envList(exp: ResolvedExperiment, usesAws: boolean, functions: string[],
   env.push({ name: 'SQUALL_RUN_ID', purpose: 'run id carried by poison messages (default "local")', required: false });
   env.push({ name: 'SQUALL_START_URL', purpose: 'squall run only: setup() POSTs here when the load starts', required: false });
   return env;
+}
+
+/** `path` relative to the working directory, with forward slashes (the same header on every OS). */
+function portablePath(file: string): string {
+  if (!path.isAbsolute(file)) return file.split(path.sep).join('/');
+  return (path.relative(process.cwd(), file) || path.basename(file)).split(path.sep).join('/');
 }

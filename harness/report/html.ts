@@ -32,7 +32,7 @@ export function fmtNumber(v: unknown, digits = 2): string {
 export function fmtUsd(v: unknown): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   if (v === 0) return '$0';
-  if (Math.abs(v) < 0.01) return `$${v.toPrecision(2)}`;
+  if (Math.abs(v) < 0.01) return `$${Number(v.toPrecision(2))}`;
   return `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 

@@ -10,6 +10,7 @@ import { seriesTotal } from '../compare/compare.ts';
 import { windowedComparison, type FaultSpan, type WindowedComparison } from '../compare/windows.ts';
 import { toleranceFor } from '../compare/compare.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
+import { formatOutcomes, type MessageAccounting } from '../compare/accounting.ts';
 import { lambdaCost, MONTH_SECONDS } from '../simulator/pricing.ts';
 import type { PointsDigest } from './points.ts';
 import type { BandSeries, RunFiles } from './run-folder.ts';
@@ -108,9 +109,10 @@ export const EMULATOR_LIMITS =
 
 const fmtN = (v: number | null | undefined, d = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(d));
 
-function tolText(t: { relative: number | null; absolute: number | null; on: string } | null): string {
+function tolText(t: { relative: number | null; absolute: number | null; on: string; interval?: number | null } | null): string {
   if (!t) return '—';
   const parts: string[] = [];
+  if (t.interval !== undefined && t.interval !== null) parts.push(`${Math.round(t.interval * 1000) / 10}% interval`);
   if (t.relative !== null) parts.push(`±${Math.round(t.relative * 1000) / 10}%`);
   if (t.absolute !== null) parts.push(`±${t.absolute}`);
   return `${parts.join(' or ')}${t.on === 'step' ? ' per step' : ''}`;
@@ -182,25 +184,44 @@ export function failureSentences(files: RunFiles): Sentence[] {
   if (c) {
     for (const s of c.series.filter((x) => x.verdict === 'fail')) {
       const steps = s.failedSteps?.length ? ` in ${s.failedSteps.length} step(s)` : '';
+      const iv = s.interval;
       out.push({
         kind: 'prediction',
         name: s.key,
-        text: `${s.key}: measured ${fmtN(s.measured)} vs predicted ${fmtN(s.predicted)} ${s.unit}, outside the tolerance ${tolText(s.tolerance)}${steps}.`,
+        text: iv
+          ? `${s.key}: measured ${fmtN(s.measured)} ${s.unit}, outside the predicted ${Math.round(iv.level * 100)}% interval ${fmtN(iv.lower)}–${fmtN(iv.upper)} (pass band ${fmtN(iv.passBand[0])}–${fmtN(iv.passBand[1])}; mean ${fmtN(s.predicted)})${steps}.`
+          : `${s.key}: measured ${fmtN(s.measured)} vs predicted ${fmtN(s.predicted)} ${s.unit}, outside the tolerance ${tolText(s.tolerance)}${steps}.`,
       });
     }
     for (const t of c.thresholds.filter((x) => !x.ok))
       out.push({ kind: 'series-threshold', name: `${t.key} ${t.expression}`, text: `Series threshold ${t.key} ${t.expression} failed: measured ${fmtN(t.value)}${t.reason ? ` (${t.reason})` : ''}.` });
-    if (c.messages && !c.messages.ok)
-      out.push({ kind: 'messages', name: 'no message lost', text: `${c.messages.lost} message(s) lost: sent ${c.messages.sent}, deleted ${c.messages.deleted}, still queued ${c.messages.remaining}.` });
+    const msgs = c.messages as unknown as MessageAccounting | LegacyAccounting | null;
+    if (msgs && !msgs.ok) {
+      if (!('measured' in msgs))
+        out.push({ kind: 'messages', name: 'no message lost', text: `${msgs.lost} message(s) lost: sent ${msgs.sent}, deleted ${msgs.deleted}, still queued ${msgs.remaining}.` });
+      else if (msgs.measured) out.push({ kind: 'messages', name: 'no message lost', text: `messages: ${formatOutcomes(msgs)}${msgs.dlq.agrees ? '' : `; the dead-letter queues hold ${msgs.dlq.holds} of the ${msgs.dlq.movedToDlq} moved to them`}.` });
+      else out.push({ kind: 'messages', name: 'no message lost', text: `Message loss not measured: ${msgs.reason}.` });
+    }
   }
+  const stop = (c as { stoppedBy?: { atMs: number; condition: string; value: number | null } | null } | null)?.stoppedBy;
+  if (stop)
+    out.push({ kind: 'run', name: 'stop condition', text: `Stop condition fired at +${(stop.atMs / 1000).toFixed(1)} s: ${stop.condition}${stop.value !== null ? ` = ${fmtN(stop.value)}` : ''}; the system did not hold under the experiment.` });
   for (const [metric, m] of Object.entries(files.summary?.metrics ?? {}))
     for (const [expr, r] of Object.entries(m.thresholds ?? {}))
       if (!r.ok) out.push({ kind: 'k6-threshold', name: `${metric} ${expr}`, text: `k6 threshold ${metric} ${expr} failed: observed ${observedFor(m.values, expr)}.` });
   for (const f of unrestored(files)) out.push({ kind: 'restore', name: `fault #${f.faultId} restored`, text: `Fault #${f.faultId} (${f.action}) was not restored: run \`squall restore ${files.dir}\`.` });
   const k = files.k6Run;
-  if (k && k.exitCode !== 0 && k.exitCode !== 99 && k.exitCode !== undefined)
-    out.push({ kind: 'run', name: 'load generator', text: `The load generator exited with ${k.exitCode ?? k.signal ?? 'no code'}${k.exitCode === 105 ? ' (interrupted)' : ''}: see k6-stderr.log.` });
-  return out;
+  if (k && !stop && k.exitCode !== 0 && k.exitCode !== 99 && k.exitCode !== undefined)
+    out.push({
+      kind: 'run',
+      name: 'load generator',
+      text:
+        k.exitCode === 105
+          ? 'The run was interrupted (the load generator exited with 105): the measured figures cover only the part that ran, so comparisons with the whole planned run fail.'
+          : `The load generator exited with ${k.exitCode ?? k.signal ?? 'no code'}: see k6-stderr.log.`,
+    });
+  // What happened to the run first: it explains the rest.
+  return [...out.filter((x) => x.kind === 'run'), ...out.filter((x) => x.kind !== 'run')];
 }
 
 /** The value a k6 threshold expression is about, from the metric's summary values. */
@@ -284,17 +305,49 @@ function measuredCost(exp: ResolvedExperiment, measured: SeriesFile | null): Cos
   });
 }
 
-/** Message accounting split by kind; the split is inferred (poison is never processed), so it says so. */
+/** The accounting shape of comparison.json before the ledger (runs written by older squall versions). */
+interface LegacyAccounting {
+  sent: number;
+  deleted: number;
+  movedToDlq: number;
+  remaining: number;
+  lost: number;
+  ok: boolean;
+  perQueue: Record<string, { sent: number; deleted: number; movedToDlq: number; remaining: number }>;
+}
+
+/**
+ * Message accounting by kind: exact from the ledger (compare/accounting.ts); for runs written
+ * before the ledger, inferred from the totals (poison is never processed).
+ */
 function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
-  const m = files.comparison?.messages;
+  const raw = files.comparison?.messages as unknown as (MessageAccounting | LegacyAccounting | null | undefined);
   const exp = files.experiment;
-  if (!m || !exp) return null;
+  if (!raw || !exp) return null;
+  if ('measured' in raw) {
+    if (!raw.measured) return null;
+    const row = (kind: 'good' | 'poison') => {
+      const k = raw.byKind[kind];
+      return { kind, sent: k.sent, processed: k.processed, deadLettered: k.deadLettered, left: k.queued + k.inFlight + k.expired };
+    };
+    const c = raw.collateral;
+    return {
+      rows: [row('good'), row('poison')],
+      lost: raw.lost,
+      ok: raw.ok,
+      finding: c ? `${c.goodMessages} good message(s) reached a dead-letter queue: ${c.diagnosis}.` : null,
+      recommendation: c ? c.recommendation.map((r) => `${r.field}: ${r.current ?? 'unset'} → ${r.recommended} (${r.why})`).join('; ') + (c.predicted ? `; the simulator predicts ${c.predicted.asConfigured} dead-lettered as configured, ${c.predicted.withRecommendation} with these settings.` : '.') : null,
+      perQueue: Object.entries(raw.perQueue)
+        .map(([queue, v]) => ({ queue, sent: v.all.sent, deleted: v.all.deleted, movedToDlq: v.all.movedToDlq, remaining: v.holds.all.visible + v.holds.all.inFlight + v.holds.all.delayed }))
+        .sort((a, b) => a.queue.localeCompare(b.queue)),
+    };
+  }
+  const m = raw;
   const dlqs = new Set(deadLetterQueues(exp));
   const source = Object.entries(m.perQueue).filter(([q]) => !dlqs.has(q));
   const sent = source.reduce((a, [, v]) => a + v.sent, 0);
   const deleted = source.reduce((a, [, v]) => a + v.deleted, 0);
   const dlq = source.reduce((a, [, v]) => a + v.movedToDlq, 0);
-  const left = source.reduce((a, [, v]) => a + v.remaining, 0);
   const poisonMetric = digest.custom.find((c) => c.name === 'squall_poison_sent')?.total ?? 0;
   const injected = files.journal.filter((e) => e.event === 'applied' && e.action === 'inject-poison').reduce((a, e) => a + (Number((e as { detail?: { sent?: number } }).detail?.sent) || 0), 0);
   const poison = Math.min(sent, poisonMetric + injected);
@@ -331,12 +384,23 @@ interface Sources {
   steps: number;
 }
 
-function fit(values: ReadonlyArray<number | null> | undefined, n: number): Array<number | null> {
+/**
+ * A value as a chart needs it: three significant digits (integers stay whole). An hour at 1 s
+ * steps is ~200,000 numbers in the page; this keeps report.html under 2 MB (bench/report.bench.ts).
+ */
+export function chartValue(v: number, digits = 3): number {
+  if (v === 0) return 0;
+  const p = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(v))));
+  if (p <= 1 && Number.isInteger(v) && digits >= 3) return v;
+  return Math.round(v * p) / p;
+}
+
+function fit(values: ReadonlyArray<number | null> | undefined, n: number, digits = 3): Array<number | null> {
   const out: Array<number | null> = new Array(n).fill(null);
   if (!values) return out;
   for (let i = 0; i < n && i < values.length; i++) {
     const v = values[i];
-    out[i] = v === undefined || v === null || !Number.isFinite(v) ? null : Math.round(v * 1000) / 1000;
+    out[i] = v === undefined || v === null || !Number.isFinite(v) ? null : chartValue(v, digits);
   }
   return out;
 }
@@ -352,7 +416,8 @@ function sumSeries(list: BandSeries[], n: number): { values: Array<number | null
     if (key !== 'values' && !list.every((s) => s[key])) return undefined;
     const out: Array<number | null> = new Array(n).fill(null);
     for (const s of list) {
-      const vs = fit(s[key], n);
+      // A band is a spread: two significant digits draw it as well as three, in a third less bytes.
+      const vs = fit(s[key], n, key === 'values' ? 3 : 2);
       vs.forEach((v, i) => {
         if (v !== null) out[i] = (out[i] ?? 0) + v;
       });
@@ -436,10 +501,18 @@ export function buildCharts(exp: ResolvedExperiment | null, src: Sources, digest
       }
       limits.push({ label: 'reserved concurrency', role: 'limit', hue: 3, values: vals });
     }
-    if (exp && (f?.reservedConcurrency === null || f?.reservedConcurrency === undefined))
-      limits.push({ label: 'account limit − unreserved minimum', role: 'limit', hue: 5, values: new Array(n).fill(exp.system.account.concurrencyLimit - exp.system.account.unreservedMinimum) });
+    const concLines = trio(src, 'lambda.concurrency', 'concurrency', 1, by);
+    const peak = Math.max(0, ...concLines.flatMap((l) => l.values.map((v) => v ?? 0)));
+    if (exp && (f?.reservedConcurrency === null || f?.reservedConcurrency === undefined)) {
+      // Without reserved concurrency a function shares the unreserved pool: the account limit less
+      // what the other functions reserve. Drawn only when the function comes near it; otherwise a
+      // flat line at 1,000 would flatten the curve that matters.
+      const others = Object.values(exp.system.functions).reduce((a, g) => a + (g.name !== fn && g.reservedConcurrency !== null ? g.reservedConcurrency : 0), 0);
+      const pool = exp.system.account.concurrencyLimit - others;
+      if (peak >= 0.5 * pool) limits.push({ label: 'unreserved pool (account limit − others\' reserved)', role: 'limit', hue: 5, values: new Array(n).fill(pool) });
+    }
     if (f?.provisionedConcurrency) limits.push({ label: 'provisioned', role: 'limit', hue: 1, values: new Array(n).fill(f.provisionedConcurrency) });
-    add({ id: `conc-${fn}`, group: `Lambda ${fn}`, title: `${fn}: concurrency against its limits`, unit: 'environments', note: 'Peak concurrent executions per step; dashed flat lines are the limits in force.', lines: [...trio(src, 'lambda.concurrency', 'concurrency', 1, by), ...trio(src, 'lambda.environments', 'environments', 4, by, false), ...limits] });
+    add({ id: `conc-${fn}`, group: `Lambda ${fn}`, title: `${fn}: concurrency against its limits`, unit: 'environments', note: 'Peak concurrent executions per step; dashed flat lines are the limits in force.', lines: [...concLines, ...trio(src, 'lambda.environments', 'environments', 4, by, false), ...limits] });
     const reasons = labelValues(src.measured, src.predicted, 'lambda.throttles_by_reason', 'reason');
     add({
       id: `thr-${fn}`,
@@ -567,7 +640,11 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
           break;
         case 'restored':
           action = e.previous.kind;
-          detail = `back to ${JSON.stringify(e.previous)}`;
+          detail = `back to ${JSON.stringify(e.to ?? e.previous)}${e.readBack ? `; read back ${JSON.stringify(e.readBack)}` : ''}`;
+          break;
+        case 'stop-condition':
+          action = `stop condition (${e.then})`;
+          detail = `${e.condition}${e.value !== null ? ` = ${e.value}` : ''}`;
           break;
         case 'failed':
           action = e.phase;

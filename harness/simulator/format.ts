@@ -5,7 +5,7 @@
 import type { LambdaCostBreakdown } from './pricing.ts';
 import type { SimulationResult } from './simulate.ts';
 import type { ExpectationResult } from '../contracts/series-thresholds.ts';
-import type { SweepResult } from './sweep.ts';
+import { sweepConclusion, type SweepResult } from './sweep.ts';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -129,8 +129,7 @@ export function formatSweep(s: SweepResult): string {
     ),
   );
   out.push('');
-  if (s.noThresholds) out.push('The experiment has no expect.thresholds, so every value meets them trivially.');
-  out.push(s.smallestMeeting === null ? 'No swept value meets the expectations.' : `Smallest value meeting the expectations: ${s.knob} = ${s.smallestMeeting}`);
+  out.push(sweepConclusion(s));
   return out.join('\n');
 }
 

@@ -140,6 +140,8 @@ export interface SweepResult {
   smallestMeeting: number | null;
   /** True when the experiment has no thresholds (then every value "meets" trivially). */
   noThresholds: boolean;
+  /** True when every swept value meets the thresholds: they do not constrain the knob, so no value is "the smallest". */
+  allMeet: boolean;
   warnings: string[];
 }
 
@@ -187,6 +189,18 @@ export function runSweep(exp: ResolvedExperiment, spec: SweepSpec, opts: Simulat
     columns,
     smallestMeeting: meeting.length ? Math.min(...meeting) : null,
     noThresholds: Object.keys(exp.expect.thresholds).length === 0,
+    allMeet: rows.length > 0 && meeting.length === rows.length,
     warnings: [...warnings],
   };
+}
+
+/** The sweep's answer in one sentence: the smallest value only when the thresholds pick one out. */
+export function sweepConclusion(s: Pick<SweepResult, 'knob' | 'rows' | 'smallestMeeting' | 'noThresholds' | 'allMeet'>): string {
+  if (s.noThresholds) return 'The experiment has no expect.thresholds, so every value meets them trivially.';
+  if (s.smallestMeeting === null) return 'No swept value meets the expectations.';
+  if (s.allMeet) {
+    const vs = s.rows.map((r) => r.value);
+    return `Every value (${s.knob} = ${Math.min(...vs)}–${Math.max(...vs)}) meets expect.thresholds: they do not constrain ${s.knob} in this range.`;
+  }
+  return `Smallest value meeting the expectations: ${s.knob} = ${s.smallestMeeting}`;
 }

@@ -24,7 +24,7 @@ export interface ClientOptions {
   endpoint?: string | null;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Shared-config profile for the default credential chain (ignored when `credentials` is given). */
+  /** A named profile of the shared config/credentials files (`target.profile`). */
   profile?: string | null;
   /** SDK retries: chaos wants few (a fault applied late is worse than a clear error). */
   maxAttempts?: number;

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
+import { alarmName, alarmStates } from '../chaos/alarms.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { call, classify, environmentError } from './aws-errors.ts';
 import { arns, type ArnContext, type SdkCall } from './calls.ts';
@@ -83,6 +84,7 @@ export function deployedReadCalls(exp: ResolvedExperiment, x: ArnContext): SdkCa
     calls.push({ service: 'sqs', operation: 'GetQueueAttributes', resource: name, arn });
   }
   for (const es of exp.system.eventSources) calls.push({ service: 'lambda', operation: 'ListEventSourceMappings', resource: es.id, arn: '*' });
+  for (const a of exp.chaos.alarms ?? []) calls.push({ service: 'cloudwatch', operation: 'DescribeAlarms', resource: `alarm ${a.alarm}`, arn: arns.alarm(x, alarmName(a.alarm)) });
   return calls;
 }
 
@@ -178,6 +180,20 @@ export async function readDeployed(exp: ResolvedExperiment, c: TargetClients, ac
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
       metrics: [...(m.MetricsConfig?.Metrics ?? [])],
     };
+  }
+  // Alarm stop conditions: each alarm must exist now, or the brake would silently never fire.
+  const alarms = exp.chaos.alarms ?? [];
+  if (alarms.length) {
+    const k = ctx('cloudwatch', 'DescribeAlarms', alarms.map((a) => `alarm ${a.alarm}`).join(', '), arns.alarm(x, alarmName(alarms[0]!.alarm)));
+    calls.pop();
+    for (const a of alarms) calls.push({ service: 'cloudwatch', operation: 'DescribeAlarms', resource: `alarm ${a.alarm}`, arn: arns.alarm(x, alarmName(a.alarm)) });
+    const states = await call(k, () => alarmStates(c, alarms.map((a) => a.alarm)));
+    for (const a of alarms) {
+      if (states.get(alarmName(a.alarm)) === null) {
+        throw environmentError(Object.assign(new Error(`no alarm named ${alarmName(a.alarm)}`), { name: 'ResourceNotFound' }), { ...k, resource: `the CloudWatch alarm ${a.alarm} (a stop condition)` });
+      }
+      if (states.get(alarmName(a.alarm)) === 'ALARM') warnings.push(`the stop condition's alarm ${a.alarm} is in ALARM already: the run will stop its faults at once`);
+    }
   }
   return { account, functions, queues, eventSources, warnings, calls };
 }

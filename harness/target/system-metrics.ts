@@ -3,6 +3,7 @@
  * bounded wait, and the call that puts its steps on the load's grid.
  */
 import type { SeriesFile } from '../contracts/series.ts';
+import type { SqsLedger } from '../contracts/sqs-ledger.ts';
 
 export async function fetchSystemSeries(endpoint: string): Promise<SeriesFile> {
   const url = `${endpoint}/_squall/metrics`;
@@ -17,4 +18,12 @@ export function alignSystemSeries(endpoint: string, epochMs: number, onError: (e
     (r) => r.body?.cancel(),
     onError,
   );
+}
+
+/** The emulator's message ledger (`/_squall/accounting`, contracts/sqs-ledger.ts) at this instant. */
+export async function fetchLedger(endpoint: string): Promise<SqsLedger> {
+  const url = `${endpoint}/_squall/accounting`;
+  const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!r.ok) throw new Error(`GET ${url} answered ${r.status}`);
+  return (await r.json()) as SqsLedger;
 }

@@ -1,10 +1,14 @@
 import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createClients } from '../../harness/target/clients.ts';
+import { describe } from 'vitest';
+import { external } from '../helpers/external.ts';
 import { EMPTY_ZIP, motoCreateRole, startMoto } from '../helpers/moto.ts';
 import { chaosContract } from './chaos.contract.ts';
 
-chaosContract('moto_server', async () => {
+const motoServer = external('moto_server', 'the chaos contract tests against moto_server');
+
+describe.skipIf(!motoServer.available)('moto_server', () => chaosContract('moto_server', async () => {
   const moto = await startMoto();
   const clients = createClients({ endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const role = await motoCreateRole(moto.endpoint, 'squall-chaos');
@@ -21,4 +25,4 @@ chaosContract('moto_server', async () => {
       await moto.stop();
     },
   };
-});
+}));

@@ -15,13 +15,12 @@ import { external } from '../helpers/external.ts';
 import { EMPTY_ZIP, motoCreateRole, startMoto, type Moto } from '../helpers/moto.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-let moto: Moto;
+const motoServer = external('moto_server', 'the restore-after-kill tests against moto_server');
+let moto: Moto | undefined;
 let clients: TargetClients;
 
-const motoProgram = external('moto_server', 'the `squall restore` CLI tests');
-
 beforeAll(async () => {
-  if (!motoProgram.available) return;
+  if (!motoServer.available) return;
   moto = await startMoto();
   clients = createClients({ endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const role = await motoCreateRole(moto.endpoint, 'r');
@@ -33,7 +32,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-it.skipIf(!motoProgram.available)('restores what a killed run changed, from the journal alone', async () => {
+it.skipIf(!motoServer.available)('restores what a killed run changed, from the journal alone', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'squall-restore-'));
   const script = path.join(dir, 'victim.mts');
   writeFileSync(
@@ -42,9 +41,9 @@ it.skipIf(!motoProgram.available)('restores what a killed run changed, from the 
 import { ChaosTimeline } from ${JSON.stringify(path.join(root, 'harness/chaos/timeline.ts'))};
 import { systemClock } from ${JSON.stringify(path.join(root, 'harness/contracts/clock.ts'))};
 import { createClients } from ${JSON.stringify(path.join(root, 'harness/target/clients.ts'))};
-const clients = createClients({ endpoint: ${JSON.stringify(moto.endpoint)}, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const clients = createClients({ endpoint: ${JSON.stringify(moto!.endpoint)}, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const journal = new Journal(${JSON.stringify(path.join(dir, 'chaos-journal.ndjson'))});
-journal.write({ event: 'run', runId: 'killed', target: { kind: 'aws', region: 'us-east-1', endpoint: ${JSON.stringify(moto.endpoint)} }, at: new Date().toISOString() });
+journal.write({ event: 'run', runId: 'killed', target: { kind: 'aws', region: 'us-east-1', endpoint: ${JSON.stringify(moto!.endpoint)} }, at: new Date().toISOString() });
 const tl = new ChaosTimeline({ faults: [{ id: 0, atMs: 0, forMs: 600000, action: 'set-reserved-concurrency', function: 'victim', value: 0 }], clients, journal, clock: systemClock(), runId: 'killed' });
 tl.start();
 await new Promise((r) => setTimeout(r, 50));

@@ -16,7 +16,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const RATE = 50;
 const FAULT_SECONDS = 10;
 
-function experiment(stop: string): string {
+function experiment(stop: string, loadExtra = ''): string {
   return `
 name: stop-run
 seed: 3
@@ -36,6 +36,7 @@ load:
       duration: 14s
       preAllocatedVUs: 5
       maxVUs: 20
+${loadExtra}
 chaos:
   faults:
     - { at: 2s, for: ${FAULT_SECONDS}s, action: set-reserved-concurrency, function: api, value: 0 }
@@ -103,6 +104,9 @@ describe('stop conditions through squall run', () => {
     expect(requests).toBeLessThan(RATE * 10);
     expect(r.stdout).toMatch(/stopped by: sum\(lambda\.throttles\{function=api\}\) over 5s > 20 at \+\d+\.\ds \(value \d+\)/);
     expect(existsSync(path.join(runDir, 'k6-live.ndjson'))).toBe(false);
+    // Issue 10: the headline series measured beside predicted, on every run.
+    expect(r.stdout).toMatch(/ {2}lambda\.throttles\{function=api\}: measured \d+ vs predicted \d+ \((pass|fail|no tolerance)\)/);
+    expect(r.stdout).toMatch(/ {2}http\.requests\{scenario=hits\}: measured \d+ vs predicted \d+/);
   }, 120_000);
 
   it('watches a client series from the live points and lets the load continue when told to', () => {
@@ -116,5 +120,19 @@ describe('stop conditions through squall run', () => {
     // The load ran its 14 s: close to 14 × 50 requests.
     const requests = comparison.series.find((s) => s.key === 'http.requests{scenario=hits}')!.measured!;
     expect(requests).toBeGreaterThan(RATE * 12);
+  }, 120_000);
+
+  it("notices k6's abortOnFail stop: faults restored at once, recorded with the threshold's value", () => {
+    const { r, journal, comparison } = run(
+      experiment(`    []`, `  thresholds:\n    http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true }]`),
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(3);
+    const fired = journal.find((e) => e.event === 'stop-condition')!;
+    expect(fired.condition).toBe('k6 threshold on http_req_failed (abortOnFail)');
+    expect(journal.map((e) => e.event)).toEqual(['run', 'planned', 'applied', 'stop-condition', 'restored']);
+    expect(Date.parse(journal.find((e) => e.event === 'restored')!.at) - Date.parse(fired.at)).toBeLessThanOrEqual(2000);
+    expect(comparison.stoppedBy!.condition).toBe(fired.condition);
+    expect(comparison.stoppedBy!.value).toBeGreaterThan(0.01);
+    expect(r.stdout).toMatch(/stopped by: k6 threshold on http_req_failed \(abortOnFail\) at \+\d+\.\ds \(value 0\.\d+\)/);
   }, 120_000);
 });

@@ -165,3 +165,21 @@ describe('LiveK6Points', () => {
     live.close();
   });
 });
+
+describe('StopConditionWatcher reaction failures', () => {
+  it('a failing reaction is reported, never left as an unhandled rejection', async () => {
+    const clock = new ManualClock(0, T0);
+    const warnings: string[] = [];
+    const w = new StopConditionWatcher({
+      conditions: [],
+      sources: [],
+      clock,
+      onFire: () => Promise.reject(new Error('journal: ENOSPC')),
+      onWarning: (m) => warnings.push(m),
+    });
+    w.start(T0);
+    w.thresholdAborted('http_req_failed');
+    await w.settled();
+    expect(warnings).toEqual(['stop condition fired, but reacting to it failed: journal: ENOSPC']);
+  });
+});

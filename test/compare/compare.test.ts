@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesFile, SeriesName } from '../../harness/contracts/series.ts';
-import { accountMessages, compareSeries, toleranceFor } from '../../harness/compare/compare.ts';
+import { compareSeries, toleranceFor } from '../../harness/compare/compare.ts';
 import { parseSeriesKey } from '../../harness/contracts/series-thresholds.ts';
 import type { ResolvedExpect } from '../../harness/experiment/types.ts';
 
@@ -61,29 +61,5 @@ describe('compare', () => {
   it('parses selectors in both label syntaxes', () => {
     expect(parseSeriesKey('sqs.sent{queue=a, x:y}')).toEqual({ name: 'sqs.sent', labels: { queue: 'a', x: 'y' } });
     expect(toleranceFor({ name: 'sqs.sent', labels: { queue: 'b' }, unit: 'messages', values: [] }, { 'sqs.sent{queue=a}': { relative: 1, absolute: null, on: 'total', interval: null } })).toBeNull();
-  });
-});
-
-describe('message accounting', () => {
-  it('balances sent against deleted and what is left in every queue', () => {
-    const m = file('emulator', [
-      ['sqs.sent', { queue: 'q' }, [50, 50]],
-      ['sqs.deleted', { queue: 'q' }, [40, 50]],
-      ['sqs.moved_to_dlq', { queue: 'q' }, [0, 5]],
-      ['sqs.visible', { queue: 'q' }, [10, 3]],
-      ['sqs.in_flight', { queue: 'q' }, [0, 2]],
-      ['sqs.visible', { queue: 'dlq' }, [0, 5]],
-    ]);
-    expect(accountMessages(m)).toMatchObject({ sent: 100, deleted: 90, movedToDlq: 5, remaining: 10, lost: 0, ok: true });
-  });
-  it('flags messages that vanished', () => {
-    const m = file('emulator', [
-      ['sqs.sent', { queue: 'q' }, [100]],
-      ['sqs.deleted', { queue: 'q' }, [97]],
-      ['sqs.visible', { queue: 'q' }, [1]],
-    ]);
-    const a = accountMessages(m);
-    expect(a.lost).toBe(2);
-    expect(a.ok).toBe(false);
   });
 });

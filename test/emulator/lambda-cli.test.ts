@@ -70,7 +70,7 @@ describe('squall emulator', () => {
     expect(code).toBe(0);
   });
 
-  it('exits 2 with a hint for bad --credentials and for a port in use', async () => {
+  it('exits 2 with a hint for bad --credentials, 7 (environment) for a port in use', async () => {
     const bad = await exited(squall(['emulator', '--port', '0', '--credentials', 'nocolon']));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--credentials must be KEY:SECRET');
@@ -79,7 +79,7 @@ describe('squall emulator', () => {
     const endpoint = await endpointOf(first);
     const port = new URL(endpoint).port;
     const second = await exited(squall(['emulator', '--port', port]));
-    expect(second.code).toBe(2);
+    expect(second.code).toBe(7);
     expect(second.stderr).toContain('EADDRINUSE');
     expect(second.stderr).toContain('hint:');
     first.kill('SIGINT');

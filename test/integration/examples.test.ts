@@ -26,7 +26,7 @@ describe('examples: measured on the emulator agrees with predicted', () => {
       expect(failed, `${f}:\n${lines.join('\n')}`).toEqual([]);
       expect(c.series.filter((s) => s.verdict === 'pass').length).toBeGreaterThan(3);
       expect(c.verdict.thresholds, JSON.stringify(c.thresholds)).toBe('pass');
-      if (exp.expect.messages === 'no-loss') expect(c.messages?.lost).toBe(0);
+      if (exp.expect.messages === 'no-loss') expect(c.messages).toMatchObject({ measured: true, lost: 0, dlq: { agrees: true } });
       expect(out.restore.failed).toEqual([]);
       expect(out.exitCode, out.reasons.join('; ')).toBe(0);
       for (const file of ['experiment.json', 'script.js', 'k6-summary.json', 'k6-points.ndjson.gz', 'chaos-journal.ndjson', 'measured.json', 'predicted.json', 'comparison.json']) {

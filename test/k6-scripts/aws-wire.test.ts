@@ -17,6 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { external } from '../helpers/external.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
 import { importK6Module, metricSum, resetShim, shim } from './k6-shim.ts';
 
@@ -114,7 +115,9 @@ describe('k6 Lambda Invoke matches @aws-sdk/client-lambda (REST-JSON)', () => {
   });
 });
 
-describe('producer.js against moto_server SQS', () => {
+const motoServer = external('moto_server', 'the producer.js tests against moto_server');
+
+describe.skipIf(!motoServer.available)('producer.js against moto_server SQS', () => {
   let moto: Moto | null = null;
   let motoEndpoint = '';
   let client: SQSClient;

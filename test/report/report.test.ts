@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Comparison } from '../../harness/compare/compare.ts';
@@ -105,6 +105,15 @@ describe('failures, partial runs, baselines', () => {
     expect(html).toContain('Partial report.');
     expect(html).toContain('INCOMPLETE');
     expect(readFileSync(out.junit, 'utf8')).toContain('run completed');
+  });
+
+  it('an interrupted run says so first, before the comparisons that fail because of it', async () => {
+    const { dirs } = reportsCopy(QUICKSTART);
+    const k6Run = path.join(dirs[0]!, 'k6-run.json');
+    writeFileSync(k6Run, JSON.stringify({ ...JSON.parse(readFileSync(k6Run, 'utf8')), exitCode: 105 }));
+    const out = await writeRunReport(dirs[0]!);
+    expect(out.verdict).toBe('fail');
+    expect(out.failures[0]).toMatch(/^The run was interrupted \(the load generator exited with 105\)/);
   });
 
   it('the default baseline is the previous passing run of the same experiment; deltas and faint series follow', async () => {

@@ -5,13 +5,15 @@
  * changed unless the run goes ahead, and then everything is put back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionConcurrencyCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { EXIT } from '../../harness/contracts/exit-codes.ts';
+import type { SeriesFile } from '../../harness/contracts/series.ts';
 import { external } from '../helpers/external.ts';
 import { MOTO_ACCOUNT, startMotoAccount, writeExperiment, type MotoAccount } from './moto-account.ts';
 
@@ -35,12 +37,15 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 const KEYS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
-function squall(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function squall(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, onStdout?: (soFar: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'bin/squall.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(stdout);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -76,7 +81,7 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/drift: 3 difference\(s\)/);
-    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 19 SDK call\\(s\\); nothing has been changed`));
+    expect(r.stdout).toMatch(new RegExp(`plan: account ${MOTO_ACCOUNT}, region us-east-1, endpoint ${acct.moto.endpoint}: 21 SDK call\\(s\\); nothing has been changed`));
     const lines = r.stdout.split('\n');
     const apply = lines.find((l) => /^\s+1s\s+lambda:PutFunctionConcurrency/.test(l));
     expect(apply).toMatch(/function worker\s+reserved concurrency 5\s+reserved concurrency 0\s+reserved concurrency 5$/);
@@ -99,10 +104,12 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(on(fn)).toEqual(['lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:PutFunctionConcurrency']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs-dlq`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
-    expect(on('*')).toEqual(['lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);
+    expect(on('*')).toEqual(['cloudwatch:GetMetricData', 'lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);
     const esm = policy.Statement.find((s) => s.Action.includes('lambda:UpdateEventSourceMapping'))!;
     expect(esm.Resource).toBe(`arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:event-source-mapping:*`);
     expect(esm.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': [fn] } });
+    // The restore is read back until the mapping reports it.
+    expect(esm.Action).toEqual(['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping']);
     expect(r.stdout).not.toContain('sts:');
   });
 
@@ -143,9 +150,101 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(await configNow()).toEqual(untouched);
   });
 
+  it('a CloudWatch alarm stop condition: read in preflight, and when it goes to ALARM every fault is restored at once and the load stops', async () => {
+    await acct.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({ AlarmName: 'squall-brake', Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    );
+    await acct.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'squall-brake', StateValue: 'OK', StateReason: 'test start' }));
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const exp = writeExperiment({
+      endpoint: acct.moto.endpoint,
+      loadDuration: '30s',
+      faults: '    - { at: 1s, action: set-reserved-concurrency, function: worker, value: 0 }',
+      extraChaos: `  stopConditions:\n    - { alarm: 'arn:aws:cloudwatch:us-east-1:${MOTO_ACCOUNT}:alarm:squall-brake' }`,
+    });
+    let tripped = false;
+    const started = Date.now();
+    const r = await squall(['run', exp, '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s'], cleanEnv(KEYS), 90_000, (out) => {
+      if (tripped || !/applied: reserved concurrency of worker set to 0/.test(out)) return;
+      tripped = true;
+      // What CloudWatch does when the alarm's metric crosses its threshold.
+      void acct.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'squall-brake', StateValue: 'ALARM', StateReason: 'errors' }));
+    });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(tripped).toBe(true);
+    expect(r.stdout).toMatch(/DescribeAlarms\s+alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:squall-brake/);
+    expect(r.stdout).toMatch(/stop condition fired \+[\d.]+s: CloudWatch alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:squall-brake in ALARM; restoring every fault and stopping the load/);
+    // The load of 30 s was stopped well before its end.
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(await configNow()).toEqual(untouched);
+    const runDir = path.join(reports, 'aws-exp', readdirSync(path.join(reports, 'aws-exp'))[0]!);
+    const journal = readFileSync(path.join(runDir, 'chaos-journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; condition?: string });
+    expect(journal.find((e) => e.event === 'stop-condition')?.condition).toBe(`CloudWatch alarm arn:aws:cloudwatch:us-east-1:${MOTO_ACCOUNT}:alarm:squall-brake in ALARM`);
+    expect(journal.findIndex((e) => e.event === 'stop-condition')).toBeLessThan(journal.findIndex((e) => e.event === 'restored'));
+    const comparison = JSON.parse(readFileSync(path.join(runDir, 'comparison.json'), 'utf8')) as { stoppedBy: { index: number; then: string } };
+    expect(comparison.stoppedBy).toMatchObject({ index: 0, then: 'stop-load' });
+    expect(r.code).toBe(EXIT.thresholdsFailed);
+  }, 120_000);
+
+  it('a stop condition naming an alarm that does not exist is refused in preflight', async () => {
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, extraChaos: '  stopConditions:\n    - { alarm: no-such-alarm }' }), '--yes'], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.environmentUnavailable);
+    expect(r.stderr).toMatch(/^error: the CloudWatch alarm no-such-alarm \(a stop condition\) does not exist/m);
+    expect(await configNow()).toEqual(untouched);
+  });
+
+  async function mappingMetrics(): Promise<string[]> {
+    const m = await acct.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: acct.mappingUuid }));
+    return [...(m.MetricsConfig?.Metrics ?? [])];
+  }
+
+  it('--mapping-metrics turns the mapping event metrics on for the run, journaled, and off again after', async () => {
+    expect(await mappingMetrics()).toEqual([]);
+    const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, faults: '    []' }), '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s', '--mapping-metrics'], cleanEnv(KEYS), 90_000);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toMatch(/before\s+lambda:UpdateEventSourceMapping\s+mapping jobs->worker\s+metrics none\s+metrics EventCount\s+metrics none/);
+    expect(r.stdout).toMatch(/metrics: metrics of event source jobs->worker = EventCount for the run/);
+    expect(r.stdout).toMatch(/metrics: metrics of event source jobs->worker = none again/);
+    expect(await mappingMetrics()).toEqual([]);
+    const runDir = path.join(reports, 'aws-exp', readdirSync(path.join(reports, 'aws-exp'))[0]!);
+    const journal = readFileSync(path.join(runDir, 'chaos-journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action?: string; previous?: unknown });
+    expect(journal.find((e) => e.event === 'planned')).toMatchObject({ action: 'enable-mapping-metrics', previous: { kind: 'event-source-metrics', uuid: acct.mappingUuid, metrics: [] } });
+    expect(journal.map((e) => e.event).filter((e) => e !== 'run')).toEqual(['planned', 'applied', 'restored']);
+    expect(r.code).toBe(EXIT.ok);
+  }, 120_000);
+
+  it('squall restore puts the mapping metrics back after a killed run, from the journal', async () => {
+    // The state a run killed mid-way leaves: metrics on, the planned line written, no restored line.
+    await acct.clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: acct.mappingUuid, MetricsConfig: { Metrics: ['EventCount'] } }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'squall-killed-'));
+    const previous = { kind: 'event-source-metrics', uuid: acct.mappingUuid, id: 'jobs->worker', metrics: [] };
+    writeFileSync(
+      path.join(dir, 'chaos-journal.ndjson'),
+      [
+        { event: 'run', runId: 'killed', target: { kind: 'aws', region: 'us-east-1', endpoint: acct.moto.endpoint, profile: null }, at: new Date().toISOString() },
+        { event: 'planned', faultId: 10_000, action: 'enable-mapping-metrics', resource: `event-source-metrics:${acct.mappingUuid}`, previous, target: { ...previous, metrics: ['EventCount'] }, change: {}, at: new Date().toISOString() },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
+    expect(await mappingMetrics()).toEqual(['EventCount']);
+    const r = await squall(['restore', dir], cleanEnv(KEYS));
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(EXIT.ok);
+    expect(await mappingMetrics()).toEqual([]);
+  });
+
   it('run --yes applies the faults on the timeline and restores them', async () => {
     const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-reports-'));
-    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports, '--yes', '--tail', '0s'], cleanEnv(KEYS), 90_000);
+    // What AWS would publish about the run, put first (moto runs no functions): 11 invocations a minute.
+    const now = Date.now();
+    for (const at of [now, now + 60_000]) {
+      await acct.clients.cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: 'worker' }], Timestamp: new Date(at), Value: 11 }] }),
+      );
+    }
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--reports', reports, '--yes', '--tail', '0s', '--metrics-wait', '0s'], cleanEnv(KEYS), 90_000);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.stdout).toMatch(/chaos \+[\d.]+s applied: reserved concurrency of worker set to 0/);
     expect(r.stdout).toMatch(/faults restored: 2\n/);
@@ -157,6 +256,17 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(existsSync(path.join(runDir, 'k6-points.ndjson.gz'))).toBe(true);
     const summary = JSON.parse(readFileSync(path.join(runDir, 'k6-summary.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
     expect(summary.metrics.http_req_failed!.values.rate).toBe(0);
+    // System series from CloudWatch, compared on its 1-minute grid, and the output says so.
+    expect(r.stdout).toMatch(/compared at 60 s steps from .*: cloudwatch publishes 1-minute points/);
+    const measured = JSON.parse(readFileSync(path.join(runDir, 'measured.json'), 'utf8')) as SeriesFile;
+    expect(measured.stepMs).toBe(60_000);
+    expect(measured.source).toBe('k6+cloudwatch');
+    const inv = measured.series.find((s) => s.name === 'lambda.invocations' && s.labels.function === 'worker')!;
+    const sum = inv.values.reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect(sum % 11).toBe(0);
+    expect(sum).toBeGreaterThan(0);
+    const predicted = JSON.parse(readFileSync(path.join(runDir, 'predicted.json'), 'utf8')) as SeriesFile;
+    expect(predicted.stepMs).toBe(60_000);
     expect(r.code).toBe(EXIT.ok);
   }, 120_000);
 });

@@ -64,7 +64,10 @@ export interface ExperimentOptions {
   /** Replaces the function name (to name a resource that does not exist). */
   functionName?: string;
   faults?: string;
+  /** Lines appended inside `chaos:` (e.g. stopConditions), indented by two spaces. */
   extraChaos?: string;
+  /** The producer's duration (default 2s). */
+  loadDuration?: string;
 }
 
 /** Writes an experiment aimed at the moto account; returns its path. */
@@ -104,7 +107,7 @@ load:
       executor: constant-arrival-rate
       rate: 2
       timeUnit: 1s
-      duration: 2s
+      duration: ${o.loadDuration ?? '2s'}
       preAllocatedVUs: 1
       maxVUs: 2
 chaos:

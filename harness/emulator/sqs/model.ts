@@ -21,7 +21,7 @@ import { SqsError, msg as err } from './errors.ts';
 import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
 import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
-import type { QueueConfig, RedrivePolicy } from './queue-config.ts';
+import type { QueueConfig } from './queue-config.ts';
 import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
 import type { MessageAttributes } from './md5.ts';
 
@@ -115,6 +115,22 @@ export interface ReceiveOptions {
   receiveRequestAttemptId?: string;
 }
 
+/** The message attribute squall's poison messages carry (k6-scripts/poison.js POISON_ATTRIBUTE). */
+export const POISON_MARKER = 'squall-poison';
+
+function isPoison(m: Msg): boolean {
+  return m.messageAttributes !== undefined && m.messageAttributes[POISON_MARKER] !== undefined;
+}
+
+export interface QueueCensus {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  poisonVisible: number;
+  poisonInFlight: number;
+  poisonDelayed: number;
+}
+
 /**
  * Observers see every state change that metrics count; all calls are synchronous and must be
  * cheap. The frame binds one to `Metrics`; Lambda's mappings may add their own.
@@ -134,6 +150,11 @@ export interface SqsObserver {
   overLimit?(q: SqsQueue): void;
   /** A request refused with RequestThrottled (FIFO API rate). */
   throttled?(q: SqsQueue, action: FifoAction): void;
+  /**
+   * The same events again, for messages carrying squall's poison marker only (message accounting
+   * by kind). `moved` counts on the source queue, as `movedToDlq` does.
+   */
+  poison?(q: SqsQueue, what: 'sent' | 'deleted' | 'moved' | 'expired' | 'purged', n: number): void;
 }
 
 /** The API actions a FIFO queue rate-limits separately (a batch call counts as its base action). */
@@ -604,6 +625,7 @@ export class SqsModel {
       if (this.batchDepth === 0) this.serveWaiters(q);
     }
     for (const o of this.observers) o.sent?.(q, 1);
+    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'sent', 1);
     return result;
   }
 
@@ -699,11 +721,13 @@ export class SqsModel {
     const target = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
     const dlq = target !== q ? target : undefined;
     let moved = 0;
+    let movedPoison = 0;
     const takeOne = (m: Msg): boolean => {
       if (dlq && redrive && deadLettersOnReceive(m.receiveCount, redrive.maxReceiveCount)) {
         this.removeVisible(q, m);
         this.moveToDlq(q, m, dlq);
         moved++;
+        if (isPoison(m)) movedPoison++;
         return false;
       }
       out.push(this.deliver(q, m, now, visibilityTimeout));
@@ -736,6 +760,7 @@ export class SqsModel {
     }
     if (moved > 0 && dlq) {
       for (const o of this.observers) o.movedToDlq?.(q, dlq, moved);
+      if (movedPoison) for (const o of this.observers) o.poison?.(q, 'moved', movedPoison);
       this.serveWaiters(dlq);
     }
     if (out.length > 0) for (const o of this.observers) o.received?.(q, out.length);
@@ -791,6 +816,7 @@ export class SqsModel {
     if (!m || m.receiveSerial !== h.serial) return undefined;
     this.removeMessage(q, m);
     for (const o of this.observers) o.deleted?.(q, 1);
+    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'deleted', 1);
     return undefined;
   }
 
@@ -837,7 +863,11 @@ export class SqsModel {
     }
     q.lastPurgeAt = now;
     const n = q.live.size;
-    for (const m of q.live.values()) m.state = State.Gone;
+    let poison = 0;
+    for (const m of q.live.values()) {
+      m.state = State.Gone;
+      if (isPoison(m)) poison++;
+    }
     q.live.clear();
     q.visible.clear();
     q.groups.clear();
@@ -846,6 +876,30 @@ export class SqsModel {
     q.due.clear();
     q.visibleCount = q.inFlightCount = q.delayedCount = 0;
     if (n) for (const o of this.observers) o.purged?.(q, n);
+    if (poison) for (const o of this.observers) o.poison?.(q, 'purged', poison);
+  }
+
+  /**
+   * The queue's messages by state and kind right now (message accounting at the end of a run): a
+   * scan of the live messages, after due transitions, so it agrees with the Approximate* counts.
+   */
+  census(q: SqsQueue): QueueCensus {
+    if (!q.deleted) this.tick(q);
+    const c: QueueCensus = { visible: 0, inFlight: 0, delayed: 0, poisonVisible: 0, poisonInFlight: 0, poisonDelayed: 0 };
+    for (const m of q.live.values()) {
+      const poison = isPoison(m);
+      if (m.state === State.Visible) {
+        c.visible++;
+        if (poison) c.poisonVisible++;
+      } else if (m.state === State.InFlight) {
+        c.inFlight++;
+        if (poison) c.poisonInFlight++;
+      } else if (m.state === State.Delayed) {
+        c.delayed++;
+        if (poison) c.poisonDelayed++;
+      }
+    }
+    return c;
   }
 
   // ---------------------------------------------------------------- message move tasks
@@ -1007,6 +1061,7 @@ export class SqsModel {
     }
     const retentionMs = q.config.MessageRetentionPeriod * 1000;
     let expired = 0;
+    let expiredPoison = 0;
     for (;;) {
       const head = q.byAge.peek();
       if (!head) break;
@@ -1018,8 +1073,10 @@ export class SqsModel {
       q.byAge.shift();
       this.removeMessage(q, head);
       expired++;
+      if (isPoison(head)) expiredPoison++;
     }
     if (expired) for (const o of this.observers) o.expired?.(q, expired);
+    if (expiredPoison) for (const o of this.observers) o.poison?.(q, 'expired', expiredPoison);
     if (woke) this.serveWaiters(q);
   }
 

@@ -10,12 +10,16 @@
 import { LAMBDA_ASYNC } from '../../../contracts/aws-facts.ts';
 import { uuid } from '../../ids.ts';
 import type { EventInvokeConfig, LambdaFunction, LambdaModel } from './functions.ts';
+import { errorRetryDelayMs, retryWithinEventAge, throttleRetryDelayMs } from '../../../rules/async-retry.ts';
 import type { InvokeOutcome } from './runtime.ts';
 
 export type DestinationCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
 
 /** Delivers a destination record to an ARN (SQS queue or Lambda function); false if the ARN is unknown. */
 export type DestinationSender = (arn: string, record: string) => boolean;
+
+/** Sends a discarded event to the legacy dead-letter queue: the event itself, with Lambda's attributes. */
+export type DeadLetterSender = (arn: string, payload: string, attributes: { RequestID: string; ErrorCode: string; ErrorMessage: string }) => boolean;
 
 interface AsyncEvent {
   requestId: string;
@@ -42,6 +46,7 @@ export class AsyncInvoker {
   constructor(
     private readonly model: LambdaModel,
     private readonly send: DestinationSender,
+    private readonly sendDeadLetter: DeadLetterSender = () => false,
   ) {}
 
   /** Accept an event (the 202 has already been decided by the caller). */
@@ -87,17 +92,15 @@ export class AsyncInvoker {
     this.model.invoke(fn, ev.qualifier, { requestId: ev.requestId, payload: ev.payload, event: undefined, logTail: false, clientContext: null }, (throttle, outcome) => {
       const cfg = this.config(fn);
       const ageMs = this.model.clock.now() - ev.acceptedAt;
-      const maxAgeMs = cfg.maximumEventAgeSeconds * 1000;
       if (throttle !== null) {
-        const delayS = Math.min(LAMBDA_ASYNC.throttleRetryInitialSeconds * 2 ** ev.throttleRetries, LAMBDA_ASYNC.throttleRetryMaxSeconds);
-        // Look ahead like LocalStack's event manager: do not schedule a retry past the event's age limit.
-        if (ageMs + delayS * 1000 > maxAgeMs) {
+        const delayMs = throttleRetryDelayMs(ev.throttleRetries + 1);
+        if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
           this.fail(fn, ev, 'EventAgeExceeded', null);
           return;
         }
         ev.throttleRetries++;
         fn.metrics.asyncRetries.add(1);
-        this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+        this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
         return;
       }
       ev.invokes++;
@@ -107,19 +110,18 @@ export class AsyncInvoker {
         if (cfg.onSuccess) this.send(cfg.onSuccess, this.record(fn, ev, 'Success', o));
         return;
       }
-      if (ev.retries >= cfg.maximumRetryAttempts) {
+      const delayMs = errorRetryDelayMs(ev.retries + 1, cfg.maximumRetryAttempts, fn.spec.asyncRetryDelaysSeconds);
+      if (delayMs === null) {
         this.fail(fn, ev, 'RetriesExhausted', o);
         return;
       }
-      const delays = fn.spec.asyncRetryDelaysSeconds;
-      const delayS = delays[Math.min(ev.retries, delays.length - 1)] ?? 0;
-      if (ageMs + delayS * 1000 > maxAgeMs) {
+      if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
         this.fail(fn, ev, 'EventAgeExceeded', o);
         return;
       }
       ev.retries++;
       fn.metrics.asyncRetries.add(1);
-      this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+      this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
     });
   }
 
@@ -128,6 +130,22 @@ export class AsyncInvoker {
     fn.metrics.asyncDropped.add(1);
     const dest = this.config(fn).onFailure;
     if (dest) this.send(dest, this.record(fn, ev, condition, o));
+    // The legacy DeadLetterConfig gets the discarded event too (it coexists with destinations, §2):
+    // the original payload, with RequestID, ErrorCode and ErrorMessage (first 1 KB) attributes.
+    const dlq = fn.spec.deadLetterTargetArn;
+    if (dlq) {
+      let message = condition;
+      if (o) {
+        try {
+          const err = JSON.parse(o.payload) as { errorMessage?: unknown };
+          if (typeof err.errorMessage === 'string') message = err.errorMessage as DestinationCondition;
+        } catch {
+          // An unparsable error payload: keep the condition as the message.
+        }
+      }
+      const code = o ? '200' : '429';
+      this.sendDeadLetter(dlq, ev.payload, { RequestID: ev.requestId, ErrorCode: code, ErrorMessage: Buffer.from(message).subarray(0, 1024).toString('utf8') });
+    }
   }
 
   /** AWS's destination record v1.0 (reference §2). ZeroReservedConcurrency has no responseContext. */

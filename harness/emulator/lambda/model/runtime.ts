@@ -30,6 +30,8 @@ export interface InvokeOutcome {
   durationMs: number;
   /** Log lines the handler wrote (only collected when asked for). */
   log: string;
+  /** The environment's memory in use after the invoke (REPORT's Max Memory Used), when the runtime measures it. */
+  memoryUsedMB?: number;
   /** Parsed result when the runtime has it (synthetic functions), so callers can skip JSON.parse. */
   value?: unknown;
 }
