@@ -61,6 +61,8 @@ export default defineCommand({
     // Checked before anything runs: a bad --baseline must not cost a run.
     const b = args.baseline as string | boolean | undefined;
     const baseline = b === false ? null : typeof b === 'string' ? runFolderArg('--baseline', b) : undefined;
+    // First: a closed pipe during the preflight must not crash either.
+    const out = guardedOutput();
     const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
@@ -73,7 +75,6 @@ export default defineCommand({
       aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms, mappingMetrics: args['mapping-metrics'] });
       if (!aws) return EXIT.interrupted;
     }
-    const out = guardedOutput();
     const stop = new AbortController();
     const kill = new AbortController();
     let runDir: string | null = null;
