@@ -116,14 +116,14 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   let clients: TargetClients | null = null;
   let timeline: ChaosTimeline | null = null;
   let restoreReport: RestoreReport = { restored: 0, failed: [] };
-  let runnerResult: RunnerResult | null = null;
+  let runnerResult: RunnerResult | null;
   let loadStartEpoch = 0;
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
   let ledger: SqsLedger | null = null;
-  let restoredInWindows = 0;
-  let stoppedBy: StopFired | null = null;
+  let restoredInWindows: number;
+  let stoppedBy: StopFired | null;
   let stops: StopWiring | null = null;
   let metricsChange: MetricsChange | null = null;
   let started = false;

@@ -55,7 +55,7 @@ class Sfc32 implements Rng {
     this.a = v;
     [s, v] = splitmix32(s);
     this.b = v;
-    [s, v] = splitmix32(s);
+    [, v] = splitmix32(s);
     this.c = v;
     this.d = 1;
     // Warm up: sfc32's first outputs are correlated with the seed.

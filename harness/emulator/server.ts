@@ -156,6 +156,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       case '/_squall/reset':
         if (req.method !== 'POST') return errorJson(405, 'MethodNotAllowed', 'Use POST /_squall/reset.', rid);
         for (const s of services) s.reset?.();
+        ledger.reset();
         return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"reset":true}' };
       default:
         return errorJson(404, 'UnknownOperationException', `No private route ${req.path}; try /_squall/health, /_squall/metrics, /_squall/accounting or POST /_squall/reset.`, rid);
@@ -166,7 +167,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (req.path.startsWith('/_squall/') && !req.path.startsWith('/_squall/lambda/')) return privateRoute(req);
     let svc: EmulatorService | undefined;
     for (const s of services) {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = s.match(req);
       } catch {
@@ -249,7 +250,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
-      let path = rawPath;
+      let path: string;
       try {
         path = decodeURIComponent(rawPath);
       } catch {

@@ -343,7 +343,8 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
         executors.forEach((ex) => {
           const c = ex.plan.config;
           const baseTags = run.runTags.with({ ...c.tags, scenario: c.name, group: '' });
-          let rtRef: ScenarioRuntimeImpl | undefined;
+          // The runtime is made after the state that reports its progress, so progress reads it through a holder.
+          const rtRef: { rt?: ScenarioRuntimeImpl } = {};
           const state: ScenarioState = {
             name: c.name,
             executor: c.executor,
@@ -351,14 +352,14 @@ export async function runK6ScriptImpl(opts: K6RunOptions): Promise<K6RunResult> 
             exec: c.exec,
             env: c.env,
             baseTags,
-            progress: () => ex.progress(Math.max(0, rtRef?.now() ?? 0)),
+            progress: () => ex.progress(Math.max(0, rtRef.rt?.now() ?? 0)),
             iterations: 0,
             // Unique across instances of a segmented test (k6 scenario.iterationInTest).
             iterationInTest: tuple ? (i) => tuple.globalIndex(i) : (i) => i,
           };
           const rt = new ScenarioRuntimeImpl(run, pool, state, stop, () => runtimes);
           rt.setupData = setupCopy;
-          rtRef = rt;
+          rtRef.rt = rt;
           runtimes.push(rt);
         });
         await Promise.all(

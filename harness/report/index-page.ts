@@ -49,7 +49,7 @@ const isDir = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory
 /** Run folders at `<dir>/<experiment>/<run id>/`. */
 export function listRunFolders(reportsDir: string): Array<{ experiment: string; dir: string }> {
   const out: Array<{ experiment: string; dir: string }> = [];
-  let exps: string[] = [];
+  let exps: string[];
   try {
     exps = readdirSync(reportsDir).sort();
   } catch {

@@ -348,7 +348,6 @@ function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
   const sent = source.reduce((a, [, v]) => a + v.sent, 0);
   const deleted = source.reduce((a, [, v]) => a + v.deleted, 0);
   const dlq = source.reduce((a, [, v]) => a + v.movedToDlq, 0);
-  const left = source.reduce((a, [, v]) => a + v.remaining, 0);
   const poisonMetric = digest.custom.find((c) => c.name === 'squall_poison_sent')?.total ?? 0;
   const injected = files.journal.filter((e) => e.event === 'applied' && e.action === 'inject-poison').reduce((a, e) => a + (Number((e as { detail?: { sent?: number } }).detail?.sent) || 0), 0);
   const poison = Math.min(sent, poisonMetric + injected);

@@ -1,82 +1,14 @@
 /**
- * k6's executor schedules, re-implemented for the simulator (the engine has its own; both are
- * checked against the same k6 test vectors, shared/reference/k6-contract.md §4.3–4.4):
- * the arrival times of constant- and ramping-arrival-rate, and the VU plan of ramping-vus.
+ * k6's executor schedules for the simulator (shared/reference/k6-contract.md §4.3–4.4): the
+ * arrival times of constant- and ramping-arrival-rate (the curves are rules/arrival-rate.ts, the
+ * engine's executors use the same), and the VU plan of ramping-vus.
  * A Poisson what-if uses the same rate curve with exponential gaps in "area" instead of unit ones.
  */
 import type { Stage } from '../experiment/types.ts';
+import { constantArrivalAt, constantArrivalPeriodNs, RateCurve, rampingArrivalTimes as rampingArrivalRateTimes } from '../rules/arrival-rate.ts';
 import type { Rng } from '../contracts/distributions.ts';
 
-/** A piecewise-linear rate curve (events per ms) over consecutive stages. */
-interface RateSegment {
-  startMs: number;
-  durationMs: number;
-  /** Rates in events per ms at the segment's start and end. */
-  from: number;
-  to: number;
-  /** Events due before this segment (area under the curve up to its start). */
-  areaBefore: number;
-}
-
-export class RateCurve {
-  private readonly segments: RateSegment[] = [];
-  readonly totalArea: number;
-  readonly endMs: number;
-
-  /** `startRate` and stage targets are per `timeUnitMs`, exactly like k6's options. */
-  constructor(startRate: number, timeUnitMs: number, stages: readonly Stage[]) {
-    let t = 0;
-    let area = 0;
-    // A zero time unit has no rate at all (the loader refuses it; never divide by it here).
-    const unit = timeUnitMs > 0 ? timeUnitMs : Infinity;
-    let from = startRate / unit;
-    for (const s of stages) {
-      const to = s.target / unit;
-      this.segments.push({ startMs: t, durationMs: s.durationMs, from, to, areaBefore: area });
-      area += ((from + to) / 2) * s.durationMs;
-      t += s.durationMs;
-      from = to;
-    }
-    this.totalArea = area;
-    this.endMs = t;
-  }
-
-  /** Rate (events per ms) at time t. */
-  rateAt(t: number): number {
-    for (const s of this.segments) {
-      if (t < s.startMs + s.durationMs) {
-        return s.durationMs <= 0 ? s.to : s.from + ((s.to - s.from) * (t - s.startMs)) / s.durationMs;
-      }
-    }
-    return 0;
-  }
-
-  /**
-   * The time x where the area under the curve equals `area` (k6 `ramping_arrival_rate.go: cal`):
-   * within a stage with rates a→b over D and n events left, x = n/b if a = b, else
-   * x = (a·D − √(D·(a²·D + 2·n·(b − a)))) / (a − b) (negative radicand → 0). Infinity past the end.
-   */
-  timeForArea(area: number): number {
-    if (area > this.totalArea + 1e-9) return Infinity;
-    for (const s of this.segments) {
-      const segArea = ((s.from + s.to) / 2) * s.durationMs;
-      if (area <= s.areaBefore + segArea + 1e-12 && segArea > 0) {
-        const n = area - s.areaBefore;
-        const a = s.from;
-        const b = s.to;
-        const d = s.durationMs;
-        let x: number;
-        if (a === b) x = n / b;
-        else {
-          const rad = d * (a * a * d + 2 * n * (b - a));
-          x = (a * d - Math.sqrt(rad > 0 ? rad : 0)) / (a - b);
-        }
-        return s.startMs + Math.min(Math.max(x, 0), d);
-      }
-    }
-    return Infinity;
-  }
-}
+export { RateCurve };
 
 /** Successive arrival times (ms from the scenario start); `Infinity` when the schedule is over. */
 export interface ArrivalSchedule {
@@ -88,12 +20,12 @@ export interface ArrivalSchedule {
  * whole nanoseconds, iteration k due at k·T, the first at 0, none at or after `durationMs`.
  */
 export function constantArrivalTimes(rate: number, timeUnitMs: number, durationMs: number): ArrivalSchedule {
-  const periodNs = rate > 0 && timeUnitMs > 0 ? Math.trunc((timeUnitMs * 1e6) / rate) : Infinity;
+  const periodNs = constantArrivalPeriodNs(rate, timeUnitMs);
   let k = 0;
   return {
     next() {
       if (!(periodNs > 0 && periodNs < Infinity)) return Infinity;
-      const t = (k * periodNs) / 1e6;
+      const t = constantArrivalAt(k, periodNs);
       if (t >= durationMs) return Infinity;
       k++;
       return t;
@@ -103,13 +35,11 @@ export function constantArrivalTimes(rate: number, timeUnitMs: number, durationM
 
 /** ramping-arrival-rate: iteration i (1, 2, …) is due where the area under the rate curve equals i. */
 export function rampingArrivalTimes(startRate: number, timeUnitMs: number, stages: readonly Stage[]): ArrivalSchedule {
-  const curve = new RateCurve(startRate, timeUnitMs, stages);
-  let i = 0;
+  const due = rampingArrivalRateTimes(startRate, timeUnitMs, stages);
   return {
     next() {
-      i++;
-      // An iteration due exactly at the end is racy in k6 (its own test vector includes it); we include it.
-      return curve.timeForArea(i);
+      const r = due.next();
+      return r.done ? Infinity : r.value;
     },
   };
 }

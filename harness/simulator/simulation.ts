@@ -5,7 +5,7 @@
  * (experiment, seed, options). Records of work in progress (invocations, client requests, async
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
-import { LAMBDA, LAMBDA_ASYNC, LAMBDA_PRICES, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
+import { LAMBDA, LAMBDA_PRICES, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
 import { createRng, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
@@ -35,6 +35,7 @@ import { ScenarioModel, type IterationKind } from './scenario-model.ts';
 import { buildTotals, type SimulationTotals } from './totals.ts';
 import { StepAggregator } from './step-aggregator.ts';
 import { FaultTimeline } from './fault-timeline.ts';
+import { errorRetryDelayMs, retryWithinEventAge, throttleRetryDelayMs } from '../rules/async-retry.ts';
 import type { SeriesFile } from '../contracts/series.ts';
 
 /** Squall's own defaults for what the experiment cannot say (not AWS facts; documented in the README). */
@@ -683,13 +684,12 @@ export class Simulation {
     // Throttles: back to the queue, 1 s doubling to 5 min, not consuming MaximumRetryAttempts (§2).
     const n = this.asThrottles[id]!;
     this.asThrottles[id] = n + 1;
-    const delay = Math.min(LAMBDA_ASYNC.throttleRetryInitialSeconds * 2 ** n, LAMBDA_ASYNC.throttleRetryMaxSeconds) * 1000;
-    this.asyncRetry(id, fn, now, delay);
+    this.asyncRetry(id, fn, now, throttleRetryDelayMs(n + 1));
   }
 
   private asyncRetry(id: number, fn: FunctionModel, now: number, delayMs: number): void {
     // Event-age check looks ahead like LocalStack's event manager (§2).
-    if (now - this.asEnqueued[id]! + delayMs > fn.def.async.maximumEventAgeSeconds * 1000) {
+    if (!retryWithinEventAge(now - this.asEnqueued[id]!, delayMs, fn.def.async.maximumEventAgeSeconds)) {
       this.asyncFinish(id, now, true);
       return;
     }
@@ -707,11 +707,9 @@ export class Simulation {
       return;
     }
     const cfg = fn.def.async;
-    if (attempts <= cfg.maximumRetryAttempts) {
-      const delays = cfg.retryDelaysSeconds.length > 0 ? cfg.retryDelaysSeconds : LAMBDA_ASYNC.retryDelaysSeconds;
-      const delayS = delays[Math.min(attempts - 1, delays.length - 1)]!;
-      this.asyncRetry(id, fn, now, delayS * 1000);
-    } else this.asyncFinish(id, now, true);
+    const delayMs = errorRetryDelayMs(attempts, cfg.maximumRetryAttempts, cfg.retryDelaysSeconds);
+    if (delayMs !== null) this.asyncRetry(id, fn, now, delayMs);
+    else this.asyncFinish(id, now, true);
   }
 
   private asyncFinish(id: number, now: number, failed: boolean): void {

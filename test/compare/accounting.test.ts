@@ -148,6 +148,12 @@ describe("the emulator's ledger, filled through the real SQS SDK", () => {
     expect(a.dlq.agrees).toBe(true);
     expect(a.collateral).toBeNull();
   });
+
+  it('starts its books again on POST /_squall/reset', async () => {
+    await fetch(`${emu.endpoint}/_squall/reset`, { method: 'POST' });
+    const l = (await (await fetch(`${emu.endpoint}/_squall/accounting`)).json()) as SqsLedger;
+    expect(l.queues).toEqual({});
+  });
 });
 
 describe('runAccounting', () => {

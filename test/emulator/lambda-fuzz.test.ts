@@ -86,7 +86,7 @@ const jsonish = fc.oneof(
 );
 
 function request(method: string, p: string, query: string, headers: Record<string, string>, body: string): EmuRequest {
-  let decoded = p;
+  let decoded: string;
   try {
     decoded = decodeURIComponent(p);
   } catch {
@@ -128,7 +128,7 @@ describe('hostile input', () => {
           try {
             res = await emu.lambda.handle(req);
           } catch (e) {
-            throw new Error(`${method} ${p}?${query} threw: ${String(e)}`);
+            throw new Error(`${method} ${p}?${query} threw: ${String(e)}`, { cause: e });
           }
           expect(res.status, `${method} ${p}?${query} ${body.slice(0, 80)} → ${String(res.body).slice(0, 200)}`).not.toBe(500);
           expect(res.status).toBeGreaterThanOrEqual(200);

@@ -157,7 +157,10 @@ describe('fuzz', () => {
     const toForm = (op: string, input: Record<string, unknown>): string => {
       const p = new URLSearchParams({ Action: op });
       for (const [k, v] of Object.entries(input)) {
-        if (typeof v === 'object' && v !== null) p.set(`${k}.1.Name`, String(Object.keys(v)[0] ?? '')), p.set(`${k}.1.Value`, JSON.stringify(v));
+        if (typeof v === 'object' && v !== null) {
+          p.set(`${k}.1.Name`, String(Object.keys(v)[0] ?? ''));
+          p.set(`${k}.1.Value`, JSON.stringify(v));
+        }
         else p.set(k, String(v));
       }
       return p.toString();

@@ -9,7 +9,7 @@ import type { SqsModel, SqsQueue } from './model.ts';
 
 const zero = (): LedgerCounts => ({ sent: 0, deleted: 0, movedToDlq: 0, expired: 0, purged: 0 });
 
-export function bindSqsLedger(model: SqsModel): { snapshot(): SqsLedger; unbind(): void } {
+export function bindSqsLedger(model: SqsModel): { snapshot(): SqsLedger; reset(): void; unbind(): void } {
   // Keyed by queue name: a queue deleted and created again keeps one ledger, as a run sees it.
   const books = new Map<string, { all: LedgerCounts; poison: LedgerCounts }>();
   const of = (q: SqsQueue) => {
@@ -32,6 +32,8 @@ export function bindSqsLedger(model: SqsModel): { snapshot(): SqsLedger; unbind(
   });
   return {
     unbind,
+    // `POST /_squall/reset` starts a fresh account: the books start again with it.
+    reset: () => books.clear(),
     snapshot() {
       const queues: SqsLedger['queues'] = {};
       const live = new Map(model.listQueues().map((q) => [q.name, q] as const));

@@ -21,7 +21,7 @@ import { SqsError, msg as err } from './errors.ts';
 import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
 import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
-import type { QueueConfig, RedrivePolicy } from './queue-config.ts';
+import type { QueueConfig } from './queue-config.ts';
 import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
 import type { MessageAttributes } from './md5.ts';
 

@@ -3,6 +3,7 @@
  * nanoseconds, the first at t = 0, while k·T < duration (k6 `constant_arrival_rate.go: Run`,
  * k6-contract.md §4.3). Under a segment this instance takes only its striped share of the ticks.
  */
+import { constantArrivalAt, constantArrivalPeriodNs } from '../../rules/arrival-rate.ts';
 import { formatDuration } from '../duration.ts';
 import { runArrivals } from './arrivals.ts';
 import { FieldReader, stripedTicks } from './fields.ts';
@@ -28,7 +29,7 @@ export interface ConstantArrivalRatePlan extends ExecutorPlan {
 /** Due times (ms) of this instance's ticks, in order; ends before `durationMs`. */
 export function* constantArrivalTimes(plan: Pick<ConstantArrivalRatePlan, 'periodNs' | 'stripe' | 'durationMs'>): Generator<number> {
   for (const k of stripedTicks(plan.stripe)) {
-    const at = (k * plan.periodNs) / 1e6;
+    const at = constantArrivalAt(k, plan.periodNs);
     if (at >= plan.durationMs) return;
     yield at;
   }
@@ -47,7 +48,7 @@ export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> 
     return { ...base, rate, timeUnitMs, durationMs: f.duration('duration', undefined, 1000), preAllocatedVUs, maxVUs };
   },
   plan(config, segment: SegmentShare): ConstantArrivalRatePlan {
-    const periodNs = Math.trunc((config.timeUnitMs * 1e6) / config.rate);
+    const periodNs = constantArrivalPeriodNs(config.rate, config.timeUnitMs);
     const pre = segment.scale(config.preAllocatedVUs);
     const max = Math.max(pre, segment.scale(config.maxVUs));
     const rate = config.rate * segment.length;

@@ -2,8 +2,9 @@
  * ramping-arrival-rate: the rate moves linearly from `startRate` through each stage's target;
  * iteration i (1, 2, ...) is due when the area under the rate curve reaches i, so the first is not
  * at t = 0 (k6 `ramping_arrival_rate.go: cal`, k6-contract.md §4.3; test vector
- * `TestRampingArrivalRateCal`). Fractional remainders carry over between stages.
+ * `TestRampingArrivalRateCal`); the curve itself is rules/arrival-rate.ts, shared with the simulator.
  */
+import { rampingArrivalTimes } from '../../rules/arrival-rate.ts';
 import { formatDuration } from '../duration.ts';
 import { runArrivals } from './arrivals.ts';
 import { FieldReader, stripedTicks } from './fields.ts';
@@ -22,36 +23,7 @@ export interface RampingArrivalRatePlan extends ExecutorPlan {
   readonly stripe: SegmentShare['stripe'];
 }
 
-/**
- * Due time (ms) of every global event i = 1, 2, ... in order. Rates are per ms; within a stage
- * from a to b over D with n events still to place: x = n/b when a = b, else
- * x = (a·D − sqrt(D·(a²·D + 2·n·(b − a)))) / (a − b) (negative radicand → 0).
- */
-export function* rampingArrivalTimes(startRate: number, timeUnitMs: number, stages: readonly Stage[]): Generator<number> {
-  let from = startRate / timeUnitMs;
-  let stageStart = 0;
-  let before = 0; // area (events) completed before this stage
-  let i = 1;
-  for (const st of stages) {
-    const to = st.target / timeUnitMs;
-    const d = st.durationMs;
-    const area = ((from + to) / 2) * d;
-    while (i <= before + area + 1e-9) {
-      const n = i - before;
-      let x: number;
-      if (from === to) x = n / to;
-      else {
-        const rad = d * (from * from * d + 2 * n * (to - from));
-        x = (from * d - Math.sqrt(rad < 0 ? 0 : rad)) / (from - to);
-      }
-      yield stageStart + x;
-      i++;
-    }
-    before += area;
-    from = to;
-    stageStart += d;
-  }
-}
+export { rampingArrivalTimes };
 
 export const rampingArrivalRate: ExecutorDefinition<RampingArrivalRateConfig> = {
   fields: ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],

@@ -30,7 +30,7 @@ function decode(b: Buffer, encoding: string | undefined): Buffer {
         return b;
     }
   } catch (e) {
-    throw new Error(`error code 1701: the ${encoding} response body could not be decompressed: ${(e as Error).message}`);
+    throw new Error(`error code 1701: the ${encoding} response body could not be decompressed: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -136,7 +136,7 @@ export class K6Response {
       try {
         this.jsonCache = JSON.parse(text);
       } catch (e) {
-        throw new Error(`cannot parse the response body of ${this.method} ${this.url} as JSON: ${(e as Error).message}`);
+        throw new Error(`cannot parse the response body of ${this.method} ${this.url} as JSON: ${(e as Error).message}`, { cause: e });
       }
     }
     return selector === undefined ? this.jsonCache : select(this.jsonCache, selector);
@@ -185,7 +185,8 @@ export class ResponsePromise<T> extends Promise<T> {
   }
 }
 for (const f of PROMISE_FIELDS) {
-  Object.defineProperty(ResponsePromise.prototype, f, {
+  // Reflect's boolean result, not the (thenable) prototype Object.defineProperty would hand back.
+  Reflect.defineProperty(ResponsePromise.prototype, f, {
     get(this: { __call?: string }) {
       const call = this.__call ?? 'http.request';
       throw new Error(

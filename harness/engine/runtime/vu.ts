@@ -294,7 +294,7 @@ export class VuContext {
       if (typeof fn !== 'function') throw new Error(`function "${fnName}" is not exported by the script`);
       const r = fn(this.setupData);
       if (this.unawaitedSleeps > 0 && !(r instanceof Promise)) this.warnUnawaitedSleep();
-      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') await r;
+      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') await (r as PromiseLike<unknown>);
       if (this.unawaitedSleeps > 0) this.warnUnawaitedSleep();
       if (this.unawaitedRequests > 0) this.warnUnawaitedRequest();
       const drain = this.drained();

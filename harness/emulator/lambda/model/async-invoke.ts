@@ -10,6 +10,7 @@
 import { LAMBDA_ASYNC } from '../../../contracts/aws-facts.ts';
 import { uuid } from '../../ids.ts';
 import type { EventInvokeConfig, LambdaFunction, LambdaModel } from './functions.ts';
+import { errorRetryDelayMs, retryWithinEventAge, throttleRetryDelayMs } from '../../../rules/async-retry.ts';
 import type { InvokeOutcome } from './runtime.ts';
 
 export type DestinationCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
@@ -87,17 +88,15 @@ export class AsyncInvoker {
     this.model.invoke(fn, ev.qualifier, { requestId: ev.requestId, payload: ev.payload, event: undefined, logTail: false, clientContext: null }, (throttle, outcome) => {
       const cfg = this.config(fn);
       const ageMs = this.model.clock.now() - ev.acceptedAt;
-      const maxAgeMs = cfg.maximumEventAgeSeconds * 1000;
       if (throttle !== null) {
-        const delayS = Math.min(LAMBDA_ASYNC.throttleRetryInitialSeconds * 2 ** ev.throttleRetries, LAMBDA_ASYNC.throttleRetryMaxSeconds);
-        // Look ahead like LocalStack's event manager: do not schedule a retry past the event's age limit.
-        if (ageMs + delayS * 1000 > maxAgeMs) {
+        const delayMs = throttleRetryDelayMs(ev.throttleRetries + 1);
+        if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
           this.fail(fn, ev, 'EventAgeExceeded', null);
           return;
         }
         ev.throttleRetries++;
         fn.metrics.asyncRetries.add(1);
-        this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+        this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
         return;
       }
       ev.invokes++;
@@ -107,19 +106,18 @@ export class AsyncInvoker {
         if (cfg.onSuccess) this.send(cfg.onSuccess, this.record(fn, ev, 'Success', o));
         return;
       }
-      if (ev.retries >= cfg.maximumRetryAttempts) {
+      const delayMs = errorRetryDelayMs(ev.retries + 1, cfg.maximumRetryAttempts, fn.spec.asyncRetryDelaysSeconds);
+      if (delayMs === null) {
         this.fail(fn, ev, 'RetriesExhausted', o);
         return;
       }
-      const delays = fn.spec.asyncRetryDelaysSeconds;
-      const delayS = delays[Math.min(ev.retries, delays.length - 1)] ?? 0;
-      if (ageMs + delayS * 1000 > maxAgeMs) {
+      if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
         this.fail(fn, ev, 'EventAgeExceeded', o);
         return;
       }
       ev.retries++;
       fn.metrics.asyncRetries.add(1);
-      this.model.clock.setTimer(() => this.attempt(fn, ev), delayS * 1000);
+      this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
     });
   }
 

@@ -30,7 +30,7 @@ export function open(path: string, mode?: string): string | ArrayBuffer {
   try {
     buf = readFileSync(file);
   } catch (e) {
-    throw new Error(`open("${path}"): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`);
+    throw new Error(`open("${path}"): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`, { cause: e });
   }
   if (mode === 'b') return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   return buf.toString('utf8');
