@@ -302,6 +302,7 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
           profile: input.target.profile ?? null,
           endpoint: input.target.endpoint ?? null,
           accountAllowlist: input.target.accountAllowlist,
+          maxCostUsd: input.target.maxCostUsd ?? null,
         };
 
   const rawStops = input.chaos?.stopConditions ?? [];

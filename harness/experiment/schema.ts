@@ -264,6 +264,8 @@ export const TargetSchema = z.union([
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS Region like us-east-1' }),
     profile: z.string().optional(),
     endpoint: z.url({ error: 'expected a URL like http://127.0.0.1:4566' }).optional(),
+    /** Refuse to start when the predicted cost of the run (list prices) is above this. */
+    maxCostUsd: z.number().positive({ error: 'maxCostUsd is a positive amount in US dollars' }).optional(),
     accountAllowlist: z.array(z.string().regex(/^\d{12}$/, { error: 'AWS account ids are 12 digits' })).min(1, {
       error: 'name at least one account squall may touch',
     }),

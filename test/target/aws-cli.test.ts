@@ -142,6 +142,14 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     expect(await configNow()).toEqual(untouched);
   });
 
+  it('run refuses when the predicted cost is above target.maxCostUsd, before changing anything', async () => {
+    const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint, targetExtra: '  maxCostUsd: 0.000000001' }), '--yes'], cleanEnv(KEYS));
+    expect(r.code).toBe(EXIT.invalidInput);
+    expect(r.stdout).toMatch(/predicted cost of the run: \$\d+\.\d{4} \(target\.maxCostUsd \$1e-9\)/);
+    expect(r.stderr).toMatch(/^error: the predicted cost of the run, \$[\d.]+, is above target\.maxCostUsd \(\$1e-9\); nothing was changed/m);
+    expect(await configNow()).toEqual(untouched);
+  });
+
   it('run --strict-drift refuses a deployment that differs from the experiment', async () => {
     const r = await squall(['run', writeExperiment({ endpoint: acct.moto.endpoint }), '--yes', '--strict-drift'], cleanEnv(KEYS));
     expect(r.code).toBe(EXIT.environmentUnavailable);
