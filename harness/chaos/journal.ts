@@ -15,6 +15,8 @@ export type PreviousState =
   | { kind: 'event-source'; uuid: string; id: string; enabled: boolean; batchSize: number; maximumConcurrency: number | null }
   /** A mapping's MetricsConfig.Metrics (squall adds `EventCount` for a run on aws when allowed). */
   | { kind: 'event-source-metrics'; uuid: string; id: string; metrics: string[] }
+  /** A function's memory size (`squall tune` changes it, one value after another). */
+  | { kind: 'function-memory'; function: string; value: number }
   | { kind: 'none' };
 
 export type JournalEntry =
@@ -87,6 +89,8 @@ export function resourceKey(p: Exclude<PreviousState, { kind: 'none' }>): string
       return `event-source:${p.uuid}`;
     case 'event-source-metrics':
       return `event-source-metrics:${p.uuid}`;
+    case 'function-memory':
+      return `function-memory:${p.function}`;
   }
 }
 

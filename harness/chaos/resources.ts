@@ -10,10 +10,12 @@ import {
   DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionConcurrencyCommand,
   GetEventSourceMappingCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
   UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { ResolvedFaultAction } from '../experiment/types.ts';
 import type { TargetClients } from '../target/clients.ts';
@@ -35,6 +37,8 @@ export function describeState(s: ResourceState): string {
       return `event source ${s.id} = ${s.enabled ? 'enabled' : 'disabled'}, batch size ${s.batchSize}, maximum concurrency ${s.maximumConcurrency ?? 'none'}`;
     case 'event-source-metrics':
       return `metrics of event source ${s.id} = ${s.metrics.length ? s.metrics.join(', ') : 'none'}`;
+    case 'function-memory':
+      return `memory of ${s.function} = ${s.value} MB`;
   }
 }
 
@@ -95,6 +99,12 @@ export async function readState(c: TargetClients, s: ResourceState, abortSignal?
       const m = await c.lambda.send(new GetEventSourceMappingCommand({ UUID: s.uuid }));
       return { ...s, metrics: [...(m.MetricsConfig?.Metrics ?? [])] };
     }
+    case 'function-memory': {
+      // A configuration update is asynchronous on AWS: read the value once it has settled.
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: s.function }));
+      if (r.LastUpdateStatus === 'InProgress' || r.MemorySize === undefined) return undefined;
+      return { ...s, value: r.MemorySize };
+    }
   }
 }
 
@@ -131,7 +141,10 @@ export async function writeState(c: TargetClients, s: ResourceState, abortSignal
       return;
     case 'event-source-metrics':
       // An empty Metrics list turns the mapping's metrics off again.
-      await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID: s.uuid, MetricsConfig: { Metrics: s.metrics as ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] } }));
+      await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID: s.uuid, MetricsConfig: { Metrics: s.metrics as ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] } }), opt);
+      return;
+    case 'function-memory':
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, MemorySize: s.value }), opt);
       return;
   }
 }
@@ -141,6 +154,7 @@ export function sameState(a: ResourceState, b: ResourceState): boolean {
   switch (a.kind) {
     case 'reserved-concurrency':
     case 'provisioned-concurrency':
+    case 'function-memory':
       return a.value === (b as typeof a).value;
     case 'event-source': {
       const o = b as typeof a;

@@ -258,6 +258,8 @@ function describePrevious(p: PreviousState): string {
       return `event source ${p.id} back to ${p.enabled ? 'enabled' : 'disabled'}, batch size ${p.batchSize}`;
     case 'event-source-metrics':
       return `metrics of event source ${p.id} back to ${p.metrics.length ? p.metrics.join(', ') : 'none'}`;
+    case 'function-memory':
+      return `memory of ${p.function} back to ${p.value} MB`;
     case 'none':
       return 'nothing to restore';
   }

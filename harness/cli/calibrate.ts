@@ -45,7 +45,7 @@ export default defineCommand({
       if (tty && (done % 10 === 0 || done === n)) process.stderr.write(`\r  ${done}/${n} invocations`);
     });
     if (tty) process.stderr.write('\n');
-    const json = JSON.stringify({ function: result.function, handler: result.handler, invocations: result.invocations, errors: result.errors, durations: result.durations, coldInit: result.coldInit, fit: { chosen: result.fit.chosen, ks: result.fit.ks, critical: result.fit.critical }, calibrated: result.calibrated }, null, 2);
+    const json = JSON.stringify({ function: result.function, handler: result.handler, invocations: result.invocations, errors: result.errors, durations: result.durations, coldInit: result.coldInit, fit: { chosen: result.fit.chosen, ks: result.fit.ks, critical: result.fit.critical }, calibrated: result.calibrated, cpu: result.cpu }, null, 2);
     if (args.out) writeFileSync(args.out, `${json}\n`);
     process.stdout.write(args.json ? `${json}\n` : formatCalibration(result));
     if (args.out && !args.json) process.stdout.write(`Written to ${args.out}\n`);

@@ -11,5 +11,6 @@ import plan from './plan.ts';
 import restore from './restore.ts';
 import report from './report.ts';
 import index from './index-cmd.ts';
+import tune from './tune.ts';
 
-export const commands = [run, plan, validate, generate, simulate, cost, emulator, k6, restore, calibrate, report, index];
+export const commands = [run, plan, validate, generate, simulate, cost, emulator, k6, restore, calibrate, tune, report, index];

@@ -22,7 +22,8 @@ import { generateRunFiles } from '../generate/generate.ts';
 import { mergeSeriesFiles, rebaseSeries } from '../observe/align.ts';
 import { k6PointsToSeries } from '../observe/k6-points.ts';
 import { selectRunner, type RunnerResult } from '../runner/index.ts';
-import { simulate } from '../simulator/simulate.ts';
+import { startPrediction, type PendingPrediction } from '../simulator/predict-thread.ts';
+import { calibrateClientPath } from '../observe/client-path.ts';
 import { clientsForTarget, type TargetClients } from '../target/clients.ts';
 import type { ResolvedCredentials } from '../target/credentials.ts';
 import type { SystemSeriesSource } from '../target/system-series.ts';
@@ -47,6 +48,8 @@ export interface RunOptions {
   tailMs: number;
   engine?: 'embedded' | 'k6' | 'auto';
   seed?: number;
+  /** Simulator seeds the prediction interval is taken over (default 20). */
+  predictionRuns?: number;
   log: (line: string) => void;
   /** Aborts the run (SIGINT/SIGTERM): the load stops gracefully, faults are restored. */
   signal?: AbortSignal;
@@ -116,14 +119,17 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   let clients: TargetClients | null = null;
   let timeline: ChaosTimeline | null = null;
   let restoreReport: RestoreReport = { restored: 0, failed: [] };
-  let runnerResult: RunnerResult | null;
+  let runnerResult: RunnerResult | null = null;
   let loadStartEpoch = 0;
   const stepMs = 1000;
   const steps = Math.ceil((exp.load.durationMs + o.tailMs) / stepMs);
   let systemSeries: SeriesFile | null = null;
   let ledger: SqsLedger | null = null;
   let restoredInWindows: number;
-  let stoppedBy: StopFired | null;
+  // The comparison window: the load plus the tail, the same for every series on both sides.
+  const window = { steps, loadSteps: Math.ceil(exp.load.durationMs / stepMs) };
+  let prediction: PendingPrediction | null = null;
+  let stoppedBy: StopFired | null = null;
   let stops: StopWiring | null = null;
   let metricsChange: MetricsChange | null = null;
   let started = false;
@@ -162,6 +168,24 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     });
     if (o.aws?.mappingMetrics?.length) metricsChange = await enableMappingMetrics(clients, journal, o.aws.mappingMetrics, { log: o.log });
     o.log(`load: ${Object.keys(exp.load.scenarios).length} scenario(s), ${exp.load.durationMs / 1000} s, runner ${runner.name}`);
+
+    // The prediction's seeds run on a worker thread while the load runs; awaited after the tail.
+    const path0 = await calibrateClientPath(exp, clients, { emulatorEndpoint: emulator?.endpoint ?? null }).catch((e: unknown) => {
+      o.log(`warning: could not time the client path (${String(e)}); the simulator assumes a flat 1 ms`);
+      return null;
+    });
+    if (path0) {
+      const sorted = [...path0.samplesMs].sort((a, b) => a - b);
+      o.log(`client path: ${path0.call} p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${sorted.length} calls`);
+    }
+    prediction = startPrediction(o.aws?.predictFrom ?? exp, {
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      runs: o.predictionRuns ?? 20,
+      level: predictionLevel(exp),
+      window,
+      drainLimitMs: o.tailMs,
+      ...(path0 ? { clientRttSamplesMs: path0.samplesMs } : {}),
+    });
 
     timeline = new ChaosTimeline({
       faults: exp.chaos.faults,
@@ -278,6 +302,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     journal?.close();
     clients?.destroy();
+    // The load never finished (an error): the worker's answer will not be read.
+    if (!runnerResult) void prediction?.cancel();
     if (emulator) {
       await emulator.stop();
       writeFileSync(path.join(runDir, 'emulator.log'), emulator.output());
@@ -329,9 +355,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       }
       client = await k6PointsToSeries(pointsFile, { startMs: loadStartEpoch, stepMs, steps });
     }
-    const prediction = simulate(o.aws?.predictFrom ?? exp, { ...(o.seed !== undefined ? { seed: o.seed } : {}), drainLimitMs: o.tailMs });
+    if (!prediction) throw new Error('the prediction was not started');
+    const predictedRun = await prediction.result();
+    o.log(`prediction: ${predictedRun.file.interval?.runs ?? 1} simulator seeds in ${(predictedRun.elapsedMs / 1000).toFixed(1)} s on a worker thread`);
     // `predicted` stays on the load's own timeline (step 0 = load start) for the fault windows.
-    let predicted: SeriesFile = rebaseSeries(prediction.series, 0, steps);
+    let predicted: SeriesFile = predictedRun.file;
     let measured: SeriesFile;
     let compareStepMs = stepMs;
     if (systemSeries && systemSeries.stepMs !== stepMs) {
@@ -351,11 +379,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       const parts: SeriesFile[] = [];
       if (client) parts.push(client);
       if (systemSeries) parts.push(rebaseSeries(systemSeries, loadStartEpoch, steps));
-      measured = mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch })));
+      measured = { ...mergeSeriesFiles(parts.map((p) => ({ ...p, startMs: loadStartEpoch }))), window };
     }
     writeFileSync(path.join(runDir, 'measured.json'), `${JSON.stringify(measured)}\n`);
-    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: prediction.totals, warnings: prediction.warnings })}\n`);
-    for (const w of prediction.warnings) o.log(`simulator: ${w}`);
+    writeFileSync(path.join(runDir, 'predicted.json'), `${JSON.stringify({ ...predicted, totals: predictedRun.totals, warnings: predictedRun.warnings })}\n`);
+    for (const w of predictedRun.warnings) o.log(`simulator: ${w}`);
 
     const accounting = runAccounting(exp, ledger, { ...(o.seed !== undefined ? { seed: o.seed } : {}), tailMs: o.tailMs });
     // The same figures per fault window and the recovery after each fault, so the report, JUnit and the index read one computation.
@@ -441,4 +469,11 @@ function abortableSleep(ms: number, ...signals: Array<AbortSignal | undefined>):
       s?.addEventListener('abort', done, { once: true });
     }
   });
+}
+
+/** The interval level the prediction is computed at: the widest any tolerance asks, else 0.95. */
+export function predictionLevel(exp: ResolvedExperiment): number {
+  let level = 0;
+  for (const t of Object.values(exp.expect.predictions)) if (t.interval !== null && t.interval > level) level = t.interval;
+  return level || 0.95;
 }

@@ -17,7 +17,8 @@ function num(v: number | null): string {
 function row(s: SeriesComparison): string {
   const unit = s.unit === 'ms' ? ' ms' : '';
   const verdict = s.verdict === 'skipped' ? 'no tolerance' : s.verdict;
-  return `  ${s.key}: measured ${num(s.measured)}${unit} vs predicted ${num(s.predicted)}${unit} (${verdict})`;
+  const band = s.interval ? `; ${Math.round(s.interval.level * 100)} % interval ${num(s.interval.lower)}–${num(s.interval.upper)}, passes ${num(s.interval.passBand[0])}–${num(s.interval.passBand[1])}` : '';
+  return `  ${s.key}: measured ${num(s.measured)}${unit} vs predicted ${num(s.predicted)}${unit} (${verdict}${band})`;
 }
 
 /**
@@ -27,6 +28,8 @@ function row(s: SeriesComparison): string {
 export function formatPredictions(c: Comparison, maxFailed = 10): string {
   const failed = c.series.filter((s) => s.verdict === 'fail');
   const lines = [`predictions: ${c.verdict.predictions} (${c.series.filter((s) => s.verdict === 'pass').length} pass, ${failed.length} fail)`];
+  const w = c.window;
+  if (w) lines.push(`  over ${w.steps} s (load ${w.loadSteps ?? '?'} s + tail)${w.prediction ? `, intervals from ${w.prediction.runs} simulator seeds` : ''}`);
   const headline = new Set<SeriesComparison>();
   for (const name of HEADLINE_SERIES) {
     // A series the load or the target never produced (e.g. 429s with no throttling) is left out.

@@ -49,6 +49,7 @@ export default defineCommand({
         describe: 'restore faults earlier runs left on this target (read back) before running, instead of refusing',
       })
       .option('baseline', { type: 'string', describe: 'a run folder to compare the report with (default: the previous passing run of the same experiment; --no-baseline: none)' })
+      .option('runs', { type: 'number', default: 20, describe: 'simulator seeds the prediction interval is taken over (run on a worker thread during the load)' })
       .example('$0 run examples/experiments/quickstart.yaml', 'run the quick start on the embedded emulator')
       .example('$0 run exp.yaml --engine k6 --tail 60s', 'use a real k6 binary and watch queues drain for a minute')
       .example('$0 run exp.yaml --target aws --profile sandbox --yes', 'against your own account, after the preflight and the plan'),
@@ -114,6 +115,7 @@ export default defineCommand({
         ...(args.engine ? { engine: args.engine } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         restoreFirst: Boolean(args['restore-first']),
+        predictionRuns: Math.max(1, Math.floor(Number(args.runs) || 20)),
         log: (l) => progress.log(l),
         onRunDir: (d) => (runDir = d),
         signal: stop.signal,

@@ -77,13 +77,6 @@ export interface Comparison {
 
 export { seriesTotal };
 
-/** Sum of a series' values (counts over the run). */
-function sumOf(s: Series): number {
-  let t = 0;
-  for (const v of s.values) if (v !== null && Number.isFinite(v)) t += v;
-  return t;
-}
-
 function matches(s: Series, sel: { name: string; labels: Record<string, string> }): boolean {
   if (s.name !== sel.name) return false;
   return Object.entries(sel.labels).every(([k, v]) => s.labels[k] === v);
@@ -119,7 +112,8 @@ export function withinTolerance(predicted: number, measured: number, tol: Tolera
  */
 export function intervalBand(lower: number, upper: number, predicted: number, tol: Tolerance, integer: boolean): [number, number] {
   const slack = Math.max(tol.absolute ?? 0, (tol.relative ?? 0) * Math.abs(predicted));
-  let lo = lower - slack;
+  // Every series is non-negative (contracts/series.ts), so the band starts at 0 at the lowest.
+  let lo = Math.max(0, lower - slack);
   let hi = upper + slack;
   if (integer) {
     lo = Math.floor(lo + 1e-9);

@@ -24,6 +24,16 @@ export const LAMBDA = {
   memoryMinMB: 128,
   memoryMaxMB: 10240,
   memoryDefaultMB: 128,
+  /**
+   * CPU follows memory: "At 1,769 MB, a function has the equivalent of one vCPU (one vCPU-second of
+   * credits per second)", up to 6 vCPUs at 10,240 MB; CPU is allocated in proportion to memory
+   * [docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html]. squall scales only the
+   * invoke duration with memory and leaves INIT unscaled (INIT is widely reported to run with a
+   * CPU boost; no AWS page in shared/reference gives it a number, so it is modelled as not
+   * depending on memory).
+   */
+  memoryPerVcpuMB: 1769,
+  vcpuMax: 6,
   /** Ephemeral storage 512–10,240 MB [1.6]. */
   ephemeralStorageMinMB: 512,
   ephemeralStorageMaxMB: 10240,

@@ -8,6 +8,7 @@ import { dict } from '../contracts/dict.ts';
 import path from 'node:path';
 import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
 import { parseSeriesCondition } from '../contracts/series-thresholds.ts';
+import type { CpuProfile } from '../rules/memory-cpu.ts';
 import { parseDuration } from './duration.ts';
 import type { DistributionInput, ExperimentInput, FaultInput, FunctionInput, ScenarioInput } from './schema.ts';
 import {
@@ -60,6 +61,12 @@ export function resolveDistribution(d: DistributionInput): DurationDistribution 
   return { kind: 'empirical', percentiles };
 }
 
+function resolveCpu(c: FunctionInput['cpu'], memoryMB: number): CpuProfile | null {
+  if (c === undefined) return null;
+  if (typeof c === 'number') return { fraction: c, referenceMemoryMB: memoryMB, threads: 1 };
+  return { fraction: c.fraction, referenceMemoryMB: c.atMemoryMB ?? memoryMB, threads: c.threads ?? 1 };
+}
+
 function resolveFunction(name: string, f: FunctionInput, baseDir: string): ResolvedFunction {
   let handler: ResolvedFunction['handler'] = null;
   if (f.handler) {
@@ -68,9 +75,13 @@ function resolveFunction(name: string, f: FunctionInput, baseDir: string): Resol
   }
   const s = f.synthetic;
   const poison = s?.poison;
+  const pkg = f.package
+    ? { zip: path.resolve(baseDir, f.package.zip), handler: f.package.handler ?? 'index.handler', runtime: f.package.runtime ?? 'nodejs20.x', layers: (f.package.layers ?? []).map((l) => path.resolve(baseDir, l)) }
+    : null;
   return {
     name,
     handler,
+    package: pkg,
     synthetic: s
       ? {
           duration: resolveDistribution(s.duration),
@@ -100,6 +111,7 @@ function resolveFunction(name: string, f: FunctionInput, baseDir: string): Resol
       retryDelaysSeconds: f.async?.retryDelays ? f.async.retryDelays.map((d) => ms(d, 0) / 1000) : [...LAMBDA_ASYNC.retryDelaysSeconds],
     },
     calibrated: f.calibrated ? resolveDistribution(f.calibrated) : null,
+    cpu: resolveCpu(f.cpu, f.memoryMB ?? LAMBDA.memoryDefaultMB),
   };
 }
 

@@ -69,6 +69,15 @@ const SyntheticSchema = z.strictObject({
 export const FunctionSchema = z.strictObject({
   handler: z.string().regex(/^[^#]+#[A-Za-z_$][\w$]*$/, { error: 'write the handler as path/to/file.js#exportName' }).optional(),
   synthetic: SyntheticSchema.optional(),
+  /** A deployment package as users build it: a local .zip, Lambda's Handler string, layers as local .zip files. */
+  package: z
+    .strictObject({
+      zip: z.string(),
+      handler: z.string().optional(),
+      runtime: z.enum(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']).optional(),
+      layers: z.array(z.string()).max(5).optional(),
+    })
+    .optional(),
   memoryMB: int(1).optional(),
   timeoutSeconds: int(1).optional(),
   architecture: z.enum(['x86_64', 'arm64']).optional(),
@@ -85,6 +94,13 @@ export const FunctionSchema = z.strictObject({
     })
     .optional(),
   calibrated: DistributionSchema.optional(),
+  /**
+   * How the duration scales with memory (CPU follows memory): the share of the duration that is
+   * CPU work, measured at `atMemoryMB` (default: this function's memoryMB) on `threads` threads.
+   */
+  cpu: z
+    .union([num(0, 1), z.strictObject({ fraction: num(0, 1), atMemoryMB: int(1).optional(), threads: int(1).optional() })])
+    .optional(),
 });
 
 export const QueueSchema = z.strictObject({

@@ -5,6 +5,7 @@
  * input schema, so the file format can grow without touching the engine, emulator or simulator.
  */
 import type { ThrottleReason } from '../contracts/aws-facts.ts';
+import type { CpuProfile } from '../rules/memory-cpu.ts';
 
 export const EXPERIMENT_SCHEMA = 'squall.experiment/v1';
 
@@ -97,6 +98,8 @@ export interface ResolvedFunction {
   /** Real code: absolute file path and export name. Exactly one of handler / synthetic is set. */
   handler: { file: string; export: string } | null;
   synthetic: SyntheticBehaviour | null;
+  /** A deployment package (absolute paths): run as Lambda runs it, on the emulator. */
+  package?: { zip: string; handler: string; runtime: string; layers: string[] } | null;
   memoryMB: number;
   timeoutSeconds: number;
   architecture: 'x86_64' | 'arm64';
@@ -118,6 +121,8 @@ export interface ResolvedFunction {
   };
   /** For handler functions calibrated by `squall calibrate`: the fitted distribution the simulator uses. */
   calibrated: DurationDistribution | null;
+  /** How the duration scales with memory (harness/rules/memory-cpu.ts); null = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface ResolvedQueue {

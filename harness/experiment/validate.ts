@@ -413,7 +413,20 @@ function zodIssueToDiagnostics(issue: z.core.$ZodIssue, error: ErrorFn): void {
     return;
   }
   if (issue.code === 'invalid_union') {
-    // Report the union's own message (written for people), not every branch's failure.
+    // A union with a message written for people says it; a bare one (zod's "Invalid input"), when
+    // exactly one branch fits the object's keys (a series stop condition, not an alarm), gives
+    // that branch's own issues.
+    const input = (issue as { input?: unknown }).input;
+    const fits = issue.errors.filter(
+      (branch) =>
+        branch.length > 0 &&
+        !branch.some((i) => i.path.length === 0 && i.code === 'unrecognized_keys') &&
+        !branch.some((i) => i.path.length === 1 && i.code === 'invalid_type' && (input as Record<PropertyKey, unknown> | undefined)?.[i.path[0]!] === undefined),
+    );
+    if (issue.message.startsWith('Invalid input') && input && typeof input === 'object' && fits.length === 1) {
+      for (const sub of fits[0]!) zodIssueToDiagnostics({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, error);
+      return;
+    }
     error(p, issue.message);
     return;
   }
@@ -593,8 +606,21 @@ function checkFunctions(ctx: CheckContext): void {
   const { error, qNames } = ctx;
   for (const f of Object.values(functions)) {
     const p: PathPart[] = ['system', 'functions', f.name];
-    if ((f.handler === null) === (f.synthetic === null)) {
-      error(p, f.handler ? 'a function has either `handler` or `synthetic`, not both' : 'a function needs `handler: path/to/file.js#export` (real code) or `synthetic: {duration: ...}` (modelled)');
+    const kinds = Number(f.handler !== null) + Number(f.synthetic !== null) + Number(Boolean(f.package));
+    if (kinds !== 1) {
+      error(
+        p,
+        kinds > 1
+          ? f.package
+            ? 'a function has one of `handler`, `package` or `synthetic`, not several'
+            : 'a function has either `handler` or `synthetic`, not both'
+          : 'a function needs `handler: path/to/file.js#export` (real code), `package: {zip: function.zip, handler: index.handler}` (a deployment package) or `synthetic: {duration: ...}` (modelled)',
+      );
+    }
+    if (f.package) {
+      for (const [k, file] of [['zip', f.package.zip], ...f.package.layers.map((l, i) => [`layers.${i}`, l])] as const) {
+        if (!existsSync(file)) error([...p, 'package', ...String(k).split('.')], `file not found: ${file}`, 'paths are relative to the experiment file');
+      }
     }
     if (f.handler && !existsSync(f.handler.file)) {
       error([...p, 'handler'], `handler file not found: ${f.handler.file}`, 'paths are relative to the experiment file');

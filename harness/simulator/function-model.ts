@@ -10,6 +10,7 @@
 import { durationSampler, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { ADMIT_ON_DEMAND, ADMIT_PROVISIONED, ADMIT_THROTTLE_RATE, admit, unreservedAvailable } from '../rules/admission.ts';
 import { idleExpiresAt } from '../rules/environments.ts';
+import { durationScale } from '../rules/memory-cpu.ts';
 import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
 import { FloatDeque } from './event-queue.ts';
@@ -135,7 +136,10 @@ export class FunctionModel {
     this.timeoutMs = def.timeoutSeconds * 1000;
     this.duration = duration;
     this.initMs = def.coldStart.initMs;
-    this.sampleDuration = durationSampler(duration);
+    // Memory is CPU: the declared duration stretches or shrinks with the function's memory.
+    const scale = durationScale(def.cpu ?? null, def.memoryMB);
+    const base = durationSampler(duration);
+    this.sampleDuration = scale === 1 ? base : (r: Rng) => base(r) * scale;
     this.sampleInit = durationSampler(def.coldStart.initMs);
     this.errorRate = def.synthetic?.errorRate ?? 0;
     this.poison = def.synthetic?.poison ?? null;

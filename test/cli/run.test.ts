@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { SeriesFile } from '../../harness/contracts/series.ts';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -85,6 +86,19 @@ describe('squall run', () => {
     const windows = (JSON.parse(readFileSync(path.join(runDir, 'comparison.json'), 'utf8')) as { windows: { windows: Array<{ window: { kind: string } }>; recoveries: unknown[] } }).windows;
     expect(windows.windows.map((w) => w.window.kind)).toContain('fault');
     expect(windows.recoveries).toHaveLength(1);
+    // The prediction carries its interval over seeds, and both files and every figure share one window.
+    const predicted = JSON.parse(readFileSync(path.join(runDir, 'predicted.json'), 'utf8')) as SeriesFile;
+    const measured = JSON.parse(readFileSync(path.join(runDir, 'measured.json'), 'utf8')) as SeriesFile;
+    expect(predicted.interval).toMatchObject({ level: 0.95, runs: 20 });
+    expect(predicted.window).toEqual(measured.window);
+    const window = (comparison as unknown as { window: { steps: number } }).window;
+    expect(window.steps).toBe(predicted.window!.steps);
+    for (const s of [...predicted.series, ...measured.series]) expect(s.values, s.name).toHaveLength(window.steps);
+    const p429 = predicted.series.find((s) => s.name === 'http.status_429')!;
+    expect(p429.lower).toHaveLength(window.steps);
+    expect(p429.total!.lower!).toBeLessThanOrEqual(p429.total!.upper!);
+    expect(r.stdout).toMatch(/client path: GET http:\/\/127\.0\.0\.1:\d+\/_squall\/health p50/);
+    expect(r.stdout).toMatch(/prediction: 20 simulator seeds in [\d.]+ s on a worker thread/);
   }, 150_000);
 
   it('exits 3 when an expectation on the measured series fails', () => {

@@ -207,6 +207,7 @@ describe('formatPredictions', () => {
     expect(formatPredictions(c)).toBe(
       [
         'predictions: fail (5 pass, 1 fail)',
+        '  over 1 s (load 1 s + tail)',
         '  http.requests{x=a}: measured 700 vs predicted 700 (pass)',
         '  http.latency_p95_ms{x=a}: measured 12.3 ms vs predicted 10 ms (pass)',
         '  lambda.invocations{x=a}: measured 700 vs predicted 698 (pass)',

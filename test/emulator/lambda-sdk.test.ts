@@ -49,6 +49,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.resolve(here, '../../examples/functions');
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** A package with no files: the emulator runs its synthetic body (0 ms, {"ok":true}). */
+const EMPTY_ZIP = new Uint8Array([80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 let emu: SquallEmulator;
 let lambda: LambdaClient;
@@ -103,10 +105,10 @@ const until = async (cond: () => Promise<boolean>, ms = 10_000) => {
 describe('functions', () => {
   it('creates, reads, lists and deletes a function; a duplicate is ResourceConflictException; a missing one is AWS’s 404', async () => {
     const created = await lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'api-made', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: new Uint8Array([80, 75, 5, 6]) }, Timeout: 10, MemorySize: 256 }),
+      new CreateFunctionCommand({ FunctionName: 'api-made', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP }, Timeout: 10, MemorySize: 256 }),
     );
     expect(created).toMatchObject({ FunctionName: 'api-made', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:api-made', Timeout: 10, MemorySize: 256, State: 'Active', Version: '$LATEST' });
-    await expect(lambda.send(new CreateFunctionCommand({ FunctionName: 'api-made', Role: ROLE, Code: { ZipFile: new Uint8Array([1]) } }))).rejects.toMatchObject({
+    await expect(lambda.send(new CreateFunctionCommand({ FunctionName: 'api-made', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }))).rejects.toMatchObject({
       name: 'ResourceConflictException',
       message: 'Function already exist: api-made',
     });
@@ -131,7 +133,7 @@ describe('functions', () => {
   });
 
   it('updates configuration (SQUALL_HANDLER switches an API-made function to a real handler file); legacy InvokeAsync is 202', async () => {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: 'switch', Role: ROLE, Code: { ZipFile: new Uint8Array([1]) } }));
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'switch', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }));
     const upd = await lambda.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: 'switch', Timeout: 7, Environment: { Variables: { SQUALL_HANDLER: `${path.join(examples, 'flaky.mjs')}#handler`, FAIL_RATE: '0' } } }),
     );

@@ -65,7 +65,12 @@ export function bootstrapFromExperiment(lambda: LambdaService, sqs: SqsModel, ex
   }
 
   for (const f of Object.values(system.functions)) {
-    const fn = lambda.provider.createFromResolved(f);
+    let fn;
+    try {
+      fn = lambda.provider.createFromResolved(f);
+    } catch (e) {
+      throw bad(`function ${f.name}: ${e instanceof Error ? e.message : String(e)}`, 'Check system.functions.' + f.name + '.package: a .zip built as for Lambda.');
+    }
     result.functions.push(f.name);
     const c = model.concurrency;
     if (f.reservedConcurrency !== null) {

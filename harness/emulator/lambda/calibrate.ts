@@ -10,6 +10,8 @@ import { systemClock } from '../../contracts/clock.ts';
 import { createRng, fitDistributionDetailed, quantileDuration, type FitResult } from '../../contracts/distributions.ts';
 import { EXIT, SquallError } from '../../contracts/exit-codes.ts';
 import type { DurationDistribution, ResolvedExperiment, ResolvedFunction } from '../../experiment/types.ts';
+import { LAMBDA } from '../../contracts/aws-facts.ts';
+import { usableCpu } from '../../rules/memory-cpu.ts';
 import { Metrics } from '../metrics.ts';
 import { DEFAULT_ACCOUNT, LambdaModel, type LambdaFunction } from './model/functions.ts';
 import { specFromResolved } from './provider.ts';
@@ -42,6 +44,11 @@ export interface CalibrationResult {
   fit: FitResult;
   /** The fit in the experiment file's syntax (durations in ms): paste as `calibrated:`. */
   calibrated: Record<string, unknown>;
+  /**
+   * The CPU share of the duration at the function's memory (paste as `cpu:`), learnt by running
+   * the handler again at a second memory size: below one vCPU only the CPU part stretches.
+   */
+  cpu: { fraction: number; secondMemoryMB: number; medianMs: number; secondMedianMs: number } | null;
   resolved: DurationDistribution;
 }
 
@@ -138,14 +145,26 @@ export async function calibrate(exp: ResolvedExperiment, name: string, opts: Cal
   const coldEvery = opts.coldStarts > 0 ? Math.max(1, Math.floor(opts.invocations / opts.coldStarts)) : Infinity;
   // The system clock's timers never hold the process open; a calibration run must not end early.
   const hold = setInterval(() => {}, 1000);
+  const warm: number[] = [];
+  const second: number[] = [];
+  // The second memory size: one vCPU when the function has less, else the smallest (128 MB).
+  const secondMemoryMB = f.memoryMB < LAMBDA.memoryPerVcpuMB ? LAMBDA.memoryPerVcpuMB : LAMBDA.memoryMinMB;
   try {
     for (let i = 0; i < opts.invocations; i++) {
       if (i > 0 && i % coldEvery === 0) model.drainIdle(fn);
       const r = await once(model, fn, payload, i);
       if (r.error) errors++;
       else durations.push(r.durationMs);
+      if (!r.error && r.initMs < 0) warm.push(r.durationMs);
       if (r.initMs >= 0) inits.push(r.initMs);
       progress?.(i + 1);
+    }
+    // Again at a second memory size: below one vCPU only the CPU part of a duration stretches.
+    model.update(fn, { ...fn.spec, memoryMB: secondMemoryMB });
+    const k = Math.min(20, Math.max(5, Math.floor(opts.invocations / 5)));
+    for (let i = 0; i <= k; i++) {
+      const r = await once(model, fn, payload, opts.invocations + i);
+      if (!r.error && r.initMs < 0) second.push(r.durationMs);
     }
   } finally {
     clearInterval(hold);
@@ -168,8 +187,26 @@ export async function calibrate(exp: ResolvedExperiment, name: string, opts: Cal
     coldInit: stats(inits),
     fit,
     calibrated: toExperimentSyntax(fit.dist),
+    cpu: cpuSplit(f.memoryMB, warm, secondMemoryMB, second),
     resolved: fit.dist,
   };
+}
+
+/**
+ * The CPU share from two medians: at memory m the emulator's duration is wait + cpu × s(m), with
+ * s(m) = 1 / min(1, vCPUs(m)) (harness/rules/memory-cpu.ts), so two sizes with different s give
+ * both parts. Null when either side has too few warm invocations or the sizes do not differ in s.
+ */
+export function cpuSplit(memoryMB: number, atMemory: number[], secondMemoryMB: number, atSecond: number[]): CalibrationResult['cpu'] {
+  if (atMemory.length < 3 || atSecond.length < 3) return null;
+  const s = (m: number) => 1 / usableCpu(m);
+  const gap = s(memoryMB) - s(secondMemoryMB);
+  if (Math.abs(gap) < 1e-9) return null;
+  const m1 = stats(atMemory).p50Ms;
+  const m2 = stats(atSecond).p50Ms;
+  const cpu = Math.max(0, (m1 - m2) / gap);
+  const fraction = m1 > 0 ? Math.min(1, (cpu * s(memoryMB)) / m1) : 0;
+  return { fraction: round(fraction), secondMemoryMB, medianMs: m1, secondMedianMs: m2 };
 }
 
 /** Human summary of a calibration; pure, so tests can read it. */
@@ -184,8 +221,11 @@ export function formatCalibration(r: CalibrationResult): string {
     `  fit: ${r.fit.chosen} (KS lognormal ${r.fit.ks.lognormal.toFixed(3)}, normal ${r.fit.ks.normal.toFixed(3)}, critical ${r.fit.critical.toFixed(3)} at α=0.05)`,
     `  fitted p50 ${round(quantileDuration(r.resolved, 0.5))} ms, p99 ${round(quantileDuration(r.resolved, 0.99))} ms`,
     '',
+    ...(r.cpu ? [`  CPU share: ${r.cpu.fraction} (median ${r.cpu.medianMs}  ms at its memory, ${r.cpu.secondMedianMs} ms at ${r.cpu.secondMemoryMB} MB)`] : []),
+    '',
     'Paste into the function in your experiment:',
     `  calibrated: ${JSON.stringify(r.calibrated)}`,
+    ...(r.cpu ? [`  cpu: ${r.cpu.fraction}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

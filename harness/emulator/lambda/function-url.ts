@@ -183,7 +183,7 @@ export function serveUrl(model: LambdaModel, req: EmuRequest): EmuResponse | Pro
   let event: unknown;
   if (!ignoresInput) {
     event = buildUrlEvent(req, urlTarget(req)!, model.clock.epochMs());
-    payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
+    payload = fn.spec.code.kind !== 'synthetic' ? JSON.stringify(event) : '';
   }
   let sync: EmuResponse | null = null;
   let resolveLater: ((r: EmuResponse) => void) | null = null;

@@ -4,7 +4,10 @@
  * Everything it returns is data (`Reply`); the service turns it into HTTP. Event source mapping
  * operations live in `esm-provider.ts`.
  */
-import { LAMBDA, LAMBDA_ACCOUNT_LIMITS, LAMBDA_ASYNC } from '../../contracts/aws-facts.ts';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { EMULATED_ACCOUNT, LAMBDA, LAMBDA_ACCOUNT_LIMITS, LAMBDA_ASYNC } from '../../contracts/aws-facts.ts';
+import { readZip, UNZIP_ERROR } from './code-package.ts';
 import type { ResolvedFunction } from '../../experiment/types.ts';
 import {
   functionArn,
@@ -50,15 +53,18 @@ export function specFromResolved(f: ResolvedFunction, asyncRetryDelaysSeconds?: 
     initMs: f.coldStart.initMs,
     handler: f.handler ? `${f.handler.file.split(/[\\/]/).pop()!.replace(/\.[^.]+$/, '')}.${f.handler.export}` : 'synthetic.handler',
     asyncRetryDelaysSeconds: asyncRetryDelaysSeconds ?? f.async.retryDelaysSeconds,
+    cpu: f.cpu ?? null,
   };
 }
 
 /** The tail AWS puts in X-Amz-Log-Result: START/END/REPORT around the handler's lines, last 4 KB, base64 (§5.2). */
 export function logTail(fn: LambdaFunction, requestId: string, o: InvokeOutcome, initMs: number, version = '$LATEST'): string {
-  const billed = Math.max(1, Math.ceil(o.durationMs));
+  // Since 2025-08-01 the INIT phase of a ZIP function on a managed runtime is billed: a cold
+  // start's Billed Duration covers Init Duration too [1.6 INIT billing change].
+  const billed = Math.max(1, Math.ceil(o.durationMs + (initMs >= 0 ? initMs : 0)));
   let text = `START RequestId: ${requestId} Version: ${version}\n`;
   if (o.log) text += `${o.log}\n`;
-  text += `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${o.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${fn.spec.memoryMB} MB\tMax Memory Used: ${fn.spec.memoryMB} MB\t`;
+  text += `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${o.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${fn.spec.memoryMB} MB\tMax Memory Used: ${Math.min(fn.spec.memoryMB, o.memoryUsedMB ?? fn.spec.memoryMB)} MB\t`;
   if (initMs >= 0) text += `Init Duration: ${initMs.toFixed(2)} ms\t`;
   text += '\n';
   const buf = Buffer.from(text, 'utf8');
@@ -113,7 +119,7 @@ export class LambdaProvider {
       Runtime: s.runtime,
       Role: s.role,
       Handler: s.handler,
-      CodeSize: 0,
+      CodeSize: s.code.kind === 'package' ? s.code.codeSize : 0,
       Description: pv ? pv.description : s.description,
       Timeout: s.timeoutSeconds,
       MemorySize: s.memoryMB,
@@ -131,6 +137,8 @@ export class LambdaProvider {
       LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${s.name}` },
     };
     if (Object.keys(s.env).length) out.Environment = { Variables: { ...s.env } };
+    if (s.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: s.deadLetterTargetArn };
+    if (s.layers?.length) out.Layers = s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
     return out;
   }
 
@@ -159,32 +167,139 @@ export class LambdaProvider {
     if (isErr(description)) return description;
     const env = readEnv(o);
     if (isErr(env)) return env;
+    const layers = this.readLayers(o);
+    if (isErr(layers)) return layers;
+    const dlq = readDeadLetter(o);
+    if (isErr(dlq)) return dlq;
     if (this.model.get(ref.name)) return resourceConflict(`Function already exist: ${ref.name}`);
-    // The uploaded code cannot run here. SQUALL_HANDLER=/abs/file.mjs#export runs a real handler
-    // file in a worker; otherwise the function is synthetic: 0 ms, returns {"ok":true}.
-    const code = codeFromEnv(env);
+    if (runtime === undefined || handler === undefined) {
+      return invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+    }
+    const supported = checkRuntime(runtime);
+    if (supported) return supported;
+    const zip = readZipFile(o.Code as Json, 'code.zipFile');
+    if (isErr(zip)) return zip;
+    const code = this.codeOf(zip, layers, handler, env);
     if (isErr(code)) return code;
     const archs = Array.isArray(o.Architectures) ? o.Architectures : [];
     const spec: FunctionSpec = {
       ...defaultSpec(ref.name, code),
       timeoutSeconds: timeout ?? LAMBDA.timeoutDefaultSeconds,
       memoryMB: memory ?? LAMBDA.memoryDefaultMB,
-      handler: handler ?? 'index.handler',
-      runtime: runtime ?? 'nodejs20.x',
+      handler,
+      runtime,
       role,
       description: description ?? '',
       env,
       architecture: archs[0] === 'arm64' ? 'arm64' : 'x86_64',
-      initMs: { kind: 'constant', ms: LAMBDA.coldStartInitMsDefault },
+      // A real package's cold start is its real module init; the synthetic body gets the measured default.
+      initMs: { kind: 'constant', ms: code.kind === 'package' ? 0 : LAMBDA.coldStartInitMsDefault },
+      layers: layers.map((arn) => ({ arn, codeSize: this.layers.get(arn)!.length })),
+      ...(dlq ? { deadLetterTargetArn: dlq } : {}),
     };
     const fn = this.model.create(spec);
-    return ok(this.configuration(fn), 201);
+    const shown = this.configuration(fn);
+    if (o.Publish === true) this.model.publishVersion(fn, undefined);
+    return ok(shown, 201);
+  }
+
+  /**
+   * What a function runs: its unpacked package, or (a package with no files) the synthetic body
+   * (0 ms, `{"ok":true}`), or SQUALL_HANDLER=/abs/file.mjs#export, a handler file outside any package.
+   */
+  private codeOf(zip: Buffer | null, layers: string[], handler: string, env: Record<string, string>): FunctionCode | LambdaError {
+    if (env.SQUALL_HANDLER) return codeFromEnv(env);
+    if (zip === null) return codeFromEnv(env);
+    const entries = readZip(zip);
+    if (typeof entries === 'string') return invalidParameter(UNZIP_ERROR);
+    if (entries.length === 0 && layers.length === 0) return codeFromEnv(env);
+    const u = this.model.packages.unpack(zip, layers.map((a) => this.layers.get(a)!));
+    if (typeof u === 'string') return invalidParameter(`${UNZIP_ERROR} (${u})`);
+    return { kind: 'package', taskRoot: u.taskRoot, optRoot: u.optRoot, handler, codeSha256: u.codeSha256, codeSize: u.codeSize };
+  }
+
+  /** Layers: up to 5 layer version ARNs published here (PublishLayerVersion) [1.6]. */
+  private readLayers(o: Json): string[] | LambdaError {
+    if (o.Layers === undefined || o.Layers === null) return [];
+    if (!Array.isArray(o.Layers) || o.Layers.some((l) => typeof l !== 'string')) return validationError(o.Layers, 'layers', 'Member must be a list of layer version ARNs');
+    const list = o.Layers as string[];
+    if (list.length > 5) return invalidParameter('Cannot reference more than 5 layers.');
+    for (const arn of list) if (!this.layers.has(arn)) return invalidParameter(`Layer version ${arn} does not exist.`);
+    return list;
+  }
+
+  /** Published layer versions: ARN → zip. */
+  private readonly layers = new Map<string, Buffer>();
+  private readonly layerVersions = new Map<string, number>();
+
+  /** PublishLayerVersion with Content.ZipFile (201); the layer is unpacked into /opt of each function using it. */
+  publishLayerVersion(layerName: string, body: Buffer): Reply | LambdaError {
+    if (!/^[a-zA-Z0-9_-]{1,140}$/.test(layerName)) return validationError(layerName, 'layerName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+');
+    const o = readJsonObject(body);
+    if (isErr(o)) return o;
+    if (o.Content === undefined || o.Content === null || typeof o.Content !== 'object') return validationError(null, 'content', 'Member must not be null');
+    const zip = readZipFile(o.Content as Json, 'content.zipFile');
+    if (isErr(zip)) return zip;
+    if (zip === null) return invalidParameter('Content.ZipFile is required: the squall emulator takes layer code only inline.');
+    if (typeof readZip(zip) === 'string') return invalidParameter(UNZIP_ERROR);
+    const description = optString(o, 'Description', 'description', 256);
+    if (isErr(description)) return description;
+    const version = (this.layerVersions.get(layerName) ?? 0) + 1;
+    this.layerVersions.set(layerName, version);
+    const layerArn = `arn:aws:lambda:${EMULATED_ACCOUNT.region}:${EMULATED_ACCOUNT.accountId}:layer:${layerName}`;
+    const arn = `${layerArn}:${version}`;
+    this.layers.set(arn, zip);
+    const out: Json = {
+      Content: { Location: `${this.endpoint()}/_squall/lambda/layers/${layerName}/${version}`, CodeSha256: createHash('sha256').update(zip).digest('base64'), CodeSize: zip.length },
+      LayerArn: layerArn,
+      LayerVersionArn: arn,
+      Description: description ?? '',
+      CreatedDate: this.model.nowIso(),
+      Version: version,
+    };
+    if (Array.isArray(o.CompatibleRuntimes)) out.CompatibleRuntimes = o.CompatibleRuntimes;
+    if (Array.isArray(o.CompatibleArchitectures)) out.CompatibleArchitectures = o.CompatibleArchitectures;
+    return ok(out, 201);
+  }
+
+  /** UpdateFunctionCode with ZipFile (and Publish); answers InProgress like UpdateFunctionConfiguration. */
+  updateFunctionCode(raw: string, body: Buffer): Reply | LambdaError {
+    const fn = this.fn(raw);
+    if (isErr(fn)) return fn;
+    const o = readJsonObject(body);
+    if (isErr(o)) return o;
+    const zip = readZipFile(o, 'zipFile');
+    if (isErr(zip)) return zip;
+    if (zip === null) return invalidParameter('Please provide a source for function code.');
+    if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
+    const code = this.codeOf(zip, (fn.spec.layers ?? []).map((l) => l.arn), fn.spec.handler, fn.spec.env);
+    if (isErr(code)) return code;
+    if (o.DryRun === true) return ok(this.configuration(fn));
+    this.model.update(fn, { ...fn.spec, code });
+    if (o.Publish === true) {
+      const v = this.model.publishVersion(fn, undefined);
+      return ok(this.configuration(fn, v.version));
+    }
+    return ok(this.beginUpdate(fn));
   }
 
   /** `POST /_squall/lambda/functions`: create (or replace) a function from a resolved experiment function. */
   createFromResolved(f: ResolvedFunction): LambdaFunction {
     const existing = this.model.get(f.name);
-    const spec = specFromResolved(f);
+    let spec = specFromResolved(f);
+    if (f.package) {
+      const p = f.package;
+      const u = this.model.packages.unpack(fs.readFileSync(p.zip), p.layers.map((l) => fs.readFileSync(l)));
+      if (typeof u === 'string') throw invalidParameter(`function ${f.name}: package ${p.zip}: ${UNZIP_ERROR} (${u})`);
+      spec = {
+        ...spec,
+        code: { kind: 'package', taskRoot: u.taskRoot, optRoot: u.optRoot, handler: p.handler, codeSha256: u.codeSha256, codeSize: u.codeSize },
+        handler: p.handler,
+        runtime: p.runtime,
+        // The package's cold start is its real module init, measured, not the modelled default.
+        initMs: { kind: 'constant', ms: 0 },
+      };
+    }
     const fn = existing ?? this.model.create(spec);
     if (existing) this.model.update(existing, spec);
     // Version 1 behind the alias `live`, as squall deploys an experiment's function to AWS:
@@ -207,8 +322,36 @@ export class LambdaProvider {
     if (isErr(memory)) return memory;
     const description = optString(o, 'Description', 'description', 256);
     if (isErr(description)) return description;
+    const handler = optString(o, 'Handler', 'handler', 128);
+    if (isErr(handler)) return handler;
+    const runtime = optString(o, 'Runtime', 'runtime', 64);
+    if (isErr(runtime)) return runtime;
+    if (runtime !== undefined) {
+      const unsupported = checkRuntime(runtime);
+      if (unsupported) return unsupported;
+    }
+    const layers = o.Layers === undefined ? undefined : this.readLayers(o);
+    if (isErr(layers)) return layers;
+    const dlq = o.DeadLetterConfig === undefined ? undefined : readDeadLetter(o);
+    if (isErr(dlq)) return dlq;
     if (fn.lastUpdateStatus === 'InProgress') return updateInProgress(fn);
     const spec: FunctionSpec = { ...fn.spec };
+    if (runtime !== undefined) spec.runtime = runtime;
+    if (handler !== undefined) {
+      spec.handler = handler;
+      if (spec.code.kind === 'package') spec.code = { ...spec.code, handler };
+    }
+    if (layers !== undefined && spec.code.kind === 'package') {
+      // Re-unpack the same function code with the new layer list.
+      const u = this.model.packages.unpack(this.model.packages.zipOf(spec.code.codeSha256)!, layers.map((a) => this.layers.get(a)!));
+      if (typeof u === 'string') return invalidParameter(`${UNZIP_ERROR} (${u})`);
+      spec.code = { ...spec.code, taskRoot: u.taskRoot, optRoot: u.optRoot };
+    }
+    if (layers !== undefined) spec.layers = layers.map((arn) => ({ arn, codeSize: this.layers.get(arn)!.length }));
+    if (dlq !== undefined) {
+      if (dlq) spec.deadLetterTargetArn = dlq;
+      else delete spec.deadLetterTargetArn;
+    }
     if (timeout !== undefined) spec.timeoutSeconds = timeout;
     if (memory !== undefined) spec.memoryMB = memory;
     if (description !== undefined) spec.description = description;
@@ -804,6 +947,38 @@ function readEnv(o: Json): Record<string, string> | LambdaError {
     out[k] = v;
   }
   return out;
+}
+
+/** DeadLetterConfig.TargetArn: an SQS queue ARN here (SNS is not emulated); '' or none clears it. */
+function readDeadLetter(o: Json): string | null | LambdaError {
+  const d = o.DeadLetterConfig as { TargetArn?: unknown } | null | undefined;
+  if (d === undefined || d === null) return null;
+  if (typeof d !== 'object') return validationError(d, 'deadLetterConfig', 'Member must be a structure');
+  const t = d.TargetArn;
+  if (t === undefined || t === null || t === '') return null;
+  if (typeof t !== 'string' || !/^arn:aws[a-zA-Z0-9-]*:sqs:/.test(t)) {
+    return invalidParameter(`The provided target arn ${String(t)} is invalid: the squall emulator delivers dead letters to SQS queues only.`);
+  }
+  return t;
+}
+
+const RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'];
+
+/** The Node.js runtimes the emulator runs; any other gets a clear InvalidParameterValueException. */
+function checkRuntime(runtime: string): LambdaError | null {
+  if (RUNTIMES.includes(runtime)) return null;
+  return invalidParameter(`The runtime parameter of ${runtime} is not supported by the squall emulator: it runs ${RUNTIMES.join(', ')} (Code.ZipFile packages).`);
+}
+
+/** Code.ZipFile (base64 in the JSON body); null when absent. S3 and image code cannot be fetched here. */
+function readZipFile(code: Json, field: string): Buffer | null | LambdaError {
+  for (const k of ['S3Bucket', 'S3Key', 'ImageUri']) {
+    if (code[k] !== undefined && code[k] !== null) return invalidParameter(`Code.${k} is not supported by the squall emulator: send the package inline as ZipFile.`);
+  }
+  const z = code.ZipFile;
+  if (z === undefined || z === null) return null;
+  if (typeof z !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(z)) return validationError('***', field, 'Member must be Base64-encoded binary data');
+  return Buffer.from(z, 'base64');
 }
 
 function codeFromEnv(env: Record<string, string>): FunctionCode | LambdaError {

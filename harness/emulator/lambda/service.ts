@@ -27,7 +27,7 @@ export interface LambdaServiceOptions {
   account?: ResolvedAccount;
 }
 
-const API_PREFIXES = ['/2015-03-31/', '/2017-10-31/', '/2019-09-30/', '/2016-08-19/', '/2019-09-25/', '/2021-10-31/', '/2014-11-13/', '/_squall/lambda/'];
+const API_PREFIXES = ['/2015-03-31/', '/2017-10-31/', '/2019-09-30/', '/2016-08-19/', '/2019-09-25/', '/2021-10-31/', '/2014-11-13/', '/2018-10-31/', '/_squall/lambda/'];
 
 export class LambdaService implements EmulatorService {
   readonly name = 'lambda';
@@ -44,7 +44,20 @@ export class LambdaService implements EmulatorService {
     opts: LambdaServiceOptions = {},
   ) {
     this.model = new LambdaModel({ clock: ctx.clock, metrics: ctx.metrics, account: opts.account ?? DEFAULT_ACCOUNT, rng: createRng(opts.seed ?? 1) });
-    this.asyncInvoker = new AsyncInvoker(this.model, (arn, record) => this.deliver(arn, record));
+    this.asyncInvoker = new AsyncInvoker(
+      this.model,
+      (arn, record) => this.deliver(arn, record),
+      (arn, payload, a) => {
+        const q = this.ctx.sqs.getQueueByArn(arn);
+        if (!q) return false;
+        const messageAttributes = {
+          RequestID: { DataType: 'String', StringValue: a.RequestID },
+          ErrorCode: { DataType: 'Number', StringValue: a.ErrorCode },
+          ErrorMessage: { DataType: 'String', StringValue: a.ErrorMessage },
+        };
+        return !(this.ctx.sqs.send(q, { body: payload, messageAttributes }) instanceof SqsError);
+      },
+    );
     this.esm = new EsmManager(this.model, ctx.sqs);
     this.provider = new LambdaProvider(this.model, this.asyncInvoker, () => ctx.endpoint());
     this.esmProvider = new EsmProvider(this.model, ctx.sqs, this.esm);
@@ -145,6 +158,7 @@ export class LambdaService implements EmulatorService {
       }
       return unknownOperation(m, req.path);
     }
+    if (version === '2018-10-31' && seg[2] === 'layers' && seg[4] === 'versions' && seg.length === 5 && m === 'POST') return p.publishLayerVersion(seg[3]!, req.body);
     if (seg[2] !== 'functions') return unknownOperation(m, req.path);
     if (seg.length === 3 || (seg.length === 4 && seg[3] === '')) {
       if (version === '2015-03-31' && m === 'POST') return p.createFunction(req.body);
@@ -160,6 +174,8 @@ export class LambdaService implements EmulatorService {
         return p.deleteFunction(name);
       case '2015-03-31 GET configuration':
         return p.getFunctionConfiguration(name, qualifier);
+      case '2015-03-31 PUT code':
+        return p.updateFunctionCode(name, req.body);
       case '2015-03-31 PUT configuration':
         return p.updateFunctionConfiguration(name, req.body);
       case '2015-03-31 POST versions':
@@ -281,7 +297,8 @@ export function resolvedFunctionProblem(f: unknown): string | null {
   if (f === null || typeof f !== 'object') return 'Body must be a JSON object (a ResolvedFunction)';
   const o = f as Partial<ResolvedFunction>;
   if (typeof o.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(o.name)) return 'name must be 1–64 letters, digits, hyphens or underscores';
-  if (!o.handler === !o.synthetic) return `function ${o.name}: set exactly one of handler or synthetic`;
+  if (Number(Boolean(o.handler)) + Number(Boolean(o.synthetic)) + Number(Boolean(o.package)) !== 1) return `function ${o.name}: set exactly one of handler, package or synthetic`;
+  if (o.package && (typeof o.package.zip !== 'string' || !o.package.zip.startsWith('/'))) return `function ${o.name}: package.zip must be an absolute path`;
   if (o.handler && (typeof o.handler.file !== 'string' || !o.handler.file.startsWith('/'))) return `function ${o.name}: handler.file must be an absolute path`;
   for (const k of ['memoryMB', 'timeoutSeconds'] as const) if (typeof o[k] !== 'number') return `function ${o.name}: ${k} must be a number`;
   if (!o.coldStart || typeof o.coldStart !== 'object') return `function ${o.name}: coldStart.initMs is required`;

@@ -18,6 +18,9 @@ export type DestinationCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExc
 /** Delivers a destination record to an ARN (SQS queue or Lambda function); false if the ARN is unknown. */
 export type DestinationSender = (arn: string, record: string) => boolean;
 
+/** Sends a discarded event to the legacy dead-letter queue: the event itself, with Lambda's attributes. */
+export type DeadLetterSender = (arn: string, payload: string, attributes: { RequestID: string; ErrorCode: string; ErrorMessage: string }) => boolean;
+
 interface AsyncEvent {
   requestId: string;
   payload: string;
@@ -43,6 +46,7 @@ export class AsyncInvoker {
   constructor(
     private readonly model: LambdaModel,
     private readonly send: DestinationSender,
+    private readonly sendDeadLetter: DeadLetterSender = () => false,
   ) {}
 
   /** Accept an event (the 202 has already been decided by the caller). */
@@ -89,14 +93,7 @@ export class AsyncInvoker {
       const cfg = this.config(fn);
       const ageMs = this.model.clock.now() - ev.acceptedAt;
       if (throttle !== null) {
-        const delayMs = throttleRetryDelayMs(ev.throttleRetries + 1);
-        if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
-          this.fail(fn, ev, 'EventAgeExceeded', null);
-          return;
-        }
-        ev.throttleRetries++;
-        fn.metrics.asyncRetries.add(1);
-        this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+        if (this.retryLater(fn, ev, ageMs, throttleRetryDelayMs(ev.throttleRetries + 1), null)) ev.throttleRetries++;
         return;
       }
       ev.invokes++;
@@ -111,14 +108,19 @@ export class AsyncInvoker {
         this.fail(fn, ev, 'RetriesExhausted', o);
         return;
       }
-      if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
-        this.fail(fn, ev, 'EventAgeExceeded', o);
-        return;
-      }
-      ev.retries++;
-      fn.metrics.asyncRetries.add(1);
-      this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+      if (this.retryLater(fn, ev, ageMs, delayMs, o)) ev.retries++;
     });
+  }
+
+  /** Schedule the next attempt `delayMs` from now, or fail the event when that passes its maximum age (rules/async-retry.ts). */
+  private retryLater(fn: LambdaFunction, ev: AsyncEvent, ageMs: number, delayMs: number, o: InvokeOutcome | null): boolean {
+    if (!retryWithinEventAge(ageMs, delayMs, this.config(fn).maximumEventAgeSeconds)) {
+      this.fail(fn, ev, 'EventAgeExceeded', o);
+      return false;
+    }
+    fn.metrics.asyncRetries.add(1);
+    this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+    return true;
   }
 
   private fail(fn: LambdaFunction, ev: AsyncEvent, condition: DestinationCondition, o: InvokeOutcome | null): void {
@@ -126,6 +128,22 @@ export class AsyncInvoker {
     fn.metrics.asyncDropped.add(1);
     const dest = this.config(fn).onFailure;
     if (dest) this.send(dest, this.record(fn, ev, condition, o));
+    // The legacy DeadLetterConfig gets the discarded event too (it coexists with destinations, §2):
+    // the original payload, with RequestID, ErrorCode and ErrorMessage (first 1 KB) attributes.
+    const dlq = fn.spec.deadLetterTargetArn;
+    if (dlq) {
+      let message = condition;
+      if (o) {
+        try {
+          const err = JSON.parse(o.payload) as { errorMessage?: unknown };
+          if (typeof err.errorMessage === 'string') message = err.errorMessage as DestinationCondition;
+        } catch {
+          // An unparsable error payload: keep the condition as the message.
+        }
+      }
+      const code = o ? '200' : '429';
+      this.sendDeadLetter(dlq, ev.payload, { RequestID: ev.requestId, ErrorCode: code, ErrorMessage: Buffer.from(message).subarray(0, 1024).toString('utf8') });
+    }
   }
 
   /** AWS's destination record v1.0 (reference §2). ZeroReservedConcurrency has no responseContext. */

@@ -367,7 +367,7 @@ export class EsmManager {
 
   private invokeOnce(mp: Mapping, records: SqsRecord[], event: { Records: SqsRecord[] }): Promise<BatchVerdict> {
     const fn = mp.fn;
-    const payload = fn.spec.code.kind === 'handler' ? JSON.stringify(event) : '';
+    const payload = fn.spec.code.kind !== 'synthetic' ? JSON.stringify(event) : '';
     mp.m.batches.add(1);
     return new Promise((resolve) => {
       let settled = false;

@@ -17,14 +17,20 @@ import { LAMBDA, LAMBDA_ASYNC, type ThrottleReason } from '../../../contracts/aw
 import type { Rng } from '../../../contracts/distributions.ts';
 import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '../../../experiment/types.ts';
 import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
+import { CodeStore } from '../code-package.ts';
 import { functionArn } from '../errors.ts';
 import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
+import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
 import { WorkerRuntime } from './worker-runtime.ts';
 
-export type FunctionCode = { kind: 'handler'; file: string; export: string } | { kind: 'synthetic'; behaviour: SyntheticBehaviour };
+export type FunctionCode =
+  | { kind: 'handler'; file: string; export: string }
+  /** A deployment package unpacked by the CodeStore; `handler` is Lambda's Handler string. */
+  | { kind: 'package'; taskRoot: string; optRoot: string; handler: string; codeSha256: string; codeSize: number }
+  | { kind: 'synthetic'; behaviour: SyntheticBehaviour };
 
 export interface FunctionSpec {
   name: string;
@@ -42,6 +48,12 @@ export interface FunctionSpec {
   env: Record<string, string>;
   /** Delays before async retries after a function error (AWS ≈ 60 s, 120 s). */
   asyncRetryDelaysSeconds: number[];
+  /** DeadLetterConfig.TargetArn: where discarded asynchronous events go (SQS here). */
+  deadLetterTargetArn?: string;
+  /** Layer versions (ARN and zip size), shown by GetFunctionConfiguration. */
+  layers?: { arn: string; codeSize: number }[];
+  /** How the duration scales with memory (experiment `cpu`); absent = it does not. */
+  cpu?: CpuProfile | null;
 }
 
 export interface EventInvokeConfig {
@@ -151,7 +163,7 @@ export class LambdaFunction {
     this.revisionId = crypto.randomUUID();
     this.codeSha256 = codeSha256(spec);
     this.rng = rng;
-    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng) : null;
+    this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
   }
 
   get name(): string {
@@ -179,6 +191,7 @@ export class LambdaFunction {
 
 /** CodeSha256 as AWS shows it: base64 of a SHA-256 over the code (here: what identifies the code). */
 export function codeSha256(spec: FunctionSpec): string {
+  if (spec.code.kind === 'package') return spec.code.codeSha256;
   const h = createHash('sha256');
   h.update(JSON.stringify(spec.code));
   return h.digest('base64');
@@ -222,6 +235,8 @@ export class LambdaModel {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly concurrency: ConcurrencyModel;
+  /** Unpacked deployment packages (one temporary directory per emulator). */
+  readonly packages = new CodeStore();
   account: ResolvedAccount;
   private readonly fns = new Map<string, LambdaFunction>();
   private readonly rng: Rng;
@@ -284,7 +299,7 @@ export class LambdaModel {
   /** Replace code/config (UpdateFunctionConfiguration); existing environments are recycled like AWS does on update. */
   update(fn: LambdaFunction, spec: FunctionSpec): void {
     fn.spec = spec;
-    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng) : null;
+    fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
     fn.lastModifiedIso = this.nowIso();
     fn.revisionId = crypto.randomUUID();
     fn.codeSha256 = codeSha256(spec);
@@ -388,10 +403,13 @@ export class LambdaModel {
   private makeRuntime(fn: LambdaFunction, version: string): EnvironmentRuntime {
     const { spec: s, program } = this.code(fn, version);
     if (s.code.kind === 'synthetic') return new SyntheticRuntime(program!, this.clock);
+    const pkg = s.code.kind === 'package' ? s.code : null;
     return new WorkerRuntime(
       {
-        file: s.code.file,
-        export: s.code.export,
+        file: s.code.kind === 'handler' ? s.code.file : '',
+        export: s.code.kind === 'handler' ? s.code.export : '',
+        ...(pkg ? { taskRoot: pkg.taskRoot, handler: pkg.handler } : {}),
+        functionVersion: version,
         functionName: s.name,
         functionArn: fn.arn,
         memoryMB: s.memoryMB,
@@ -403,6 +421,15 @@ export class LambdaModel {
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(s.memoryMB),
           AWS_LAMBDA_FUNCTION_VERSION: version,
           AWS_REGION: 'us-east-1',
+          ...(pkg
+            ? {
+                LAMBDA_TASK_ROOT: pkg.taskRoot,
+                _HANDLER: pkg.handler,
+                AWS_EXECUTION_ENV: `AWS_Lambda_${s.runtime}`,
+                AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${s.name}`,
+                NODE_PATH: [`${pkg.optRoot}/nodejs/node${s.runtime.replace(/^nodejs(\d+)\.x$/, '$1')}/node_modules`, `${pkg.optRoot}/nodejs/node_modules`, pkg.taskRoot].join(':'),
+              }
+            : {}),
         },
       },
       this.clock,
@@ -415,6 +442,8 @@ export class LambdaModel {
 
   invoke(fn: LambdaFunction, qualifier: string | null, req: InvokeRequest, done: InvokeDone): void {
     const m = fn.metrics;
+    // Only a qualified invoke of real code needs the qualified ARN; the synthetic hot path allocates nothing.
+    if (qualifier !== null && fn.spec.code.kind !== 'synthetic' && req.invokedFunctionArn === undefined) req = { ...req, invokedFunctionArn: functionArn(fn.name, qualifier) };
     const version = fn.versions.size === 0 ? '$LATEST' : this.routeVersion(fn, qualifier);
     // A canary invoke runs the additional version, which the alias's provisioned environments do not hold.
     const leaseQualifier = qualifier !== null && version !== (fn.versionOf(qualifier) ?? '$LATEST') ? null : qualifier;
@@ -625,6 +654,7 @@ export class LambdaModel {
     }
     // Busy environments too: a worker mid-invocation must not keep the process alive.
     for (const r of [...this.live]) this.dispose(r);
+    this.packages.close();
   }
 
   /** Environments alive (idle, busy or initialising) across all functions. */

@@ -17,6 +17,8 @@ export interface InvokeRequest {
   /** Whether the caller wants the log tail (builds the START/END/REPORT lines). */
   readonly logTail: boolean;
   readonly clientContext: string | null;
+  /** The ARN the caller invoked, qualified when it named a version or alias (context.invokedFunctionArn). */
+  readonly invokedFunctionArn?: string;
 }
 
 export interface InvokeOutcome {
@@ -30,6 +32,8 @@ export interface InvokeOutcome {
   durationMs: number;
   /** Log lines the handler wrote (only collected when asked for). */
   log: string;
+  /** The environment's memory in use after the invoke (REPORT's Max Memory Used), when the runtime measures it. */
+  memoryUsedMB?: number;
   /** Parsed result when the runtime has it (synthetic functions), so callers can skip JSON.parse. */
   value?: unknown;
 }

@@ -23,6 +23,8 @@ export class SyntheticProgram {
     readonly initMs: DurationDistribution,
     readonly timeoutSeconds: number,
     readonly rng: Rng,
+    /** Memory's effect on the duration (harness/rules/memory-cpu.ts): 1 when it has none. */
+    readonly durationScale = 1,
   ) {
     this.okValue = behaviour.response ?? { ok: true };
     this.okPayload = JSON.stringify(this.okValue);
@@ -96,7 +98,7 @@ export class SyntheticRuntime implements EnvironmentRuntime {
       done(p.instantOutcome);
       return;
     }
-    const ms = sampleDuration(p.behaviour.duration, p.rng);
+    const ms = sampleDuration(p.behaviour.duration, p.rng) * p.durationScale;
     const outcome = this.decide(req, ms);
     const timeoutMs = p.timeoutSeconds * 1000;
     if (ms >= timeoutMs) {

@@ -9,13 +9,19 @@ import { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../../../contracts/clock.ts';
 import { sampleDuration, type Rng } from '../../../contracts/distributions.ts';
 import type { DurationDistribution } from '../../../experiment/types.ts';
+import { measuredCpuStretchMs } from '../../../rules/memory-cpu.ts';
 import { errorPayload, timeoutOutcome, type EnvironmentRuntime, type InvokeOutcome, type InvokeRequest } from './runtime.ts';
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export interface HandlerSpec {
+  /** A handler file and export (SQUALL_HANDLER, an experiment's handler file) … */
   file: string;
   export: string;
+  /** … or an unpacked deployment package (/var/task) with Lambda's Handler string. */
+  taskRoot?: string;
+  handler?: string;
+  functionVersion: string;
   functionName: string;
   functionArn: string;
   memoryMB: number;
@@ -30,6 +36,11 @@ interface WorkerReply {
   ok?: boolean;
   payload?: string;
   durationMs?: number;
+  memoryUsedMB?: number;
+  /** Time the handler kept the worker's thread busy (event loop active), in ms. */
+  busyMs?: number;
+  /** Time the worker's thread waited for a host core during the handler (Linux), in ms. */
+  hostWaitMs?: number;
   log?: string;
   error?: { errorType: string; errorMessage: string; trace: string[] };
 }
@@ -54,6 +65,9 @@ export class WorkerRuntime implements EnvironmentRuntime {
       workerData: {
         file: this.spec.file,
         exportName: this.spec.export,
+        taskRoot: this.spec.taskRoot,
+        handlerName: this.spec.handler,
+        functionVersion: this.spec.functionVersion,
         functionName: this.spec.functionName,
         functionArn: this.spec.functionArn,
         memoryMB: this.spec.memoryMB,
@@ -139,9 +153,16 @@ export class WorkerRuntime implements EnvironmentRuntime {
         log: '',
       });
     };
-    this.pending = (r) =>
-      finish({ payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs: r.durationMs ?? 0, log: r.log ?? '' });
-    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs });
+    this.pending = (r) => {
+      // The handler ran on a whole host core (one vCPU); at less memory its CPU part takes longer.
+      // A Lambda function has its CPU share to itself: the host's run-queue wait is not its time.
+      const stretch = measuredCpuStretchMs(r.busyMs ?? 0, this.spec.memoryMB);
+      const durationMs = Math.max(0, (r.durationMs ?? 0) - (r.hostWaitMs ?? 0)) + stretch;
+      const outcome: InvokeOutcome = { payload: r.payload ?? 'null', functionError: r.ok === false, fatal: false, durationMs, log: r.log ?? '', memoryUsedMB: r.memoryUsedMB };
+      if (stretch < 1) finish(outcome);
+      else this.clock.setTimer(() => finish(outcome), stretch);
+    };
+    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs, invokedFunctionArn: req.invokedFunctionArn });
   }
 
   dispose(): void {
