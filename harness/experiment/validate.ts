@@ -929,8 +929,18 @@ function checkStopConditions(ctx: CheckContext): void {
   const exp = ctx.exp;
   (input.chaos?.stopConditions ?? []).forEach((raw, i) => {
     const p: PathPart[] = ['chaos', 'stopConditions', i];
-    if ('alarm' in raw) {
+    if (raw.alarm !== undefined) {
+      const mixed = (['series', 'labels', 'when', 'window'] as const).filter((k) => raw[k] !== undefined);
+      if (mixed.length) error([...p, mixed[0]!], `a stop condition is either a CloudWatch \`alarm\` or a \`series\` condition, not both`, 'split it into two stop conditions');
       if (exp.target.kind !== 'aws') error([...p, 'alarm'], 'a CloudWatch alarm stop condition needs an aws target', 'set target.kind: aws (the emulator has no CloudWatch alarms), or use a series condition');
+      return;
+    }
+    if (raw.series === undefined) {
+      error([...p, 'series'], '`series` is required', 'name a series (e.g. lambda.errors) with `when`, or a CloudWatch `alarm`');
+      return;
+    }
+    if (raw.when === undefined) {
+      error([...p, 'when'], '`when` is required', 'e.g. when: "sum > 100"');
       return;
     }
     if (!isSeriesName(raw.series)) notFound(ctx, [...p, 'series'], 'series', raw.series, Object.keys(SERIES), error);
