@@ -52,7 +52,8 @@ async function target(reserved: number | null): Promise<{ fn: string; queue: str
 }
 
 function run(file: string, reports: string, extra: string[] = []) {
-  return startCli(['run', file, '--reports', reports, '--tail', '0s', '--yes', ...extra]);
+  // --metrics-wait 0s: moto has no CloudWatch points to wait for.
+  return startCli(['run', file, '--reports', reports, '--tail', '0s', '--yes', '--metrics-wait', '0s', ...extra]);
 }
 
 /** `squall restore`, asynchronously: a spawnSync would stall the other runs' kill timers. */
@@ -160,7 +161,8 @@ describe.skipIf(!moto_.available)('crash tests: moto_server as an aws target', (
     it('Ctrl-C twice: restore only, exit 130 because everything is back', async () => {
       const { t, r, runDir } = await runningWithFault(20);
       signalGroup(r.pgid, 'SIGINT');
-      await new Promise((res) => setTimeout(res, 150));
+      // The second press after squall has seen the first (as a person would, reading the prompt).
+      await waitFor('the first signal noticed', () => r.stderr().includes('press again'), 20_000);
       signalGroup(r.pgid, 'SIGINT');
       const { code } = await r.exit;
       expect(r.stderr()).toContain('restoring only');
