@@ -275,3 +275,11 @@ export const SQS_API = {
    */
   fifoApiCallsPerSecond: 300,
 } as const;
+
+/** CloudWatch, for the system series of a real account (target/system-series.ts). */
+export const CLOUDWATCH = {
+  /** GetMetricData takes at most 500 MetricDataQueries per request (CloudWatch API reference, GetMetricData). */
+  maxQueriesPerRequest: 500,
+  /** Lambda and SQS publish standard-resolution metrics: one point a minute (CloudWatch concepts, Resolution). */
+  periodSeconds: 60,
+} as const;

@@ -7,6 +7,7 @@
  * aws-lambda-sqs-facts.md): the CloudWatch reader waits for them, bounded, and reports progress.
  */
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CLOUDWATCH } from '../contracts/aws-facts.ts';
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { rebaseSeries } from '../observe/align.ts';
 import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
@@ -87,9 +88,9 @@ const QUEUE: MetricSpec[] = [
   { namespace: 'AWS/SQS', metric: 'ApproximateAgeOfOldestMessage', stat: 'Maximum', series: 'sqs.oldest_age_seconds' },
 ];
 
-/** GetMetricData takes at most 500 queries per request (CloudWatch API reference, MetricDataQueries). */
-export const CLOUDWATCH_MAX_QUERIES = 500;
-export const CLOUDWATCH_PERIOD_SECONDS = 60;
+/** From the one AWS facts module (contracts/aws-facts.ts). */
+export const CLOUDWATCH_MAX_QUERIES = CLOUDWATCH.maxQueriesPerRequest;
+export const CLOUDWATCH_PERIOD_SECONDS = CLOUDWATCH.periodSeconds;
 
 interface PlannedQuery {
   query: MetricDataQuery;
