@@ -1067,7 +1067,7 @@ export class SqsModel {
       if (m.dueAt === key) (due ??= []).push(m);
     }
     if (due !== null) {
-      // A long poll returns as soon as one message is visible (fact sheet §4), and messages hidden
+      // A long poll returns as soon as one message is visible (fact sheet §4 ReceiveMessage; the SQS guide: long polling returns messages "as soon as they become available"), and messages hidden
       // by different receives reappear at different instants, so a waiting receiver gets one
       // receive's returns, not everything a late timer finds due: the earliest hiding first, each
       // in its receive's order, waiters served between them (as the simulator's driver does).
