@@ -226,10 +226,11 @@ export class MappingDriver {
   /** Return every receive whose visibility timeout is due by `now`; the agenda event stays booked. */
   private expireDue(q: QueueModel, now: number): void {
     if (q.vtDue.length === 0 || !visibleAgain(q.vtDue.front(), now)) return;
-    // A long poll returns as soon as one message is visible (fact sheet §4 ReceiveMessage; the SQS guide: long polling returns messages "as soon as they become available") and different
-    // receives' messages reappear at different instants, so waiting pollers are served after each
-    // receive's return (returnVisible → onVisible → poll), not once with all of them; the
-    // emulator's queue does the same when its timer finds several due (SqsModel.tick).
+    // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
+    // ReceiveMessage) and different receives' messages reappear at different instants, so waiting
+    // pollers are served after each receive's return (returnVisible → onVisible → poll), not once
+    // with all of them; the emulator's queue does the same when its timer finds several due
+    // (SqsModel.tick).
     q.expiring = true;
     try {
       while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {

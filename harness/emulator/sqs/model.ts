@@ -1067,10 +1067,11 @@ export class SqsModel {
       if (m.dueAt === key) (due ??= []).push(m);
     }
     if (due !== null) {
-      // A long poll returns as soon as one message is visible (fact sheet §4 ReceiveMessage; the SQS guide: long polling returns messages "as soon as they become available"), and messages hidden
-      // by different receives reappear at different instants, so a waiting receiver gets one
-      // receive's returns, not everything a late timer finds due: the earliest hiding first, each
-      // in its receive's order, waiters served between them (as the simulator's driver does).
+      // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
+      // ReceiveMessage), and messages hidden by different receives reappear at different instants,
+      // so a waiting receiver gets one receive's returns, not everything a late timer finds due:
+      // the earliest hiding first, each in its receive's order, waiters served between them (as
+      // the simulator's driver does).
       if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt || a.dueGroup - b.dueGroup || a.dueIndex - b.dueIndex);
       for (let i = 0; i < due.length; i++) {
         const m = due[i]!;
