@@ -1064,7 +1064,8 @@ export class SqsModel {
     while (visibleAgain(q.due.peekKey(), now)) {
       const key = q.due.peekKey();
       const m = q.due.pop()!;
-      if (m.dueAt === key) (due ??= []).push(m);
+      // A deleted message leaves its entry behind; only a hidden one has anything due.
+      if (m.dueAt === key && (m.state === State.Delayed || m.state === State.InFlight)) (due ??= []).push(m);
     }
     if (due !== null) {
       // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
