@@ -44,6 +44,16 @@ function commonChecks(argv: Record<string, unknown>): true {
   return true;
 }
 
+/** yargs lists an unknown `--http-debug` twice (also as `httpDebug`); name each flag once. */
+function unknownArguments(msg: string): string | undefined {
+  const m = /^Unknown arguments?: (.*)$/s.exec(msg);
+  if (!m) return undefined;
+  const names = m[1]!.split(', ');
+  const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const unique = names.filter((n) => !(/[A-Z]/.test(n) && names.includes(kebab(n))));
+  return `unknown argument${unique.length === 1 ? '' : 's'}: ${unique.join(', ')}`;
+}
+
 function usage(message: string, hint = "run 'squall --help' or 'squall <command> --help' for usage"): SquallError {
   return new SquallError(message, { exitCode: EXIT.invalidInput, hint });
 }
@@ -64,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     // Throwing (not just recording an exit code) is what keeps yargs from calling the handler.
     .fail((msg, err) => {
       if (err) throw err;
-      throw usage(msg.replace(/^Unknown arguments?: /, (m) => m.toLowerCase()));
+      throw usage(unknownArguments(msg) ?? msg);
     });
   for (const c of commands as CommandModule<object, any>[]) parser = parser.command(c);
   if (argv.length === 0) {

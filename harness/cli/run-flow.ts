@@ -243,11 +243,12 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const stopResult = await stops.finish(runnerResult.files.summary);
     stoppedBy = stopResult.fired;
     if (stopResult.restore?.failed.length) o.log(`warning: ${stopResult.restore.failed.length} fault(s) not restored when the stop condition fired; retrying`);
-    restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length;
 
     // Faults with windows past the load end are restored now, before observing the drain.
     status.enter('restoring');
     restoreReport = await timeline.finish(o.restoreDeadlineMs !== undefined ? { deadlineMs: o.restoreDeadlineMs } : {});
+    // Counted after finish(): a window's restore still in flight when the load ended completes inside it.
+    restoredInWindows = timeline.events.filter((e) => e.what === 'restored').length - restoreReport.restored;
     timeline = null;
     if (o.tailMs > 0 && !stopped()) {
       status.enter('observing');

@@ -16,6 +16,7 @@ import { formatDriftTable, withDeployed } from '../target/drift.ts';
 import { applyTargetOverrides, type TargetFlags } from '../target/override.ts';
 import { preflight } from '../target/preflight.ts';
 import { cloudWatchSeriesSource } from '../target/system-series.ts';
+import { simulate } from '../simulator/simulate.ts';
 import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
 import { runExperiment, type RunOptions } from './run-flow.ts';
@@ -61,6 +62,8 @@ export default defineCommand({
     // Checked before anything runs: a bad --baseline must not cost a run.
     const b = args.baseline as string | boolean | undefined;
     const baseline = b === false ? null : typeof b === 'string' ? runFolderArg('--baseline', b) : undefined;
+    // First: a closed pipe during the preflight must not crash either.
+    const out = guardedOutput();
     const loaded = await loadExperiment(args.experiment as string, { onWarning: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`) });
     const exp = applyTargetOverrides(loaded, args as TargetFlags);
     let aws: RunOptions['aws'];
@@ -73,7 +76,6 @@ export default defineCommand({
       aws = await prepareAws(exp, { tailMs: tail.ms, yes: args.yes, strictDrift: args['strict-drift'], metricsWaitMs: wait.ms, mappingMetrics: args['mapping-metrics'] });
       if (!aws) return EXIT.interrupted;
     }
-    const out = guardedOutput();
     const stop = new AbortController();
     const kill = new AbortController();
     let runDir: string | null = null;
@@ -199,6 +201,18 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
     out(formatPlan(buildRunPlan(exp, { region: clients.region, account: pf.identity.account, endpoint: target?.endpoint ?? null }, pf, o.tailMs, { mappingMetrics: o.mappingMetrics })));
     const metricsOff = Object.values(pf.deployed.eventSources).filter((m) => !m.metrics.includes('EventCount'));
     if (metricsOff.length && !o.mappingMetrics) out(`note: event metrics are off on ${metricsOff.map((m) => m.id).join(', ')}; --mapping-metrics turns them on for the run (restored after)`);
+    const predictFrom = withDeployed(exp, pf.deployed);
+    const bound = target?.maxCostUsd ?? null;
+    if (bound !== null) {
+      const cost = simulate(predictFrom, { drainLimitMs: o.tailMs }).totals.costUsd;
+      out(`predicted cost of the run: $${cost.toFixed(4)} (target.maxCostUsd $${bound})`);
+      if (cost > bound) {
+        throw new SquallError(`the predicted cost of the run, $${cost.toFixed(4)}, is above target.maxCostUsd ($${bound}); nothing was changed`, {
+          exitCode: EXIT.invalidInput,
+          hint: 'shorten the load or lower its rate, or raise target.maxCostUsd if the cost is intended (`squall simulate` shows where it comes from)',
+        });
+      }
+    }
     if (!(await confirmed(o.yes, pf.identity.account))) {
       out('not confirmed; nothing was changed');
       clients.destroy();
@@ -211,7 +225,7 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
     };
     const systemSeries = cloudWatchSeriesSource(clients, resources, { maxWaitMs: o.metricsWaitMs });
     const mappingMetrics = o.mappingMetrics ? metricsOff.map((m) => ({ uuid: m.uuid, id: m.id, metrics: m.metrics })) : [];
-    return { clients, credentials: pf.credentials, predictFrom: withDeployed(exp, pf.deployed), systemSeries, mappingMetrics };
+    return { clients, credentials: pf.credentials, predictFrom, systemSeries, mappingMetrics };
   } catch (e) {
     clients.destroy();
     throw e;

@@ -6,6 +6,7 @@
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from './server.ts';
 import { sqsService } from './sqs/service.ts';
+import { stsService } from './sts/service.ts';
 import { bootstrapFromExperiment, type BootstrapResult } from './lambda/bootstrap.ts';
 import { lambdaService, type LambdaService } from './lambda/service.ts';
 
@@ -21,7 +22,7 @@ export async function startLambdaEmulator(opts: Omit<EmulatorOptions, 'services'
   const exp = opts.experiment;
   const emulator = await startEmulator({
     ...opts,
-    services: [lambdaService({ seed: opts.seed ?? exp?.seed ?? 1, ...(exp ? { account: exp.system.account } : {}) }), sqsService],
+    services: [stsService, lambdaService({ seed: opts.seed ?? exp?.seed ?? 1, ...(exp ? { account: exp.system.account } : {}) }), sqsService],
   });
   const lambda = emulator.services.get('lambda') as LambdaService;
   let system: BootstrapResult = { functions: [], queues: {}, mappings: {}, urls: {} };

@@ -314,17 +314,18 @@ export function resolveExperiment(input: ExperimentInput, sourceFile: string): R
           profile: input.target.profile ?? null,
           endpoint: input.target.endpoint ?? null,
           accountAllowlist: input.target.accountAllowlist,
+          maxCostUsd: input.target.maxCostUsd ?? null,
         };
 
   const rawStops = input.chaos?.stopConditions ?? [];
   const alarms: AlarmStopCondition[] = [];
   rawStops.forEach((c, index) => {
-    if ('alarm' in c) alarms.push({ index, alarm: c.alarm, then: c.then ?? 'stop-load' });
+    if (c.alarm !== undefined) alarms.push({ index, alarm: c.alarm, then: c.then ?? 'stop-load' });
   });
-  const stopConditions: StopCondition[] = rawStops.flatMap((c) => ('alarm' in c ? [] : [c])).map((c) => {
-    const p = parseSeriesCondition(c.when);
+  const stopConditions: StopCondition[] = rawStops.filter((c) => c.alarm === undefined).map((c) => {
+    const p = parseSeriesCondition(c.when ?? '');
     return {
-      series: c.series,
+      series: c.series ?? '',
       labels: c.labels ?? {},
       aggregate: (p?.aggregate ?? 'sum') as StopCondition['aggregate'],
       op: (p?.op ?? '>') as StopCondition['op'],

@@ -236,21 +236,19 @@ export const FaultSchema = z.strictObject({
   kind: z.enum(['marker', 'invalid-json', 'oversized']).optional(),
 });
 
-const SeriesStopConditionSchema = z.strictObject({
-  series: z.string(),
+/**
+ * A stop condition: a series condition (`series`, `when`, …) or a CloudWatch alarm by name or ARN
+ * (`alarm`, aws targets; the run stops when it is in ALARM, as in AWS FIS). One object with both
+ * shapes' fields, so that a wrong field gets its own message; validate.ts checks which shape it is.
+ */
+const StopConditionSchema = z.strictObject({
+  series: z.string().optional(),
   labels: strMap().optional(),
-  when: z.string(),
+  when: z.string().optional(),
   window: duration().optional(),
+  alarm: z.string().min(1, { error: 'name the CloudWatch alarm (its name or ARN)' }).optional(),
   then: z.enum(['stop-load', 'continue']).optional(),
 });
-
-/** A CloudWatch alarm by name or ARN (aws targets): the run stops when it is in ALARM, as in AWS FIS. */
-const AlarmStopConditionSchema = z.strictObject({
-  alarm: z.string().min(1, { error: 'name the CloudWatch alarm (its name or ARN)' }),
-  then: z.enum(['stop-load', 'continue']).optional(),
-});
-
-const StopConditionSchema = z.union([AlarmStopConditionSchema, SeriesStopConditionSchema]);
 
 export const ChaosSchema = z.strictObject({
   faults: z.array(FaultSchema).optional(),
@@ -280,6 +278,8 @@ export const TargetSchema = z.union([
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS Region like us-east-1' }),
     profile: z.string().optional(),
     endpoint: z.url({ error: 'expected a URL like http://127.0.0.1:4566' }).optional(),
+    /** Refuse to start when the predicted cost of the run (list prices) is above this. */
+    maxCostUsd: z.number().positive({ error: 'maxCostUsd is a positive amount in US dollars' }).optional(),
     accountAllowlist: z.array(z.string().regex(/^\d{12}$/, { error: 'AWS account ids are 12 digits' })).min(1, {
       error: 'name at least one account squall may touch',
     }),

@@ -36,6 +36,8 @@ export type ResolvedTarget =
       endpoint: string | null;
       /** Account ids squall may touch; a run against any other account refuses to start. */
       accountAllowlist: string[];
+      /** Refuse to start when the predicted cost of the run is above this (US dollars); absent = no bound. */
+      maxCostUsd?: number | null;
     };
 
 export interface ResolvedSystem {

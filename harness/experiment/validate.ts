@@ -413,7 +413,20 @@ function zodIssueToDiagnostics(issue: z.core.$ZodIssue, error: ErrorFn): void {
     return;
   }
   if (issue.code === 'invalid_union') {
-    // Report the union's own message (written for people), not every branch's failure.
+    // A union with a message written for people says it; a bare one (zod's "Invalid input"), when
+    // exactly one branch fits the object's keys (a series stop condition, not an alarm), gives
+    // that branch's own issues.
+    const input = (issue as { input?: unknown }).input;
+    const fits = issue.errors.filter(
+      (branch) =>
+        branch.length > 0 &&
+        !branch.some((i) => i.path.length === 0 && i.code === 'unrecognized_keys') &&
+        !branch.some((i) => i.path.length === 1 && i.code === 'invalid_type' && (input as Record<PropertyKey, unknown> | undefined)?.[i.path[0]!] === undefined),
+    );
+    if (issue.message.startsWith('Invalid input') && input && typeof input === 'object' && fits.length === 1) {
+      for (const sub of fits[0]!) zodIssueToDiagnostics({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, error);
+      return;
+    }
     error(p, issue.message);
     return;
   }
@@ -916,8 +929,18 @@ function checkStopConditions(ctx: CheckContext): void {
   const exp = ctx.exp;
   (input.chaos?.stopConditions ?? []).forEach((raw, i) => {
     const p: PathPart[] = ['chaos', 'stopConditions', i];
-    if ('alarm' in raw) {
+    if (raw.alarm !== undefined) {
+      const mixed = (['series', 'labels', 'when', 'window'] as const).filter((k) => raw[k] !== undefined);
+      if (mixed.length) error([...p, mixed[0]!], `a stop condition is either a CloudWatch \`alarm\` or a \`series\` condition, not both`, 'split it into two stop conditions');
       if (exp.target.kind !== 'aws') error([...p, 'alarm'], 'a CloudWatch alarm stop condition needs an aws target', 'set target.kind: aws (the emulator has no CloudWatch alarms), or use a series condition');
+      return;
+    }
+    if (raw.series === undefined) {
+      error([...p, 'series'], '`series` is required', 'name a series (e.g. lambda.errors) with `when`, or a CloudWatch `alarm`');
+      return;
+    }
+    if (raw.when === undefined) {
+      error([...p, 'when'], '`when` is required', 'e.g. when: "sum > 100"');
       return;
     }
     if (!isSeriesName(raw.series)) notFound(ctx, [...p, 'series'], 'series', raw.series, Object.keys(SERIES), error);

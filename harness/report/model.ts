@@ -77,6 +77,8 @@ export interface ReportData {
   checks: Array<{ path: string; passes: number; fails: number; rate: number | null }>;
   accuracy: Array<{ key: string; unit: string; measured: number | null; predicted: number | null; error: number | null; relativeError: number | null; tolerance: string; verdict: string }>;
   windows: WindowedComparison | null;
+  /** The windowed figures as one table: a row per series, a measured/predicted pair per window. */
+  windowTable: WindowTable | null;
   accounting: Accounting | null;
   cost: CostRow[];
   custom: Array<{ name: string; type: string; total: number | null; avg?: number | null; max?: number | null; samples: number }>;
@@ -86,7 +88,34 @@ export interface ReportData {
   baseline: { runId: string; dir: string; verdict: Verdict } | null;
 }
 
+export interface WindowTable {
+  columns: Array<{ label: string; kind: string; fromS: number; toS: number }>;
+  rows: Array<{ key: string; cells: Array<{ measured: number | null; predicted: number | null; perSecond: boolean; off: boolean }> }>;
+}
+
+/** Rows per series, columns per window; a cell is off when measured leaves the prediction by more than a third. */
+export function windowTable(w: WindowedComparison | null): WindowTable | null {
+  if (!w || !w.windows.length) return null;
+  const keys = [...new Set(w.windows.flatMap((x) => x.figures.map((f) => f.key)))].sort();
+  return {
+    columns: w.windows.map((x) => ({ label: x.window.label, kind: x.window.kind, fromS: x.window.fromMs / 1000, toS: x.window.toMs / 1000 })),
+    rows: keys.map((key) => ({
+      key,
+      cells: w.windows.map((x) => {
+        const f = x.figures.find((y) => y.key === key);
+        const perSecond = f?.measuredPerSecond !== null && f?.measuredPerSecond !== undefined;
+        const m = perSecond ? f!.measuredPerSecond : (f?.measured ?? null);
+        const p = perSecond ? (f!.predictedPerSecond ?? null) : (f?.predicted ?? null);
+        const off = m !== null && p !== null && Math.abs(m - p) > Math.max(1, Math.abs(p) / 3);
+        return { measured: m, predicted: p, perSecond, off };
+      }),
+    })),
+  };
+}
+
 export interface Accounting {
+  /** true: from the target's message ledger, exact by kind; false: inferred from totals (older runs). */
+  exact: boolean;
   rows: Array<{ kind: 'good' | 'poison'; sent: number; processed: number; deadLettered: number; left: number }>;
   lost: number;
   ok: boolean;
@@ -332,6 +361,7 @@ function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
     };
     const c = raw.collateral;
     return {
+      exact: true,
       rows: [row('good'), row('poison')],
       lost: raw.lost,
       ok: raw.ok,
@@ -366,6 +396,7 @@ function accounting(files: RunFiles, digest: PointsDigest): Accounting | null {
       'Give the event source mapping a MaximumConcurrency at or below the function\'s reserved concurrency, so pollers stop receiving what cannot be invoked; keep the visibility timeout ≥ 6 × the function timeout and maxReceiveCount ≥ 5 (aws-lambda-sqs-facts.md §4).';
   }
   return {
+    exact: false,
     rows,
     lost: m.lost,
     ok: m.ok,
@@ -691,6 +722,7 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
     checks,
     accuracy,
     windows: windowsFor(files),
+    windowTable: windowTable(windowsFor(files)),
     accounting: accounting(files, digest),
     cost,
     custom: digest.custom.map(({ name, type, total: t, avg, max, samples }) => ({ name, type, total: t, samples, ...(avg !== undefined ? { avg } : {}), ...(max !== undefined ? { max } : {}) })),

@@ -6,10 +6,14 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeSummaryEntry } from './summary-entry.ts';
 import { supervisedEnv } from './watchdog.ts';
 import { RUN_FILES, type RunFiles, type RunRecord, type RunnerOptions, type RunnerResult } from './types.ts';
+
+/** Wraps an executable that has no watchdog of its own (the k6 binary): see supervise.mjs. */
+const SUPERVISE = fileURLToPath(new URL('./supervise.mjs', import.meta.url));
 
 export function runFiles(runDir: string): RunFiles {
   const dir = path.resolve(runDir);
@@ -81,7 +85,9 @@ function spawnTeed(
   stderr: WriteStream,
 ): Promise<{ exitCode: number; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
+    // squall's own engine watches its parent itself (watchdog.ts); anything else runs under supervise.mjs.
+    const [exe, ...rest] = command[0] === process.execPath ? command : [process.execPath, SUPERVISE, ...command];
+    const child = spawn(exe!, rest, {
       // The script's directory, as with `cd dir && k6 run script.js`: handleSummary's relative paths
       // and any relative path the user passed resolve where the user would expect.
       cwd: path.dirname(path.resolve(opts.script)),
@@ -95,13 +101,19 @@ function spawnTeed(
     const stop = () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM'); // k6 stops gracefully on SIGTERM and exits 105 (k6-contract §3.5)
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), 15_000);
+      killTimer ??= setTimeout(() => kill(), 15_000);
       killTimer.unref();
     };
     const timeout = opts.timeoutMs === undefined ? undefined : setTimeout(stop, opts.timeoutMs);
     timeout?.unref();
     const kill = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // The whole group: the engine's workers or the supervised k6 go too.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     };
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });

@@ -25,8 +25,19 @@ export async function scriptEnv(exp: ResolvedExperiment, clients: TargetClients,
   }
   for (const f of Object.values(exp.system.functions)) {
     if (!f.url) continue;
-    const r = await clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: f.name }));
-    if (!r.FunctionUrl) throw new SquallError(`function ${f.name} has no function URL on the target`, { exitCode: EXIT.invalidInput });
+    const noUrl = () =>
+      new SquallError(`function ${f.name} has no function URL on the target, but the experiment says \`url: true\``, {
+        exitCode: EXIT.environmentUnavailable,
+        hint: `create one (aws lambda create-function-url-config --function-name ${f.name} …) or remove \`url: true\` from system.functions.${f.name}`,
+      });
+    let r;
+    try {
+      r = await clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: f.name }));
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ResourceNotFoundException') throw noUrl();
+      throw e;
+    }
+    if (!r.FunctionUrl) throw noUrl();
     env[`SQUALL_URL_${envSuffix(f.name)}`] = r.FunctionUrl.replace(/\/$/, '');
   }
   for (const q of Object.keys(exp.system.queues)) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Series, SeriesFile } from '../../harness/contracts/series.ts';
 import { compareSeries, intervalBand } from '../../harness/compare/compare.ts';
 import type { ResolvedExpect, Tolerance } from '../../harness/experiment/types.ts';
+import { formatPredictions } from '../../harness/cli/run-summary.ts';
 
 const tol = (t: Partial<Tolerance>): Tolerance => ({ relative: null, absolute: null, on: 'total', interval: null, ...t });
 const expect95 = (predictions: Record<string, Tolerance>): ResolvedExpect => ({ thresholds: {}, predictions, messages: 'off' });
@@ -31,6 +32,11 @@ describe('interval tolerances', () => {
     expect(at(17).verdict).toBe('fail');
     expect(at(49).verdict).toBe('fail');
     expect(at(30).interval).toEqual({ level: 0.95, lower: 18.4, upper: 47.2, passBand: [18, 48] });
+    // The CLI's summary says over which window and against which band.
+    const c = compareSeries(predicted, file('emulator', [{ name: 'sqs.moved_to_dlq', labels: { queue: 'q' }, unit: 'messages', values: [0, 60, 0, 0] }]), expect95({ default: tol({ interval: 0.95 }) }));
+    const text = formatPredictions(c);
+    expect(text).toContain('  over 4 s (load 2 s + tail), intervals from 20 simulator seeds');
+    expect(text).toContain('sqs.moved_to_dlq{queue=q}: measured 60 vs predicted 30 (fail; 95 % interval 18.4–47.2, passes 18–48)');
   });
 
   it('absolute/relative widen the interval by known measurement noise (the larger applies)', () => {

@@ -34,7 +34,10 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   let out = '';
   let err = '';
   let resolveDir!: (d: string) => void;
-  const runDir = new Promise<string>((r) => (resolveDir = r));
+  let rejectDir!: (e: Error) => void;
+  const runDir = new Promise<string>((res, rej) => ((resolveDir = res), (rejectDir = rej)));
+  runDir.catch(() => {}); // observed by the tests that await it
+  child.once('exit', (code) => rejectDir(new Error(`squall exited (${code}) before printing its run folder:\n${out}${err}`)));
   child.stdout!.on('data', (b: Buffer) => {
     out += b.toString();
     const m = /^run \S+ → (.+)$/m.exec(out);

@@ -52,7 +52,8 @@ async function target(reserved: number | null): Promise<{ fn: string; queue: str
 }
 
 function run(file: string, reports: string, extra: string[] = []) {
-  return startCli(['run', file, '--reports', reports, '--tail', '0s', ...extra]);
+  // --metrics-wait 0s: moto has no CloudWatch points to wait for.
+  return startCli(['run', file, '--reports', reports, '--tail', '0s', '--yes', '--metrics-wait', '0s', ...extra]);
 }
 
 /** `squall restore`, asynchronously: a spawnSync would stall the other runs' kill timers. */
@@ -160,7 +161,8 @@ describe.skipIf(!moto_.available)('crash tests: moto_server as an aws target', (
     it('Ctrl-C twice: restore only, exit 130 because everything is back', async () => {
       const { t, r, runDir } = await runningWithFault(20);
       signalGroup(r.pgid, 'SIGINT');
-      await new Promise((res) => setTimeout(res, 150));
+      // The second press after squall has seen the first (as a person would, reading the prompt).
+      await waitFor('the first signal noticed', () => r.stderr().includes('press again'), 20_000);
       signalGroup(r.pgid, 'SIGINT');
       const { code } = await r.exit;
       expect(r.stderr()).toContain('restoring only');
@@ -242,4 +244,17 @@ describe.skipIf(!moto_.available)('crash tests: moto_server as an aws target', (
     expect(up.status, up.stdout + up.stderr).toBe(0);
     expect(await readConfig(clients, t.fn)).toEqual(t.original);
   }, 120_000);
+
+  it('a target that fails before the load leaves no run folder; nothing was changed', async () => {
+    const t = await target(20);
+    // The experiment says the function has a URL; the target has none: found while preparing.
+    writeFileSync(t.file, readFileSync(t.file, 'utf8').replace('synthetic: { duration: 10ms }', 'synthetic: { duration: 10ms }\n      url: true'));
+    const r = run(t.file, t.reports);
+    const { code } = await r.exit;
+    expect(code, r.stdout() + r.stderr()).not.toBe(0);
+    expect(r.stderr()).not.toMatch(/internal error/);
+    const expDir = path.join(t.reports, path.basename(t.file, '.yaml'));
+    expect(existsSync(expDir) ? readdirSync(expDir) : []).toEqual([]);
+    expect(await readConfig(clients, t.fn)).toEqual(t.original);
+  }, 60_000);
 });

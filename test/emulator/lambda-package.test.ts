@@ -243,6 +243,7 @@ describe('a zipped Node.js function with node_modules and a layer', () => {
         // The code that ran and the version Lambda reports agree.
         expect(out.greeting).toBe(b.ExecutedVersion === '2' ? 'v2' : 'v1');
         expect(out.context.functionVersion).toBe(b.ExecutedVersion);
+        expect(out.context.invokedFunctionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:orders:prod');
         seen[b.ExecutedVersion!] = (seen[b.ExecutedVersion!] ?? 0) + 1;
       }
     }

@@ -8,6 +8,8 @@ export const FIXTURE_RUNS = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const QUICKSTART = 'quickstart/20261207-020347-auy5';
 export const POISON = 'sqs-poison/20261207-020549-8y2s';
 export const TRAP = 'throttle-dlq-trap/20261207-020714-ygwo';
+/** A run written after the message ledger: comparison.json's accounting is exact, by kind. */
+export const TRAP_LEDGER = 'throttle-dlq-trap/20261207-031544-8k0o';
 
 /** A fresh reports folder holding copies of the named runs; returns it and each run's path. */
 export function reportsCopy(...runs: string[]): { reports: string; dirs: string[] } {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeRunReport } from '../../harness/report/write.ts';
 import { external } from '../helpers/external.ts';
-import { POISON, QUICKSTART, reportsCopy, TRAP } from './fixture.ts';
+import { POISON, QUICKSTART, reportsCopy, TRAP, TRAP_LEDGER } from './fixture.ts';
 
 const xmllint = external('xmllint', 'the JUnit schema tests');
 const XSD = path.resolve(import.meta.dirname, '../fixtures/junit/jenkins-junit.xsd');
@@ -17,7 +17,7 @@ const validate = (file: string) => spawnSync(xmllint.command!, ['--noout', '--sc
 
 describe.skipIf(!xmllint.available)('junit.xml against the Jenkins/Surefire JUnit schema', () => {
   it('validates for passing, failing and partial runs', async () => {
-    const { dirs } = reportsCopy(QUICKSTART, POISON, TRAP);
+    const { dirs } = reportsCopy(QUICKSTART, POISON, TRAP, TRAP_LEDGER);
     const partial = reportsCopy(QUICKSTART).dirs[0]!;
     for (const f of ['comparison.json', 'measured.json', 'k6-summary.json']) rmSync(path.join(partial, f));
     for (const d of [...dirs, partial]) {

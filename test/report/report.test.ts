@@ -7,7 +7,7 @@ import { buildRunReport, findBaseline, writeRunReport } from '../../harness/repo
 import { junitCases, renderJUnit } from '../../harness/report/junit.ts';
 import { buildIndexData, writeIndex } from '../../harness/report/index-page.ts';
 import { runFolderArg } from '../../harness/cli/report.ts';
-import { POISON, QUICKSTART, reportsCopy, TRAP } from './fixture.ts';
+import { POISON, QUICKSTART, reportsCopy, TRAP, TRAP_LEDGER } from './fixture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const squall = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/squall.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -56,6 +56,17 @@ describe('report.html of the quick start run', async () => {
     expect(html).toContain('not reproduced by the emulator');
   });
 
+  it('windowed SLOs: one row per series, a measured/predicted pair per window; the fault window shows the throttling', async () => {
+    const { data } = await buildRunReport(dir);
+    const t = data.windowTable!;
+    expect(t.columns.map((c) => [c.kind, c.fromS, c.toS])).toEqual([['before', 0, 22.5], ['fault', 22.5, 37.5], ['after', 37.5, 75]]);
+    const row = t.rows.find((r) => r.key === 'http.status_429{scenario=orders}')!;
+    expect(row.cells[0]!.measured!).toBeLessThan(2);
+    expect(row.cells[1]!.measured!).toBeGreaterThan(45);
+    expect(row.cells[1]!.perSecond).toBe(true);
+    expect(row.cells[2]!.measured).toBe(0);
+  });
+
   it('re-rendering gives the same bytes', async () => {
     await writeRunReport(dir);
     expect(readFileSync(out.html, 'utf8')).toBe(html);
@@ -93,6 +104,20 @@ describe('failures, partial runs, baselines', () => {
     expect(good.deadLettered).toBeGreaterThan(0);
     expect(data.accounting!.finding).toMatch(/good message\(s\) reached a dead-letter queue/);
     expect(data.accounting!.recommendation).toMatch(/MaximumConcurrency/);
+  });
+
+  it('with the message ledger: the accounting by kind is exact, and the trap comes with the settings that avoid it and their predicted effect', async () => {
+    const { dirs } = reportsCopy(TRAP_LEDGER);
+    const { data } = await buildRunReport(dirs[0]!);
+    const c = JSON.parse(readFileSync(path.join(dirs[0]!, 'comparison.json'), 'utf8')) as { messages: { byKind: { good: { sent: number; deadLettered: number } }; collateral: { goodMessages: number } } };
+    const good = data.accounting!.rows.find((r) => r.kind === 'good')!;
+    expect(good).toMatchObject({ sent: c.messages.byKind.good.sent, deadLettered: c.messages.byKind.good.deadLettered });
+    expect(data.accounting!.finding).toContain(`${c.messages.collateral.goodMessages} good message(s) reached a dead-letter queue`);
+    expect(data.accounting!.recommendation).toMatch(/maxReceiveCount: 2 → 5/);
+    expect(data.accounting!.recommendation).toMatch(/the simulator predicts \d+ dead-lettered as configured, 0 with these settings/);
+    const html = readFileSync((await writeRunReport(dirs[0]!)).html, 'utf8');
+    expect(html).toContain('<b>Finding.</b>');
+    expect(html).toContain('Exact by kind, from the target');
   });
 
   it('a run that stopped before the comparison renders a partial report saying what is missing', async () => {

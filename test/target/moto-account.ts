@@ -66,6 +66,8 @@ export interface ExperimentOptions {
   faults?: string;
   /** Lines appended inside `chaos:` (e.g. stopConditions), indented by two spaces. */
   extraChaos?: string;
+  /** Extra fields of `target:` (e.g. `maxCostUsd: 1`), indented by two spaces. */
+  targetExtra?: string;
   /** The producer's duration (default 2s). */
   loadDuration?: string;
 }
@@ -83,6 +85,7 @@ target:
   region: us-east-1
   endpoint: ${o.endpoint}
   accountAllowlist: [${(o.allowlist ?? [MOTO_ACCOUNT]).map((a) => `'${a}'`).join(', ')}]
+${o.targetExtra ?? ''}
 system:
   functions:
     ${fn}:

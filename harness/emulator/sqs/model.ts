@@ -12,18 +12,20 @@
  * messages. Facts come from `contracts/aws-facts.ts` (fact sheet §4).
  */
 import { createHash } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../contracts/clock.ts';
+import type { Clock } from '../../contracts/clock.ts';
 import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
-import { Deque } from '../deque.ts';
-import { MinHeap } from '../heap.ts';
 import { uuid } from '../ids.ts';
 import { SqsError, msg as err } from './errors.ts';
 import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
 import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
-import type { QueueConfig } from './queue-config.ts';
 import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
-import type { MessageAttributes } from './md5.ts';
+import { Msg, SqsQueue, State, type FifoAction, type MoveTask, type MoveTaskStatus, type ReceivedMessage, type ReceiveOptions, type SendInput, type SendResult, type SqsObserver, type Waiter } from './queue.ts';
+import { makeVisible, maybeReady, returnToVisible } from './visible-set.ts';
+import { MoveTasks } from './move-tasks.ts';
+
+export { Msg, SqsQueue };
+export type { FifoAction, MoveTask, MoveTaskStatus, ReceivedMessage, ReceiveOptions, SendInput, SendResult, SqsObserver };
 
 export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 export type { QueueConfig, RedrivePolicy } from './queue-config.ts';
@@ -31,95 +33,6 @@ export { QUEUE_ATTRIBUTE_NAMES } from './queue-config.ts';
 export { decodeHandle } from './message-rules.ts';
 
 export type SqsLimits = { -readonly [K in keyof typeof SQS]: number } & { fifoApiCallsPerSecond: number };
-
-const enum State {
-  Delayed = 1,
-  Visible = 2,
-  InFlight = 3,
-  Gone = 4,
-}
-
-/** One message as the model stores it. Internal: callers get `ReceivedMessage` copies. */
-class Msg {
-  state: State = State.Visible;
-  /** clock.now() when the next transition is due (delay end or visibility expiry). */
-  dueAt = 0;
-  receiveCount = 0;
-  firstReceiveTimestamp = 0;
-  /** Bumped on every receive: only the latest receipt handle acts. */
-  receiveSerial = 0;
-  /** clock.now() of the latest receive: the 12 h visibility cap counts from it. */
-  receivedAt = 0;
-  /**
-   * Which hiding its `dueAt` ends (a receive, a visibility change; 0 for a send's delay) and its
-   * place in it: messages hidden by different receives reappear one receive at a time (tick).
-   */
-  dueGroup = 0;
-  dueIndex = 0;
-  deadLetterQueueSourceArn: string | undefined;
-  constructor(
-    readonly num: number,
-    readonly messageId: string,
-    readonly body: string,
-    readonly md5OfBody: string,
-    readonly messageAttributes: MessageAttributes | undefined,
-    readonly md5OfMessageAttributes: string | undefined,
-    readonly awsTraceHeader: string | undefined,
-    /** Epoch ms, as AWS reports `SentTimestamp`. */
-    readonly sentTimestamp: number,
-    /** clock.now() of enqueue, for retention and age (kept across a standard DLQ move). */
-    public enqueuedAt: number,
-    readonly senderId: string,
-    readonly groupId: string | undefined,
-    readonly dedupId: string | undefined,
-    public sequenceNumber: string | undefined,
-    readonly size: number,
-  ) {}
-}
-
-/** What a receive hands out: a snapshot, safe to keep while the message lives on in the queue. */
-export interface ReceivedMessage {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  md5OfBody: string;
-  messageAttributes: MessageAttributes | undefined;
-  md5OfMessageAttributes: string | undefined;
-  /** System attributes, already as the strings AWS sends (`ApproximateReceiveCount`, `SentTimestamp`, …). */
-  attributes: Record<string, string>;
-}
-
-export interface SendInput {
-  body: string;
-  delaySeconds?: number;
-  messageAttributes?: MessageAttributes;
-  /** Only `AWSTraceHeader` is allowed (MessageSystemAttributeNameForSends). */
-  messageSystemAttributes?: MessageAttributes;
-  messageDeduplicationId?: string;
-  messageGroupId?: string;
-  senderId?: string;
-}
-
-export interface SendResult {
-  messageId: string;
-  md5OfMessageBody: string;
-  md5OfMessageAttributes: string | undefined;
-  md5OfMessageSystemAttributes: string | undefined;
-  sequenceNumber: string | undefined;
-}
-
-export interface ReceiveOptions {
-  /** 1–10, default 1. */
-  maxNumberOfMessages?: number;
-  /** Seconds; default the queue's VisibilityTimeout. */
-  visibilityTimeout?: number;
-  /** Seconds of long polling; default the queue's ReceiveMessageWaitTimeSeconds. */
-  waitTimeSeconds?: number;
-  /** Stops waiting (answers with what it has: nothing). */
-  signal?: AbortSignal;
-  /** FIFO ReceiveRequestAttemptId: a retried attempt gets the same messages back. */
-  receiveRequestAttemptId?: string;
-}
 
 /** The message attribute squall's poison messages carry (k6-scripts/poison.js POISON_ATTRIBUTE). */
 export const POISON_MARKER = 'squall-poison';
@@ -135,129 +48,6 @@ export interface QueueCensus {
   poisonVisible: number;
   poisonInFlight: number;
   poisonDelayed: number;
-}
-
-/**
- * Observers see every state change that metrics count; all calls are synchronous and must be
- * cheap. The frame binds one to `Metrics`; Lambda's mappings may add their own.
- */
-export interface SqsObserver {
-  queueCreated?(q: SqsQueue): void;
-  queueDeleted?(q: SqsQueue): void;
-  sent?(q: SqsQueue, n: number): void;
-  received?(q: SqsQueue, n: number): void;
-  deleted?(q: SqsQueue, n: number): void;
-  movedToDlq?(from: SqsQueue, to: SqsQueue, n: number): void;
-  /** Messages dropped because their retention period ended. */
-  expired?(q: SqsQueue, n: number): void;
-  /** Messages removed by PurgeQueue. */
-  purged?(q: SqsQueue, n: number): void;
-  /** A receive refused with OverLimit (too many messages in flight). */
-  overLimit?(q: SqsQueue): void;
-  /** A request refused with RequestThrottled (FIFO API rate). */
-  throttled?(q: SqsQueue, action: FifoAction): void;
-  /**
-   * The same events again, for messages carrying squall's poison marker only (message accounting
-   * by kind). `moved` counts on the source queue, as `movedToDlq` does.
-   */
-  poison?(q: SqsQueue, what: 'sent' | 'deleted' | 'moved' | 'expired' | 'purged', n: number): void;
-}
-
-/** The API actions a FIFO queue rate-limits separately (a batch call counts as its base action). */
-export type FifoAction = 'send' | 'receive' | 'delete' | 'changeVisibility';
-
-interface Group {
-  readonly id: string;
-  readonly msgs: Deque<Msg>;
-  inFlight: number;
-  ready: boolean;
-}
-
-interface Waiter {
-  max: number;
-  visibilityTimeout: number;
-  resolve: (msgs: ReceivedMessage[]) => void;
-  timer: TimerHandle | undefined;
-  done: boolean;
-  onAbort: (() => void) | undefined;
-  signal: AbortSignal | undefined;
-}
-
-export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
-
-export interface MoveTask {
-  taskHandle: string;
-  status: MoveTaskStatus;
-  sourceArn: string;
-  destinationArn: string | undefined;
-  maxNumberOfMessagesPerSecond: number | undefined;
-  approximateNumberOfMessagesMoved: number;
-  approximateNumberOfMessagesToMove: number;
-  failureReason: string | undefined;
-  /** Epoch ms. */
-  startedTimestamp: number;
-  timer: TimerHandle | undefined;
-}
-
-export class SqsQueue {
-  readonly fifo: boolean;
-  config: QueueConfig;
-  readonly tags = new Map<string, string>();
-  /** Seconds since epoch (AWS reports queue timestamps in seconds). */
-  readonly createdTimestamp: number;
-  lastModifiedTimestamp: number;
-  deleted = false;
-
-  // Counts behind the Approximate* attributes.
-  visibleCount = 0;
-  inFlightCount = 0;
-  delayedCount = 0;
-
-  /** @internal */ readonly visible = new Deque<Msg>();
-  /** @internal */ readonly groups = new Map<string, Group>();
-  /** @internal */ readonly readyGroups = new Deque<Group>();
-  /** @internal */ readonly live = new Map<number, Msg>();
-  /** @internal */ readonly due = new MinHeap<Msg>();
-  /** @internal Messages in enqueue order, for retention and the oldest message's age. */
-  readonly byAge = new Deque<Msg>();
-  /** @internal */ readonly waiters = new Deque<Waiter>();
-  /** @internal */ wakeTimer: TimerHandle | undefined;
-  /** @internal */ wakeAt = Infinity;
-  /** @internal */ nextNum = 1;
-  /** @internal */ nextSeq = 1;
-  /** @internal FIFO dedup: key → original send result, with expiry queue. */
-  readonly dedup = new Map<string, { result: SendResult; expiresAt: number }>();
-  /** @internal */ readonly dedupOrder = new Deque<{ key: string; expiresAt: number }>();
-  /** @internal FIFO ReceiveRequestAttemptId → the answer given. */
-  readonly attempts = new Map<string, { msgs: ReceivedMessage[]; nums: number[]; serials: number[]; expiresAt: number }>();
-  /** @internal FIFO API rate: one token bucket per action. */
-  readonly buckets = new Map<FifoAction, { tokens: number; at: number }>();
-  /** @internal clock.now() of the last PurgeQueue. */
-  lastPurgeAt = -Infinity;
-  readonly moveTasks: MoveTask[] = [];
-
-  constructor(
-    readonly uid: number,
-    readonly name: string,
-    readonly arn: string,
-    config: QueueConfig,
-    createdEpochMs: number,
-  ) {
-    this.fifo = config.FifoQueue;
-    this.config = config;
-    this.createdTimestamp = Math.floor(createdEpochMs / 1000);
-    this.lastModifiedTimestamp = this.createdTimestamp;
-  }
-
-  /** clock.now() age in seconds of the oldest message still in the queue (0 when empty). */
-  oldestAgeSeconds(now: number): number {
-    let head = this.byAge.peek();
-    while (head && head.state === State.Gone) {
-      this.byAge.shift();
-      head = this.byAge.peek();
-    }
-    return head ? Math.max(0, Math.floor((now - head.enqueuedAt) / 1000)) : 0;
-  }
 }
 
 export interface SqsModelOptions {
@@ -283,7 +73,7 @@ export class SqsModel {
   private readonly observers: SqsObserver[] = [];
   private readonly lookup = (arn: string): SqsQueue | undefined => this.byArn.get(arn);
   private nextUid = 1;
-  private nextTask = 1;
+  private readonly moveTasks: MoveTasks;
   private closed = false;
 
   constructor(opts: SqsModelOptions) {
@@ -291,6 +81,15 @@ export class SqsModel {
     this.accountId = opts.accountId;
     this.region = opts.region;
     this.limits = { ...SQS, fifoApiCallsPerSecond: SQS_API.fifoApiCallsPerSecond, ...opts.limits };
+    this.moveTasks = new MoveTasks({
+      clock: this.clock,
+      limits: this.limits,
+      queueByArn: (arn) => this.byArn.get(arn),
+      deadLetterSources: (q) => this.deadLetterSources(q),
+      tick: (q) => this.tick(q),
+      removeMessage: (q, m) => this.removeMessage(q, m),
+      send: (q, input) => this.send(q, input),
+    });
   }
 
   /** Register an observer; returns a function that removes it. */
@@ -390,7 +189,7 @@ export class SqsModel {
     this.clearTimers(q);
     for (const w of q.waiters) this.finishWaiter(w, []);
     q.waiters.clear();
-    for (const t of q.moveTasks) this.stopTask(t, 'CANCELLED');
+    for (const t of q.moveTasks) this.moveTasks.stop(t, 'CANCELLED');
     for (const o of this.observers) o.queueDeleted?.(q);
   }
 
@@ -628,7 +427,7 @@ export class SqsModel {
       q.due.push(m.dueAt, m);
       this.armWake(q);
     } else {
-      this.makeVisible(q, m);
+      makeVisible(q, m);
       // Inside a SendMessageBatch the entries become receivable together (served once at the end),
       // so a waiting long poll gets up to its MaxNumberOfMessages of them, not one each.
       if (this.batchDepth === 0) this.serveWaiters(q);
@@ -767,7 +566,7 @@ export class SqsModel {
           if (m.state !== State.Visible) continue;
           if (takeOne(m)) g.inFlight++;
         }
-        this.maybeReady(q, g);
+        maybeReady(q, g);
       }
     }
     if (moved > 0 && dlq) {
@@ -859,7 +658,7 @@ export class SqsModel {
     m.dueGroup = ++this.dueGroups;
     m.dueIndex = 0;
     if (visibilityTimeout === 0) {
-      this.returnToVisible(q, m);
+      returnToVisible(q, m);
       this.serveWaiters(q);
     } else {
       q.due.push(m.dueAt, m);
@@ -916,110 +715,18 @@ export class SqsModel {
     return c;
   }
 
-  // ---------------------------------------------------------------- message move tasks
+  // ---------------------------------------------------------------- message move tasks (sqs/move-tasks.ts)
 
-  /**
-   * StartMessageMoveTask: moves the visible messages of a dead-letter queue back to their source
-   * queues (or to `destinationArn`), at most `maxPerSecond` a second (≤ 500) [fact sheet §4].
-   */
   startMoveTask(sourceArn: string, destinationArn?: string, maxPerSecond?: number): MoveTask {
-    const src = this.byArn.get(sourceArn);
-    if (!src) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
-    if (this.deadLetterSources(src).length === 0) {
-      throw err.invalidValue('SourceArn', sourceArn, 'Source queue must be configured as a Dead Letter Queue.');
-    }
-    if (destinationArn !== undefined && !this.byArn.get(destinationArn)) {
-      throw new SqsError('ResourceNotFoundException', "The resource that you specified for the DestinationArn parameter doesn't exist.");
-    }
-    if (maxPerSecond !== undefined && (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > this.limits.moveTaskMaxMessagesPerSecond)) {
-      throw err.invalidValue('MaxNumberOfMessagesPerSecond', maxPerSecond, `Must be between 1 and ${this.limits.moveTaskMaxMessagesPerSecond}.`);
-    }
-    if (src.moveTasks.some((t) => t.status === 'RUNNING')) {
-      throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
-    }
-    this.tick(src);
-    const id = this.nextTask++;
-    const task: MoveTask = {
-      taskHandle: Buffer.from(JSON.stringify({ taskId: String(id), sourceArn })).toString('base64'),
-      status: 'RUNNING',
-      sourceArn,
-      destinationArn,
-      maxNumberOfMessagesPerSecond: maxPerSecond,
-      approximateNumberOfMessagesMoved: 0,
-      approximateNumberOfMessagesToMove: src.visibleCount,
-      failureReason: undefined,
-      startedTimestamp: Math.round(this.clock.epochMs()),
-      timer: undefined,
-    };
-    src.moveTasks.unshift(task);
-    const rate = maxPerSecond ?? this.limits.moveTaskMaxMessagesPerSecond;
-    const step = () => {
-      task.timer = undefined;
-      if (task.status !== 'RUNNING' || src.deleted) return;
-      this.tick(src);
-      let n = 0;
-      while (n < rate && task.approximateNumberOfMessagesMoved < task.approximateNumberOfMessagesToMove) {
-        const m = this.takeVisibleRaw(src);
-        if (!m) break;
-        const target = this.byArn.get(destinationArn ?? m.deadLetterQueueSourceArn ?? '');
-        if (!target) {
-          this.returnToVisible(src, m, true);
-          task.status = 'FAILED';
-          task.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
-          return;
-        }
-        this.removeMessage(src, m);
-        const r = this.send(target, {
-          body: m.body,
-          messageAttributes: m.messageAttributes,
-          messageSystemAttributes: m.awsTraceHeader !== undefined ? { AWSTraceHeader: { DataType: 'String', StringValue: m.awsTraceHeader } } : undefined,
-          messageGroupId: m.groupId,
-          messageDeduplicationId: target.fifo ? m.dedupId : undefined,
-          senderId: m.senderId,
-        });
-        if (r instanceof SqsError) {
-          task.status = 'FAILED';
-          task.failureReason = r.queryCode;
-          return;
-        }
-        task.approximateNumberOfMessagesMoved++;
-        n++;
-      }
-      if (task.approximateNumberOfMessagesMoved >= task.approximateNumberOfMessagesToMove || src.visibleCount === 0) {
-        task.status = 'COMPLETED';
-        return;
-      }
-      task.timer = this.clock.setTimer(step, 1000);
-    };
-    task.timer = this.clock.setTimer(step, 0);
-    return task;
+    return this.moveTasks.start(sourceArn, destinationArn, maxPerSecond);
   }
 
   listMoveTasks(sourceArn: string): MoveTask[] {
-    const src = this.byArn.get(sourceArn);
-    if (!src) throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
-    return src.moveTasks;
+    return this.moveTasks.list(sourceArn);
   }
 
   cancelMoveTask(taskHandle: string): MoveTask {
-    let parsed: { taskId?: unknown; sourceArn?: unknown } | undefined;
-    try {
-      parsed = JSON.parse(Buffer.from(taskHandle, 'base64').toString('utf8')) as typeof parsed;
-    } catch {
-      parsed = undefined;
-    }
-    const src = typeof parsed?.sourceArn === 'string' ? this.byArn.get(parsed.sourceArn) : undefined;
-    const task = src?.moveTasks.find((t) => t.taskHandle === taskHandle);
-    if (!task) throw new SqsError('ResourceNotFoundException', 'Task does not exist.');
-    if (task.status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `Only active tasks can be cancelled. Task status: ${task.status}.`);
-    this.stopTask(task, 'CANCELLED');
-    return task;
-  }
-
-  private stopTask(t: MoveTask, status: MoveTaskStatus): void {
-    if (t.timer) this.clock.clearTimer(t.timer);
-    t.timer = undefined;
-    if (t.status === 'RUNNING') t.status = status;
+    return this.moveTasks.cancel(taskHandle);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -1078,10 +785,10 @@ export class SqsModel {
         const m = due[i]!;
         if (m.state === State.Delayed) {
           q.delayedCount--;
-          this.makeVisible(q, m);
+          makeVisible(q, m);
           woke = true;
         } else if (m.state === State.InFlight) {
-          this.returnToVisible(q, m);
+          returnToVisible(q, m);
           woke = true;
         }
         const next = due[i + 1];
@@ -1109,73 +816,6 @@ export class SqsModel {
     if (woke) this.serveWaiters(q);
   }
 
-  /** Move an in-flight message back to visible (visibility ended or was set to 0). */
-  private returnToVisible(q: SqsQueue, m: Msg, front = false): void {
-    if (m.state === State.InFlight) {
-      q.inFlightCount--;
-      if (q.fifo && m.groupId !== undefined) {
-        const g = q.groups.get(m.groupId);
-        if (g) g.inFlight--;
-      }
-    } else if (m.state === State.Visible) {
-      q.visibleCount--;
-    }
-    this.makeVisible(q, m, front);
-  }
-
-  private makeVisible(q: SqsQueue, m: Msg, front = false): void {
-    m.state = State.Visible;
-    q.visibleCount++;
-    if (!q.fifo) {
-      if (front) q.visible.unshift(m);
-      else q.visible.push(m);
-      return;
-    }
-    const gid = m.groupId!;
-    let g = q.groups.get(gid);
-    if (!g) {
-      g = { id: gid, msgs: new Deque<Msg>(4), inFlight: 0, ready: false };
-      q.groups.set(gid, g);
-    }
-    insertBySeq(g.msgs, m);
-    this.maybeReady(q, g);
-  }
-
-  private maybeReady(q: SqsQueue, g: Group): void {
-    if (g.ready || g.inFlight > 0) return;
-    let head = g.msgs.peek();
-    while (head && head.state !== State.Visible) {
-      g.msgs.shift();
-      head = g.msgs.peek();
-    }
-    if (!head) {
-      if (g.inFlight === 0 && g.msgs.length === 0) q.groups.delete(g.id);
-      return;
-    }
-    g.ready = true;
-    q.readyGroups.push(g);
-  }
-
-  /** Take the next visible message without delivering it (message move tasks). */
-  private takeVisibleRaw(q: SqsQueue): Msg | undefined {
-    if (!q.fifo) {
-      for (;;) {
-        const m = q.visible.shift();
-        if (!m) return undefined;
-        if (m.state === State.Visible) return m;
-      }
-    }
-    for (;;) {
-      const g = q.readyGroups.shift();
-      if (!g) return undefined;
-      g.ready = false;
-      let m = g.msgs.shift();
-      while (m && m.state !== State.Visible) m = g.msgs.shift();
-      this.maybeReady(q, g);
-      if (m) return m;
-    }
-  }
-
   /** Detach a visible message from the visible structures' counts (it stays lazily in the deque). */
   private removeVisible(q: SqsQueue, m: Msg): void {
     if (m.state === State.Visible) {
@@ -1197,7 +837,7 @@ export class SqsModel {
           const g = q.groups.get(m.groupId);
           if (g) {
             g.inFlight--;
-            this.maybeReady(q, g);
+            maybeReady(q, g);
           }
         }
         break;
@@ -1238,7 +878,7 @@ export class SqsModel {
     moved.deadLetterQueueSourceArn = from.arn;
     dlq.live.set(moved.num, moved);
     dlq.byAge.push(moved);
-    this.makeVisible(dlq, moved);
+    makeVisible(dlq, moved);
   }
 
   private expireDedup(q: SqsQueue, now: number): void {
@@ -1301,21 +941,3 @@ export class SqsModel {
     q.wakeAt = Infinity;
   }
 }
-
-function insertBySeq(d: Deque<Msg>, m: Msg): void {
-  const last = d.at(d.length - 1);
-  if (!last || m.num > last.num) {
-    d.push(m);
-    return;
-  }
-  const first = d.peek();
-  if (first && m.num < first.num) {
-    d.unshift(m);
-    return;
-  }
-  // Rare (delay changed between sends): rebuild in order.
-  const all = [...d, m].sort((a, b) => a.num - b.num);
-  d.clear();
-  for (const x of all) d.push(x);
-}
-

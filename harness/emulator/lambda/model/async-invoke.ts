@@ -93,14 +93,7 @@ export class AsyncInvoker {
       const cfg = this.config(fn);
       const ageMs = this.model.clock.now() - ev.acceptedAt;
       if (throttle !== null) {
-        const delayMs = throttleRetryDelayMs(ev.throttleRetries + 1);
-        if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
-          this.fail(fn, ev, 'EventAgeExceeded', null);
-          return;
-        }
-        ev.throttleRetries++;
-        fn.metrics.asyncRetries.add(1);
-        this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+        if (this.retryLater(fn, ev, ageMs, throttleRetryDelayMs(ev.throttleRetries + 1), null)) ev.throttleRetries++;
         return;
       }
       ev.invokes++;
@@ -115,14 +108,19 @@ export class AsyncInvoker {
         this.fail(fn, ev, 'RetriesExhausted', o);
         return;
       }
-      if (!retryWithinEventAge(ageMs, delayMs, cfg.maximumEventAgeSeconds)) {
-        this.fail(fn, ev, 'EventAgeExceeded', o);
-        return;
-      }
-      ev.retries++;
-      fn.metrics.asyncRetries.add(1);
-      this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+      if (this.retryLater(fn, ev, ageMs, delayMs, o)) ev.retries++;
     });
+  }
+
+  /** Schedule the next attempt `delayMs` from now, or fail the event when that passes its maximum age (rules/async-retry.ts). */
+  private retryLater(fn: LambdaFunction, ev: AsyncEvent, ageMs: number, delayMs: number, o: InvokeOutcome | null): boolean {
+    if (!retryWithinEventAge(ageMs, delayMs, this.config(fn).maximumEventAgeSeconds)) {
+      this.fail(fn, ev, 'EventAgeExceeded', o);
+      return false;
+    }
+    fn.metrics.asyncRetries.add(1);
+    this.model.clock.setTimer(() => this.attempt(fn, ev), delayMs);
+    return true;
   }
 
   private fail(fn: LambdaFunction, ev: AsyncEvent, condition: DestinationCondition, o: InvokeOutcome | null): void {

@@ -442,6 +442,8 @@ export class LambdaModel {
 
   invoke(fn: LambdaFunction, qualifier: string | null, req: InvokeRequest, done: InvokeDone): void {
     const m = fn.metrics;
+    // Only a qualified invoke of real code needs the qualified ARN; the synthetic hot path allocates nothing.
+    if (qualifier !== null && fn.spec.code.kind !== 'synthetic' && req.invokedFunctionArn === undefined) req = { ...req, invokedFunctionArn: functionArn(fn.name, qualifier) };
     const version = fn.versions.size === 0 ? '$LATEST' : this.routeVersion(fn, qualifier);
     // A canary invoke runs the additional version, which the alias's provisioned environments do not hold.
     const leaseQualifier = qualifier !== null && version !== (fn.versionOf(qualifier) ?? '$LATEST') ? null : qualifier;

@@ -17,6 +17,8 @@ export interface InvokeRequest {
   /** Whether the caller wants the log tail (builds the START/END/REPORT lines). */
   readonly logTail: boolean;
   readonly clientContext: string | null;
+  /** The ARN the caller invoked, qualified when it named a version or alias (context.invokedFunctionArn). */
+  readonly invokedFunctionArn?: string;
 }
 
 export interface InvokeOutcome {

@@ -162,7 +162,7 @@ export class WorkerRuntime implements EnvironmentRuntime {
       if (stretch < 1) finish(outcome);
       else this.clock.setTimer(() => finish(outcome), stretch);
     };
-    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs });
+    w.postMessage({ type: 'invoke', requestId: req.requestId, payload: req.payload, logTail: req.logTail, clientContext: req.clientContext, timeoutMs, invokedFunctionArn: req.invokedFunctionArn });
   }
 
   dispose(): void {
