@@ -58,7 +58,8 @@ export class MappingDriver {
     const pool = this.batches;
     // A message whose visibility timeout ends at this instant is visible to this receive, whatever
     // order the agenda holds them in (rules/visibility.ts), as the emulator's lazy queue sees it.
-    this.expireDue(q, now);
+    // While they return one receive at a time, each return polls on its own (expireDue).
+    if (!q.expiring) this.expireDue(q, now);
     // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
     // Whether a poller is surplus was decided when it started waiting (keepPoller), as the
     // emulator's loop decides before its long poll: one that became surplus while waiting still
@@ -224,11 +225,22 @@ export class MappingDriver {
 
   /** Return every receive whose visibility timeout is due by `now`; the agenda event stays booked. */
   private expireDue(q: QueueModel, now: number): void {
-    while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
-      q.vtDue.popFront();
-      const b = q.vtOwners.popFront();
-      // A batch that ended with nothing in flight was recycled already; its entry is stale.
-      if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now);
+    if (q.vtDue.length === 0 || !visibleAgain(q.vtDue.front(), now)) return;
+    // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
+    // ReceiveMessage) and different receives' messages reappear at different instants, so waiting
+    // pollers are served after each receive's return (returnVisible → onVisible → poll), not once
+    // with all of them; the emulator's queue does the same when its timer finds several due
+    // (SqsModel.tick).
+    q.expiring = true;
+    try {
+      while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
+        q.vtDue.popFront();
+        const b = q.vtOwners.popFront();
+        // A batch that ended with nothing in flight was recycled already; its entry is stale.
+        if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now);
+      }
+    } finally {
+      q.expiring = false;
     }
   }
 

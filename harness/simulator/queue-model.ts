@@ -119,6 +119,8 @@ export class QueueModel {
   vtScheduled = false;
   /** Called when messages became visible (mappings poll then). */
   onVisible: (now: number) => void = () => {};
+  /** Receives are returning at their visibility timeout (MappingDriver.expireDue): a poll made meanwhile leaves the rest to that loop. */
+  expiring = false;
 
   readonly t: QueueTotalsRaw = { sent: 0, received: 0, deleted: 0, movedToDlq: 0, expired: 0, peakBacklog: 0 };
   sSent = 0;

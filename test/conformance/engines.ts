@@ -15,6 +15,7 @@ import { bindSqsMetrics } from '../../harness/emulator/sqs/metrics.ts';
 import { SqsModel } from '../../harness/emulator/sqs/model.ts';
 import { POISON_MARKER_ATTRIBUTE } from '../../harness/experiment/resolve.ts';
 import type { ResolvedExperiment, ResolvedScenario } from '../../harness/experiment/types.ts';
+import { constantArrivalAt, constantArrivalPeriodNs } from '../../harness/rules/arrival-rate.ts';
 import { simulate } from '../../harness/simulator/simulate.ts';
 
 /** Series the suite compares (the deterministic ones both engines publish). */
@@ -57,12 +58,16 @@ function table(series: Series[], seconds: number): SeriesTable {
   return out;
 }
 
-/** k6 constant-arrival-rate: iteration i starts at startTime + i · timeUnit / rate while before the duration's end. */
+/**
+ * k6 constant-arrival-rate: iteration i starts at startTime + i · T while before the duration's
+ * end, T = timeUnit / rate truncated to whole nanoseconds as k6 does (rules/arrival-rate.ts, which
+ * the simulator's schedule uses too: 1000/6 ms is 166.666666, and a float period drifts off it).
+ */
 function arrivalTimes(sc: ResolvedScenario): number[] {
   if (sc.executor !== 'constant-arrival-rate') throw new Error(`conformance: scenario ${sc.name}: only constant-arrival-rate is scripted`);
-  const gap = sc.timeUnitMs / sc.rate;
+  const periodNs = constantArrivalPeriodNs(sc.rate, sc.timeUnitMs);
   const out: number[] = [];
-  for (let i = 0; i * gap < sc.durationMs; i++) out.push(sc.startTimeMs + i * gap);
+  for (let i = 0; constantArrivalAt(i, periodNs) < sc.durationMs; i++) out.push(sc.startTimeMs + constantArrivalAt(i, periodNs));
   return out;
 }
 

@@ -242,6 +242,25 @@ describe('long polling on the injected clock', () => {
     expect(await empty).toEqual([]);
   });
 
+  it('hands a waiting long poll one receive\'s returns, not those of every receive due at that instant', async () => {
+    const { clock, model } = setup();
+    const q = model.createQueue('lp3');
+    for (const body of ['a1', 'a2', 'b']) ok(model.send(q, { body }));
+    // Two receives at one instant: their messages reappear together by the clock, but each
+    // receive's at its own instant as far as a long poll is concerned (fact sheet §4: a long poll
+    // returns as soon as a message is there), so two waiting polls get one receive each.
+    expect(now(model, q, 2, 2).map((m) => m.body)).toEqual(['a1', 'a2']);
+    expect(now(model, q, 10, 2).map((m) => m.body)).toEqual(['b']);
+    const first = model.receive(q, { waitTimeSeconds: 20, maxNumberOfMessages: 10, visibilityTimeout: 2 });
+    const second = model.receive(q, { waitTimeSeconds: 20, maxNumberOfMessages: 10, visibilityTimeout: 2 });
+    clock.advance(2_000);
+    expect((await first).map((m) => m.body)).toEqual(['a1', 'a2']);
+    expect((await second).map((m) => m.body)).toEqual(['b']);
+    // With nobody waiting, a later receive takes them all, in the order they were received.
+    clock.advance(2_000);
+    expect(now(model, q).map((m) => m.body)).toEqual(['a1', 'a2', 'b']);
+  });
+
   it('wakes when an in-flight message returns, and stops on abort', async () => {
     const { clock, model } = setup();
     const q = model.createQueue('lp2');

@@ -61,6 +61,8 @@ export interface SqsModelOptions {
 export class SqsModel {
   /** Nesting depth of sendBatch: while > 0, sends do not serve waiting receivers one by one. */
   private batchDepth = 0;
+  /** Serial of the last hiding (receive or visibility change), for Msg.dueGroup. */
+  private dueGroups = 0;
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
@@ -420,6 +422,7 @@ export class SqsModel {
     if (delay > 0) {
       m.state = State.Delayed;
       m.dueAt = now + delay * 1000;
+      m.dueGroup = 0;
       q.delayedCount++;
       q.due.push(m.dueAt, m);
       this.armWake(q);
@@ -527,6 +530,7 @@ export class SqsModel {
     const dlq = target !== q ? target : undefined;
     let moved = 0;
     let movedPoison = 0;
+    const group = ++this.dueGroups;
     const takeOne = (m: Msg): boolean => {
       if (dlq && redrive && deadLettersOnReceive(m.receiveCount, redrive.maxReceiveCount)) {
         this.removeVisible(q, m);
@@ -535,6 +539,8 @@ export class SqsModel {
         if (isPoison(m)) movedPoison++;
         return false;
       }
+      m.dueGroup = group;
+      m.dueIndex = out.length;
       out.push(this.deliver(q, m, now, visibilityTimeout));
       room--;
       return true;
@@ -649,6 +655,8 @@ export class SqsModel {
       return err.invalidValue('VisibilityTimeout', visibilityTimeout, `Total VisibilityTimeout for the message is beyond the limit [${max} seconds]`);
     }
     m.dueAt = now + visibilityTimeout * 1000;
+    m.dueGroup = ++this.dueGroups;
+    m.dueIndex = 0;
     if (visibilityTimeout === 0) {
       returnToVisible(q, m);
       this.serveWaiters(q);
@@ -759,17 +767,32 @@ export class SqsModel {
   tick(q: SqsQueue): void {
     const now = this.clock.now();
     let woke = false;
+    let due: Msg[] | null = null;
     while (visibleAgain(q.due.peekKey(), now)) {
       const key = q.due.peekKey();
       const m = q.due.pop()!;
-      if (m.dueAt !== key) continue;
-      if (m.state === State.Delayed) {
-        q.delayedCount--;
-        makeVisible(q, m);
-        woke = true;
-      } else if (m.state === State.InFlight) {
-        returnToVisible(q, m);
-        woke = true;
+      // A deleted message leaves its entry behind; only a hidden one has anything due.
+      if (m.dueAt === key && (m.state === State.Delayed || m.state === State.InFlight)) (due ??= []).push(m);
+    }
+    if (due !== null) {
+      // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
+      // ReceiveMessage), and messages hidden by different receives reappear at different instants,
+      // so a waiting receiver gets one receive's returns, not everything a late timer finds due:
+      // the earliest hiding first, each in its receive's order, waiters served between them (as
+      // the simulator's driver does).
+      if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt || a.dueGroup - b.dueGroup || a.dueIndex - b.dueIndex);
+      for (let i = 0; i < due.length; i++) {
+        const m = due[i]!;
+        if (m.state === State.Delayed) {
+          q.delayedCount--;
+          makeVisible(q, m);
+          woke = true;
+        } else if (m.state === State.InFlight) {
+          returnToVisible(q, m);
+          woke = true;
+        }
+        const next = due[i + 1];
+        if (woke && next !== undefined && (next.dueAt !== m.dueAt || next.dueGroup !== m.dueGroup) && q.waiters.length > 0) this.serveWaiters(q);
       }
     }
     const retentionMs = q.config.MessageRetentionPeriod * 1000;

@@ -28,6 +28,12 @@ export class Msg {
   receiveSerial = 0;
   /** clock.now() of the latest receive: the 12 h visibility cap counts from it. */
   receivedAt = 0;
+  /**
+   * Which hiding its `dueAt` ends (a receive, a visibility change; 0 for a send's delay) and its
+   * place in it: messages hidden by different receives reappear one receive at a time (tick).
+   */
+  dueGroup = 0;
+  dueIndex = 0;
   deadLetterQueueSourceArn: string | undefined;
   constructor(
     readonly num: number,
