@@ -56,12 +56,19 @@ function runTune(args: string[], experiment = EXP): { code: number | null; out: 
 const within = (measured: number, expected: number, rel: number) => Math.abs(measured - expected) <= rel * expected;
 
 describe('squall tune on the emulator', () => {
-  it('CPU-bound: duration ∝ 1/vCPUs below 1,769 MB, flat above; predicted within 15 %; cost choice by the price arithmetic', () => {
+  // Each memory size runs in a new execution environment (a configuration update recycles them),
+  // and on a shared virtual machine the CPU time of the same arithmetic differs between workers by up
+  // to ~20 % (measured: 16.8–20.5 ms for one handler in one CI run). The reference for "∝ 1/vCPUs" is
+  // therefore the median over all sizes of the CPU time each size implies, not one size's; a second
+  // attempt re-measures everything with the same 15 % bounds.
+  it('CPU-bound: duration ∝ 1/vCPUs below 1,769 MB, flat above; predicted within 15 %; cost choice by the price arithmetic', { retry: 2, timeout: 180_000 }, () => {
     const { result, dir, out } = runTune(['-f', 'cpu-bound', '--memory', '128,256,512,1024,1769,3008', '-n', '7'], calibratedExperiment('cpu-bound'));
     const at = (m: number) => result.results.find((r) => r.memoryMB === m)!;
-    const oneVcpu = at(1769).averageMs;
-    for (const m of [128, 256, 512, 1024]) expect(within(at(m).averageMs, (oneVcpu * 1769) / m, 0.15), `${m} MB: ${at(m).averageMs} ms vs ${(oneVcpu * 1769) / m}\n${out}`).toBe(true);
-    expect(within(at(3008).averageMs, oneVcpu, 0.15), `3008 MB: ${at(3008).averageMs} vs ${oneVcpu}`).toBe(true);
+    const stretch = (m: number) => Math.max(1, 1769 / m);
+    const implied = result.results.map((r) => r.averageMs / stretch(r.memoryMB)).sort((a, b) => a - b);
+    const oneVcpu = implied[Math.floor(implied.length / 2)]!;
+    for (const m of [128, 256, 512, 1024]) expect(within(at(m).averageMs, oneVcpu * stretch(m), 0.15), `${m} MB: ${at(m).averageMs} ms vs ${oneVcpu * stretch(m)}\n${out}`).toBe(true);
+    for (const m of [1769, 3008]) expect(within(at(m).averageMs, oneVcpu, 0.15), `${m} MB: ${at(m).averageMs} vs ${oneVcpu}`).toBe(true);
     for (const r of result.results) expect(within(r.averageMs, r.predicted!.averageMs, 0.15), `${r.memoryMB} MB: measured ${r.averageMs} predicted ${r.predicted!.averageMs}`).toBe(true);
     // Independently: a request ($0.20 per million) plus GB-seconds at $0.0000166667 (x86_64, first tier).
     const price = (r: TuneResult['results'][number]) => 0.2e-6 + (r.memoryMB / 1024) * (r.averageBilledMs / 1000) * 0.0000166667;
@@ -72,7 +79,7 @@ describe('squall tune on the emulator', () => {
     const html = readFileSync(path.join(dir, 'tune.html'), 'utf8');
     expect(html).toContain('squall-tune-data');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']?https?:/);
-  }, 180_000);
+  });
 
   it('I/O-bound: flat across memory, so the cheapest is the smallest', () => {
     const { result } = runTune(['-f', 'io-bound', '--memory', '128,512,1769,3008', '-n', '5'], calibratedExperiment('io-bound'));
