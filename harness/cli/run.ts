@@ -129,7 +129,8 @@ export default defineCommand({
         out.out(`\n${formatPredictions(c)}`);
         out.out(`thresholds: ${c.verdict.thresholds}\n`);
         for (const t of c.thresholds) out.out(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.key} ${t.expression} (${fmt(t.value)})\n`);
-        if (c.messages) out.out(formatMessages(c.messages));
+        // An experiment without queues has no messages to account for: no line that reads "sent 0".
+        if (c.messages && Object.keys(exp.system.queues).length > 0) out.out(formatMessages(c.messages));
       }
       if (result.stoppedBy) {
         const f = result.stoppedBy;
