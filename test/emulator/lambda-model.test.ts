@@ -261,6 +261,19 @@ describe('asynchronous invocation', () => {
   });
 });
 
+describe('provisioned concurrency lowered while starting', () => {
+  it('environments still starting above the new level are never allocated (found by the property below)', () => {
+    const { clock, model } = setup({ concurrencyLimit: 5, unreservedMinimum: 2, scalingRate: { environments: 8, perSeconds: 1 } });
+    const fn = addFn(model, 'p', { duration: { kind: 'constant', ms: 50 } }, { initMs: 20 });
+    model.setProvisioned(fn, 'live', 2);
+    model.setProvisioned(fn, 'live', 1); // both environments of the first request are still in INIT
+    clock.advance(100);
+    const slots = fn.concurrency.provisioned.get('live')!;
+    expect(slots.allocated).toBe(1);
+    expect(fn.provisionedAlive.get('live')).toBe(1);
+  });
+});
+
 describe('properties', () => {
   it('running executions never exceed reserved or account capacity, and every throttle is counted', () => {
     // Configuration first (AWS lets running invocations finish when a limit is lowered, so the

@@ -612,7 +612,8 @@ export class LambdaModel {
       fn.provisionedAlive.set(qualifier, (fn.provisionedAlive.get(qualifier) ?? 0) + 1);
       env.runtime.init((failure) => {
         const current = fn.concurrency.provisioned.get(qualifier);
-        if (current !== slots || fn.deleted || this.closed) {
+        // Lowered while this environment was starting: it is surplus, never allocated.
+        if (current !== slots || fn.deleted || this.closed || slots.allocated >= slots.requested) {
           this.dispose(env.runtime);
           this.decProvisioned(fn, qualifier);
           return;
