@@ -65,7 +65,7 @@ describe('squall tune on the emulator', () => {
   // asks for 15 %: runs on a quiet machine land within 2–9 %, but CI runs on this shared VM put single
   // sizes 15–23 % off (per-worker CPU time of fixed work varies ±12 %), so CI checks 30 % and the 15 %
   // goal stays open in issue 15.
-  it('CPU-bound: duration ∝ 1/vCPUs below 1,769 MB, flat above; predicted within 15 %; cost choice by the price arithmetic', { retry: 2, timeout: 180_000 }, () => {
+  it('CPU-bound: duration ∝ 1/vCPUs below 1,769 MB, flat above; predicted within 30 % here (goal 15 %, see above); cost choice by the price arithmetic', { retry: 2, timeout: 180_000 }, () => {
     const { result, dir, out } = runTune(['-f', 'cpu-bound', '--memory', '128,256,512,1024,1769,3008', '-n', '7'], calibratedExperiment('cpu-bound'));
     const at = (m: number) => result.results.find((r) => r.memoryMB === m)!;
     const stretch = (m: number) => Math.max(1, 1769 / m);
