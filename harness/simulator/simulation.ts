@@ -406,7 +406,7 @@ export class Simulation {
           break;
         }
         case E_ESM_WINDOW: {
-          this.esm.onWindowEnd(a, now);
+          this.esm.onWindowEnd(a, q.b, now);
           break;
         }
         case E_ESM_WAKE:
