@@ -169,6 +169,12 @@ export function describeFaultAction(f: ResolvedFault): string {
       return `event source ${f.eventSource} updated${f.batchSize !== null ? `, batch size ${f.batchSize}` : ''}${f.maximumConcurrency !== null ? `, maximum concurrency ${f.maximumConcurrency}` : ''}`;
     case 'inject-poison':
       return `poison (${f.kind}) into ${f.queue}${f.count !== null ? `, ${f.count} messages` : f.ratePerSecond !== null ? `, ${f.ratePerSecond}/s` : ''}`;
+    case 'inject-latency':
+      return `latency on ${f.percentage} % of ${f.function}'s invocations (${f.latency.kind === 'constant' ? `${f.latency.ms} ms` : f.latency.kind})`;
+    case 'inject-errors':
+      return `${f.errorType} on ${f.percentage} % of ${f.function}'s invocations`;
+    case 'override-status':
+      return `status ${f.statusCode} on ${f.percentage} % of ${f.function}'s responses`;
   }
 }
 
