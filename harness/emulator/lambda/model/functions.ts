@@ -23,6 +23,7 @@ import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
 import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
+import { faultsOf, invokeWithFaults, withoutFaults } from './faults.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
 import { WorkerRuntime } from './worker-runtime.ts';
 
@@ -416,7 +417,7 @@ export class LambdaModel {
         timeoutSeconds: s.timeoutSeconds,
         initMs: s.initMs,
         env: {
-          ...s.env,
+          ...withoutFaults(s.env),
           AWS_LAMBDA_FUNCTION_NAME: s.name,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(s.memoryMB),
           AWS_LAMBDA_FUNCTION_VERSION: version,
@@ -510,12 +511,17 @@ export class LambdaModel {
   private run(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, req: InvokeRequest, initMs: number, done: InvokeDone): void {
     const m = fn.metrics;
     m.invocations.add(1);
-    env.runtime.invoke(req, (o) => {
+    const end = (o: InvokeOutcome) => {
       m.durations.record(o.durationMs);
       if (o.functionError) m.errors.add(1);
       this.finish(fn, env, lease, qualifier, o);
       done(null, o, initMs, env.version);
-    });
+    };
+    // Function faults (SQUALL_FAULTS in the version's environment) wrap every invoke path alike.
+    const spec = env.version === '$LATEST' ? fn.spec : (fn.versions.get(env.version)?.spec ?? fn.spec);
+    const faults = faultsOf(spec.env);
+    if (faults === null) env.runtime.invoke(req, end);
+    else invokeWithFaults(faults, env.runtime, req, spec.timeoutSeconds, this.clock, () => fn.rng.next(), end);
   }
 
   private finish(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, o: InvokeOutcome): void {
