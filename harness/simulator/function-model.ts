@@ -14,6 +14,7 @@ import { durationScale } from '../rules/memory-cpu.ts';
 import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
 import { FloatDeque } from './event-queue.ts';
+import { FunctionFaults } from './function-faults.ts';
 import { LogHistogram } from './step-histogram.ts';
 
 /** acquire() results: ≥ 0 runs, < 0 throttles. */
@@ -82,6 +83,8 @@ export class FunctionModel {
   readonly poison: PoisonRule | null;
   readonly rng: Rng;
   readonly account: AccountModel;
+  /** Function faults in force (SQUALL_FAULTS on a real target). */
+  readonly faults = new FunctionFaults();
 
   reserved: number | null;
   provisioned: number;
