@@ -104,9 +104,10 @@ export function faultCalls(f: ResolvedFault, x: ArnContext, previous: PreviousSt
       const now = prev === undefined ? null : describeEnvironment(prev);
       return {
         read: [r('GetFunctionConfiguration')],
-        // Each update waits for the last one to settle (LastUpdateStatus), then writes the whole map.
-        apply: [r('GetFunctionConfiguration'), r('UpdateFunctionConfiguration')],
-        restore: [r('GetFunctionConfiguration'), r('UpdateFunctionConfiguration')],
+        // The whole map, once the last update has settled (LastUpdateStatus, read as above).
+        apply: [r('UpdateFunctionConfiguration')],
+        // The restore is read back (GetFunctionConfiguration) until the function reports it.
+        restore: [r('UpdateFunctionConfiguration'), r('GetFunctionConfiguration')],
         now,
         // Alone on the function; overlapping faults on it add their entries to the same variable.
         set: `${FAULTS_ENV}=${addFault(undefined, f)} (other variables kept)`,

@@ -145,5 +145,5 @@ describe.skipIf(!moto_.available)('crash tests: function faults on moto_server a
         expect(openResources(readJournal(path.join(runDir, 'chaos-journal.ndjson')))).toEqual([]);
       }, 90_000);
     }
-    });
+  });
 });
