@@ -68,10 +68,14 @@ export class FaultTimeline {
         break;
       case 'inject-latency':
       case 'inject-errors':
-      case 'override-status':
+      case 'override-status': {
         // Stacked, like the entries of the function's SQUALL_FAULTS: the end removes this one only.
-        h.fn(f.function).faults.add(i, f);
+        // Setting the variable is a configuration update: the idle environments go (cold starts).
+        const fn = h.fn(f.function);
+        fn.faults.add(i, f);
+        fn.drainIdle(now);
         break;
+      }
     }
   }
 
@@ -103,9 +107,12 @@ export class FaultTimeline {
         break;
       case 'inject-latency':
       case 'inject-errors':
-      case 'override-status':
-        h.fn(f.function).faults.remove(i);
+      case 'override-status': {
+        const fn = h.fn(f.function);
+        fn.faults.remove(i);
+        fn.drainIdle(now);
         break;
+      }
     }
   }
 

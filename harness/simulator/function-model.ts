@@ -262,6 +262,18 @@ export class FunctionModel {
     if (envs > this.t.peakEnvironments) this.t.peakEnvironments = envs;
   }
 
+  /**
+   * A configuration update (UpdateFunctionConfiguration, as function faults make): idle
+   * environments are stopped, so the next invocations start cold; busy ones finish first.
+   */
+  drainIdle(now: number): void {
+    this.expire(now);
+    while (this.idle.length > 0) {
+      this.idle.popFront();
+      this.onDemandEnvs--;
+    }
+  }
+
   /** Freeze the time-weighted integrals (at the end of the load window). */
   snapshotIntegrals(now: number): void {
     this.expire(now);

@@ -127,3 +127,21 @@ describe('function faults in the simulator', () => {
     expect(faulted.totals.functions['api']!.invocations).toBeGreaterThan(clean.totals.functions['api']!.invocations);
   });
 });
+
+describe('a function fault is a configuration update', () => {
+  it('its start and its end stop the idle environments: the next invocations start cold', () => {
+    const exp = (faults: boolean) =>
+      experiment({
+        functions: [fn('api', { duration: constant(20) })],
+        scenarios: [scenario('web', http('api'), constantRate(20, 20_000))],
+        faults: faults ? [fault(0, 5000, 5000, { action: 'inject-latency', function: 'api', latency: constant(1), percentage: 100 })] : [],
+      });
+    const cold = (r: ReturnType<typeof simulate>) => seriesOf(r, 'lambda.cold_starts');
+    const without = cold(simulate(exp(false), { seed: 5 }));
+    const withFault = cold(simulate(exp(true), { seed: 5 }));
+    expect(sum(without.slice(3))).toBe(0);
+    expect(withFault[5]).toBeGreaterThan(0);
+    expect(withFault[10]).toBeGreaterThan(0);
+    expect(sum(withFault.slice(11))).toBe(0);
+  });
+});
