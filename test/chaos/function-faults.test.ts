@@ -4,13 +4,15 @@
  * one function stack in the one variable, and the stack's bottom is the original environment,
  * exactly (including "no environment").
  */
+import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addFault, withFault } from '../../harness/chaos/function-faults.ts';
-import { compose, sameState, type ResourceState } from '../../harness/chaos/resources.ts';
+import { compose, sameState, writeVerified, type ResourceState } from '../../harness/chaos/resources.ts';
 import { parseTextSource } from '../../harness/experiment/source.ts';
 import type { FunctionFaultAction } from '../../harness/experiment/types.ts';
 import { validateExperiment } from '../../harness/experiment/validate.ts';
+import { createClients } from '../../harness/target/clients.ts';
 import { decideFaults, parseFaults } from '../../lambda-faults/index.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -101,5 +103,61 @@ describe('SQUALL_FAULTS written by squall', () => {
     expect(sameState(none, { ...none, variables: {} })).toBe(true);
     expect(sameState(original, { ...original, variables: { TABLE: 'orders' } })).toBe(false);
     expect(withFault(null, status)).toEqual({ SQUALL_FAULTS: addFault(undefined, status) });
+  });
+});
+
+/**
+ * AWS applies UpdateFunctionConfiguration asynchronously (LastUpdateStatus InProgress for
+ * seconds) and refuses another update meanwhile. A slow Lambda on 127.0.0.1 — the real SDK over
+ * HTTP — shows squall waiting for Successful before each update, and reading back only then.
+ */
+describe('function environment updates wait for LastUpdateStatus', () => {
+  it('two updates in a row: the second waits until the first has settled; none is refused', async () => {
+    let variables: Record<string, string> = { A: '1' };
+    let inProgressReads = 0;
+    const log: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const json = (status: number, v: unknown, headers: Record<string, string> = {}) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(v));
+        };
+        if (req.method === 'GET') {
+          const status = inProgressReads > 0 ? 'InProgress' : 'Successful';
+          if (inProgressReads > 0) inProgressReads--;
+          log.push(`GET ${status}`);
+          return json(200, { FunctionName: 'slow', LastUpdateStatus: status, Environment: { Variables: variables } });
+        }
+        if (inProgressReads > 0) {
+          log.push('PUT refused');
+          return json(409, { Type: 'User', message: 'The operation cannot be performed at this time. An update is in progress for resource: slow' }, { 'x-amzn-errortype': 'ResourceConflictException' });
+        }
+        variables = (JSON.parse(body) as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
+        inProgressReads = 3; // AWS takes a while: the next three reads say InProgress
+        log.push('PUT');
+        return json(200, { FunctionName: 'slow', LastUpdateStatus: 'InProgress' });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const clients = createClients({ endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    try {
+      const first: ResourceState = { kind: 'function-environment', function: 'slow', variables: { A: '1', SQUALL_FAULTS: addFault(undefined, latency) } };
+      const second: ResourceState = { kind: 'function-environment', function: 'slow', variables: { A: '1' } };
+      expect(sameState(await writeVerified(clients, first, { deadlineAt: Date.now() + 10_000, backoffMs: 50 }), first)).toBe(true);
+      expect(sameState(await writeVerified(clients, second, { deadlineAt: Date.now() + 10_000, backoffMs: 50 }), second)).toBe(true);
+      expect(log).not.toContain('PUT refused');
+      // Each PUT comes after a read that said Successful.
+      log.forEach((l, i) => {
+        if (l === 'PUT') expect(log[i - 1]).toBe('GET Successful');
+      });
+      expect(log.filter((l) => l === 'PUT')).toHaveLength(2);
+      expect(variables).toEqual({ A: '1' });
+    } finally {
+      clients.destroy();
+      server.close();
+    }
   });
 });
