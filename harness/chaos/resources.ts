@@ -127,15 +127,19 @@ export function environmentOf(v: Record<string, string> | undefined): Record<str
 
 /** How often to look while a function's previous update is still InProgress (ms). */
 const UPDATE_POLL_MS = 250;
+/** The longest squall waits for it without a deadline of its own (an apply): then it tries anyway. */
+const UPDATE_SETTLE_MAX_MS = 30_000;
 
 /**
  * Wait until the function's last configuration update has settled: AWS refuses another
  * UpdateFunctionConfiguration while LastUpdateStatus is InProgress (ResourceConflictException).
  */
 async function settledConfiguration(c: TargetClients, fn: string, abortSignal?: AbortSignal): Promise<void> {
+  const giveUpAt = Date.now() + UPDATE_SETTLE_MAX_MS;
   for (;;) {
     const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), abortSignal ? { abortSignal } : {});
-    if (r.LastUpdateStatus !== 'InProgress') return;
+    // Still InProgress at the end: the update goes out and AWS's refusal says why.
+    if (r.LastUpdateStatus !== 'InProgress' || Date.now() >= giveUpAt) return;
     if (abortSignal?.aborted) throw abortSignal.reason;
     await new Promise((res) => setTimeout(res, UPDATE_POLL_MS));
   }
