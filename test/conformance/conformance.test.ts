@@ -274,7 +274,6 @@ const cases: Case[] = [
       scenarios: [scenario('p', sqsProducer('jobs', 5, { ratio: 0.2, kind: 'marker' }), constantRate(2, 10_000))],
       durationMs: 20_000,
     }),
-    divergent: { skip: true, reason: 'batching window: the emulator lets one poller gather at a time, the simulator lets every poller gather' },
     expects: (t) => {
       expect(sum(t, DLQ)).toBe(20);
       expect(Math.min(...t[POLLERS]!)).toBe(5);
@@ -310,7 +309,6 @@ const cases: Case[] = [
       scenarios: [produce('p', 'jobs', 10, 5000)],
       durationMs: 8000,
     }),
-    divergent: { skip: true, reason: 'batching window: the emulator lets one poller gather at a time, the simulator lets every poller gather' },
     expects: (t) => expect(sum(t, 'esm.batches{function=w,queue=jobs}')).toBeLessThan(10),
   },
   {
