@@ -928,6 +928,9 @@ function checkFaults(ctx: CheckContext): void {
         const fn = functions[f.function];
         if (!fn) notFound(ctx, [...p, 'function'], 'function', f.function, fnNames, error);
         if (f.action === 'inject-latency') checkDistribution([...p, 'latency'], f.latency, error);
+        if (fn && fn.provisionedConcurrency > 0 && ctx.exp.target.kind === 'aws') {
+          ctx.warn([...p, 'function'], `function ${f.function} is invoked through its alias \`live\` (provisioned concurrency), which runs a published version: the fault changes $LATEST's environment and does not reach it`, 'publish a version with the fault in force and point the alias at it yourself, or run this fault without provisionedConcurrency');
+        }
         if (f.action === 'override-status' && fn && !fn.url && ctx.exp.target.kind === 'emulated') {
           ctx.warn([...p, 'function'], `override-status changes function URL responses, and function ${f.function} has no URL`, 'add `url: true` to the function, or it changes only what Invoke returns');
         }

@@ -48,6 +48,15 @@ describe('function faults in the experiment file', () => {
     ]);
   });
 
+  it('warns on an aws target when the function is reached through its alias (provisioned concurrency)', () => {
+    const text = file(`    - { at: 1s, action: inject-errors, function: api }`)
+      .replace('name: ff', "name: ff\ntarget: { kind: aws, region: us-east-1, accountAllowlist: ['123456789012'] }")
+      .replace('timeoutSeconds: 2', 'timeoutSeconds: 2, provisionedConcurrency: 2');
+    const r = validateExperiment(parseTextSource(path.join(root, 'test/fixtures/experiments/inline.yaml'), text));
+    expect(r.experiment).toBeDefined();
+    expect(r.diagnostics.find((d) => d.severity === 'warning' && d.message.includes('does not reach it'))?.hint).toMatch(/publish a version/);
+  });
+
   it('warns when override-status names a function without a URL', () => {
     const text = file(`    - { at: 1s, action: override-status, function: api, statusCode: 503 }`).replace('url: true, ', '').replace('template: http, url: { function: api }', 'template: lambda-invoke, function: api');
     const r = validateExperiment(parseTextSource(path.join(root, 'test/fixtures/experiments/inline.yaml'), text));
