@@ -8,9 +8,9 @@
  */
 import type { Clock } from '../../../contracts/clock.ts';
 import { decideFaults, FAULTS_ENV, parseFaults, type FaultSpec } from '../../../../lambda-faults/index.mjs';
+import { errorPayload, timeoutOutcome, type EnvironmentRuntime, type InvokeOutcome, type InvokeRequest } from './runtime.ts';
 
 export type { FaultSpec };
-import { errorPayload, timeoutOutcome, type EnvironmentRuntime, type InvokeOutcome, type InvokeRequest } from './runtime.ts';
 
 const parsed = new WeakMap<Record<string, string>, FaultSpec | null>();
 
