@@ -22,6 +22,8 @@ export type PreviousState =
    * to set SQUALL_FAULTS. It may hold the user's secrets: the journal file is private (0600).
    */
   | { kind: 'function-environment'; function: string; variables: Record<string, string> | null }
+  /** A function's Description (`squall tune --only-cold-starts` changes it to force new environments). */
+  | { kind: 'function-description'; function: string; value: string }
   | { kind: 'none' };
 
 export type JournalEntry =
@@ -99,6 +101,8 @@ export function resourceKey(p: Exclude<PreviousState, { kind: 'none' }>): string
       return `function-memory:${p.function}`;
     case 'function-environment':
       return `function-environment:${p.function}`;
+    case 'function-description':
+      return `function-description:${p.function}`;
   }
 }
 

@@ -42,6 +42,8 @@ export function describeState(s: ResourceState): string {
       return `memory of ${s.function} = ${s.value} MB`;
     case 'function-environment':
       return `environment of ${s.function} = ${describeEnvironment(s.variables)}`;
+    case 'function-description':
+      return `description of ${s.function} = ${JSON.stringify(s.value)}`;
   }
 }
 
@@ -117,6 +119,11 @@ export async function readState(c: TargetClients, s: ResourceState, abortSignal?
       if (r.LastUpdateStatus === 'InProgress') return undefined;
       return { ...s, variables: environmentOf(r.Environment?.Variables) };
     }
+    case 'function-description': {
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: s.function }), opt);
+      if (r.LastUpdateStatus === 'InProgress') return undefined;
+      return { ...s, value: r.Description ?? '' };
+    }
   }
 }
 
@@ -188,6 +195,10 @@ export async function writeState(c: TargetClients, s: ResourceState, abortSignal
       // The whole map, always: an empty map is how "no environment" is put back.
       await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, Environment: { Variables: { ...(s.variables ?? {}) } } }), opt);
       return;
+    case 'function-description':
+      await settledConfiguration(c, s.function, abortSignal);
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, Description: s.value }), opt);
+      return;
   }
 }
 
@@ -206,6 +217,8 @@ export function sameState(a: ResourceState, b: ResourceState): boolean {
       return [...a.metrics].sort().join(',') === [...(b as typeof a).metrics].sort().join(',');
     case 'function-environment':
       return sameEnvironment(a.variables, (b as typeof a).variables);
+    case 'function-description':
+      return a.value === (b as typeof a).value;
   }
 }
 

@@ -267,6 +267,8 @@ function describePrevious(p: PreviousState): string {
       return `memory of ${p.function} back to ${p.value} MB`;
     case 'function-environment':
       return `environment of ${p.function} back to ${describeEnvironment(p.variables)}`;
+    case 'function-description':
+      return `description of ${p.function} back to ${JSON.stringify(p.value)}`;
     case 'none':
       return 'nothing to restore';
   }
