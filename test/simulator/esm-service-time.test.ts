@@ -2,7 +2,7 @@
  * Issue 11 §3, the poller gap that was left: instrumented side by side, the emulator's pollers and
  * the simulator's took the same decisions (first attempts throttled only for pollers a tick had just
  * started, three attempts then a drop for each, retries almost never winning a slot), but the
- * emulator’s real handler held each slot 2–3 % longer than the example’s hand-written
+ * emulator's real handler held each slot 2–3 % longer than the example's hand-written
  * normal(200 ms, 10 ms) said (`squall calibrate`: p50 202.7 ms at 128 MB). Under the trap that is
  * not noise: the two reserved environments drain the backlog 2–3 % slower, the backlog's tail after
  * the load lasts about a second longer, and the tail is where the mapping keeps starting pollers
