@@ -61,6 +61,8 @@ export interface SqsModelOptions {
 export class SqsModel {
   /** Nesting depth of sendBatch: while > 0, sends do not serve waiting receivers one by one. */
   private batchDepth = 0;
+  /** The message the last `enqueue` added (its out-parameter; a field, so no tuple per message). */
+  private enqueued: Msg | undefined;
   /** Serial of the last hiding (receive or visibility change), for Msg.dueGroup. */
   private dueGroups = 0;
   readonly clock: Clock;
@@ -302,6 +304,22 @@ export class SqsModel {
    * batch entries fail one by one without exceptions on the hot path.
    */
   send(q: SqsQueue, input: SendInput): SendResult | SqsError {
+    const r = this.enqueue(q, input, this.clock.now());
+    const m = this.enqueued;
+    if (m) {
+      this.enqueued = undefined;
+      for (const o of this.observers) o.sent?.(q, 1);
+      if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'sent', 1);
+    }
+    return r;
+  }
+
+  /**
+   * Validate and enqueue one message at `now`, without telling observers: the caller does, once
+   * per call, so a batch of ten costs one observer round, not ten. The message it enqueued is left
+   * in `enqueued` (none for an error or a FIFO duplicate, which is accepted but not enqueued).
+   */
+  private enqueue(q: SqsQueue, input: SendInput, now: number): SendResult | SqsError {
     if (q.deleted) return err.queueDoesNotExist();
     const L = this.limits;
     const body = input.body;
@@ -355,7 +373,6 @@ export class SqsModel {
     let groupId: string | undefined;
     let dedupId: string | undefined;
     let dedupKey: string | undefined;
-    const now = this.clock.now();
     if (q.fifo) {
       groupId = input.messageGroupId;
       if (groupId === undefined || groupId === '') return err.missing('MessageGroupId');
@@ -432,18 +449,32 @@ export class SqsModel {
       // so a waiting long poll gets up to its MaxNumberOfMessages of them, not one each.
       if (this.batchDepth === 0) this.serveWaiters(q);
     }
-    for (const o of this.observers) o.sent?.(q, 1);
-    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'sent', 1);
+    this.enqueued = m;
     return result;
   }
 
   /** SendMessageBatch: every entry is sent, then waiting receivers are served once. */
   sendBatch(q: SqsQueue, inputs: SendInput[]): Array<SendResult | SqsError> {
     this.batchDepth++;
+    const out: Array<SendResult | SqsError> = new Array(inputs.length);
+    let sent = 0;
+    let poison = 0;
     try {
-      return inputs.map((input) => this.send(q, input));
+      const now = this.clock.now();
+      for (let i = 0; i < inputs.length; i++) {
+        out[i] = this.enqueue(q, inputs[i]!, now);
+        const m = this.enqueued;
+        if (m) {
+          this.enqueued = undefined;
+          sent++;
+          if (isPoison(m)) poison++;
+        }
+      }
+      return out;
     } finally {
       this.batchDepth--;
+      if (sent) for (const o of this.observers) o.sent?.(q, sent);
+      if (poison) for (const o of this.observers) o.poison?.(q, 'sent', poison);
       if (this.batchDepth === 0 && !q.deleted) this.serveWaiters(q);
     }
   }
