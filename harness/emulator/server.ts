@@ -163,7 +163,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
   };
 
-  const dispatch = async (req: EmuRequest): Promise<EmuResponse> => {
+  // Synchronous when the service answers synchronously (most SQS calls): no promise per request.
+  const dispatch = (req: EmuRequest): EmuResponse | Promise<EmuResponse> => {
     if (req.path.startsWith('/_squall/') && !req.path.startsWith('/_squall/lambda/')) return privateRoute(req);
     let svc: EmulatorService | undefined;
     for (const s of services) {
@@ -183,7 +184,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const failure = verifySigV4(req, credentials, checkTime ? { nowEpochMs: clock.epochMs() } : {});
       if (failure) return svc.authFailure(req, failure);
     }
-    return await svc.handle(req);
+    return svc.handle(req);
   };
 
   const send = (res: http.ServerResponse, r: EmuResponse, rid: string, close = false) => {
@@ -275,7 +276,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         if (res.headersSent) res.destroy();
         else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
       };
-      dispatch(er).then((r) => {
+      const answer = (r: EmuResponse) => {
         if (res.destroyed) return;
         try {
           send(res, r, rid);
@@ -283,7 +284,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           // e.g. a header value a service built from user data that HTTP cannot carry.
           fail(e);
         }
-      }, fail);
+      };
+      let r: EmuResponse | Promise<EmuResponse>;
+      try {
+        r = dispatch(er);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (typeof (r as Partial<Promise<EmuResponse>>).then === 'function') (r as Promise<EmuResponse>).then(answer, fail);
+      else answer(r as EmuResponse);
     });
   });
   server.keepAliveTimeout = 65_000;

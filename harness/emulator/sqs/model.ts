@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../contracts/clock.ts';
 import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
-import { uuid } from '../ids.ts';
+import { messageId } from '../ids.ts';
 import { SqsError, msg as err } from './errors.ts';
 import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
-import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
+import { QUEUE_NAME, hasInvalidChars, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
 import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
 import { Msg, SqsQueue, State, type FifoAction, type MoveTask, type MoveTaskStatus, type ReceivedMessage, type ReceiveOptions, type SendInput, type SendResult, type SqsObserver, type Waiter } from './queue.ts';
@@ -304,7 +304,8 @@ export class SqsModel {
    * batch entries fail one by one without exceptions on the hot path.
    */
   send(q: SqsQueue, input: SendInput): SendResult | SqsError {
-    const r = this.enqueue(q, input, this.clock.now());
+    if (!q.deleted) this.tick(q);
+    const r = this.enqueue(q, input, this.clock.now(), Math.round(this.clock.epochMs()));
     const m = this.enqueued;
     if (m) {
       this.enqueued = undefined;
@@ -319,12 +320,12 @@ export class SqsModel {
    * per call, so a batch of ten costs one observer round, not ten. The message it enqueued is left
    * in `enqueued` (none for an error or a FIFO duplicate, which is accepted but not enqueued).
    */
-  private enqueue(q: SqsQueue, input: SendInput, now: number): SendResult | SqsError {
+  private enqueue(q: SqsQueue, input: SendInput, now: number, epochMs: number): SendResult | SqsError {
     if (q.deleted) return err.queueDoesNotExist();
     const L = this.limits;
     const body = input.body;
     if (typeof body !== 'string' || body.length === 0) return err.missing('MessageBody');
-    if (INVALID_CHARS.test(body)) {
+    if (hasInvalidChars(body)) {
       return new SqsError(
         'InvalidMessageContents',
         'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
@@ -405,16 +406,15 @@ export class SqsModel {
       // A MessageGroupId on a standard queue is allowed: it marks a fair-queue tenant [fact sheet §4].
       groupId = input.messageGroupId;
     }
-    this.tick(q);
     const m = new Msg(
       q.nextNum++,
-      uuid(),
+      messageId(),
       body,
       md5Hex(body),
       md5Attrs ? attrs : undefined,
       md5Attrs,
       trace,
-      Math.round(this.clock.epochMs()),
+      epochMs,
       now,
       input.senderId ?? this.accountId,
       groupId,
@@ -460,9 +460,12 @@ export class SqsModel {
     let sent = 0;
     let poison = 0;
     try {
+      // One instant for the whole batch: due transitions applied once, one SentTimestamp.
+      if (!q.deleted) this.tick(q);
       const now = this.clock.now();
+      const epochMs = Math.round(this.clock.epochMs());
       for (let i = 0; i < inputs.length; i++) {
-        out[i] = this.enqueue(q, inputs[i]!, now);
+        out[i] = this.enqueue(q, inputs[i]!, now, epochMs);
         const m = this.enqueued;
         if (m) {
           this.enqueued = undefined;

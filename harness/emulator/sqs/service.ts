@@ -33,6 +33,10 @@ function queryParams(req: EmuRequest): Map<string, string> {
   return params;
 }
 
+function jsonOk(out: unknown, rid: string): EmuResponse {
+  return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': rid }, body: JSON.stringify(out) };
+}
+
 function jsonError(e: SqsError, rid: string): EmuResponse {
   return {
     status: e.status,
@@ -73,7 +77,7 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
   const model = ctx.sqs;
   const provider = new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId });
 
-  const handleJson = async (req: EmuRequest, op: string): Promise<EmuResponse> => {
+  const handleJson = (req: EmuRequest, op: string): EmuResponse | Promise<EmuResponse> => {
     const rid = req.requestId;
     if (!OPERATIONS.has(op)) return jsonError(new SqsError('UnknownOperationException', `The operation ${op} is not valid for this service.`), rid);
     let body: unknown = {};
@@ -93,13 +97,17 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
     return runJson(req, op, input);
   };
 
-  const runJson = async (req: EmuRequest, op: string, input: Record<string, unknown>): Promise<EmuResponse> => {
+  // Synchronous unless the operation waits (a long poll): no promise per request on the hot path.
+  const runJson = (req: EmuRequest, op: string, input: Record<string, unknown>): EmuResponse | Promise<EmuResponse> => {
+    const rid = req.requestId;
+    let out: Record<string, unknown> | Promise<Record<string, unknown>>;
     try {
-      const out = await provider.call(op, input, () => req.signal);
-      return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': req.requestId }, body: JSON.stringify(out) };
+      out = provider.call(op, input, () => req.signal);
     } catch (e) {
-      return jsonError(toSqsError(e), req.requestId);
+      return jsonError(toSqsError(e), rid);
     }
+    if (out instanceof Promise) return out.then((o) => jsonOk(o, rid), (e: unknown) => jsonError(toSqsError(e), rid));
+    return jsonOk(out, rid);
   };
 
   const handleQuery = async (req: EmuRequest): Promise<EmuResponse> => {
