@@ -20,3 +20,7 @@ export const E_SCENARIO_END = 15;
 /** A throttled ESM batch retries its invoke (a = batch id). */
 export const E_ESM_RETRY = 16;
 
+/** A received ESM batch's first invoke reaches Lambda after the dispatch hop (a = batch id). */
+export const E_ESM_DISPATCH = 17;
+/** A cold start's INIT ended; its invoke runs now (a = invocation id). */
+export const E_INIT_DONE = 18;

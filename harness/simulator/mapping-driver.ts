@@ -12,13 +12,15 @@ import { BatchPool, type MappingModel } from './mapping-model.ts';
 import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel } from './queue-model.ts';
 import { retryBeforeDeadline } from '../rules/esm-poller.ts';
 import { visibleAgain } from '../rules/visibility.ts';
-import { E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
+import { E_ESM_DISPATCH, E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
 
 /** What the driver needs from the simulation. */
 export interface MappingKernel {
   push(t: number, type: number, a: number, b: number): void;
   /** Start an invocation for batch `batch`; an id ≥ 0, or a throttle code < 0. */
   invoke(fn: FunctionModel, now: number, batch: number, forcedError: boolean): number;
+  /** The hop from a poller's receive to its invoke reaching Lambda (ms; 0 in the ideal world). */
+  dispatchDelayMs(): number;
 }
 
 export class MappingDriver {
@@ -111,14 +113,18 @@ export class MappingDriver {
     return false;
   }
 
-  /** A received batch goes to its first invoke; from here until it is done the poller holds it. */
+  /**
+   * A received batch goes to its first invoke after the dispatch hop (rules/esm-poller.ts); from
+   * here until it is done the poller holds it. Even a zero hop is an event of its own, as the
+   * emulator's poller sends on a timer: what else is due at this instant happens first.
+   */
   private invokeBatch(m: MappingModel, b: number, now: number): void {
     m.noteInvoking();
-    this.attempt(m, b, now);
+    this.kernel.push(now + this.kernel.dispatchDelayMs(), E_ESM_DISPATCH, b, 0);
   }
 
-  /** A throttled batch's retry is due (E_ESM_RETRY). */
-  onRetry(b: number, now: number): void {
+  /** A batch's first invoke (E_ESM_DISPATCH) or a throttled batch's retry (E_ESM_RETRY) is due; a disabled mapping drops it. */
+  onAttemptDue(b: number, now: number): void {
     const m = this.mappings[this.batches.mapping[b]!]!;
     if (m.enabled) this.attempt(m, b, now);
     else this.dropBatch(m, b, now);
@@ -146,8 +152,8 @@ export class MappingDriver {
   /**
    * Throttled until its deadline: given up without a delete (its messages return when the
    * visibility timeout fires); the poller ends at once if surplus, else polls again at once, as
-   * the emulator's loop does in the same tick. Inside tryPoll (a first throttle already past the
-   * deadline) it only rejoins the waiting pollers, which that loop serves, so drops never recurse.
+   * the emulator's loop does in the same tick. Inside tryPoll it only rejoins the waiting
+   * pollers, which that loop serves, so drops never recurse.
    */
   private dropBatch(m: MappingModel, b: number, now: number): void {
     m.invoking--;

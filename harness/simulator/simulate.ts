@@ -20,6 +20,8 @@ export interface SimulateOptions {
   drainLimitMs?: number;
   /** false: totals only (series empty), for long validation runs; default true. */
   series?: boolean;
+  /** The conformance suite's ideal ESM timing (SimulationOptions.idealEsmTiming); default false. */
+  idealEsmTiming?: boolean;
 }
 
 export interface Spread {
@@ -49,6 +51,7 @@ export function simulate(experiment: ResolvedExperiment, opts: SimulateOptions =
     if (opts.clientRttMs !== undefined) o.clientRttMs = opts.clientRttMs;
     if (opts.drainLimitMs !== undefined) o.drainLimitMs = opts.drainLimitMs;
     if (opts.series !== undefined) o.series = opts.series;
+    if (opts.idealEsmTiming !== undefined) o.idealEsmTiming = opts.idealEsmTiming;
     const r = new Simulation(experiment, o).run();
     r.totals.seed = o.seed;
     events += r.events;

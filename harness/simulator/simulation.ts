@@ -19,9 +19,11 @@ import {
   E_ESM_TICK,
   E_ESM_WAKE,
   E_ESM_RETRY,
+  E_ESM_DISPATCH,
   E_ESM_WINDOW,
   E_FAULT,
   E_INVOKE_DONE,
+  E_INIT_DONE,
   E_LOAD_END,
   E_POISON,
   E_SCENARIO_END,
@@ -46,6 +48,12 @@ export const SIMULATOR_DEFAULTS = {
   clientRttMs: 1,
   /** After the load ends, keep simulating until everything drained or this long passed. */
   drainLimitMs: 600_000,
+  /**
+   * Mean hop between an ESM poller's receive and its invoke reaching Lambda (rules/esm-poller.ts,
+   * "Dispatch"): the emulator's poller sends it on the next timer turn (Node's shortest timer is
+   * 1 ms); on AWS it is a call between two services. Drawn per batch from [0, 2 × mean].
+   */
+  esmDispatchMs: 1,
   stepMs: 1000,
 } as const;
 
@@ -61,6 +69,13 @@ export interface SimulationOptions {
    */
   clientRttSamplesMs?: readonly number[];
   drainLimitMs?: number;
+  /**
+   * The ideal world of the conformance suite (test/conformance): every ESM dispatch at the instant
+   * of its receive and every mapping's one-second controller aligned to the load's start, as the
+   * emulator's models see it on a manual clock. Default false: dispatches take `esmDispatchMs`
+   * and each mapping's controller runs at a phase drawn per seed (rules/esm-poller.ts).
+   */
+  idealEsmTiming?: boolean;
 }
 
 export interface SingleRunResult {
@@ -88,6 +103,9 @@ export class Simulation {
   private readonly rng: Rng;
   readonly seed: number;
   private readonly rttMs: number;
+  private readonly idealEsmTiming: boolean;
+  /** Dispatch hops and controller phases of the event source mappings (their own stream, so adding them moves no other draw). */
+  private readonly esmRng: Rng;
   private readonly rttSamples: Float64Array | null;
   /** Its own stream, so a calibrated client path leaves every other draw of a seed unchanged. */
   private readonly rttRng: Rng;
@@ -146,6 +164,8 @@ export class Simulation {
     const samples = opts.clientRttSamplesMs?.filter((x) => Number.isFinite(x) && x > 0) ?? [];
     this.rttSamples = samples.length ? Float64Array.from(samples) : null;
     this.rttRng = createRng((opts.seed ^ 0x5bd1e995) >>> 0);
+    this.idealEsmTiming = opts.idealEsmTiming ?? false;
+    this.esmRng = this.rng.fork('esm-timing');
     this.drainLimitMs = opts.drainLimitMs ?? SIMULATOR_DEFAULTS.drainLimitMs;
     this.collectSeries = opts.series ?? true;
     this.loadEndMs = exp.load.durationMs;
@@ -197,6 +217,7 @@ export class Simulation {
     this.esm = new MappingDriver(this.mappings, this.store, {
       push: (t, type, a, b) => this.q.push(t, type, a, b),
       invoke: (fn, now, batch, forcedError) => this.startInvocation(fn, now, ORIGIN_ESM, batch, forcedError),
+      dispatchDelayMs: () => (this.idealEsmTiming ? 0 : this.esmRng.next() * 2 * SIMULATOR_DEFAULTS.esmDispatchMs),
     });
     for (const def of sys.eventSources) {
       const q = this.needQueue(def.queue, `event source ${def.id}`);
@@ -298,7 +319,9 @@ export class Simulation {
       }
       q.push(sc.endMs, E_SCENARIO_END, sc.index, 0);
     }
-    for (const m of this.mappings) q.push(1000, E_ESM_TICK, m.index, 0);
+    // A mapping's controller keeps its own one-second clock, started when the mapping was created,
+    // not when the load starts: its phase is unknown, so each seed draws one (rules/esm-poller.ts).
+    for (const m of this.mappings) q.push(this.idealEsmTiming ? 1000 : 1000 * (1 - this.esmRng.next()), E_ESM_TICK, m.index, 0);
     q.push(this.loadEndMs, E_LOAD_END, 0, 0);
   }
 
@@ -350,6 +373,9 @@ export class Simulation {
         case E_INVOKE_DONE:
           this.invocationDone(a, now);
           break;
+        case E_INIT_DONE:
+          q.push(now + this.invDuration[a]!, E_INVOKE_DONE, a, 0);
+          break;
         case E_VU_START: {
           const sc = this.scenarios[a]!;
           if (sc.takeIteration(q.b, now)) this.startIteration(sc, q.b, now);
@@ -386,8 +412,9 @@ export class Simulation {
         case E_ESM_WAKE:
           this.esm.onPollerWake(this.mappings[a]!, q.b, now);
           break;
+        case E_ESM_DISPATCH:
         case E_ESM_RETRY:
-          this.esm.onRetry(a, now);
+          this.esm.onAttemptDue(a, now);
           break;
         case E_VU_PLAN:
           this.onVuPlan(this.scenarios[a]!, q.b, now);
@@ -480,7 +507,10 @@ export class Simulation {
     this.invOriginId[id] = originId;
     this.invFlags[id] = flags;
     this.invDuration[id] = d;
-    this.q.push(now + initMs + d, E_INVOKE_DONE, id, 0);
+    // A cold start's INIT is booked as its own step, then the invoke (as the emulator's runtime
+    // does): at an instant where they tie, events booked meanwhile keep their place.
+    if (initMs > 0) this.q.push(now + initMs, E_INIT_DONE, id, 0);
+    else this.q.push(now + d, E_INVOKE_DONE, id, 0);
     return id;
   }
 

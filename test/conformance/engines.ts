@@ -72,7 +72,7 @@ function arrivalTimes(sc: ResolvedScenario): number[] {
 }
 
 export function runSimulator(exp: ResolvedExperiment, seconds: number): SeriesTable {
-  const r = simulate(exp, { drainLimitMs: seconds * 1000 });
+  const r = simulate(exp, { drainLimitMs: seconds * 1000, idealEsmTiming: true });
   return table(r.series.series, seconds);
 }
 

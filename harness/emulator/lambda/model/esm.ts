@@ -345,17 +345,20 @@ export class EsmManager {
     const event = { Records: records };
     mp.active++;
     mp.m.concurrency.add(1);
-    let verdict: BatchVerdict;
+    let verdict: BatchVerdict = { kind: 'failed', throttled: true };
     let throttles = 0;
     try {
-      for (;;) {
+      // The dispatch hop (rules/esm-poller.ts): the invoke leaves on the next timer turn, so what
+      // else is due now (a retry, another poller's invoke) reaches Lambda first, as it can on AWS.
+      await this.sleep(0, mp);
+      // Disabled or deleted during the hop: dropped like a held batch.
+      while (this.running(mp)) {
         verdict = await this.invokeOnce(mp, records, event);
         if (verdict.kind !== 'failed' || !verdict.throttled) break;
         const backoffMs = onThrottle(mp, ++throttles);
         if (!this.running(mp) || !retryBeforeDeadline(clock.now(), backoffMs, deadline)) break;
+        // Disabled or deleted while waiting: the loop ends and the batch is dropped (its messages return at the deadline).
         await this.sleep(backoffMs, mp);
-        // Disabled or deleted while waiting: the batch is dropped (its messages return at the deadline).
-        if (!this.running(mp)) break;
       }
     } finally {
       mp.active--;
