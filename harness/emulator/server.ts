@@ -114,6 +114,41 @@ class FrameRequest implements EmuRequest {
   }
 }
 
+// Module-level, not closures per request: the request path allocates nothing it can avoid.
+function send(res: http.ServerResponse, r: EmuResponse, rid: string, close = false): void {
+  // A string body goes to res.end as is (node sends it with the headers as one chunk); copying
+  // it into a Buffer first costs an allocation and a second chunk per response. Headers go to
+  // writeHead as one flat [name, value, …] list: cheaper than a spread copy of the object.
+  const body = r.body;
+  const h = r.headers;
+  const list: Array<string | number> = [];
+  for (const k in h) if (k !== 'content-length') list.push(k, h[k]!);
+  list.push('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  if (h['x-amzn-requestid'] === undefined) list.push('x-amzn-requestid', rid);
+  if (close) list.push('connection', 'close');
+  res.writeHead(r.status, list as unknown as http.OutgoingHttpHeaders);
+  res.end(body);
+}
+
+/** A service's answer, unless the client already went away. */
+function answer(res: http.ServerResponse, req: EmuRequest, r: EmuResponse): void {
+  if (res.destroyed) return;
+  try {
+    send(res, r, req.requestId);
+  } catch (e) {
+    // e.g. a header value a service built from user data that HTTP cannot carry.
+    fail(res, req, e);
+  }
+}
+
+/** A bug in a service must not take the emulator down; say so the AWS way and on stderr. */
+function fail(res: http.ServerResponse, req: EmuRequest, e: unknown): void {
+  process.stderr.write(`squall emulator: internal error on ${req.method} ${req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (res.destroyed) return;
+  if (res.headersSent) res.destroy();
+  else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', req.requestId), req.requestId);
+}
+
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const clock = opts.clock ?? systemClock();
   const host = opts.host ?? '127.0.0.1';
@@ -187,20 +222,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return svc.handle(req);
   };
 
-  const send = (res: http.ServerResponse, r: EmuResponse, rid: string, close = false) => {
-    // A string body goes to res.end as is (node sends it with the headers as one chunk); copying
-    // it into a Buffer first costs an allocation and a second chunk per response. Headers go to
-    // writeHead as one flat [name, value, …] list: cheaper than a spread copy of the object.
-    const body = r.body;
-    const h = r.headers;
-    const list: Array<string | number> = [];
-    for (const k in h) if (k !== 'content-length') list.push(k, h[k]!);
-    list.push('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-    if (h['x-amzn-requestid'] === undefined) list.push('x-amzn-requestid', rid);
-    if (close) list.push('connection', 'close');
-    res.writeHead(r.status, list as unknown as http.OutgoingHttpHeaders);
-    res.end(body);
-  };
 
   const server = http.createServer((req, res) => {
     const rid = requestId();
@@ -233,18 +254,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         emuReq?.clientGone();
       }
     });
-    const respondTooLarge = () => {
-      send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
-    };
     if (tooLarge) {
       // Answer at once and drop the connection rather than read an oversized body.
-      respondTooLarge();
+      send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
       req.resume();
       return;
     }
     req.on('end', () => {
       if (tooLarge) {
-        respondTooLarge();
+        send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
         return;
       }
       const url = req.url ?? '/';
@@ -269,31 +287,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         gone,
       );
       const er = emuReq;
-      const fail = (e: unknown) => {
-        // A bug in a service must not take the emulator down; say so the AWS way and on stderr.
-        process.stderr.write(`squall emulator: internal error on ${er.method} ${er.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        if (res.destroyed) return;
-        if (res.headersSent) res.destroy();
-        else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
-      };
-      const answer = (r: EmuResponse) => {
-        if (res.destroyed) return;
-        try {
-          send(res, r, rid);
-        } catch (e) {
-          // e.g. a header value a service built from user data that HTTP cannot carry.
-          fail(e);
-        }
-      };
       let r: EmuResponse | Promise<EmuResponse>;
       try {
         r = dispatch(er);
       } catch (e) {
-        fail(e);
+        fail(res, er, e);
         return;
       }
-      if (typeof (r as Partial<Promise<EmuResponse>>).then === 'function') (r as Promise<EmuResponse>).then(answer, fail);
-      else answer(r as EmuResponse);
+      if (typeof (r as Partial<Promise<EmuResponse>>).then === 'function') {
+        (r as Promise<EmuResponse>).then(
+          (x) => answer(res, er, x),
+          (e: unknown) => fail(res, er, e),
+        );
+      } else answer(res, er, r as EmuResponse);
     });
   });
   server.keepAliveTimeout = 65_000;
