@@ -148,6 +148,14 @@ export function decodeJsonInput(op: string, body: unknown): Record<string, unkno
   return r as Record<string, unknown> | SqsError;
 }
 
+/** The named walk alone (what `decodeJsonInput` falls back to); exported for the equivalence test. */
+export function decodeJsonInputNamed(op: string, body: unknown): Record<string, unknown> | SqsError {
+  const shapeName = inputShapeOf(op);
+  if (!shapeName) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return serialization('the request body', 'a JSON object', body);
+  return walkJson(shapeName, body, '') as Record<string, unknown> | SqsError;
+}
+
 /** A shape resolved once into direct references, so the hot walk does no lookups by name. */
 interface Compiled {
   type: Shape['type'];
