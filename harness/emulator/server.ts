@@ -93,7 +93,7 @@ class FrameRequest implements EmuRequest {
     readonly body: Buffer,
     readonly requestId: string,
     readonly receivedAt: number,
-    private gone: boolean,
+    private readonly res: http.ServerResponse,
   ) {}
   get query(): URLSearchParams {
     // Parsed on first use: JSON-protocol requests never read it.
@@ -101,16 +101,20 @@ class FrameRequest implements EmuRequest {
     return this.parsedQuery;
   }
   get signal(): AbortSignal {
+    // Watched only from the first read (long polls): a listener per request costs every request.
     if (!this.ac) {
-      this.ac = new AbortController();
-      if (this.gone) this.ac.abort();
+      const ac = (this.ac = new AbortController());
+      const res = this.res;
+      // The client went away before the answer was written (already, or later).
+      if (res.destroyed) {
+        if (!res.writableFinished) ac.abort();
+      } else {
+        res.once('close', () => {
+          if (!res.writableFinished) ac.abort();
+        });
+      }
     }
     return this.ac.signal;
-  }
-  /** The client went away before the answer was written. */
-  clientGone(): void {
-    this.gone = true;
-    this.ac?.abort();
   }
 }
 
@@ -228,12 +232,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    const declared = Number(req.headers['content-length'] ?? '0');
+    // Every repeated header joined (SigV4 signs them so), built once and shared with the services.
+    const headers = headersOf(req);
+    const declared = Number(headers['content-length'] ?? '0');
     if (declared > maxBody) {
       tooLarge = true;
     }
     // No content-length and no transfer-encoding: the request has no body, so skip the data path.
-    const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+    const hasBody = headers['transfer-encoding'] !== undefined || declared > 0;
     if (!hasBody) req.resume();
     else req.on('data', (c: Buffer) => {
       if (tooLarge) return;
@@ -246,14 +252,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       chunks.push(c);
     });
     req.on('error', () => res.destroy());
-    let emuReq: FrameRequest | undefined;
-    let gone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        gone = true;
-        emuReq?.clientGone();
-      }
-    });
     if (tooLarge) {
       // Answer at once and drop the connection rather than read an oversized body.
       send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
@@ -275,18 +273,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       } catch {
         path = rawPath;
       }
-      emuReq = new FrameRequest(
+      const er = new FrameRequest(
         (req.method ?? 'GET').toUpperCase(),
         rawPath,
         path,
         rawQuery,
-        headersOf(req),
+        headers,
         chunks.length === 1 ? chunks[0]! : chunks.length === 0 ? EMPTY_BODY : Buffer.concat(chunks),
         rid,
         clock.now(),
-        gone,
+        res,
       );
-      const er = emuReq;
       let r: EmuResponse | Promise<EmuResponse>;
       try {
         r = dispatch(er);
