@@ -1,12 +1,14 @@
 /**
  * The SendMessageBatch hot path's shortcuts decide exactly as the plain code they stand in for:
- * the precompiled JSON walk against the named walk (same input, same error), the character
- * prefilter against SQS's full character class, and counter-made ids (unique, UUID-shaped).
+ * the precompiled JSON walk against the named walk (same input, same error), the hand-written
+ * SendMessageBatch answer against JSON.stringify (same bytes), the character prefilter against
+ * SQS's full character class, and counter-made ids (unique, UUID-shaped).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { messageId, requestId } from '../../harness/emulator/ids.ts';
 import { INVALID_CHARS, hasInvalidChars } from '../../harness/emulator/sqs/message-rules.ts';
+import { sendMessageBatchJson } from '../../harness/emulator/sqs/service.ts';
 import { decodeJsonInput, decodeJsonInputNamed } from '../../harness/emulator/sqs/shapes.ts';
 
 // Values of every JSON type, so members get the wrong type as often as the right one.
@@ -59,6 +61,23 @@ describe('SQS hot-path shortcuts', () => {
     fc.assert(fc.property(body, (b) => same('SendMessageBatch', b)), { numRuns: 2000, seed: 14 });
     fc.assert(fc.property(entry, (e) => same('SendMessage', { QueueUrl: 'http://127.0.0.1/000000000000/q', ...(e as object) })), { numRuns: 1000, seed: 15 });
     fc.assert(fc.property(receive, (r) => same('ReceiveMessage', r)), { numRuns: 1000, seed: 16 });
+  });
+
+  it('the hand-written SendMessageBatch answer is byte for byte what JSON.stringify writes', () => {
+    const idChars = fc.string({ unit: fc.constantFrom(...'abcXYZ019_-'), minLength: 1, maxLength: 80 });
+    const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
+    const success = fc.record(
+      { Id: idChars, MessageId: hex(36), MD5OfMessageBody: hex(32), MD5OfMessageAttributes: hex(32), MD5OfMessageSystemAttributes: hex(32), SequenceNumber: fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 20, maxLength: 20 }) },
+      { requiredKeys: ['Id', 'MessageId', 'MD5OfMessageBody'] },
+    );
+    const failure = fc.record({ Id: idChars, SenderFault: fc.boolean(), Code: fc.string(), Message: fc.string({ unit: 'binary', maxLength: 30 }) });
+    fc.assert(
+      fc.property(fc.array(success, { maxLength: 10 }), fc.array(failure, { maxLength: 10 }), (Successful, Failed) => {
+        const out = { Successful, Failed };
+        expect(sendMessageBatchJson(out)).toBe(JSON.stringify(out));
+      }),
+      { numRuns: 1000, seed: 18 },
+    );
   });
 
   it('the character prefilter agrees with the full class on any string', () => {
