@@ -7,6 +7,7 @@
 import {
   DeleteFunctionConcurrencyCommand,
   GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   ListEventSourceMappingsCommand,
   PutFunctionConcurrencyCommand,
@@ -20,6 +21,7 @@ import { POISON_MARKER_ATTRIBUTE } from '../experiment/resolve.ts';
 import type { PoisonKind, ResolvedFaultAction } from '../experiment/types.ts';
 import type { TargetClients } from '../target/clients.ts';
 import type { PreviousState } from './journal.ts';
+import { environmentOf } from './resources.ts';
 
 function errorName(e: unknown): string {
   return (e as { name?: string }).name ?? '';
@@ -70,6 +72,12 @@ export async function capture(c: TargetClients, a: ResolvedFaultAction): Promise
     }
     case 'inject-poison':
       return { kind: 'none' };
+    case 'inject-latency':
+    case 'inject-errors':
+    case 'override-status': {
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: a.function }));
+      return { kind: 'function-environment', function: a.function, variables: environmentOf(r.Environment?.Variables) };
+    }
   }
 }
 
@@ -102,6 +110,11 @@ export async function apply(c: TargetClients, a: ResolvedFaultAction, previous: 
     }
     case 'inject-poison':
       return sendPoison(c, a.queue, a.kind, ctx.poisonCount ?? 1, ctx.runId);
+    case 'inject-latency':
+    case 'inject-errors':
+    case 'override-status':
+      // The timeline composes every fault on the function (resources.ts) and writes that.
+      throw new Error(`internal: ${a.action} is applied through the function's environment (resources.ts)`);
   }
 }
 

@@ -17,6 +17,13 @@ export type PreviousState =
   | { kind: 'event-source-metrics'; uuid: string; id: string; metrics: string[] }
   /** A function's memory size (`squall tune` changes it, one value after another). */
   | { kind: 'function-memory'; function: string; value: number }
+  /**
+   * A function's whole Environment.Variables (null: no environment), which function faults change
+   * to set SQUALL_FAULTS. It may hold the user's secrets: the journal file is private (0600).
+   */
+  | { kind: 'function-environment'; function: string; variables: Record<string, string> | null }
+  /** A function's Description (`squall tune --only-cold-starts` changes it to force new environments). */
+  | { kind: 'function-description'; function: string; value: string }
   | { kind: 'none' };
 
 export type JournalEntry =
@@ -44,7 +51,8 @@ export type JournalEntry =
 export class Journal {
   private readonly fd: number;
   constructor(readonly file: string) {
-    this.fd = openSync(file, 'a');
+    // Owner-only: a function's journaled environment may hold secrets.
+    this.fd = openSync(file, 'a', 0o600);
   }
   /** Append one entry and fsync: when this returns, the line survives a crash. */
   write(entry: JournalEntry): void {
@@ -91,6 +99,10 @@ export function resourceKey(p: Exclude<PreviousState, { kind: 'none' }>): string
       return `event-source-metrics:${p.uuid}`;
     case 'function-memory':
       return `function-memory:${p.function}`;
+    case 'function-environment':
+      return `function-environment:${p.function}`;
+    case 'function-description':
+      return `function-description:${p.function}`;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ResolvedFault } from '../experiment/types.ts';
 import { arns, type ArnContext, type SdkCall } from '../target/calls.ts';
+import { addFault, describeEnvironment, FAULTS_ENV } from './function-faults.ts';
 import type { PreviousState } from './journal.ts';
 
 export interface FaultCalls {
@@ -92,6 +93,24 @@ export function faultCalls(f: ResolvedFault, x: ArnContext, previous: PreviousSt
         set: `${messages} ${f.kind} poison message(s), marked with the run id`,
         restoreTo: null,
         messages,
+      };
+    }
+    case 'inject-latency':
+    case 'inject-errors':
+    case 'override-status': {
+      const r = (operation: string): SdkCall => ({ service: 'lambda', operation, resource: `function ${f.function}`, arn: arns.function(x, f.function) });
+      const prev = previous?.kind === 'function-environment' ? previous.variables : undefined;
+      const now = prev === undefined ? null : describeEnvironment(prev);
+      return {
+        read: [r('GetFunctionConfiguration')],
+        // The whole map, once the last update has settled (LastUpdateStatus, read as above).
+        apply: [r('UpdateFunctionConfiguration')],
+        // The restore is read back (GetFunctionConfiguration) until the function reports it.
+        restore: [r('UpdateFunctionConfiguration'), r('GetFunctionConfiguration')],
+        now,
+        // Alone on the function; overlapping faults on it add their entries to the same variable.
+        set: `${FAULTS_ENV}=${addFault(undefined, f)} (other variables kept)`,
+        restoreTo: now,
       };
     }
   }

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { ResolvedFaultAction } from '../experiment/types.ts';
 import type { TargetClients } from '../target/clients.ts';
+import { describeEnvironment, sameEnvironment, withFault } from './function-faults.ts';
 import type { PreviousState } from './journal.ts';
 
 /** A resource's value with its identity: every PreviousState but `none`. */
@@ -39,6 +40,10 @@ export function describeState(s: ResourceState): string {
       return `metrics of event source ${s.id} = ${s.metrics.length ? s.metrics.join(', ') : 'none'}`;
     case 'function-memory':
       return `memory of ${s.function} = ${s.value} MB`;
+    case 'function-environment':
+      return `environment of ${s.function} = ${describeEnvironment(s.variables)}`;
+    case 'function-description':
+      return `description of ${s.function} = ${JSON.stringify(s.value)}`;
   }
 }
 
@@ -60,6 +65,10 @@ export function applyChange(s: ResourceState, a: ResolvedFaultAction): ResourceS
       return { ...s, ...(a.batchSize !== null ? { batchSize: a.batchSize } : {}), ...(a.maximumConcurrency !== null ? { maximumConcurrency: a.maximumConcurrency } : {}) };
     case 'inject-poison':
       return s;
+    case 'inject-latency':
+    case 'inject-errors':
+    case 'override-status':
+      return s.kind === 'function-environment' ? { ...s, variables: withFault(s.variables, a) } : s;
   }
 }
 
@@ -105,6 +114,41 @@ export async function readState(c: TargetClients, s: ResourceState, abortSignal?
       if (r.LastUpdateStatus === 'InProgress' || r.MemorySize === undefined) return undefined;
       return { ...s, value: r.MemorySize };
     }
+    case 'function-environment': {
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: s.function }), opt);
+      if (r.LastUpdateStatus === 'InProgress') return undefined;
+      return { ...s, variables: environmentOf(r.Environment?.Variables) };
+    }
+    case 'function-description': {
+      const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: s.function }), opt);
+      if (r.LastUpdateStatus === 'InProgress') return undefined;
+      return { ...s, value: r.Description ?? '' };
+    }
+  }
+}
+
+/** Environment.Variables as squall keeps it: null when the function has none. */
+export function environmentOf(v: Record<string, string> | undefined): Record<string, string> | null {
+  return v && Object.keys(v).length > 0 ? { ...v } : null;
+}
+
+/** How often to look while a function's previous update is still InProgress (ms). */
+const UPDATE_POLL_MS = 250;
+/** The longest squall waits for it without a deadline of its own (an apply): then it tries anyway. */
+const UPDATE_SETTLE_MAX_MS = 30_000;
+
+/**
+ * Wait until the function's last configuration update has settled: AWS refuses another
+ * UpdateFunctionConfiguration while LastUpdateStatus is InProgress (ResourceConflictException).
+ */
+async function settledConfiguration(c: TargetClients, fn: string, abortSignal?: AbortSignal): Promise<void> {
+  const giveUpAt = Date.now() + UPDATE_SETTLE_MAX_MS;
+  for (;;) {
+    const r = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), abortSignal ? { abortSignal } : {});
+    // Still InProgress at the end: the update goes out and AWS's refusal says why.
+    if (r.LastUpdateStatus !== 'InProgress' || Date.now() >= giveUpAt) return;
+    if (abortSignal?.aborted) throw abortSignal.reason;
+    await new Promise((res) => setTimeout(res, UPDATE_POLL_MS));
   }
 }
 
@@ -146,6 +190,15 @@ export async function writeState(c: TargetClients, s: ResourceState, abortSignal
     case 'function-memory':
       await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, MemorySize: s.value }), opt);
       return;
+    case 'function-environment':
+      await settledConfiguration(c, s.function, abortSignal);
+      // The whole map, always: an empty map is how "no environment" is put back.
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, Environment: { Variables: { ...(s.variables ?? {}) } } }), opt);
+      return;
+    case 'function-description':
+      await settledConfiguration(c, s.function, abortSignal);
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.function, Description: s.value }), opt);
+      return;
   }
 }
 
@@ -162,6 +215,10 @@ export function sameState(a: ResourceState, b: ResourceState): boolean {
     }
     case 'event-source-metrics':
       return [...a.metrics].sort().join(',') === [...(b as typeof a).metrics].sort().join(',');
+    case 'function-environment':
+      return sameEnvironment(a.variables, (b as typeof a).variables);
+    case 'function-description':
+      return a.value === (b as typeof a).value;
   }
 }
 

@@ -12,6 +12,7 @@ import type { Clock, TimerHandle } from '../contracts/clock.ts';
 import type { ResolvedFault, ResolvedFaultAction } from '../experiment/types.ts';
 import type { TargetClients } from '../target/clients.ts';
 import { apply, capture } from './actions.ts';
+import { describeEnvironment, describeFunctionFault } from './function-faults.ts';
 import { openResources, readJournal, resourceKey, type Journal, type JournalEntry, type PreviousState } from './journal.ts';
 import { compose, describeState, NotRestoredError, writeState, writeVerified, type ResourceState } from './resources.ts';
 
@@ -245,6 +246,10 @@ export function describeFault(f: ResolvedFault): string {
       return `event source ${f.eventSource} updated${f.batchSize !== null ? ` (batch size ${f.batchSize})` : ''}${f.maximumConcurrency !== null ? ` (maximum concurrency ${f.maximumConcurrency})` : ''}`;
     case 'inject-poison':
       return `poison (${f.kind}) into ${f.queue}`;
+    case 'inject-latency':
+    case 'inject-errors':
+    case 'override-status':
+      return describeFunctionFault(f);
   }
 }
 
@@ -260,6 +265,10 @@ function describePrevious(p: PreviousState): string {
       return `metrics of event source ${p.id} back to ${p.metrics.length ? p.metrics.join(', ') : 'none'}`;
     case 'function-memory':
       return `memory of ${p.function} back to ${p.value} MB`;
+    case 'function-environment':
+      return `environment of ${p.function} back to ${describeEnvironment(p.variables)}`;
+    case 'function-description':
+      return `description of ${p.function} back to ${JSON.stringify(p.value)}`;
     case 'none':
       return 'nothing to restore';
   }

@@ -3,9 +3,11 @@
  * child_process spawn) are classified here: when the environment or the target is at fault (no
  * credentials, an unreachable endpoint, a port in use, access denied, a full disk, a missing
  * program) the user gets a SquallError naming the cause and the fix with exit code 7, so
- * "internal error … a bug in squall" is left for real bugs.
+ * "internal error … a bug in squall" is left for real bugs. What AWS's error codes mean is
+ * target/aws-errors.ts's to say (one place); this module adds the machine's own failures.
  */
 import { EXIT, SquallError } from '../contracts/exit-codes.ts';
+import { classify } from '../target/aws-errors.ts';
 
 interface ErrorLike {
   name?: unknown;
@@ -47,22 +49,6 @@ function where(err: ErrorLike): string {
 }
 
 const ENDPOINT_HINT = 'start the target (`squall emulator`, moto_server, …) or fix `target.endpoint` / `--endpoint`, then retry';
-/** AWS's error codes for a request whose signer or permissions it rejects (IAM, STS, Lambda, SQS). */
-const AUTH_CODES = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'AuthFailure',
-  'InvalidAccessKeyId',
-  'KMSAccessDeniedException',
-]);
 const NETWORK_TIMEOUTS = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const env = (message: string, hint: string, cause: unknown) => new SquallError(message, { exitCode: EXIT.environmentUnavailable, hint, cause });
@@ -76,14 +62,15 @@ export function classifyEnvironmentError(e: unknown): SquallError | undefined {
     const name = str(err.name);
     const code = str(err.code);
     const message = str(err.message) ?? '';
-    if (name === 'CredentialsProviderError' || /Could not load credentials from any providers/i.test(message)) {
+    const aws = classify(err);
+    if (aws === 'credentials') {
       return env(
         'no AWS credentials: the AWS SDK found none in the environment, the shared config files or the instance metadata',
         'set AWS_PROFILE (or `target.profile`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; the embedded emulator needs none',
         e,
       );
     }
-    if ((name && AUTH_CODES.has(name)) || (code && AUTH_CODES.has(code))) {
+    if (aws === 'denied' || aws === 'expired-credentials') {
       return env(
         `the target refused squall's credentials: ${name ?? code}${message ? `: ${message}` : ''}`,
         'check which identity is in use (`aws sts get-caller-identity`) and that it may call Lambda and SQS on this account and Region',

@@ -44,6 +44,8 @@ export const POISON_MARKER_ATTRIBUTE = 'squall-poison';
 export const EXPERIMENT_ALIAS = 'live';
 /** The version squall publishes each experiment function as (the alias points at it). */
 export const EXPERIMENT_VERSION = '1';
+/** The errorType an `inject-errors` fault fails with unless the file names one (lambda-faults' own). */
+export const INJECTED_ERROR_TYPE = 'SquallInjectedError';
 /** k6 defaults (k6-contract §4.1–4.2). */
 export const K6_DEFAULTS = {
   gracefulStopMs: 30_000,
@@ -269,6 +271,12 @@ function resolveFault(f: FaultInput, id: number): ResolvedFault {
       return { ...base, action: 'enable-event-source', eventSource: f.eventSource ?? '' };
     case 'update-event-source':
       return { ...base, action: 'update-event-source', eventSource: f.eventSource ?? '', batchSize: f.batchSize ?? null, maximumConcurrency: f.maximumConcurrency ?? null };
+    case 'inject-latency':
+      return { ...base, action: 'inject-latency', function: f.function ?? '', latency: resolveDistribution(f.latency ?? 0), percentage: f.percentage ?? 100 };
+    case 'inject-errors':
+      return { ...base, action: 'inject-errors', function: f.function ?? '', percentage: f.percentage ?? 100, runHandler: f.runHandler ?? false, errorType: f.errorType ?? INJECTED_ERROR_TYPE };
+    case 'override-status':
+      return { ...base, action: 'override-status', function: f.function ?? '', statusCode: f.statusCode ?? 500, percentage: f.percentage ?? 100 };
     default:
       return {
         ...base,

@@ -219,6 +219,9 @@ export const FAULT_ACTIONS = [
   'enable-event-source',
   'update-event-source',
   'inject-poison',
+  'inject-latency',
+  'inject-errors',
+  'override-status',
 ] as const;
 
 export const FaultSchema = z.strictObject({
@@ -236,6 +239,16 @@ export const FaultSchema = z.strictObject({
   count: int(1).optional(),
   rate: positive().optional(),
   kind: z.enum(['marker', 'invalid-json', 'oversized']).optional(),
+  // function faults (inject-latency, inject-errors, override-status)
+  latency: DistributionSchema.optional(),
+  percentage: z
+    .number({ error: 'expected a percentage of invocations, 0 to 100' })
+    .min(0, { error: 'a percentage is at least 0' })
+    .max(100, { error: 'a percentage is at most 100 (every invocation)' })
+    .optional(),
+  runHandler: z.boolean().optional(),
+  errorType: z.string().regex(/^[A-Za-z_$][\w$.]{0,63}$/, { error: 'an error type is a name like SquallInjectedError (letters, digits, _, $ or .)' }).optional(),
+  statusCode: int(100, 599).optional(),
 });
 
 /**

@@ -279,7 +279,18 @@ export type ResolvedFaultAction =
       /** Either a total count spread evenly over the window, or a rate per second over the window. */
       count: number | null;
       ratePerSecond: number | null;
-    };
+    }
+  /**
+   * Function faults: set through the function's environment variable SQUALL_FAULTS (the
+   * lambda-faults contract, harness/chaos/function-faults.ts); each applies to `percentage` % of
+   * invocations.
+   */
+  | { action: 'inject-latency'; function: string; latency: DurationDistribution; percentage: number }
+  | { action: 'inject-errors'; function: string; percentage: number; runHandler: boolean; errorType: string }
+  | { action: 'override-status'; function: string; statusCode: number; percentage: number };
+
+/** The function faults (they change the function's environment, not its concurrency). */
+export type FunctionFaultAction = Extract<ResolvedFaultAction, { action: 'inject-latency' | 'inject-errors' | 'override-status' }>;
 
 export type ResolvedFault = ResolvedFaultAction & {
   /** Index in the file's fault list; stable id for the journal. */

@@ -153,6 +153,9 @@ const FAULT_KEYS: Record<(typeof FAULT_ACTIONS)[number], { allowed: string[]; re
   'enable-event-source': { allowed: ['eventSource'], required: ['eventSource'] },
   'update-event-source': { allowed: ['eventSource', 'batchSize', 'maximumConcurrency'], required: ['eventSource'] },
   'inject-poison': { allowed: ['queue', 'count', 'rate', 'kind'], required: ['queue'] },
+  'inject-latency': { allowed: ['function', 'latency', 'percentage'], required: ['function', 'latency'] },
+  'inject-errors': { allowed: ['function', 'percentage', 'runHandler', 'errorType'], required: ['function'] },
+  'override-status': { allowed: ['function', 'statusCode', 'percentage'], required: ['function', 'statusCode'] },
 };
 
 /** k6's threshold grammar (k6-contract §3.1). */
@@ -500,7 +503,7 @@ function preChecks(raw: Record<string, unknown>, error: ErrorFn): void {
 }
 
 function isFaultField(k: string): boolean {
-  return ['function', 'value', 'eventSource', 'batchSize', 'maximumConcurrency', 'queue', 'count', 'rate', 'kind'].includes(k);
+  return ['function', 'value', 'eventSource', 'batchSize', 'maximumConcurrency', 'queue', 'count', 'rate', 'kind', 'latency', 'percentage', 'runHandler', 'errorType', 'statusCode'].includes(k);
 }
 
 function checkScenarioKeys(p: PathPart[], s: Record<string, unknown>, error: ErrorFn): void {
@@ -944,6 +947,20 @@ function checkFaults(ctx: CheckContext): void {
       case 'inject-poison':
         if (!queues[f.queue]) notFound(ctx, [...p, 'queue'], 'queue', f.queue, qNames, error);
         break;
+      case 'inject-latency':
+      case 'inject-errors':
+      case 'override-status': {
+        const fn = functions[f.function];
+        if (!fn) notFound(ctx, [...p, 'function'], 'function', f.function, fnNames, error);
+        if (f.action === 'inject-latency') checkDistribution([...p, 'latency'], f.latency, error);
+        if (fn && fn.provisionedConcurrency > 0 && ctx.exp.target.kind === 'aws') {
+          ctx.warn([...p, 'function'], `function ${f.function} is invoked through its alias \`live\` (provisioned concurrency), which runs a published version: the fault changes $LATEST's environment and does not reach it`, 'publish a version with the fault in force and point the alias at it yourself, or run this fault without provisionedConcurrency');
+        }
+        if (f.action === 'override-status' && fn && !fn.url && ctx.exp.target.kind === 'emulated') {
+          ctx.warn([...p, 'function'], `override-status changes function URL responses, and function ${f.function} has no URL`, 'add `url: true` to the function, or it changes only what Invoke returns');
+        }
+        break;
+      }
     }
   });
 }

@@ -153,6 +153,21 @@ export function runIdTime(runId: string): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : null;
 }
 
+/**
+ * A journal value as the report shows it. A function's environment (function faults journal it
+ * whole, to restore it) may hold secrets, and reports are shared: its variables are shown by name,
+ * their values hidden — but for SQUALL_FAULTS, squall's own.
+ */
+export function shown(v: unknown): string {
+  return JSON.stringify(v, (_key, x: unknown) => {
+    const o = x as { kind?: unknown; variables?: unknown } | null;
+    if (!o || typeof o !== 'object' || o.kind !== 'function-environment' || !o.variables || typeof o.variables !== 'object') return x;
+    const hidden: Record<string, string> = {};
+    for (const [k, val] of Object.entries(o.variables as Record<string, string>)) hidden[k] = k === 'SQUALL_FAULTS' ? val : '(hidden)';
+    return { ...o, variables: hidden };
+  });
+}
+
 export function describeFaultAction(f: ResolvedFault): string {
   switch (f.action) {
     case 'set-reserved-concurrency':
@@ -169,6 +184,12 @@ export function describeFaultAction(f: ResolvedFault): string {
       return `event source ${f.eventSource} updated${f.batchSize !== null ? `, batch size ${f.batchSize}` : ''}${f.maximumConcurrency !== null ? `, maximum concurrency ${f.maximumConcurrency}` : ''}`;
     case 'inject-poison':
       return `poison (${f.kind}) into ${f.queue}${f.count !== null ? `, ${f.count} messages` : f.ratePerSecond !== null ? `, ${f.ratePerSecond}/s` : ''}`;
+    case 'inject-latency':
+      return `latency on ${f.percentage} % of ${f.function}'s invocations (${f.latency.kind === 'constant' ? `${f.latency.ms} ms` : f.latency.kind})`;
+    case 'inject-errors':
+      return `${f.errorType} on ${f.percentage} % of ${f.function}'s invocations`;
+    case 'override-status':
+      return `status ${f.statusCode} on ${f.percentage} % of ${f.function}'s responses`;
   }
 }
 
@@ -663,15 +684,15 @@ export function buildReportData({ files, digest, baseline }: BuildInput): Report
       switch (e.event) {
         case 'planned':
           action = e.action;
-          detail = `was ${JSON.stringify(e.previous)}; change ${JSON.stringify(e.change)}`;
+          detail = `was ${shown(e.previous)}; change ${shown(e.change)}`;
           break;
         case 'applied':
           action = e.action;
-          detail = e.detail === undefined ? '' : JSON.stringify(e.detail);
+          detail = e.detail === undefined ? '' : shown(e.detail);
           break;
         case 'restored':
           action = e.previous.kind;
-          detail = `back to ${JSON.stringify(e.to ?? e.previous)}${e.readBack ? `; read back ${JSON.stringify(e.readBack)}` : ''}`;
+          detail = `back to ${shown(e.to ?? e.previous)}${e.readBack ? `; read back ${shown(e.readBack)}` : ''}`;
           break;
         case 'stop-condition':
           action = `stop condition (${e.then})`;

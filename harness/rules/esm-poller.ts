@@ -22,6 +22,10 @@
  *   short.
  * - Counting: every invoke attempt (retries included) is one esm.batches and, when throttled, one
  *   lambda.throttles; esm.failed_batches counts batches given up, once per batch.
+ * - Batching window: one poller gathers at a time (a quiet queue yields one batch per window);
+ *   the others wait for it before polling. Each receive of the gathering poller has its own
+ *   visibility timeout, and each is a long poll whose timeout (the window's end) is set when that
+ *   receive starts. The batch goes to its invoke at BatchSize, the window's end or 6 MB (§3.4).
  * - Dispatch: a received batch's first invoke reaches Lambda after a hop, never at the instant of
  *   the receive — the pollers and Lambda's front end are separate services on AWS, and the
  *   emulator's poller sends on the next timer turn. In between, a slot freed by the batch before

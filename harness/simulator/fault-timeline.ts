@@ -3,7 +3,8 @@
  * poison injection, is put back at `at + for` (or at the end of the load when `for` is omitted),
  * restoring the value it replaced, as the chaos part does against a real target. Poison
  * injections send `count` messages spread evenly over the window (message k at at + k·window/n),
- * or `ratePerSecond` × window of them.
+ * or `ratePerSecond` × window of them. Function faults join the function's stack of faults in
+ * force (function-faults.ts) for their window.
  */
 import type { ResolvedFault } from '../experiment/types.ts';
 import type { FunctionModel } from './function-model.ts';
@@ -65,6 +66,16 @@ export class FaultTimeline {
       case 'inject-poison':
         if (this.poisonCount(f) > 0) h.schedulePoison(now, i, 0);
         break;
+      case 'inject-latency':
+      case 'inject-errors':
+      case 'override-status': {
+        // Stacked, like the entries of the function's SQUALL_FAULTS: the end removes this one only.
+        // Setting the variable is a configuration update: the idle environments go (cold starts).
+        const fn = h.fn(f.function);
+        fn.faults.add(i, f);
+        fn.drainIdle(now);
+        break;
+      }
     }
   }
 
@@ -94,6 +105,14 @@ export class FaultTimeline {
       }
       case 'inject-poison':
         break;
+      case 'inject-latency':
+      case 'inject-errors':
+      case 'override-status': {
+        const fn = h.fn(f.function);
+        fn.faults.remove(i);
+        fn.drainIdle(now);
+        break;
+      }
     }
   }
 

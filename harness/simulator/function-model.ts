@@ -14,6 +14,7 @@ import { durationScale } from '../rules/memory-cpu.ts';
 import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
 import { FloatDeque } from './event-queue.ts';
+import { FunctionFaults } from './function-faults.ts';
 import { LogHistogram } from './step-histogram.ts';
 
 /** acquire() results: ≥ 0 runs, < 0 throttles. */
@@ -82,6 +83,8 @@ export class FunctionModel {
   readonly poison: PoisonRule | null;
   readonly rng: Rng;
   readonly account: AccountModel;
+  /** Function faults in force (SQUALL_FAULTS on a real target). */
+  readonly faults = new FunctionFaults();
 
   reserved: number | null;
   provisioned: number;
@@ -257,6 +260,18 @@ export class FunctionModel {
     this.provisioned = value;
     const envs = this.onDemandEnvs + this.provisioned;
     if (envs > this.t.peakEnvironments) this.t.peakEnvironments = envs;
+  }
+
+  /**
+   * A configuration update (UpdateFunctionConfiguration, as function faults make): idle
+   * environments are stopped, so the next invocations start cold; busy ones finish first.
+   */
+  drainIdle(now: number): void {
+    this.expire(now);
+    while (this.idle.length > 0) {
+      this.idle.popFront();
+      this.onDemandEnvs--;
+    }
   }
 
   /** Freeze the time-weighted integrals (at the end of the load window). */

@@ -34,13 +34,19 @@ export class MappingDriver {
     private readonly kernel: MappingKernel,
   ) {}
 
-  /** The batching window of batch `b` ended. */
-  onWindowEnd(b: number, now: number): void {
+  /** Window-end events booked per batch: only the latest counts (see fill). */
+  private windowArm: number[] = [];
+
+  /** The batching window of batch `b` ended (`arm`: which booking this is; older ones are stale). */
+  onWindowEnd(b: number, arm: number, now: number): void {
+    if (arm !== this.windowArm[b]) return;
     const m = this.mappings[this.batches.mapping[b]!]!;
     const f = m.filling.indexOf(b);
     if (f >= 0) {
       m.filling.splice(f, 1);
       this.invokeBatch(m, b, now);
+      // The next poller starts gathering (one at a time, see poll).
+      this.tryPoll(m, now);
     }
   }
 
@@ -65,8 +71,14 @@ export class MappingDriver {
     // Pollers waiting on a long poll each get one receive (≤ 10) as soon as messages are visible.
     // Whether a poller is surplus was decided when it started waiting (keepPoller), as the
     // emulator's loop decides before its long poll: one that became surplus while waiting still
-    // takes what its poll returns.
-    while (q.visible.length > 0 && m.waiting.length > 0) {
+    // takes what its poll returns. With a batching window one poller gathers at a time
+    // (rules/esm-poller.ts): while a batch fills, only it receives.
+    while (q.visible.length > 0) {
+      if (m.filling.length > 0) {
+        if (!this.fill(m, now)) break;
+        continue;
+      }
+      if (m.waiting.length === 0) break;
       const p = m.waiting.pop()!;
       // It polls: its place no longer rests on the batch before (as the emulator's loop clears it).
       m.processed[p] = 0;
@@ -82,25 +94,45 @@ export class MappingDriver {
         continue;
       }
       m.sawMessages = true;
-      this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs);
+      this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs, 0, n);
       if (m.windowMs > 0 && n < m.batchSize && !q.stoppedForBytes) {
         m.filling.push(b);
-        this.kernel.push(now + m.windowMs, E_ESM_WINDOW, b, 0);
+        this.armWindow(b, now + m.windowMs);
         continue;
       }
       this.invokeBatch(m, b, now);
     }
-    // Pollers inside their batching window keep receiving, oldest batch first.
-    while (q.visible.length > 0 && m.filling.length > 0) {
-      const b = m.filling[0]!;
-      const msgs = pool.msgs[b]!;
-      q.receive(now, m.batchSize - msgs.length, b, msgs, ESM.batchPayloadMaxBytes - pool.bytes[b]!);
-      pool.bytes[b]! += q.receivedBytes;
-      // A batch is invoked at BatchSize or when the next message would pass 6 MB (§3.4).
-      if (msgs.length < m.batchSize && !q.stoppedForBytes) break;
-      m.filling.shift();
-      this.invokeBatch(m, b, now);
+  }
+
+  private armWindow(b: number, at: number): void {
+    const arm = (this.windowArm[b] ?? 0) + 1;
+    this.windowArm[b] = arm;
+    this.kernel.push(at, E_ESM_WINDOW, b, arm);
+  }
+
+  /**
+   * The gathering batch receives again (≤ 10 a receive, as a poll does); true when it is complete
+   * (BatchSize, or the next message would pass 6 MB, §3.4) and went to its invoke.
+   */
+  private fill(m: MappingModel, now: number): boolean {
+    const q = m.queue;
+    const pool = this.batches;
+    const b = m.filling[0]!;
+    const msgs = pool.msgs[b]!;
+    const from = msgs.length;
+    q.receive(now, Math.min(m.batchSize - msgs.length, SQS.receiveMaxMessages), b, msgs, ESM.batchPayloadMaxBytes - pool.bytes[b]!);
+    pool.bytes[b]! += q.receivedBytes;
+    // Each receive has its own visibility timeout, from its own instant (SQS: per ReceiveMessage).
+    if (msgs.length > from) this.scheduleVisibilityTimeout(q, b, now + q.visibilityTimeoutMs, from, msgs.length);
+    // Short of BatchSize: the receive took everything visible; the batch waits for more or its
+    // window, in a new long poll whose timeout is booked now, as the emulator's gather does.
+    if (msgs.length < m.batchSize && !q.stoppedForBytes) {
+      this.armWindow(b, pool.receivedAt[b]! + m.windowMs);
+      return false;
     }
+    m.filling.shift();
+    this.invokeBatch(m, b, now);
+    return true;
   }
 
   /** Poison records the function's rule matches (§3.5; squall's marker attribute, invalid JSON). */
@@ -219,10 +251,13 @@ export class MappingDriver {
    * wait in a per-queue FIFO with one agenda event for the earliest, which keeps the agenda small
    * (a 60 s timeout at 100 receives/s would otherwise park 6,000 events in the heap).
    */
-  private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number): void {
+  private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number, from: number, to: number): void {
+    this.batches.vtPending[b]!++;
     q.vtOwners.pushBack(b);
     q.vtGen.pushBack(this.batches.gen[b]!);
     q.vtDue.pushBack(due);
+    q.vtFrom.pushBack(from);
+    q.vtTo.pushBack(to);
     if (!q.vtScheduled) {
       q.vtScheduled = true;
       this.kernel.push(due, E_SQS_VT, q.index, 0);
@@ -242,8 +277,10 @@ export class MappingDriver {
       while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
         q.vtDue.popFront();
         const b = q.vtOwners.popFront();
+        const from = q.vtFrom.popFront();
+        const to = q.vtTo.popFront();
         // A batch that ended with nothing in flight was recycled already; its entry is stale.
-        if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now);
+        if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now, from, to);
       }
     } finally {
       q.expiring = false;
@@ -257,7 +294,7 @@ export class MappingDriver {
     if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
   }
 
-  private onVisibilityTimeout(b: number, now: number): void {
+  private onVisibilityTimeout(b: number, now: number, from: number, to: number): void {
     const pool = this.batches;
     const m = this.mappings[pool.mapping[b]!]!;
     const f = m.filling.indexOf(b);
@@ -268,8 +305,9 @@ export class MappingDriver {
       const p = pool.poller[b]!;
       if (m.keepPoller(p)) m.waiting.push(p);
     }
-    pool.finish(b, 2);
-    m.queue.returnVisible(now, b, pool.msgs[b]!);
+    // The batch's last receive to time out ends its visibility phase.
+    if (--pool.vtPending[b]! === 0) pool.finish(b, 2);
+    m.queue.returnVisible(now, b, pool.msgs[b]!, from, to);
   }
 
   /** Disable: waiting pollers stop, filling batches hand their messages straight back. */

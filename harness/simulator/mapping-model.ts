@@ -33,6 +33,8 @@ export class BatchPool {
   flags: number[] = [];
   /** Throttled invoke attempts of the batch so far (its retry back-off). */
   throttles: number[] = [];
+  /** Receives of the batch whose visibility timeout has not fired yet (a gathering batch receives several times). */
+  vtPending: number[] = [];
   /** Bumped on every reuse of an id, so a stale visibility-timeout entry can be told apart. */
   gen: number[] = [];
   private free: number[] = [];
@@ -51,6 +53,7 @@ export class BatchPool {
       this.bytes.push(0);
       this.flags.push(0);
       this.throttles.push(0);
+      this.vtPending.push(0);
       this.gen.push(0);
     }
     this.gen[id]!++;
@@ -60,6 +63,7 @@ export class BatchPool {
     this.bytes[id] = 0;
     this.flags[id] = 0;
     this.throttles[id] = 0;
+    this.vtPending[id] = 0;
     return id;
   }
 

@@ -116,6 +116,9 @@ export class QueueModel {
   readonly vtOwners = new IntDeque(64);
   readonly vtGen = new IntDeque(64);
   readonly vtDue = new FloatDeque(64);
+  /** Which of the owner's messages that receive took: [vtFrom, vtTo) of its batch (a gathering batch receives several times). */
+  readonly vtFrom = new IntDeque(64);
+  readonly vtTo = new IntDeque(64);
   vtScheduled = false;
   /** Called when messages became visible (mappings poll then). */
   onVisible: (now: number) => void = () => {};
@@ -247,11 +250,11 @@ export class QueueModel {
     return n;
   }
 
-  /** The visibility timeout of a receive ran out: its messages not deleted become visible again. */
-  returnVisible(now: number, owner: number, ids: readonly number[]): void {
+  /** The visibility timeout of a receive ran out: its messages (`ids[from, to)`) not deleted become visible again. */
+  returnVisible(now: number, owner: number, ids: readonly number[], from = 0, to = ids.length): void {
     const st = this.store;
     let any = false;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = from; i < to; i++) {
       const id = ids[i]!;
       if (st.state[id] === MSG_IN_FLIGHT && st.owner[id] === owner) {
         st.state[id] = MSG_VISIBLE;

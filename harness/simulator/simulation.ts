@@ -37,6 +37,7 @@ import { ScenarioModel, type IterationKind } from './scenario-model.ts';
 import { buildTotals, type SimulationTotals } from './totals.ts';
 import { StepAggregator } from './step-aggregator.ts';
 import { FaultTimeline } from './fault-timeline.ts';
+import { ERROR_BEFORE, ERROR_NONE } from './function-faults.ts';
 import { errorRetryDelayMs, retryWithinEventAge, throttleRetryDelayMs } from '../rules/async-retry.ts';
 import type { SeriesFile } from '../contracts/series.ts';
 
@@ -132,6 +133,8 @@ export class Simulation {
   private invOriginId: number[] = [];
   private invFlags: number[] = [];
   private invDuration: number[] = [];
+  /** A function fault's status override of a successful response (0: none). */
+  private invStatus: number[] = [];
   private invFree: number[] = [];
   // Client request pool (sync invokes with SDK-like retries).
   private reqScenario: number[] = [];
@@ -406,7 +409,7 @@ export class Simulation {
           break;
         }
         case E_ESM_WINDOW: {
-          this.esm.onWindowEnd(a, now);
+          this.esm.onWindowEnd(a, q.b, now);
           break;
         }
         case E_ESM_WAKE:
@@ -476,10 +479,21 @@ export class Simulation {
     const initMs = cold ? fn.sampleInit(fn.rng) : 0;
     let d = fn.sampleDuration(fn.rng);
     let flags = code === ACQ_PROVISIONED ? F_PROVISIONED : 0;
+    let status = 0;
+    if (fn.faults.active) {
+      // As lambda-faults does: the latency first (it counts against the timeout), then the error
+      // before or after the handler, or a status override of a successful response.
+      const ff = fn.faults;
+      ff.decide(fn.rng);
+      if (ff.error === ERROR_BEFORE) d = ff.latencyMs;
+      else d += ff.latencyMs;
+      if (ff.error !== ERROR_NONE) flags |= F_ERROR;
+      else status = ff.status;
+    }
     if (d > fn.timeoutMs) {
       d = fn.timeoutMs;
       flags |= F_ERROR | F_TIMEOUT;
-    } else if (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate)) flags |= F_ERROR;
+    } else if ((flags & F_ERROR) === 0 && (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate))) flags |= F_ERROR;
     if (cold) {
       t.coldStarts++;
       fn.sColdStarts++;
@@ -501,12 +515,14 @@ export class Simulation {
       this.invOriginId.push(0);
       this.invFlags.push(0);
       this.invDuration.push(0);
+      this.invStatus.push(0);
     }
     this.invFn[id] = fn.index;
     this.invOrigin[id] = origin;
     this.invOriginId[id] = originId;
     this.invFlags[id] = flags;
     this.invDuration[id] = d;
+    this.invStatus[id] = status;
     // A cold start's INIT is booked as its own step, then the invoke (as the emulator's runtime
     // does): at an instant where they tie, events booked meanwhile keep their place.
     if (initMs > 0) this.q.push(now + initMs, E_INIT_DONE, id, 0);
@@ -530,7 +546,7 @@ export class Simulation {
       fn.sErrors++;
       if (flags & F_TIMEOUT) fn.t.timeouts++;
     }
-    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error);
+    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error, this.invStatus[id]!);
     else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
     else this.esm.onBatchDone(originId, now, error);
   }
@@ -630,20 +646,24 @@ export class Simulation {
     const id = this.startInvocation(this.functions[sc.target]!, now, ORIGIN_CLIENT, r, false);
     if (id >= 0) return;
     sc.recordResponse(429, this.clientRtt());
-    const n = this.reqAttempt[r]!;
-    if (n < sc.retryAttempts) {
-      // Full jitter, cap = min(20 s, 500 ms · 2^attempt), exactly as k6-scripts/retry.js backoffSeconds.
-      const cap = Math.min(SDK_RETRY.maxDelayMs, SDK_RETRY.throttlingBaseDelayMs * 2 ** n);
-      this.reqAttempt[r] = n + 1;
-      this.q.push(now + this.rttMs + sc.rng.next() * cap, E_CLIENT_RETRY, r, 0);
-      return;
-    }
+    if (this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
     this.iterationEnd(sc, this.reqVu[r]!, now);
   }
 
-  private onSyncDone(r: number, now: number, error: boolean): void {
+  /** A 429 with attempts left is retried, as the SDK (and k6-scripts/retry.js) does; false when none are left. */
+  private retry429(sc: ScenarioModel, r: number, now: number): boolean {
+    const n = this.reqAttempt[r]!;
+    if (n >= sc.retryAttempts) return false;
+    // Full jitter, cap = min(20 s, 500 ms · 2^attempt), exactly as k6-scripts/retry.js backoffSeconds.
+    const cap = Math.min(SDK_RETRY.maxDelayMs, SDK_RETRY.throttlingBaseDelayMs * 2 ** n);
+    this.reqAttempt[r] = n + 1;
+    this.q.push(now + this.rttMs + sc.rng.next() * cap, E_CLIENT_RETRY, r, 0);
+    return true;
+  }
+
+  private onSyncDone(r: number, now: number, error: boolean, overrideStatus: number): void {
     const sc = this.scenarios[this.reqScenario[r]!]!;
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       // No http_reqs, no iteration for an interrupted iteration (§4.1).
@@ -652,7 +672,10 @@ export class Simulation {
       if (sc.open) sc.vusBusy--;
       return;
     }
-    sc.recordResponse(error ? sc.errorStatus : 200, now - this.reqStart[r]! + this.clientRtt());
+    // A status override reaches the client through a function URL only (Invoke answers 200 with the payload).
+    const status = error ? sc.errorStatus : overrideStatus !== 0 && sc.def.template === 'http' ? overrideStatus : 200;
+    sc.recordResponse(status, now - this.reqStart[r]! + this.clientRtt());
+    if (status === 429 && !error && this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
     this.iterationEnd(sc, this.reqVu[r]!, now);

@@ -2,7 +2,8 @@
  * Turns what the AWS SDK throws into a person's error: missing or expired credentials, an endpoint
  * that does not answer, a denied action, a resource that is not there. Each becomes a SquallError
  * with the environment exit code and a hint naming the fix, so that nothing about the target's
- * environment ever surfaces as "internal error … a bug in squall".
+ * environment ever surfaces as "internal error … a bug in squall". This is the one place that
+ * knows AWS's error codes: cli/errors.ts asks `classify` about any error a command did not expect.
  */
 import { EXIT, isSquallError, SquallError } from '../contracts/exit-codes.ts';
 
@@ -29,7 +30,23 @@ export interface CallContext {
 
 export type ErrorCause = 'credentials' | 'expired-credentials' | 'unreachable' | 'denied' | 'not-found' | 'unsupported' | 'other';
 
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'KMSAccessDeniedException']);
+/** AWS's error codes for a request whose signer, key or permissions it rejects (IAM, STS, Lambda, SQS, CloudWatch). */
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'AuthFailure',
+  'InvalidAccessKeyId',
+  'KMSAccessDeniedException',
+]);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue', 'ResourceNotFound', 'NotFoundException']);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -51,10 +68,12 @@ function networkCode(e: unknown, depth = 0): string | null {
 export function classify(e: unknown): ErrorCause {
   const x = (e ?? {}) as SdkLikeError;
   const code = codeOf(x);
+  // Some SDK paths put AWS's code on `code` (Node's own errors use it for ECONNREFUSED and the like).
+  const alt = typeof x.code === 'string' ? x.code : '';
   if (code === 'CredentialsProviderError' || /could not load credentials|credential.*not found|Unable to locate credentials/i.test(x.message ?? '')) return 'credentials';
-  if (EXPIRED.has(code)) return 'expired-credentials';
+  if (EXPIRED.has(code) || EXPIRED.has(alt)) return 'expired-credentials';
   if (networkCode(e)) return 'unreachable';
-  if (DENIED.has(code) || x.$metadata?.httpStatusCode === 403) return 'denied';
+  if (DENIED.has(code) || DENIED.has(alt) || x.$metadata?.httpStatusCode === 403) return 'denied';
   if (NOT_FOUND.has(code)) return 'not-found';
   // An AWS-compatible endpoint without this API answers with an HTML 404 page or an unknown operation.
   const status = x.$metadata?.httpStatusCode ?? x.$response?.statusCode;

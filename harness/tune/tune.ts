@@ -101,6 +101,10 @@ export async function tune(c: TargetClients, journal: Journal, o: TuneOptions): 
   if (cfg.MemorySize === undefined) throw new Error(`GetFunctionConfiguration of ${o.functionName} gave no MemorySize`);
   const original: ResourceState = { kind: 'function-memory', function: o.functionName, value: cfg.MemorySize };
   const originalDescription = cfg.Description ?? '';
+  // --only-cold-starts changes the Description before every invocation: journaled once, with the
+  // original, before the first change, so `squall restore` puts it back after a crash.
+  const description: ResourceState = { kind: 'function-description', function: o.functionName, value: originalDescription };
+  let descriptionId = 0;
   const deadline = () => ({ deadlineAt: Date.now() + (o.settleDeadlineMs ?? 60_000) });
   const payloads = expandPayloads(o.payloads, o.num);
   const results: PowerResult[] = [];
@@ -115,6 +119,10 @@ export async function tune(c: TargetClients, journal: Journal, o: TuneOptions): 
       journal.write({ event: 'applied', faultId: id, action: 'set-memory', detail: { memoryMB }, at: at() });
       const samples: InvocationSample[] = [];
       if (o.onlyColdStarts) {
+        if (!descriptionId) {
+          descriptionId = ++faultId;
+          journal.write({ event: 'planned', faultId: descriptionId, action: 'set-description', resource: `function-description:${o.functionName}`, previous: description, target: { ...description, value: `${originalDescription} (squall tune cold start …)` }, change: { description: 'a new value before each invocation' }, at: at() });
+        }
         // Any configuration update makes Lambda start new execution environments: one per invocation.
         for (const [i, p] of payloads.entries()) {
           await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: o.functionName, Description: `${originalDescription}${originalDescription ? ' ' : ''}(squall tune cold start ${i})` }));
@@ -132,12 +140,14 @@ export async function tune(c: TargetClients, journal: Journal, o: TuneOptions): 
       log(`${String(memoryMB).padStart(5)} MB: ${r.averageMs.toFixed(1)} ms average, $${r.costPerMillionUsd.toFixed(2)} per million${r.predicted ? ` (predicted ${r.predicted.averageMs.toFixed(1)} ms)` : ''}${r.errors ? `, ${r.errors} error(s)` : ''}`);
     }
   } finally {
-    if (o.onlyColdStarts) {
-      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: o.functionName, Description: originalDescription }));
+    if (descriptionId) {
       await waitSettled(c, o.functionName, deadline().deadlineAt);
+      const readBack = await writeVerified(c, description, deadline());
+      journal.write({ event: 'restored', faultId: descriptionId, previous: description, to: description, readBack, at: at() });
+      log(`description of ${o.functionName} back to ${JSON.stringify(originalDescription)} (read back)`);
     }
     const readBack = await writeVerified(c, original, deadline());
-    for (let id = 1; id <= faultId; id++) journal.write({ event: 'restored', faultId: id, previous: original, to: original, readBack, at: at() });
+    for (let id = 1; id <= faultId; id++) if (id !== descriptionId) journal.write({ event: 'restored', faultId: id, previous: original, to: original, readBack, at: at() });
     log(`memory of ${o.functionName} back to ${original.value} MB (read back)`);
   }
   const best = { cost: choose(results, 'cost'), speed: choose(results, 'speed'), balanced: choose(results, 'balanced', o.balancedWeight) };

@@ -6,10 +6,18 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, ListEventSourceMappingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
+  ListEventSourceMappingsCommand,
+  PutFunctionConcurrencyCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../harness/contracts/clock.ts';
+import { addFault } from '../../harness/chaos/function-faults.ts';
 import { Journal, openResources, readJournal } from '../../harness/chaos/journal.ts';
 import { ChaosTimeline, restoreFromJournal } from '../../harness/chaos/timeline.ts';
 import type { ResolvedFault } from '../../harness/experiment/types.ts';
@@ -223,6 +231,75 @@ export function chaosContract(name: string, setup: () => Promise<ChaosTarget>): 
       expect(after.BatchSize).toBe(before.BatchSize);
       expect(after.ScalingConfig?.MaximumConcurrency ?? null).toBe(before.ScalingConfig?.MaximumConcurrency ?? null);
       expect(after.State).toMatch(/Enabl/);
+    });
+
+    const environment = async () => {
+      const c = await t.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName }));
+      const v = c.Environment?.Variables ?? {};
+      return Object.keys(v).length ? v : null;
+    };
+    const setEnvironment = async (v: Record<string, string>) => {
+      await t.clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: t.functionName, Environment: { Variables: v } }));
+    };
+    const latency: ResolvedFault = { id: 0, atMs: 0, forMs: 2000, action: 'inject-latency', function: '', latency: { kind: 'constant', ms: 300 }, percentage: 50 };
+    const errors: ResolvedFault = { id: 1, atMs: 1000, forMs: 2000, action: 'inject-errors', function: '', percentage: 10, runHandler: false, errorType: 'SquallInjectedError' };
+
+    it('function faults set SQUALL_FAULTS beside the other variables, stack, and end on the original environment exactly', async () => {
+      await setEnvironment({ TABLE: 'orders', LOG_LEVEL: 'info' });
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [
+        { ...latency, function: t.functionName },
+        { ...errors, function: t.functionName },
+      ];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'env' });
+      tl.start();
+      const seen: Array<Record<string, string> | null> = [];
+      let now = 0;
+      for (const at of [0, 1000, 2000, 3000]) {
+        clock.advance(at - now);
+        now = at;
+        await tl.settled();
+        seen.push(await environment());
+      }
+      const onlyLatency = addFault(undefined, faults[0] as Extract<ResolvedFault, { action: 'inject-latency' }>);
+      const both = addFault(onlyLatency, faults[1] as Extract<ResolvedFault, { action: 'inject-errors' }>);
+      const onlyErrors = addFault(undefined, faults[1] as Extract<ResolvedFault, { action: 'inject-errors' }>);
+      expect(seen).toEqual([
+        { TABLE: 'orders', LOG_LEVEL: 'info', SQUALL_FAULTS: onlyLatency },
+        { TABLE: 'orders', LOG_LEVEL: 'info', SQUALL_FAULTS: both },
+        { TABLE: 'orders', LOG_LEVEL: 'info', SQUALL_FAULTS: onlyErrors },
+        { TABLE: 'orders', LOG_LEVEL: 'info' },
+      ]);
+      expect(await tl.finish()).toEqual({ restored: 0, failed: [] });
+      journal.close();
+      const planned = readJournal(file).filter((e) => e.event === 'planned');
+      expect(planned.map((e) => e.previous)).toEqual([
+        { kind: 'function-environment', function: t.functionName, variables: { TABLE: 'orders', LOG_LEVEL: 'info' } },
+        { kind: 'function-environment', function: t.functionName, variables: { TABLE: 'orders', LOG_LEVEL: 'info' } },
+      ]);
+    });
+
+    it('"no environment" is put back as none, by finish() and from the journal after a crash', async () => {
+      await setEnvironment({});
+      expect(await environment()).toBeNull();
+      const clock = new ManualClock();
+      const file = journalFile();
+      const journal = new Journal(file);
+      const faults: ResolvedFault[] = [{ ...errors, id: 0, atMs: 0, forMs: null, function: t.functionName }];
+      const tl = new ChaosTimeline({ faults, clients: t.clients, journal, clock, runId: 'env-none' });
+      tl.start();
+      clock.advance(1);
+      await tl.settled();
+      expect(Object.keys((await environment()) ?? {})).toEqual(['SQUALL_FAULTS']);
+      // crash: only the journal is left
+      const report = await restoreFromJournal(file, t.clients, journal);
+      journal.close();
+      expect(report).toEqual({ pending: 1, restored: 1, failed: [] });
+      expect(await environment()).toBeNull();
+      const back = readJournal(file).find((e) => e.event === 'restored');
+      expect(back?.event === 'restored' && back.readBack).toEqual({ kind: 'function-environment', function: t.functionName, variables: null });
     });
 
     it('injects poison messages that carry the run id marker', async () => {

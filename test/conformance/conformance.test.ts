@@ -146,6 +146,40 @@ const cases: Case[] = [
     expects: (t) => expect(sum(t, RES)).toBe(20),
   },
   {
+    name: 'function faults: latency and errors on sync invokes at exact times; each change of the environment starts cold',
+    seconds: 8,
+    exp: experiment({
+      functions: [fn('w', { duration: c(100), initMs: c(50) })],
+      scenarios: [sync('s', 'w', 4, 7000)],
+      faults: [
+        fault(0, 2000, 3000, { action: 'inject-latency', function: 'w', latency: c(100), percentage: 100 }),
+        fault(1, 3000, 1000, { action: 'inject-errors', function: 'w', percentage: 100, runHandler: true, errorType: 'SquallInjectedError' }),
+      ],
+      durationMs: 8000,
+    }),
+    expects: (t) => {
+      expect(sum(t, 'lambda.errors{function=w}')).toBe(4);
+      // One environment, idle at each update (2 s, 3 s, 4 s, 5 s): the next request starts cold.
+      expect(t['lambda.cold_starts{function=w}']).toEqual([1, 0, 1, 1, 1, 1, 0, 0]);
+    },
+  },
+  {
+    name: 'function faults: injected errors fail ESM batches, which come back after the visibility timeout',
+    seconds: 10,
+    exp: experiment({
+      functions: [fn('w', { duration: c(100), initMs: c(0) })],
+      queues: [queue('jobs', { visibilityTimeoutSeconds: 2 })],
+      eventSources: [esm('jobs', 'w', { batchSize: 5 })],
+      scenarios: [produce('p', 'jobs', 5, 6000)],
+      faults: [fault(0, 1000, 2000, { action: 'inject-errors', function: 'w', percentage: 100, runHandler: false, errorType: 'SquallInjectedError' })],
+      durationMs: 10_000,
+    }),
+    expects: (t) => {
+      expect(sum(t, FAILED)).toBeGreaterThan(0);
+      expect(sum(t, 'sqs.deleted{queue=jobs}')).toBe(30);
+    },
+  },
+  {
     name: 'ESM: a trickle is polled by 5 pollers, every message deleted',
     seconds: 8,
     exp: experiment({
@@ -274,7 +308,6 @@ const cases: Case[] = [
       scenarios: [scenario('p', sqsProducer('jobs', 5, { ratio: 0.2, kind: 'marker' }), constantRate(2, 10_000))],
       durationMs: 20_000,
     }),
-    divergent: { skip: true, reason: 'batching window: the emulator lets one poller gather at a time, the simulator lets every poller gather' },
     expects: (t) => {
       expect(sum(t, DLQ)).toBe(20);
       expect(Math.min(...t[POLLERS]!)).toBe(5);
@@ -310,7 +343,6 @@ const cases: Case[] = [
       scenarios: [produce('p', 'jobs', 10, 5000)],
       durationMs: 8000,
     }),
-    divergent: { skip: true, reason: 'batching window: the emulator lets one poller gather at a time, the simulator lets every poller gather' },
     expects: (t) => expect(sum(t, 'esm.batches{function=w,queue=jobs}')).toBeLessThan(10),
   },
   {

@@ -13,8 +13,9 @@ import { defaultSpec, LambdaModel, type LambdaFunction } from '../../harness/emu
 import { Metrics } from '../../harness/emulator/metrics.ts';
 import { bindSqsMetrics } from '../../harness/emulator/sqs/metrics.ts';
 import { SqsModel } from '../../harness/emulator/sqs/model.ts';
+import { withFault } from '../../harness/chaos/function-faults.ts';
 import { POISON_MARKER_ATTRIBUTE } from '../../harness/experiment/resolve.ts';
-import type { ResolvedExperiment, ResolvedScenario } from '../../harness/experiment/types.ts';
+import type { FunctionFaultAction, ResolvedExperiment, ResolvedScenario } from '../../harness/experiment/types.ts';
 import { constantArrivalAt, constantArrivalPeriodNs } from '../../harness/rules/arrival-rate.ts';
 import { simulate } from '../../harness/simulator/simulate.ts';
 
@@ -158,10 +159,19 @@ export async function runEmulator(exp: ResolvedExperiment, seconds: number): Pro
     });
     mappings.set(es.id, mp);
   }
+  // Function faults in force per function, in the order applied: the environment squall would write.
+  const inForce = new Map<string, FunctionFaultAction[]>();
   // Faults first, then load: at equal times the simulator applies the fault before the request.
   for (const f of exp.chaos.faults) {
     const apply = (restore: boolean) => {
-      if (f.action === 'set-reserved-concurrency') {
+      if (f.action === 'inject-latency' || f.action === 'inject-errors' || f.action === 'override-status') {
+        // As UpdateFunctionConfiguration does it (the provider's path): a new environment, idle environments stopped.
+        const fn = fns.get(f.function)!;
+        const stack = (inForce.get(f.function) ?? []).filter((x) => x !== f);
+        if (!restore) stack.push(f);
+        inForce.set(f.function, stack);
+        lambda.update(fn, { ...fn.spec, env: stack.reduce<Record<string, string>>((env, x) => withFault(env, x), {}) });
+      } else if (f.action === 'set-reserved-concurrency') {
         const fn = fns.get(f.function)!;
         lambda.concurrency.setReserved(fn.concurrency, restore ? sys.functions[f.function]!.reservedConcurrency : f.value);
       } else if (f.action === 'disable-event-source' || f.action === 'enable-event-source') {

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../../harness/emulator/lambda/process.ts';
@@ -130,6 +130,37 @@ describe('squall tune killed mid-way', () => {
       const after = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'cpu-bound' }));
       expect(after.MemorySize).toBe(1769);
       expect(existsSync(path.join(dir, 'tune.json'))).toBe(false);
+    } finally {
+      c.destroy();
+    }
+  }, 120_000);
+
+  it('--only-cold-starts: kill -9 mid-way, squall restore puts the original Description back too (read back)', async () => {
+    const c = createClients({ endpoint: emu.endpoint, credentials: EMULATOR_CREDENTIALS });
+    try {
+      await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'io-bound', Description: 'orders worker' }));
+      const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-tune-kill-cold-'));
+      const child = spawn(process.execPath, [BIN, 'tune', EXP, '-f', 'io-bound', '--memory', '128,256', '-n', '40', '--only-cold-starts', '--target', 'aws', '--endpoint', emu.endpoint, '--region', 'us-east-1', '--reports', reports], { env: ENV, detached: true, stdio: 'ignore' });
+      const journal = () => {
+        try {
+          return readFileSync(path.join(tuneFolder(reports), 'chaos-journal.ndjson'), 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      const deadline = Date.now() + 60_000;
+      while (!journal().includes('set-description') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // Let it change the Description a few times, then kill it.
+      await new Promise((r) => setTimeout(r, 1500));
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const during = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'io-bound' }));
+      expect(during.Description).toMatch(/^orders worker \(squall tune cold start \d+\)$/);
+      const r = spawnSync(process.execPath, [BIN, 'restore', tuneFolder(reports)], { encoding: 'utf8', env: ENV, timeout: 60_000 });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      const after = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'io-bound' }));
+      expect(after.Description).toBe('orders worker');
+      expect(after.MemorySize).toBe(256);
     } finally {
       c.destroy();
     }

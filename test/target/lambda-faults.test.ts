@@ -4,8 +4,10 @@
  * their percentage of invocations, drawn from the random source.
  */
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module without types, shipped as is (no build step, no dependency).
-import { latencyMs, readFaults, SquallInjectedError, withFaults } from '../../lambda-faults/index.mjs';
+// A plain ES module shipped as is (no build step, no dependency), typed by index.d.mts beside it.
+import { decideFaults, latencyMs, quantileMs, readFaults, SquallInjectedError, withFaults } from '../../lambda-faults/index.mjs';
+import { quantileDuration } from '../../harness/contracts/distributions.ts';
+import type { DurationDistribution } from '../../harness/experiment/types.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const ctx = { getRemainingTimeInMillis: () => 3000 };
@@ -68,5 +70,46 @@ describe('squall/lambda-faults', () => {
   it('wraps callback-style handlers too', async () => {
     const h = withFaults((_e: unknown, _c: unknown, cb: (err: Error | null, r?: unknown) => void) => cb(null, 'cb-ok'), { env: {}, random: () => 0 }) as Handler;
     expect(await h({}, ctx)).toBe('cb-ok');
+  });
+
+  it('fails with the errorType the spec names (Lambda reports it as errorType)', async () => {
+    const t = harness({ errors: { percentage: 100, errorType: 'ChaosError', message: 'down' } }, [0.5]);
+    const err = await t.h({ n: 1 }, ctx).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SquallInjectedError);
+    expect((err as Error).name).toBe('ChaosError');
+    expect((err as Error).message).toBe('down');
+  });
+
+  it('stacks overlapping faults: latencies add, any error fails (before the handler unless every hit runs it), first status wins', () => {
+    const spec = {
+      latency: [{ percentage: 100, ms: 100 }, { percentage: 100, ms: 50 }],
+      errors: [{ percentage: 50, runHandler: true }, { percentage: 50 }],
+      status: [{ percentage: 50, statusCode: 503 }, { percentage: 100, statusCode: 429 }],
+    };
+    // draws: latency hit, latency hit, errors[0] 0.1 hit, errors[1] 0.9 miss, status[0] 0.9 miss, status[1] 0.2 hit
+    const draws = [0, 0, 0.1, 0.9, 0.9, 0.2];
+    let i = 0;
+    const d = decideFaults(spec, () => draws[i++]!, ctx);
+    expect(d.latencyMs).toBe(150);
+    expect(d.error).toEqual({ errorType: 'SquallInjectedError', message: 'injected by squall (inject-errors)', runHandler: true });
+    expect(d.status?.statusCode).toBe(429);
+    const both = decideFaults({ errors: [{ percentage: 100, runHandler: true }, { percentage: 100 }] }, () => 0, ctx);
+    expect(both.error?.runHandler).toBe(false);
+  });
+
+  it('draws distribution latencies with the same quantiles as squall\'s simulator', () => {
+    const dists: DurationDistribution[] = [
+      { kind: 'constant', ms: 40 },
+      { kind: 'uniform', minMs: 10, maxMs: 30 },
+      { kind: 'normal', meanMs: 300, stddevMs: 50 },
+      { kind: 'normal', meanMs: 20, stddevMs: 40 },
+      { kind: 'lognormal', p50Ms: 100, p99Ms: 900 },
+      { kind: 'exponential', meanMs: 70 },
+      { kind: 'empirical', percentiles: [{ p: 50, ms: 20 }, { p: 90, ms: 80 }, { p: 99, ms: 300 }] },
+    ];
+    for (const d of dists) {
+      for (const q of [0, 0.001, 0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975, 0.99, 0.9999]) expect(quantileMs(d, q), `${d.kind} at ${q}`).toBe(quantileDuration(d, q));
+    }
+    expect(latencyMs({ distribution: { kind: 'normal', meanMs: 300, stddevMs: 50 } }, ctx, () => 0.5)).toBeCloseTo(300, 6);
   });
 });

@@ -210,7 +210,8 @@ function outcomeResponse(fn: LambdaFunction, o: InvokeOutcome, requestId: string
   if (o.functionError) {
     return { status: 502, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: ERROR_BODY };
   }
-  if (preparedOk && fn.program) {
+  // The prepared response is the program's own answer; a fault's (override-status) is mapped below.
+  if (preparedOk && fn.program && o.value === fn.program.okValue) {
     const r = prepared(fn.program);
     if (r.plainJson) return { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: r.body };
     return { status: r.status, headers: { ...r.headers, 'x-amzn-requestid': requestId }, body: r.body };

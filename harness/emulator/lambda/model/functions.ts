@@ -23,6 +23,7 @@ import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
 import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
+import { faultsOf, invokeWithFaults, withoutFaults, type FaultSpec } from './faults.ts';
 import { SyntheticProgram, SyntheticRuntime } from './synthetic.ts';
 import { WorkerRuntime } from './worker-runtime.ts';
 
@@ -150,6 +151,8 @@ export class LambdaFunction {
   deleted = false;
   /** UpdateFunctionConfiguration/UpdateFunctionCode answer InProgress, then settle to Successful as on AWS. */
   lastUpdateStatus: 'InProgress' | 'Successful' = 'Successful';
+  /** $LATEST's function faults (SQUALL_FAULTS parsed once per configuration), null when none. */
+  faults: FaultSpec | null;
 
   constructor(
     public spec: FunctionSpec,
@@ -164,6 +167,7 @@ export class LambdaFunction {
     this.codeSha256 = codeSha256(spec);
     this.rng = rng;
     this.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
+    this.faults = faultsOf(spec.env);
   }
 
   get name(): string {
@@ -299,6 +303,7 @@ export class LambdaModel {
   /** Replace code/config (UpdateFunctionConfiguration); existing environments are recycled like AWS does on update. */
   update(fn: LambdaFunction, spec: FunctionSpec): void {
     fn.spec = spec;
+    fn.faults = faultsOf(spec.env);
     fn.program = spec.code.kind === 'synthetic' ? new SyntheticProgram(spec.code.behaviour, spec.initMs, spec.timeoutSeconds, fn.rng, durationScale(spec.cpu ?? null, spec.memoryMB)) : null;
     fn.lastModifiedIso = this.nowIso();
     fn.revisionId = crypto.randomUUID();
@@ -416,7 +421,7 @@ export class LambdaModel {
         timeoutSeconds: s.timeoutSeconds,
         initMs: s.initMs,
         env: {
-          ...s.env,
+          ...withoutFaults(s.env),
           AWS_LAMBDA_FUNCTION_NAME: s.name,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(s.memoryMB),
           AWS_LAMBDA_FUNCTION_VERSION: version,
@@ -510,7 +515,24 @@ export class LambdaModel {
   private run(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, req: InvokeRequest, initMs: number, done: InvokeDone): void {
     const m = fn.metrics;
     m.invocations.add(1);
+    // Function faults (SQUALL_FAULTS in the version's environment) wrap every invoke path alike.
+    const faults = env.version === '$LATEST' ? fn.faults : faultsOf(this.code(fn, env.version).spec.env);
+    if (faults !== null) {
+      this.runWithFaults(fn, env, lease, qualifier, req, initMs, done, faults);
+      return;
+    }
     env.runtime.invoke(req, (o) => {
+      m.durations.record(o.durationMs);
+      if (o.functionError) m.errors.add(1);
+      this.finish(fn, env, lease, qualifier, o);
+      done(null, o, initMs, env.version);
+    });
+  }
+
+  /** The same as run's invoke, with the faults in force around it (kept apart: run is the hot path). */
+  private runWithFaults(fn: LambdaFunction, env: Environment, lease: LeaseKind, qualifier: string | null, req: InvokeRequest, initMs: number, done: InvokeDone, faults: FaultSpec): void {
+    const m = fn.metrics;
+    invokeWithFaults(faults, env.runtime, req, this.code(fn, env.version).spec.timeoutSeconds, this.clock, () => fn.rng.next(), (o) => {
       m.durations.record(o.durationMs);
       if (o.functionError) m.errors.add(1);
       this.finish(fn, env, lease, qualifier, o);

@@ -19,6 +19,8 @@ export interface InvokeRequest {
   readonly clientContext: string | null;
   /** The ARN the caller invoked, qualified when it named a version or alias (context.invokedFunctionArn). */
   readonly invokedFunctionArn?: string;
+  /** What is left of the timeout when the handler starts (an injected latency used the rest); absent = all of it. */
+  readonly remainingMs?: number;
 }
 
 export interface InvokeOutcome {

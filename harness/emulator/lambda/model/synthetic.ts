@@ -100,7 +100,7 @@ export class SyntheticRuntime implements EnvironmentRuntime {
     }
     const ms = sampleDuration(p.behaviour.duration, p.rng) * p.durationScale;
     const outcome = this.decide(req, ms);
-    const timeoutMs = p.timeoutSeconds * 1000;
+    const timeoutMs = req.remainingMs ?? p.timeoutSeconds * 1000;
     if (ms >= timeoutMs) {
       this.clock.setTimer(() => done(timeoutOutcome(req.requestId, p.timeoutSeconds)), timeoutMs);
     } else if (ms <= 0) {

@@ -124,7 +124,7 @@ export class WorkerRuntime implements EnvironmentRuntime {
       done({ payload: errorPayload('Runtime.ExitError', 'Error: Runtime exited'), functionError: true, fatal: true, durationMs: 0, log: '' });
       return;
     }
-    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const timeoutMs = req.remainingMs ?? this.spec.timeoutSeconds * 1000;
     let finished = false;
     const finish = (o: InvokeOutcome) => {
       if (finished) return;
