@@ -23,9 +23,6 @@ import type { TargetClients } from '../target/clients.ts';
 import type { PreviousState } from './journal.ts';
 import { environmentOf } from './resources.ts';
 
-/** The qualifier squall puts provisioned concurrency on (AWS allows it only on a version or alias). */
-export const PROVISIONED_QUALIFIER = 'live';
-
 function errorName(e: unknown): string {
   return (e as { name?: string }).name ?? '';
 }
@@ -50,11 +47,11 @@ export async function capture(c: TargetClients, a: ResolvedFaultAction): Promise
     }
     case 'set-provisioned-concurrency': {
       try {
-        const r = await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: a.function, Qualifier: PROVISIONED_QUALIFIER }));
-        return { kind: 'provisioned-concurrency', function: a.function, qualifier: PROVISIONED_QUALIFIER, value: r.RequestedProvisionedConcurrentExecutions ?? null };
+        const r = await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: a.function, Qualifier: a.qualifier }));
+        return { kind: 'provisioned-concurrency', function: a.function, qualifier: a.qualifier, value: r.RequestedProvisionedConcurrentExecutions ?? null };
       } catch (e) {
         if (errorName(e) === 'ProvisionedConcurrencyConfigNotFoundException') {
-          return { kind: 'provisioned-concurrency', function: a.function, qualifier: PROVISIONED_QUALIFIER, value: null };
+          return { kind: 'provisioned-concurrency', function: a.function, qualifier: a.qualifier, value: null };
         }
         throw e;
       }
@@ -94,7 +91,7 @@ export async function apply(c: TargetClients, a: ResolvedFaultAction, previous: 
       return { reservedConcurrency: null };
     case 'set-provisioned-concurrency':
       await c.lambda.send(
-        new PutProvisionedConcurrencyConfigCommand({ FunctionName: a.function, Qualifier: PROVISIONED_QUALIFIER, ProvisionedConcurrentExecutions: a.value }),
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: a.function, Qualifier: a.qualifier, ProvisionedConcurrentExecutions: a.value }),
       );
       return { provisionedConcurrency: a.value };
     case 'disable-event-source':

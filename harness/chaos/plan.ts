@@ -6,7 +6,6 @@
  */
 import type { ResolvedFault } from '../experiment/types.ts';
 import { arns, type ArnContext, type SdkCall } from '../target/calls.ts';
-import { PROVISIONED_QUALIFIER } from './actions.ts';
 import { addFault, describeEnvironment, FAULTS_ENV } from './function-faults.ts';
 import type { PreviousState } from './journal.ts';
 
@@ -47,8 +46,8 @@ export function faultCalls(f: ResolvedFault, x: ArnContext, previous: PreviousSt
       };
     }
     case 'set-provisioned-concurrency': {
-      const fn = `${arns.function(x, f.function)}:${PROVISIONED_QUALIFIER}`;
-      const r = (operation: string): SdkCall => ({ service: 'lambda', operation, resource: `function ${f.function}:${PROVISIONED_QUALIFIER}`, arn: fn });
+      const fn = `${arns.function(x, f.function)}:${f.qualifier}`;
+      const r = (operation: string): SdkCall => ({ service: 'lambda', operation, resource: `function ${f.function}:${f.qualifier}`, arn: fn });
       const prev = previous?.kind === 'provisioned-concurrency' ? previous.value : undefined;
       return {
         read: [r('GetProvisionedConcurrencyConfig')],

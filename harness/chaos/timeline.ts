@@ -237,7 +237,7 @@ export function describeFault(f: ResolvedFault): string {
     case 'remove-reserved-concurrency':
       return `reserved concurrency of ${f.function} removed`;
     case 'set-provisioned-concurrency':
-      return `provisioned concurrency of ${f.function} set to ${f.value}`;
+      return `provisioned concurrency of ${f.function}:${f.qualifier} set to ${f.value}`;
     case 'disable-event-source':
       return `event source ${f.eventSource} disabled`;
     case 'enable-event-source':

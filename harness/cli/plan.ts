@@ -108,7 +108,7 @@ function currentValue(pf: Preflight, call: SdkCall): string | null {
   if (fn && call.operation === 'GetFunctionConfiguration') return `memory ${fn.memoryMB} MB, timeout ${fn.timeoutSeconds} s`;
   if (fn && call.operation === 'GetFunctionConcurrency') return `reserved ${fn.reservedConcurrency ?? 'none'}`;
   const pcFn = d.functions[call.resource.split(':')[0]!];
-  if (pcFn && call.operation === 'GetProvisionedConcurrencyConfig') return pcFn.provisionedConcurrency === null ? 'not readable here' : `provisioned ${pcFn.provisionedConcurrency}`;
+  if (pcFn && call.operation === 'ListProvisionedConcurrencyConfigs') return pcFn.provisionedConcurrency === null ? 'not readable here' : `provisioned ${pcFn.provisionedConcurrency} in all`;
   const q = d.queues[call.resource];
   if (q && call.operation === 'GetQueueAttributes') return `visibility ${q.visibilityTimeoutSeconds} s, redrive ${q.redrive ? `${q.redrive.deadLetterQueue}×${q.redrive.maxReceiveCount}` : 'none'}`;
   const m = d.eventSources[call.resource];

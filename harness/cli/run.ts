@@ -15,7 +15,7 @@ import type { ResolvedExperiment } from '../experiment/types.ts';
 import { formatDriftTable, withDeployed } from '../target/drift.ts';
 import { applyTargetOverrides, type TargetFlags } from '../target/override.ts';
 import { preflight } from '../target/preflight.ts';
-import { cloudWatchSeriesSource } from '../target/system-series.ts';
+import { cloudWatchSeriesSource, provisionedQualifiers } from '../target/system-series.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { defineCommand } from './command.ts';
 import { buildRunPlan, formatPlan } from './plan.ts';
@@ -223,6 +223,7 @@ async function prepareAws(exp: ResolvedExperiment, o: { tailMs: number; yes: boo
       functions: Object.keys(exp.system.functions),
       queues: Object.keys(exp.system.queues),
       mappings: Object.values(pf.deployed.eventSources).map((m) => ({ uuid: m.uuid, function: m.id.split('->')[1]!, queue: m.id.split('->')[0]! })),
+      provisioned: provisionedQualifiers(exp),
     };
     const systemSeries = cloudWatchSeriesSource(clients, resources, { maxWaitMs: o.metricsWaitMs });
     const mappingMetrics = o.mappingMetrics ? metricsOff.map((m) => ({ uuid: m.uuid, id: m.id, metrics: m.metrics })) : [];

@@ -93,7 +93,7 @@ class FrameRequest implements EmuRequest {
     readonly body: Buffer,
     readonly requestId: string,
     readonly receivedAt: number,
-    private gone: boolean,
+    private readonly res: http.ServerResponse,
   ) {}
   get query(): URLSearchParams {
     // Parsed on first use: JSON-protocol requests never read it.
@@ -101,17 +101,56 @@ class FrameRequest implements EmuRequest {
     return this.parsedQuery;
   }
   get signal(): AbortSignal {
+    // Watched only from the first read (long polls): a listener per request costs every request.
     if (!this.ac) {
-      this.ac = new AbortController();
-      if (this.gone) this.ac.abort();
+      const ac = (this.ac = new AbortController());
+      const res = this.res;
+      // The client went away before the answer was written (already, or later).
+      if (res.destroyed) {
+        if (!res.writableFinished) ac.abort();
+      } else {
+        res.once('close', () => {
+          if (!res.writableFinished) ac.abort();
+        });
+      }
     }
     return this.ac.signal;
   }
-  /** The client went away before the answer was written. */
-  clientGone(): void {
-    this.gone = true;
-    this.ac?.abort();
+}
+
+// Module-level, not closures per request: the request path allocates nothing it can avoid.
+function send(res: http.ServerResponse, r: EmuResponse, rid: string, close = false): void {
+  // A string body goes to res.end as is (node sends it with the headers as one chunk); copying
+  // it into a Buffer first costs an allocation and a second chunk per response. Headers go to
+  // writeHead as one flat [name, value, …] list: cheaper than a spread copy of the object.
+  const body = r.body;
+  const h = r.headers;
+  const list: Array<string | number> = [];
+  for (const k in h) if (k !== 'content-length') list.push(k, h[k]!);
+  list.push('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  if (h['x-amzn-requestid'] === undefined) list.push('x-amzn-requestid', rid);
+  if (close) list.push('connection', 'close');
+  res.writeHead(r.status, list as unknown as http.OutgoingHttpHeaders);
+  res.end(body);
+}
+
+/** A service's answer, unless the client already went away. */
+function answer(res: http.ServerResponse, req: EmuRequest, r: EmuResponse): void {
+  if (res.destroyed) return;
+  try {
+    send(res, r, req.requestId);
+  } catch (e) {
+    // e.g. a header value a service built from user data that HTTP cannot carry.
+    fail(res, req, e);
   }
+}
+
+/** A bug in a service must not take the emulator down; say so the AWS way and on stderr. */
+function fail(res: http.ServerResponse, req: EmuRequest, e: unknown): void {
+  process.stderr.write(`squall emulator: internal error on ${req.method} ${req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (res.destroyed) return;
+  if (res.headersSent) res.destroy();
+  else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', req.requestId), req.requestId);
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -163,7 +202,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
   };
 
-  const dispatch = async (req: EmuRequest): Promise<EmuResponse> => {
+  // Synchronous when the service answers synchronously (most SQS calls): no promise per request.
+  const dispatch = (req: EmuRequest): EmuResponse | Promise<EmuResponse> => {
     if (req.path.startsWith('/_squall/') && !req.path.startsWith('/_squall/lambda/')) return privateRoute(req);
     let svc: EmulatorService | undefined;
     for (const s of services) {
@@ -183,35 +223,23 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const failure = verifySigV4(req, credentials, checkTime ? { nowEpochMs: clock.epochMs() } : {});
       if (failure) return svc.authFailure(req, failure);
     }
-    return await svc.handle(req);
+    return svc.handle(req);
   };
 
-  const send = (res: http.ServerResponse, r: EmuResponse, rid: string, close = false) => {
-    // A string body goes to res.end as is (node sends it with the headers as one chunk); copying
-    // it into a Buffer first costs an allocation and a second chunk per response. Headers go to
-    // writeHead as one flat [name, value, …] list: cheaper than a spread copy of the object.
-    const body = r.body;
-    const h = r.headers;
-    const list: Array<string | number> = [];
-    for (const k in h) if (k !== 'content-length') list.push(k, h[k]!);
-    list.push('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-    if (h['x-amzn-requestid'] === undefined) list.push('x-amzn-requestid', rid);
-    if (close) list.push('connection', 'close');
-    res.writeHead(r.status, list as unknown as http.OutgoingHttpHeaders);
-    res.end(body);
-  };
 
   const server = http.createServer((req, res) => {
     const rid = requestId();
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    const declared = Number(req.headers['content-length'] ?? '0');
+    // Every repeated header joined (SigV4 signs them so), built once and shared with the services.
+    const headers = headersOf(req);
+    const declared = Number(headers['content-length'] ?? '0');
     if (declared > maxBody) {
       tooLarge = true;
     }
     // No content-length and no transfer-encoding: the request has no body, so skip the data path.
-    const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+    const hasBody = headers['transfer-encoding'] !== undefined || declared > 0;
     if (!hasBody) req.resume();
     else req.on('data', (c: Buffer) => {
       if (tooLarge) return;
@@ -224,26 +252,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       chunks.push(c);
     });
     req.on('error', () => res.destroy());
-    let emuReq: FrameRequest | undefined;
-    let gone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        gone = true;
-        emuReq?.clientGone();
-      }
-    });
-    const respondTooLarge = () => {
-      send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
-    };
     if (tooLarge) {
       // Answer at once and drop the connection rather than read an oversized body.
-      respondTooLarge();
+      send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
       req.resume();
       return;
     }
     req.on('end', () => {
       if (tooLarge) {
-        respondTooLarge();
+        send(res, errorJson(413, 'RequestEntityTooLarge', `Request body is larger than ${maxBody} bytes.`, rid), rid, true);
         return;
       }
       const url = req.url ?? '/';
@@ -256,34 +273,30 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       } catch {
         path = rawPath;
       }
-      emuReq = new FrameRequest(
+      const er = new FrameRequest(
         (req.method ?? 'GET').toUpperCase(),
         rawPath,
         path,
         rawQuery,
-        headersOf(req),
+        headers,
         chunks.length === 1 ? chunks[0]! : chunks.length === 0 ? EMPTY_BODY : Buffer.concat(chunks),
         rid,
         clock.now(),
-        gone,
+        res,
       );
-      const er = emuReq;
-      const fail = (e: unknown) => {
-        // A bug in a service must not take the emulator down; say so the AWS way and on stderr.
-        process.stderr.write(`squall emulator: internal error on ${er.method} ${er.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        if (res.destroyed) return;
-        if (res.headersSent) res.destroy();
-        else send(res, errorJson(500, 'InternalFailure', 'We encountered an internal error. Please try again.', rid), rid);
-      };
-      dispatch(er).then((r) => {
-        if (res.destroyed) return;
-        try {
-          send(res, r, rid);
-        } catch (e) {
-          // e.g. a header value a service built from user data that HTTP cannot carry.
-          fail(e);
-        }
-      }, fail);
+      let r: EmuResponse | Promise<EmuResponse>;
+      try {
+        r = dispatch(er);
+      } catch (e) {
+        fail(res, er, e);
+        return;
+      }
+      if (typeof (r as Partial<Promise<EmuResponse>>).then === 'function') {
+        (r as Promise<EmuResponse>).then(
+          (x) => answer(res, er, x),
+          (e: unknown) => fail(res, er, e),
+        );
+      } else answer(res, er, r as EmuResponse);
     });
   });
   server.keepAliveTimeout = 65_000;

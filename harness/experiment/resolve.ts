@@ -33,6 +33,17 @@ import {
 export const DEFAULT_SEED = 1;
 /** The message attribute every poison message carries (value: the run id). */
 export const POISON_MARKER_ATTRIBUTE = 'squall-poison';
+
+/**
+ * The alias squall deploys every experiment function behind (version 1; the emulator's
+ * `emulator/lambda/names.ts` ALIAS): where the function's own `provisionedConcurrency` goes, and
+ * what a set-provisioned-concurrency fault without `qualifier` changes. A fault on the experiment's
+ * function should hit the alias its provisioned concurrency and its invokes use, so that is the
+ * default; on a system deployed otherwise, name the alias or version in the fault.
+ */
+export const EXPERIMENT_ALIAS = 'live';
+/** The version squall publishes each experiment function as (the alias points at it). */
+export const EXPERIMENT_VERSION = '1';
 /** The errorType an `inject-errors` fault fails with unless the file names one (lambda-faults' own). */
 export const INJECTED_ERROR_TYPE = 'SquallInjectedError';
 /** k6 defaults (k6-contract §4.1–4.2). */
@@ -253,7 +264,7 @@ function resolveFault(f: FaultInput, id: number): ResolvedFault {
     case 'remove-reserved-concurrency':
       return { ...base, action: 'remove-reserved-concurrency', function: f.function ?? '' };
     case 'set-provisioned-concurrency':
-      return { ...base, action: 'set-provisioned-concurrency', function: f.function ?? '', value: f.value ?? 0 };
+      return { ...base, action: 'set-provisioned-concurrency', function: f.function ?? '', qualifier: f.qualifier ?? EXPERIMENT_ALIAS, value: f.value ?? 0 };
     case 'disable-event-source':
       return { ...base, action: 'disable-event-source', eventSource: f.eventSource ?? '' };
     case 'enable-event-source':

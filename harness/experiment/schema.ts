@@ -230,6 +230,8 @@ export const FaultSchema = z.strictObject({
   action: z.string({ error: `name an action: ${FAULT_ACTIONS.join(', ')}` }),
   function: z.string().optional(),
   value: int(0).optional(),
+  /** set-provisioned-concurrency: the published version number or alias (default `live`, the alias squall deploys). */
+  qualifier: z.string().optional(),
   eventSource: z.string().optional(),
   batchSize: int(1).optional(),
   maximumConcurrency: int(0).optional(),

@@ -262,7 +262,13 @@ export interface ResolvedLoad {
 export type ResolvedFaultAction =
   | { action: 'set-reserved-concurrency'; function: string; value: number }
   | { action: 'remove-reserved-concurrency'; function: string }
-  | { action: 'set-provisioned-concurrency'; function: string; value: number }
+  | {
+      action: 'set-provisioned-concurrency';
+      function: string;
+      /** The published version number or alias the provisioned concurrency goes on (resolved: never empty). */
+      qualifier: string;
+      value: number;
+    }
   | { action: 'disable-event-source'; eventSource: string }
   | { action: 'enable-event-source'; eventSource: string }
   | { action: 'update-event-source'; eventSource: string; batchSize: number | null; maximumConcurrency: number | null }

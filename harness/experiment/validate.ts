@@ -11,7 +11,7 @@ import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
 import { isSeriesName, SERIES } from '../contracts/series.ts';
 import { parseDuration } from './duration.ts';
 import { parseSeriesCondition, SERIES_AGGREGATES } from '../contracts/series-thresholds.ts';
-import { eventSourceId, executorDurationMs, resolveExperiment } from './resolve.ts';
+import { EXPERIMENT_ALIAS, EXPERIMENT_VERSION, eventSourceId, executorDurationMs, resolveExperiment } from './resolve.ts';
 import { EXECUTORS, ExperimentSchema, FAULT_ACTIONS, TEMPLATES, type ExperimentInput } from './schema.ts';
 import type { ExperimentSource, PathPart, SourcePosition } from './source.ts';
 import type { DurationDistribution, ResolvedExperiment, ResolvedScenario } from './types.ts';
@@ -148,7 +148,7 @@ const ALL_TEMPLATE_KEYS = new Set(Object.values(TEMPLATE_KEYS).flatMap((e) => e.
 const FAULT_KEYS: Record<(typeof FAULT_ACTIONS)[number], { allowed: string[]; required: string[] }> = {
   'set-reserved-concurrency': { allowed: ['function', 'value'], required: ['function', 'value'] },
   'remove-reserved-concurrency': { allowed: ['function'], required: ['function'] },
-  'set-provisioned-concurrency': { allowed: ['function', 'value'], required: ['function', 'value'] },
+  'set-provisioned-concurrency': { allowed: ['function', 'value', 'qualifier'], required: ['function', 'value'] },
   'disable-event-source': { allowed: ['eventSource'], required: ['eventSource'] },
   'enable-event-source': { allowed: ['eventSource'], required: ['eventSource'] },
   'update-event-source': { allowed: ['eventSource', 'batchSize', 'maximumConcurrency'], required: ['eventSource'] },
@@ -551,6 +551,30 @@ function hintForTemplateField(kind: string, field: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/** A Lambda alias name [MODEL Lambda Alias `Name` pattern]; a version is digits. */
+const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/;
+const VERSION_NUMBER = /^[1-9][0-9]{0,9}$/;
+
+/**
+ * A provisioned-concurrency qualifier: a published version or an alias, never $LATEST (AWS refuses
+ * it). On the emulator squall deploys each function as version 1 behind alias `live`, so only those
+ * exist there.
+ */
+function checkQualifier(p: PathPart[], q: string, squallDeploys: boolean, error: ErrorFn): void {
+  const fix = `name a published version number or an alias, e.g. qualifier: ${EXPERIMENT_ALIAS} (the alias squall deploys each function behind; the default)`;
+  if (q === '$LATEST') {
+    error(p, 'Provisioned Concurrency Configs cannot be applied to unpublished function versions.', fix);
+    return;
+  }
+  if (!ALIAS_NAME.test(q) && !VERSION_NUMBER.test(q)) {
+    error(p, `qualifier "${q}" is neither a version number nor an alias name (1–128 of a-z A-Z 0-9 - _)`, fix);
+    return;
+  }
+  if (squallDeploys && q !== EXPERIMENT_ALIAS && q !== EXPERIMENT_VERSION) {
+    error(p, `the emulator has no version or alias "${q}": squall deploys each function as version ${EXPERIMENT_VERSION} behind the alias ${EXPERIMENT_ALIAS}`, `use qualifier: ${EXPERIMENT_ALIAS} (or ${EXPERIMENT_VERSION}), or drop qualifier`);
+  }
+}
+
 /** AWS's generic request-validation wording (Coral "1 validation error detected"). */
 function awsRange(member: string, value: number, min: number, max: number): string | undefined {
   if (value < min) return `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`;
@@ -894,6 +918,7 @@ function checkFaults(ctx: CheckContext): void {
         if (!functions[f.function]) notFound(ctx, [...p, 'function'], 'function', f.function, fnNames, error);
         else if (f.action === 'set-provisioned-concurrency') {
           const fn = functions[f.function]!;
+          checkQualifier([...p, 'qualifier'], f.qualifier, exp.target.kind === 'emulated', error);
           if (f.value < 1) error([...p, 'value'], awsRange('provisionedConcurrentExecutions', f.value, 1, Infinity)!, 'to remove provisioned concurrency, end the fault window instead');
           else if (fn.reservedConcurrency !== null && f.value > fn.reservedConcurrency) {
             error([...p, 'value'], 'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function');

@@ -9,11 +9,10 @@ import {
   GetAccountSettingsCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
-  GetProvisionedConcurrencyConfigCommand,
   ListEventSourceMappingsCommand,
+  ListProvisionedConcurrencyConfigsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
 import { alarmName, alarmStates } from '../chaos/alarms.ts';
 import type { ResolvedExperiment } from '../experiment/types.ts';
 import { call, classify, environmentError } from './aws-errors.ts';
@@ -26,7 +25,11 @@ export interface DeployedFunction {
   memoryMB: number;
   timeoutSeconds: number;
   reservedConcurrency: number | null;
-  /** On the `live` alias; null when the target could not say (an endpoint without the API). */
+  /**
+   * The function's total provisioned concurrency, over every version and alias that has some (AWS
+   * compares reserved concurrency with the total); null when the target could not say (an endpoint
+   * without the API).
+   */
   provisionedConcurrency: number | null;
   environment: Record<string, string>;
 }
@@ -76,7 +79,7 @@ export function deployedReadCalls(exp: ResolvedExperiment, x: ArnContext): SdkCa
     const arn = arns.function(x, name);
     calls.push({ service: 'lambda', operation: 'GetFunctionConfiguration', resource: name, arn });
     calls.push({ service: 'lambda', operation: 'GetFunctionConcurrency', resource: name, arn });
-    calls.push({ service: 'lambda', operation: 'GetProvisionedConcurrencyConfig', resource: `${name}:${PROVISIONED_QUALIFIER}`, arn: `${arn}:${PROVISIONED_QUALIFIER}` });
+    calls.push({ service: 'lambda', operation: 'ListProvisionedConcurrencyConfigs', resource: name, arn });
   }
   for (const name of Object.keys(exp.system.queues)) {
     const arn = arns.queue(x, name);
@@ -124,12 +127,21 @@ export async function readDeployed(exp: ResolvedExperiment, c: TargetClients, ac
     const arn = arns.function(x, name);
     const cfg = await call(ctx('lambda', 'GetFunctionConfiguration', name, arn), () => c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
     const conc = await call(ctx('lambda', 'GetFunctionConcurrency', name, arn), () => c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name })));
-    const kp = ctx('lambda', 'GetProvisionedConcurrencyConfig', `${name}:${PROVISIONED_QUALIFIER}`, `${arn}:${PROVISIONED_QUALIFIER}`);
+    const kp = ctx('lambda', 'ListProvisionedConcurrencyConfigs', name, arn);
     const pc = await optional(
       kp,
-      async () => (await c.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: PROVISIONED_QUALIFIER }))).RequestedProvisionedConcurrentExecutions ?? 0,
-      // No config, or no `live` alias at all: nothing is provisioned.
-      (e) => (['ProvisionedConcurrencyConfigNotFoundException', 'ResourceNotFoundException'].includes((e as { name?: string }).name ?? '') ? 0 : undefined),
+      async () => {
+        // Provisioned concurrency may sit on any published version or alias, not only squall's `live`.
+        let total = 0;
+        let marker: string | undefined;
+        do {
+          const page = await c.lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: name, Marker: marker }));
+          for (const p of page.ProvisionedConcurrencyConfigs ?? []) total += p.RequestedProvisionedConcurrentExecutions ?? 0;
+          marker = page.NextMarker;
+        } while (marker);
+        return total;
+      },
+      () => undefined,
     );
     functions[name] = {
       name,

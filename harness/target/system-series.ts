@@ -10,7 +10,8 @@ import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } fro
 import { CLOUDWATCH } from '../contracts/aws-facts.ts';
 import { SERIES, SERIES_SCHEMA, type Series, type SeriesFile, type SeriesName } from '../contracts/series.ts';
 import { rebaseSeries } from '../observe/align.ts';
-import { PROVISIONED_QUALIFIER } from '../chaos/actions.ts';
+import { EXPERIMENT_ALIAS } from '../experiment/resolve.ts';
+import type { ResolvedExperiment } from '../experiment/types.ts';
 import type { TargetClients } from './clients.ts';
 import { fetchSystemSeries } from './system-metrics.ts';
 
@@ -50,6 +51,27 @@ export interface SystemResources {
   queues: string[];
   /** Event source mappings by UUID (their metrics' dimension), with what they connect. */
   mappings: Array<{ uuid: string; function: string; queue: string }>;
+  /**
+   * Per function, the versions and aliases that carry provisioned concurrency during the run:
+   * spillover is published per qualifier. A function not listed gets no spillover query.
+   */
+  provisioned?: Record<string, string[]>;
+}
+
+/**
+ * The qualifiers an experiment puts provisioned concurrency on, per function: the alias squall
+ * deploys behind when the function declares `provisionedConcurrency`, and each
+ * set-provisioned-concurrency fault's own qualifier.
+ */
+export function provisionedQualifiers(exp: Pick<ResolvedExperiment, 'system' | 'chaos'>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (fn: string, q: string) => {
+    const list = (out[fn] ??= []);
+    if (!list.includes(q)) list.push(q);
+  };
+  for (const [name, f] of Object.entries(exp.system.functions)) if (f.provisionedConcurrency > 0) add(name, EXPERIMENT_ALIAS);
+  for (const f of exp.chaos.faults) if (f.action === 'set-provisioned-concurrency') add(f.function, f.qualifier);
+  return out;
 }
 
 interface MetricSpec {
@@ -112,8 +134,8 @@ export function cloudWatchQueries(r: SystemResources): PlannedQuery[] {
     });
   for (const f of r.functions) {
     for (const s of LAMBDA) add(s, [{ Name: 'FunctionName', Value: f }], { function: f });
-    // Spillover is published per alias (dimensions FunctionName + Resource `name:alias`); squall provisions on `live`.
-    add(SPILLOVER, [{ Name: 'FunctionName', Value: f }, { Name: 'Resource', Value: `${f}:${PROVISIONED_QUALIFIER}` }], { function: f, qualifier: PROVISIONED_QUALIFIER });
+    // Spillover is published per version or alias (dimensions FunctionName + Resource `name:qualifier`).
+    for (const q of r.provisioned?.[f] ?? []) add(SPILLOVER, [{ Name: 'FunctionName', Value: f }, { Name: 'Resource', Value: `${f}:${q}` }], { function: f, qualifier: q });
   }
   for (const m of r.mappings) for (const s of MAPPING) add(s, [{ Name: 'EventSourceMappingUUID', Value: m.uuid }], { function: m.function, queue: m.queue });
   for (const q of r.queues) for (const s of QUEUE) add(s, [{ Name: 'QueueName', Value: q }], { queue: q });

@@ -101,7 +101,8 @@ describe.skipIf(!moto.available)('squall plan and run against moto_server as an 
     const policy = JSON.parse(r.stdout) as { Statement: Array<{ Action: string[]; Resource: string | string[]; Condition?: unknown }> };
     const fn = `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:function:worker`;
     const on = (resource: string) => policy.Statement.filter((s) => s.Resource === resource || (Array.isArray(s.Resource) && s.Resource.includes(resource))).flatMap((s) => s.Action).sort();
-    expect(on(fn)).toEqual(['lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:PutFunctionConcurrency']);
+    // Provisioned concurrency is read as the function's total over every version and alias (ListProvisionedConcurrencyConfigs on the function).
+    expect(on(fn)).toEqual(['lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListProvisionedConcurrencyConfigs', 'lambda:PutFunctionConcurrency']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(on(`arn:aws:sqs:us-east-1:${MOTO_ACCOUNT}:jobs-dlq`)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
     expect(on('*')).toEqual(['cloudwatch:GetMetricData', 'lambda:GetAccountSettings', 'lambda:ListEventSourceMappings']);

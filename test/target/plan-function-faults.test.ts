@@ -83,7 +83,7 @@ describe.skipIf(!moto.available)('squall plan with function faults, moto_server 
     const policy = JSON.parse(r.stdout) as { Statement: Array<{ Action: string[]; Resource: string | string[] }> };
     const fn = `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT}:function:worker`;
     const on = (resource: string) => policy.Statement.filter((s) => s.Resource === resource || (Array.isArray(s.Resource) && s.Resource.includes(resource))).flatMap((s) => s.Action).sort();
-    expect(on(fn)).toEqual(['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration']);
+    expect(on(fn)).toEqual(['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListProvisionedConcurrencyConfigs', 'lambda:UpdateFunctionConfiguration']);
     const anywhere = policy.Statement.filter((s) => s.Action.includes('lambda:UpdateFunctionConfiguration'));
     expect(anywhere.map((s) => s.Resource)).toEqual([fn]);
   });

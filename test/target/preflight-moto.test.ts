@@ -54,9 +54,9 @@ describe.skipIf(!moto.available)('preflight on moto_server as an aws target', ()
     expect(worker).toMatchObject({ memoryMB: 512, timeoutSeconds: 10, reservedConcurrency: 5, environment: { STAGE: 'test' } });
     expect(p.deployed.queues.jobs).toMatchObject({ visibilityTimeoutSeconds: 60, redrive: { deadLetterQueue: 'jobs-dlq', maxReceiveCount: 3 } });
     expect(p.deployed.eventSources['jobs->worker']).toMatchObject({ uuid: acct.mappingUuid, batchSize: 5 });
-    // moto has neither API; on AWS itself their absence would be an error, not a warning.
+    // moto has neither API (nor any provisioned concurrency); on AWS itself their absence would be an error, not a warning.
     expect(p.deployed.warnings.join('\n')).toMatch(/does not implement lambda:GetAccountSettings/);
-    expect(p.deployed.warnings.join('\n')).toMatch(/does not implement lambda:GetProvisionedConcurrencyConfig/);
+    expect(p.deployed.warnings.join('\n')).toMatch(/does not implement lambda:ListProvisionedConcurrencyConfigs/);
     const drift = p.drift.map((r) => `${r.resource} ${r.field} ${r.experiment}->${r.deployed}`);
     expect(drift).toEqual(['function worker memoryMB 256->512', 'queue jobs visibilityTimeoutSeconds 30->60', 'mapping jobs->worker batchSize 10->5']);
     expect(formatDriftTable(p.drift)).toMatch(/3 difference\(s\)[\s\S]*memoryMB\s+256\s+512/);

@@ -13,7 +13,12 @@ import { MOTO_CREDENTIALS } from './moto-account.ts';
 import { systemSeriesContract } from './system-series.contract.ts';
 
 const moto = external('moto_server', 'the CloudWatch system-series tests');
-const resources = { functions: ['worker'], queues: ['orders'], mappings: [{ uuid: '0b6f5f5e-0000-4000-8000-000000000001', function: 'worker', queue: 'orders' }] };
+const resources = {
+  functions: ['worker'],
+  queues: ['orders'],
+  mappings: [{ uuid: '0b6f5f5e-0000-4000-8000-000000000001', function: 'worker', queue: 'orders' }],
+  provisioned: { worker: ['live'] },
+};
 
 async function put(c: TargetClients, namespace: string, metric: string, dim: [string, string], at: Date, value: number): Promise<void> {
   await c.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [{ MetricName: metric, Dimensions: [{ Name: dim[0], Value: dim[1] }], Timestamp: at, Value: value }] }));
@@ -68,7 +73,8 @@ describe.skipIf(!moto.available)('CloudWatch reading details', () => {
       'ApproximateNumberOfMessagesVisible:Maximum', 'ApproximateNumberOfMessagesNotVisible:Maximum', 'ApproximateAgeOfOldestMessage:Maximum',
     ]);
     expect(q.every((x) => x.query.MetricStat!.Period === 60)).toBe(true);
-    const many = cloudWatchQueries({ functions: Array.from({ length: 60 }, (_, i) => `f${i}`), queues: [], mappings: [] });
+    const fns = Array.from({ length: 60 }, (_, i) => `f${i}`);
+    const many = cloudWatchQueries({ functions: fns, queues: [], mappings: [], provisioned: Object.fromEntries(fns.map((f) => [f, ['live']])) });
     expect(many.length).toBeGreaterThan(CLOUDWATCH_MAX_QUERIES);
     expect(new Set(many.map((x) => x.query.Id)).size).toBe(many.length);
   });

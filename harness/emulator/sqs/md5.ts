@@ -5,7 +5,7 @@
  * (1 = String/Number, 2 = Binary, 3 = String list, 4 = Binary list) and the length-prefixed value(s).
  * (AWS SQS developer guide, "Calculating the MD5 message digest for message attributes".)
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 
 export interface MessageAttributeValue {
@@ -17,8 +17,12 @@ export interface MessageAttributeValue {
 }
 export type MessageAttributes = Record<string, MessageAttributeValue>;
 
+/**
+ * One-shot `crypto.hash` (Node ≥ 20.12): about 3× cheaper than a `createHash` object per call,
+ * and SendMessage(Batch) digests every body on the hot path.
+ */
 export function md5Hex(data: string | Uint8Array): string {
-  return createHash('md5').update(data).digest('hex');
+  return hash('md5', data, 'hex');
 }
 
 const len = Buffer.alloc(4);

@@ -8,6 +8,13 @@ import { SqsError, msg as err } from './errors.ts';
 
 /** Body characters SQS accepts: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF [MODEL SendMessage doc]. */
 export const INVALID_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** The same class without astral ranges (no `u` flag, about a third cheaper): no hit means valid. */
+const PLAIN_OK_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+
+/** Whether `s` holds a character SQS refuses (a surrogate pair is fine when it forms a valid astral character). */
+export function hasInvalidChars(s: string): boolean {
+  return PLAIN_OK_CHARS.test(s) && INVALID_CHARS.test(s);
+}
 /** Attribute names: up to 256 of A-Z a-z 0-9 _ - . ; not starting/ending with '.', no '..', no AWS./Amazon. prefix [MODEL MessageAttributeValue]. */
 const ATTR_NAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!aws\.)(?!amazon\.)[A-Za-z0-9_.-]{1,256}$/i;
 /** Queue names: 1–80 of alphanumerics, hyphens, underscores (a FIFO name adds `.fifo`) [MODEL CreateQueue]. */
@@ -50,7 +57,7 @@ export function checkAttribute(name: string, v: { DataType: string; StringValue?
     return new SqsError('InvalidParameterValueException', `The message attribute '${name}' with type '${base}' must use field 'String'.`);
   }
   if (v.StringValue === '') return new SqsError('InvalidParameterValueException', `The message attribute '${name}' must contain a non-empty value of type '${base}'.`);
-  if (INVALID_CHARS.test(v.StringValue)) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' contains invalid characters.`);
+  if (hasInvalidChars(v.StringValue)) return new SqsError('InvalidParameterValueException', `The message attribute '${name}' contains invalid characters.`);
   if (base === 'Number') {
     // Numbers: up to 38 significant digits, between -10^128 and 10^126 [MODEL MessageAttributeValue doc].
     const s = v.StringValue.trim();

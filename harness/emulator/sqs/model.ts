@@ -10,19 +10,25 @@
  * expiry) in one min-heap, processed lazily by `tick()` at the start of each operation and by a
  * wake timer only while long polls wait. Receive is O(k log n) for k messages; nothing scans all
  * messages. Facts come from `contracts/aws-facts.ts` (fact sheet §4).
+ *
+ * This file is the façade: queues, attributes, tags, the FIFO API rate, purge, census and
+ * lifecycle live here; each message operation lives in its own module over the shared `SqsCore`
+ * (`send.ts`, `receive.ts`, `waiters.ts` for long polls, `receipts.ts` for delete and visibility,
+ * `redrive.ts`, `tick.ts` for due transitions, `move-tasks.ts`).
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../contracts/clock.ts';
-import { SQS, SQS_API } from '../../contracts/aws-facts.ts';
-import { uuid } from '../ids.ts';
+import { SQS_API } from '../../contracts/aws-facts.ts';
+import { SqsCore, isPoison, type SqsLimits } from './core.ts';
 import { SqsError, msg as err } from './errors.ts';
-import { attributeSize, md5Hex, md5OfMessageAttributes } from './md5.ts';
-import { INVALID_CHARS, QUEUE_NAME, checkAttribute, checkFifoId, decodeHandle, encodeHandle, sequenceNumber } from './message-rules.ts';
+import { QUEUE_NAME } from './message-rules.ts';
 import { QUEUE_ATTRIBUTE_NAMES, configValue, defaultConfig, parseConfig } from './queue-config.ts';
-import { deadLettersOnReceive, visibleAgain } from '../../rules/visibility.ts';
-import { Msg, SqsQueue, State, type FifoAction, type MoveTask, type MoveTaskStatus, type ReceivedMessage, type ReceiveOptions, type SendInput, type SendResult, type SqsObserver, type Waiter } from './queue.ts';
-import { makeVisible, maybeReady, returnToVisible } from './visible-set.ts';
+import { Msg, SqsQueue, State, type FifoAction, type MoveTask, type MoveTaskStatus, type ReceivedMessage, type ReceiveOptions, type SendInput, type SendResult, type SqsObserver } from './queue.ts';
 import { MoveTasks } from './move-tasks.ts';
+import { changeVisibility, deleteMessage } from './receipts.ts';
+import { receiveNow } from './receive.ts';
+import { send, sendBatch } from './send.ts';
+import { removeMessage, tick } from './tick.ts';
+import { clearTimers, finishWaiter, receive } from './waiters.ts';
 
 export { Msg, SqsQueue };
 export type { FifoAction, MoveTask, MoveTaskStatus, ReceivedMessage, ReceiveOptions, SendInput, SendResult, SqsObserver };
@@ -31,15 +37,8 @@ export type { MessageAttributes, MessageAttributeValue } from './md5.ts';
 export type { QueueConfig, RedrivePolicy } from './queue-config.ts';
 export { QUEUE_ATTRIBUTE_NAMES } from './queue-config.ts';
 export { decodeHandle } from './message-rules.ts';
-
-export type SqsLimits = { -readonly [K in keyof typeof SQS]: number } & { fifoApiCallsPerSecond: number };
-
-/** The message attribute squall's poison messages carry (k6-scripts/poison.js POISON_ATTRIBUTE). */
-export const POISON_MARKER = 'squall-poison';
-
-function isPoison(m: Msg): boolean {
-  return m.messageAttributes !== undefined && m.messageAttributes[POISON_MARKER] !== undefined;
-}
+export { POISON_MARKER } from './core.ts';
+export type { SqsLimits } from './core.ts';
 
 export interface QueueCensus {
   visible: number;
@@ -59,36 +58,36 @@ export interface SqsModelOptions {
 }
 
 export class SqsModel {
-  /** Nesting depth of sendBatch: while > 0, sends do not serve waiting receivers one by one. */
-  private batchDepth = 0;
-  /** Serial of the last hiding (receive or visibility change), for Msg.dueGroup. */
-  private dueGroups = 0;
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
   readonly limits: SqsLimits;
+  /** What the operation modules share (observers, queues by ARN, counters). */
+  private readonly core: SqsCore;
   private readonly queues = new Map<string, SqsQueue>();
-  private readonly byArn = new Map<string, SqsQueue>();
+  private readonly byArn: Map<string, SqsQueue>;
   private readonly deletedAt = new Map<string, number>();
-  private readonly observers: SqsObserver[] = [];
+  private readonly observers: SqsObserver[];
   private readonly lookup = (arn: string): SqsQueue | undefined => this.byArn.get(arn);
   private nextUid = 1;
   private readonly moveTasks: MoveTasks;
-  private closed = false;
 
   constructor(opts: SqsModelOptions) {
+    this.core = new SqsCore(opts.clock, opts.accountId, opts.limits);
     this.clock = opts.clock;
     this.accountId = opts.accountId;
     this.region = opts.region;
-    this.limits = { ...SQS, fifoApiCallsPerSecond: SQS_API.fifoApiCallsPerSecond, ...opts.limits };
+    this.limits = this.core.limits;
+    this.byArn = this.core.byArn;
+    this.observers = this.core.observers;
     this.moveTasks = new MoveTasks({
       clock: this.clock,
       limits: this.limits,
       queueByArn: (arn) => this.byArn.get(arn),
       deadLetterSources: (q) => this.deadLetterSources(q),
-      tick: (q) => this.tick(q),
-      removeMessage: (q, m) => this.removeMessage(q, m),
-      send: (q, input) => this.send(q, input),
+      tick: (q) => tick(this.core, q),
+      removeMessage: (q, m) => removeMessage(this.core, q, m),
+      send: (q, input) => send(this.core, q, input),
     });
   }
 
@@ -186,8 +185,8 @@ export class SqsModel {
     this.queues.delete(q.name);
     this.byArn.delete(q.arn);
     this.deletedAt.set(q.name, this.clock.now());
-    this.clearTimers(q);
-    for (const w of q.waiters) this.finishWaiter(w, []);
+    clearTimers(this.core, q);
+    for (const w of q.waiters) finishWaiter(this.core, w, []);
     q.waiters.clear();
     for (const t of q.moveTasks) this.moveTasks.stop(t, 'CANCELLED');
     for (const o of this.observers) o.queueDeleted?.(q);
@@ -297,374 +296,61 @@ export class SqsModel {
 
   // ---------------------------------------------------------------- send
 
+
+
+
+  // ---------------------------------------------------------------- receive
+
+
+
+
+
+  // ---------------------------------------------------------------- delete / visibility
+
+
+
+  // ---------------------------------------------------------------- messages (send.ts, receive.ts, waiters.ts, receipts.ts)
+
   /**
    * SendMessage for one message. Returns an `SqsError` (not thrown) for an invalid message so
    * batch entries fail one by one without exceptions on the hot path.
    */
   send(q: SqsQueue, input: SendInput): SendResult | SqsError {
-    if (q.deleted) return err.queueDoesNotExist();
-    const L = this.limits;
-    const body = input.body;
-    if (typeof body !== 'string' || body.length === 0) return err.missing('MessageBody');
-    if (INVALID_CHARS.test(body)) {
-      return new SqsError(
-        'InvalidMessageContents',
-        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
-      );
-    }
-    let size = Buffer.byteLength(body, 'utf8');
-    const attrs = input.messageAttributes;
-    let md5Attrs: string | undefined;
-    if (attrs) {
-      const names = Object.keys(attrs);
-      if (names.length > SQS_API.messageAttributesMax) {
-        return err.invalidValue('MessageAttributes', names.length, `Number of message attributes [${names.length}] exceeds the allowed maximum [${SQS_API.messageAttributesMax}].`);
-      }
-      for (const name of names) {
-        const bad = checkAttribute(name, attrs[name]!);
-        if (bad) return bad;
-        size += attributeSize(name, attrs[name]!);
-      }
-      if (names.length) md5Attrs = md5OfMessageAttributes(attrs);
-    }
-    let trace: string | undefined;
-    let md5Sys: string | undefined;
-    if (input.messageSystemAttributes) {
-      for (const [name, v] of Object.entries(input.messageSystemAttributes)) {
-        if (name !== 'AWSTraceHeader') return err.invalidValue('MessageSystemAttributes', name, 'Only AWSTraceHeader is supported.');
-        if (v.DataType !== 'String' || v.StringValue === undefined) return err.invalidValue('MessageSystemAttributes', name, 'AWSTraceHeader must be of type String.');
-        trace = v.StringValue;
-      }
-      if (trace !== undefined) md5Sys = md5OfMessageAttributes(input.messageSystemAttributes);
-    }
-    if (size > q.config.MaximumMessageSize) {
-      return err.invalidValue('MessageBody', '', `Message must be shorter than ${q.config.MaximumMessageSize} bytes.`).withMessage(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${q.config.MaximumMessageSize} bytes.`,
-      );
-    }
-    let delay = q.config.DelaySeconds;
-    if (input.delaySeconds !== undefined) {
-      if (q.fifo) {
-        return err.invalidValue('DelaySeconds', input.delaySeconds, 'The request include parameter that is not valid for this queue type.');
-      }
-      if (!Number.isInteger(input.delaySeconds) || input.delaySeconds < 0 || input.delaySeconds > L.delayMaxSeconds) {
-        return err.invalidValue('DelaySeconds', input.delaySeconds, `DelaySeconds must be >= 0 and <= ${L.delayMaxSeconds}`);
-      }
-      delay = input.delaySeconds;
-    }
-    let groupId: string | undefined;
-    let dedupId: string | undefined;
-    let dedupKey: string | undefined;
-    const now = this.clock.now();
-    if (q.fifo) {
-      groupId = input.messageGroupId;
-      if (groupId === undefined || groupId === '') return err.missing('MessageGroupId');
-      const badGroup = checkFifoId('MessageGroupId', groupId);
-      if (badGroup) return badGroup;
-      dedupId = input.messageDeduplicationId;
-      if (dedupId === undefined) {
-        if (!q.config.ContentBasedDeduplication) {
-          return new SqsError(
-            'InvalidParameterValueException',
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
-        }
-        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
-      } else {
-        const badDedup = checkFifoId('MessageDeduplicationId', dedupId);
-        if (badDedup) return badDedup;
-      }
-      dedupKey = q.config.DeduplicationScope === 'messageGroup' ? `${groupId}\u0000${dedupId}` : dedupId;
-      this.expireDedup(q, now);
-      const seen = q.dedup.get(dedupKey);
-      if (seen) {
-        // A duplicate within the 5-minute interval is accepted but not enqueued [fact sheet §4 FIFO].
-        return { ...seen.result, md5OfMessageBody: md5Hex(body), md5OfMessageAttributes: md5Attrs, md5OfMessageSystemAttributes: md5Sys };
-      }
-    } else {
-      if (input.messageDeduplicationId !== undefined) {
-        return err.invalidValue('MessageDeduplicationId', input.messageDeduplicationId, 'The request include parameter that is not valid for this queue type.');
-      }
-      // A MessageGroupId on a standard queue is allowed: it marks a fair-queue tenant [fact sheet §4].
-      groupId = input.messageGroupId;
-    }
-    this.tick(q);
-    const m = new Msg(
-      q.nextNum++,
-      uuid(),
-      body,
-      md5Hex(body),
-      md5Attrs ? attrs : undefined,
-      md5Attrs,
-      trace,
-      Math.round(this.clock.epochMs()),
-      now,
-      input.senderId ?? this.accountId,
-      groupId,
-      q.fifo ? dedupId : undefined,
-      q.fifo ? sequenceNumber(q.nextSeq++) : undefined,
-      size,
-    );
-    q.live.set(m.num, m);
-    q.byAge.push(m);
-    const result: SendResult = {
-      messageId: m.messageId,
-      md5OfMessageBody: m.md5OfBody,
-      md5OfMessageAttributes: md5Attrs,
-      md5OfMessageSystemAttributes: md5Sys,
-      sequenceNumber: m.sequenceNumber,
-    };
-    if (dedupKey !== undefined) {
-      const expiresAt = now + L.fifoDeduplicationIntervalSeconds * 1000;
-      q.dedup.set(dedupKey, { result, expiresAt });
-      q.dedupOrder.push({ key: dedupKey, expiresAt });
-    }
-    if (delay > 0) {
-      m.state = State.Delayed;
-      m.dueAt = now + delay * 1000;
-      m.dueGroup = 0;
-      q.delayedCount++;
-      q.due.push(m.dueAt, m);
-      this.armWake(q);
-    } else {
-      makeVisible(q, m);
-      // Inside a SendMessageBatch the entries become receivable together (served once at the end),
-      // so a waiting long poll gets up to its MaxNumberOfMessages of them, not one each.
-      if (this.batchDepth === 0) this.serveWaiters(q);
-    }
-    for (const o of this.observers) o.sent?.(q, 1);
-    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'sent', 1);
-    return result;
+    return send(this.core, q, input);
   }
 
   /** SendMessageBatch: every entry is sent, then waiting receivers are served once. */
   sendBatch(q: SqsQueue, inputs: SendInput[]): Array<SendResult | SqsError> {
-    this.batchDepth++;
-    try {
-      return inputs.map((input) => this.send(q, input));
-    } finally {
-      this.batchDepth--;
-      if (this.batchDepth === 0 && !q.deleted) this.serveWaiters(q);
-    }
+    return sendBatch(this.core, q, inputs);
   }
-
-  // ---------------------------------------------------------------- receive
 
   /**
    * ReceiveMessage. Long-polls up to `waitTimeSeconds` (default the queue's
-   * ReceiveMessageWaitTimeSeconds) and answers as soon as at least one message is there. Messages
-   * whose receive count already reached the redrive policy's maxReceiveCount move to the DLQ
-   * instead of being returned. Rejects with `SqsError` (OverLimit, QueueDoesNotExist).
+   * ReceiveMessageWaitTimeSeconds) and answers as soon as at least one message is there. Rejects
+   * with `SqsError` (OverLimit, QueueDoesNotExist).
    */
   receive(q: SqsQueue, opts: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
-    const got = this.receiveNow(q, opts);
-    if (got instanceof SqsError) return Promise.reject(got);
-    const wait = opts.waitTimeSeconds ?? q.config.ReceiveMessageWaitTimeSeconds;
-    if (got.length > 0 || wait <= 0 || this.closed || opts.signal?.aborted) return Promise.resolve(got);
-    return new Promise((resolve) => {
-      const w: Waiter = {
-        max: opts.maxNumberOfMessages ?? 1,
-        visibilityTimeout: opts.visibilityTimeout ?? q.config.VisibilityTimeout,
-        resolve,
-        timer: undefined,
-        done: false,
-        onAbort: undefined,
-        signal: opts.signal,
-      };
-      w.timer = this.clock.setTimer(() => {
-        w.timer = undefined;
-        this.finishWaiter(w, []);
-      }, wait * 1000);
-      if (opts.signal) {
-        w.onAbort = () => this.finishWaiter(w, []);
-        opts.signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      if (q.waiters.length >= 64) q.waiters.filter((x) => !x.done);
-      q.waiters.push(w);
-      this.armWake(q);
-    });
+    return receive(this.core, q, opts);
   }
 
   /** Receive without waiting: what is visible now (possibly nothing), or an `SqsError`. */
   receiveNow(q: SqsQueue, opts: ReceiveOptions = {}): ReceivedMessage[] | SqsError {
-    if (q.deleted) return err.queueDoesNotExist();
-    this.tick(q);
-    const max = opts.maxNumberOfMessages ?? 1;
-    const vt = opts.visibilityTimeout ?? q.config.VisibilityTimeout;
-    const attemptId = opts.receiveRequestAttemptId;
-    if (q.fifo && attemptId !== undefined) {
-      const prev = q.attempts.get(attemptId);
-      if (prev && prev.expiresAt > this.clock.now()) {
-        // Same attempt id within 5 min: the same messages, if none was touched since [MODEL ReceiveMessage doc].
-        const same = prev.nums.every((n, i) => {
-          const m = q.live.get(n);
-          return m !== undefined && m.state === State.InFlight && m.receiveSerial === prev.serials[i];
-        });
-        if (same) return prev.msgs;
-      }
-    }
-    if (!q.fifo && q.inFlightCount >= this.limits.inFlightMaxStandard) {
-      for (const o of this.observers) o.overLimit?.(q);
-      return new SqsError('OverLimit', `The maximum number of in flight messages has been reached (${this.limits.inFlightMaxStandard}).`);
-    }
-    const got = this.take(q, max, vt);
-    if (q.fifo && attemptId !== undefined) {
-      const live = got.map((r) => decodeHandle(r.receiptHandle)!);
-      q.attempts.set(attemptId, {
-        msgs: got,
-        nums: live.map((h) => h.num),
-        serials: live.map((h) => h.serial),
-        expiresAt: this.clock.now() + this.limits.fifoDeduplicationIntervalSeconds * 1000,
-      });
-    }
-    return got;
+    return receiveNow(this.core, q, opts);
   }
 
-  private take(q: SqsQueue, max: number, visibilityTimeout: number): ReceivedMessage[] {
-    const out: ReceivedMessage[] = [];
-    const now = this.clock.now();
-    let room = q.fifo ? this.limits.inFlightMaxFifo - q.inFlightCount : this.limits.inFlightMaxStandard - q.inFlightCount;
-    const redrive = q.config.RedrivePolicy;
-    // A queue is never its own DLQ (rejected at SetQueueAttributes; guarded here against loops).
-    const target = redrive ? this.byArn.get(redrive.deadLetterTargetArn) : undefined;
-    const dlq = target !== q ? target : undefined;
-    let moved = 0;
-    let movedPoison = 0;
-    const group = ++this.dueGroups;
-    const takeOne = (m: Msg): boolean => {
-      if (dlq && redrive && deadLettersOnReceive(m.receiveCount, redrive.maxReceiveCount)) {
-        this.removeVisible(q, m);
-        this.moveToDlq(q, m, dlq);
-        moved++;
-        if (isPoison(m)) movedPoison++;
-        return false;
-      }
-      m.dueGroup = group;
-      m.dueIndex = out.length;
-      out.push(this.deliver(q, m, now, visibilityTimeout));
-      room--;
-      return true;
-    };
-    if (!q.fifo) {
-      while (out.length < max && room > 0) {
-        const m = q.visible.shift();
-        if (!m) break;
-        if (m.state !== State.Visible) continue;
-        takeOne(m);
-      }
-    } else {
-      while (out.length < max && room > 0) {
-        const g = q.readyGroups.shift();
-        if (!g) break;
-        g.ready = false;
-        if (g.inFlight > 0) continue;
-        // Several messages of one group may come together, in order; the group then stays locked
-        // until none of them is in flight [fact sheet §4 FIFO].
-        while (out.length < max && room > 0) {
-          const m = g.msgs.shift();
-          if (!m) break;
-          if (m.state !== State.Visible) continue;
-          if (takeOne(m)) g.inFlight++;
-        }
-        maybeReady(q, g);
-      }
-    }
-    if (moved > 0 && dlq) {
-      for (const o of this.observers) o.movedToDlq?.(q, dlq, moved);
-      if (movedPoison) for (const o of this.observers) o.poison?.(q, 'moved', movedPoison);
-      this.serveWaiters(dlq);
-    }
-    if (out.length > 0) for (const o of this.observers) o.received?.(q, out.length);
-    if (q.waiters.length) this.armWake(q);
-    return out;
-  }
-
-  private deliver(q: SqsQueue, m: Msg, now: number, vt: number): ReceivedMessage {
-    q.visibleCount--;
-    q.inFlightCount++;
-    m.state = State.InFlight;
-    m.receiveCount++;
-    m.receiveSerial++;
-    m.receivedAt = now;
-    const epoch = Math.round(this.clock.epochMs());
-    if (m.firstReceiveTimestamp === 0) m.firstReceiveTimestamp = epoch;
-    m.dueAt = now + vt * 1000;
-    q.due.push(m.dueAt, m);
-    const attributes: Record<string, string> = {
-      SenderId: m.senderId,
-      SentTimestamp: String(m.sentTimestamp),
-      ApproximateReceiveCount: String(m.receiveCount),
-      ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
-    };
-    if (m.sequenceNumber !== undefined) attributes['SequenceNumber'] = m.sequenceNumber;
-    if (m.dedupId !== undefined) attributes['MessageDeduplicationId'] = m.dedupId;
-    if (m.groupId !== undefined) attributes['MessageGroupId'] = m.groupId;
-    if (m.awsTraceHeader !== undefined) attributes['AWSTraceHeader'] = m.awsTraceHeader;
-    if (m.deadLetterQueueSourceArn !== undefined) attributes['DeadLetterQueueSourceArn'] = m.deadLetterQueueSourceArn;
-    return {
-      messageId: m.messageId,
-      receiptHandle: encodeHandle(q.uid, m.num, m.receiveSerial),
-      body: m.body,
-      md5OfBody: m.md5OfBody,
-      messageAttributes: m.messageAttributes,
-      md5OfMessageAttributes: m.md5OfMessageAttributes,
-      attributes,
-    };
-  }
-
-  // ---------------------------------------------------------------- delete / visibility
-
-  /**
-   * DeleteMessage. A stale handle (the message was received again since) or a handle of an
-   * already deleted message succeeds without effect, as AWS documents; a handle that is not one
-   * of this queue's → `ReceiptHandleIsInvalid`. Returns the error instead of throwing.
-   */
+  /** DeleteMessage (returns the error instead of throwing; a stale handle succeeds without effect). */
   deleteMessage(q: SqsQueue, receiptHandle: string): SqsError | undefined {
-    if (q.deleted) return err.queueDoesNotExist();
-    const h = decodeHandle(receiptHandle);
-    if (!h || h.queue !== q.uid) return err.invalidReceiptHandle(receiptHandle);
-    const m = q.live.get(h.num);
-    if (!m || m.receiveSerial !== h.serial) return undefined;
-    this.removeMessage(q, m);
-    for (const o of this.observers) o.deleted?.(q, 1);
-    if (isPoison(m)) for (const o of this.observers) o.poison?.(q, 'deleted', 1);
-    return undefined;
+    return deleteMessage(this.core, q, receiptHandle);
   }
 
-  /**
-   * ChangeMessageVisibility: the new timeout counts from now; 0 makes the message visible at
-   * once. Not in flight → `MessageNotInflight`; the total may not pass 12 h from the receive.
-   */
+  /** ChangeMessageVisibility (returns the error instead of throwing). */
   changeVisibility(q: SqsQueue, receiptHandle: string, visibilityTimeout: number): SqsError | undefined {
-    if (q.deleted) return err.queueDoesNotExist();
-    const h = decodeHandle(receiptHandle);
-    if (!h || h.queue !== q.uid) return err.invalidReceiptHandle(receiptHandle);
-    if (!Number.isInteger(visibilityTimeout) || visibilityTimeout < 0 || visibilityTimeout > this.limits.visibilityTimeoutMaxSeconds) {
-      return err.invalidValue('VisibilityTimeout', visibilityTimeout, `Must be between 0 and ${this.limits.visibilityTimeoutMaxSeconds}, if provided.`);
-    }
-    this.tick(q);
-    const m = q.live.get(h.num);
-    if (!m || m.receiveSerial !== h.serial) {
-      return err.invalidValue('ReceiptHandle', receiptHandle, 'Message does not exist or is not available for visibility timeout change.');
-    }
-    if (m.state !== State.InFlight) return new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
-    const now = this.clock.now();
-    // A message stays invisible at most 12 h from its receive, however often it is extended [4].
-    const max = this.limits.visibilityTimeoutMaxSeconds;
-    if ((now - m.receivedAt) / 1000 + visibilityTimeout > max) {
-      return err.invalidValue('VisibilityTimeout', visibilityTimeout, `Total VisibilityTimeout for the message is beyond the limit [${max} seconds]`);
-    }
-    m.dueAt = now + visibilityTimeout * 1000;
-    m.dueGroup = ++this.dueGroups;
-    m.dueIndex = 0;
-    if (visibilityTimeout === 0) {
-      returnToVisible(q, m);
-      this.serveWaiters(q);
-    } else {
-      q.due.push(m.dueAt, m);
-      this.armWake(q);
-    }
-    return undefined;
+    return changeVisibility(this.core, q, receiptHandle, visibilityTimeout);
+  }
+
+  /** Apply every transition due by now (the metrics gauges call it so counts are current). */
+  tick(q: SqsQueue): void {
+    tick(this.core, q);
   }
 
   /** PurgeQueue: removes every message now; again within 60 s → `PurgeQueueInProgress`. Throws. */
@@ -739,10 +425,10 @@ export class SqsModel {
 
   /** Stop all timers and answer every waiting long poll with nothing. */
   close(): void {
-    this.closed = true;
+    this.core.closed = true;
     for (const q of this.queues.values()) {
-      this.clearTimers(q);
-      for (const w of q.waiters) this.finishWaiter(w, []);
+      clearTimers(this.core, q);
+      for (const w of q.waiters) finishWaiter(this.core, w, []);
       q.waiters.clear();
       for (const t of q.moveTasks) if (t.timer) this.clock.clearTimer(t.timer);
     }
@@ -760,184 +446,12 @@ export class SqsModel {
     if (q.deleted) throw err.queueDoesNotExist();
   }
 
-  /**
-   * Apply every transition due by now: delays and visibility timeouts that ended, retention that
-   * ran out, FIFO dedup entries that expired. Lazy: called at the start of each operation.
-   */
-  tick(q: SqsQueue): void {
-    const now = this.clock.now();
-    let woke = false;
-    let due: Msg[] | null = null;
-    while (visibleAgain(q.due.peekKey(), now)) {
-      const key = q.due.peekKey();
-      const m = q.due.pop()!;
-      // A deleted message leaves its entry behind; only a hidden one has anything due.
-      if (m.dueAt === key && (m.state === State.Delayed || m.state === State.InFlight)) (due ??= []).push(m);
-    }
-    if (due !== null) {
-      // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
-      // ReceiveMessage), and messages hidden by different receives reappear at different instants,
-      // so a waiting receiver gets one receive's returns, not everything a late timer finds due:
-      // the earliest hiding first, each in its receive's order, waiters served between them (as
-      // the simulator's driver does).
-      if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt || a.dueGroup - b.dueGroup || a.dueIndex - b.dueIndex);
-      for (let i = 0; i < due.length; i++) {
-        const m = due[i]!;
-        if (m.state === State.Delayed) {
-          q.delayedCount--;
-          makeVisible(q, m);
-          woke = true;
-        } else if (m.state === State.InFlight) {
-          returnToVisible(q, m);
-          woke = true;
-        }
-        const next = due[i + 1];
-        if (woke && next !== undefined && (next.dueAt !== m.dueAt || next.dueGroup !== m.dueGroup) && q.waiters.length > 0) this.serveWaiters(q);
-      }
-    }
-    const retentionMs = q.config.MessageRetentionPeriod * 1000;
-    let expired = 0;
-    let expiredPoison = 0;
-    for (;;) {
-      const head = q.byAge.peek();
-      if (!head) break;
-      if (head.state === State.Gone) {
-        q.byAge.shift();
-        continue;
-      }
-      if (now - head.enqueuedAt < retentionMs) break;
-      q.byAge.shift();
-      this.removeMessage(q, head);
-      expired++;
-      if (isPoison(head)) expiredPoison++;
-    }
-    if (expired) for (const o of this.observers) o.expired?.(q, expired);
-    if (expiredPoison) for (const o of this.observers) o.poison?.(q, 'expired', expiredPoison);
-    if (woke) this.serveWaiters(q);
-  }
 
-  /** Detach a visible message from the visible structures' counts (it stays lazily in the deque). */
-  private removeVisible(q: SqsQueue, m: Msg): void {
-    if (m.state === State.Visible) {
-      q.visibleCount--;
-      m.state = State.Gone;
-      q.live.delete(m.num);
-    }
-  }
 
-  /** Remove a message for good, whatever its state; structures drop it lazily. */
-  private removeMessage(q: SqsQueue, m: Msg): void {
-    switch (m.state) {
-      case State.Visible:
-        q.visibleCount--;
-        break;
-      case State.InFlight:
-        q.inFlightCount--;
-        if (q.fifo && m.groupId !== undefined) {
-          const g = q.groups.get(m.groupId);
-          if (g) {
-            g.inFlight--;
-            maybeReady(q, g);
-          }
-        }
-        break;
-      case State.Delayed:
-        q.delayedCount--;
-        break;
-      default:
-        return;
-    }
-    m.state = State.Gone;
-    q.live.delete(m.num);
-    if (q.fifo && q.waiters.length) this.serveWaiters(q);
-  }
 
-  private moveToDlq(from: SqsQueue, m: Msg, dlq: SqsQueue): void {
-    // Standard DLQs keep the original enqueue time (retention counts from the first send); FIFO
-    // DLQs reset it [fact sheet §4 Redrive]. Receive count carries over ("across all queues").
-    const moved = new Msg(
-      dlq.nextNum++,
-      m.messageId,
-      m.body,
-      m.md5OfBody,
-      m.messageAttributes,
-      m.md5OfMessageAttributes,
-      m.awsTraceHeader,
-      m.sentTimestamp,
-      dlq.fifo ? this.clock.now() : m.enqueuedAt,
-      m.senderId,
-      m.groupId,
-      // "the original message's deduplication ID will be replaced with the original message's ID"
-      // (SQS developer guide, configuring DLQ redrive), so two messages sharing one stay distinct.
-      dlq.fifo ? m.messageId : m.dedupId,
-      dlq.fifo ? sequenceNumber(dlq.nextSeq++) : undefined,
-      m.size,
-    );
-    moved.receiveCount = m.receiveCount;
-    moved.firstReceiveTimestamp = m.firstReceiveTimestamp;
-    moved.deadLetterQueueSourceArn = from.arn;
-    dlq.live.set(moved.num, moved);
-    dlq.byAge.push(moved);
-    makeVisible(dlq, moved);
-  }
 
-  private expireDedup(q: SqsQueue, now: number): void {
-    for (;;) {
-      const head = q.dedupOrder.peek();
-      if (!head || head.expiresAt > now) break;
-      q.dedupOrder.shift();
-      const cur = q.dedup.get(head.key);
-      if (cur && cur.expiresAt === head.expiresAt) q.dedup.delete(head.key);
-    }
-    if (q.attempts.size > 1000) for (const [k, a] of q.attempts) if (a.expiresAt <= now) q.attempts.delete(k);
-  }
 
-  private serveWaiters(q: SqsQueue): void {
-    while (q.waiters.length > 0 && q.visibleCount > 0) {
-      const w = q.waiters.shift()!;
-      if (w.done) continue;
-      if (!q.fifo && q.inFlightCount >= this.limits.inFlightMaxStandard) {
-        q.waiters.unshift(w);
-        return;
-      }
-      const got = this.take(q, w.max, w.visibilityTimeout);
-      if (got.length === 0) {
-        q.waiters.unshift(w);
-        return;
-      }
-      this.finishWaiter(w, got);
-    }
-  }
 
-  private finishWaiter(w: Waiter, msgs: ReceivedMessage[]): void {
-    if (w.done) return;
-    w.done = true;
-    if (w.timer) this.clock.clearTimer(w.timer);
-    w.timer = undefined;
-    if (w.onAbort && w.signal) w.signal.removeEventListener('abort', w.onAbort);
-    w.resolve(msgs);
-  }
 
-  /** While long polls wait, keep one timer at the next due transition so they wake on time. */
-  private armWake(q: SqsQueue): void {
-    if (q.waiters.length === 0) return;
-    const at = q.due.peekKey();
-    if (at === Infinity || at >= q.wakeAt) return;
-    if (q.wakeTimer) this.clock.clearTimer(q.wakeTimer);
-    q.wakeAt = at;
-    q.wakeTimer = this.clock.setTimer(() => {
-      q.wakeTimer = undefined;
-      q.wakeAt = Infinity;
-      if (q.deleted) return;
-      this.tick(q);
-      this.serveWaiters(q);
-      this.armWake(q);
-    }, Math.max(0, at - this.clock.now()));
-  }
 
-  private clearTimers(q: SqsQueue): void {
-    if (q.wakeTimer) this.clock.clearTimer(q.wakeTimer);
-    q.wakeTimer = undefined;
-    q.wakeAt = Infinity;
-  }
 }

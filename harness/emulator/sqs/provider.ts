@@ -136,7 +136,11 @@ export class SqsProvider {
     return this.model.requireQueue(parts[1]!);
   }
 
-  async call(op: string, input: In, signal?: SignalSource): Promise<Out> {
+  /**
+   * Run one operation. Synchronous except for ReceiveMessage (it may wait): a promise per request
+   * costs two microtask hops on the hot path. Throws `SqsError` (also synchronously).
+   */
+  call(op: string, input: In, signal?: SignalSource): Out | Promise<Out> {
     const action = FIFO_ACTIONS[op];
     if (action) {
       const q = this.resolveQueue(input['QueueUrl']);

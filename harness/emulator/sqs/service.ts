@@ -33,6 +33,38 @@ function queryParams(req: EmuRequest): Map<string, string> {
   return params;
 }
 
+function jsonOk(out: Record<string, unknown>, rid: string, op: string): EmuResponse {
+  const body = op === 'SendMessageBatch' ? sendMessageBatchJson(out) : JSON.stringify(out);
+  return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': rid }, body };
+}
+
+/** Members of a SendMessageBatch success entry the hand writer knows, in the provider's order. */
+const SENT_KEYS = ['Id', 'MessageId', 'MD5OfMessageBody', 'MD5OfMessageAttributes', 'MD5OfMessageSystemAttributes', 'SequenceNumber'] as const;
+
+/**
+ * SendMessageBatch's answer, byte for byte what `JSON.stringify` writes, at a third of its cost
+ * (it is the hottest answer there is). Success members are batch ids (checked to be
+ * `[A-Za-z0-9_-]`), the emulator's own ids, hex digests and decimal sequence numbers, none of
+ * which JSON escapes; failures, whose messages may quote the client, go through `JSON.stringify`.
+ */
+export function sendMessageBatchJson(out: Record<string, unknown>): string {
+  const ok = out['Successful'] as Array<Record<string, string | undefined>>;
+  let s = '{"Successful":[';
+  for (let i = 0; i < ok.length; i++) {
+    const e = ok[i]!;
+    let first = true;
+    s += i ? ',{' : '{';
+    for (const k of SENT_KEYS) {
+      const v = e[k];
+      if (v === undefined) continue;
+      s += `${first ? '' : ','}"${k}":"${v}"`;
+      first = false;
+    }
+    s += '}';
+  }
+  return `${s}],"Failed":${JSON.stringify(out['Failed'])}}`;
+}
+
 function jsonError(e: SqsError, rid: string): EmuResponse {
   return {
     status: e.status,
@@ -73,7 +105,7 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
   const model = ctx.sqs;
   const provider = new SqsProvider(model, { endpoint: ctx.endpoint, accountId: ctx.accountId });
 
-  const handleJson = async (req: EmuRequest, op: string): Promise<EmuResponse> => {
+  const handleJson = (req: EmuRequest, op: string): EmuResponse | Promise<EmuResponse> => {
     const rid = req.requestId;
     if (!OPERATIONS.has(op)) return jsonError(new SqsError('UnknownOperationException', `The operation ${op} is not valid for this service.`), rid);
     let body: unknown = {};
@@ -93,13 +125,17 @@ export function sqsService(ctx: EmulatorContext): EmulatorService {
     return runJson(req, op, input);
   };
 
-  const runJson = async (req: EmuRequest, op: string, input: Record<string, unknown>): Promise<EmuResponse> => {
+  // Synchronous unless the operation waits (a long poll): no promise per request on the hot path.
+  const runJson = (req: EmuRequest, op: string, input: Record<string, unknown>): EmuResponse | Promise<EmuResponse> => {
+    const rid = req.requestId;
+    let out: Record<string, unknown> | Promise<Record<string, unknown>>;
     try {
-      const out = await provider.call(op, input, () => req.signal);
-      return { status: 200, headers: { 'content-type': JSON_CT, 'x-amzn-requestid': req.requestId }, body: JSON.stringify(out) };
+      out = provider.call(op, input, () => req.signal);
     } catch (e) {
-      return jsonError(toSqsError(e), req.requestId);
+      return jsonError(toSqsError(e), rid);
     }
+    if (out instanceof Promise) return out.then((o) => jsonOk(o, rid, op), (e: unknown) => jsonError(toSqsError(e), rid));
+    return jsonOk(out, rid, op);
   };
 
   const handleQuery = async (req: EmuRequest): Promise<EmuResponse> => {

@@ -140,8 +140,95 @@ export function decodeJsonInput(op: string, body: unknown): Record<string, unkno
   const shapeName = inputShapeOf(op);
   if (!shapeName) return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return serialization('the request body', 'a JSON object', body);
+  // The fast walk accepts exactly what walkJson accepts; only on a refusal does walkJson run again
+  // to name the member path in AWS's message (building paths for valid input cost ~10 % of a batch).
+  const fast = decodeFast(compiled(shapeName), body);
+  if (fast !== FAIL) return fast as Record<string, unknown>;
   const r = walkJson(shapeName, body, '');
   return r as Record<string, unknown> | SqsError;
+}
+
+/** The named walk alone (what `decodeJsonInput` falls back to); exported for the equivalence test. */
+export function decodeJsonInputNamed(op: string, body: unknown): Record<string, unknown> | SqsError {
+  const shapeName = inputShapeOf(op);
+  if (!shapeName) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return serialization('the request body', 'a JSON object', body);
+  return walkJson(shapeName, body, '') as Record<string, unknown> | SqsError;
+}
+
+/** A shape resolved once into direct references, so the hot walk does no lookups by name. */
+interface Compiled {
+  type: Shape['type'];
+  name: string;
+  members: Array<[string, Compiled]>;
+  required: string[];
+  member: Compiled | undefined;
+  value: Compiled | undefined;
+  enum: string[] | undefined;
+}
+const FAIL: unique symbol = Symbol('invalid');
+const compiledCache = new Map<string, Compiled>();
+function compiled(shapeName: string): Compiled {
+  let c = compiledCache.get(shapeName);
+  if (c) return c;
+  const s = model.shapes[shapeName]!;
+  c = { type: s.type, name: shapeName, members: [], required: s.required ?? [], member: undefined, value: undefined, enum: s.enum };
+  // Cached before its parts, so a recursive shape would resolve to itself.
+  compiledCache.set(shapeName, c);
+  for (const [name, ref] of membersOf(shapeName)) c.members.push([name, compiled(ref.shape)]);
+  if (s.member) c.member = compiled(s.member.shape);
+  if (s.value) c.value = compiled(s.value.shape);
+  return c;
+}
+
+function decodeFast(c: Compiled, v: unknown): unknown {
+  switch (c.type) {
+    case 'structure': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return FAIL;
+      const src = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      const ms = c.members;
+      for (let i = 0; i < ms.length; i++) {
+        const [name, ref] = ms[i]!;
+        const x = src[name];
+        if (x === undefined || x === null) continue;
+        const r = decodeFast(ref, x);
+        if (r === FAIL) return FAIL;
+        out[name] = r;
+      }
+      for (const req of c.required) if (out[req] === undefined) return FAIL;
+      return out;
+    }
+    case 'list': {
+      if (!Array.isArray(v)) return FAIL;
+      const out: unknown[] = [];
+      const m = c.member!;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x === null || x === undefined) continue;
+        const r = decodeFast(m, x);
+        if (r === FAIL) return FAIL;
+        out.push(r);
+      }
+      return out;
+    }
+    case 'string':
+      if (typeof v !== 'string') return FAIL;
+      if (c.enum && !inEnum(c.name, c.enum, v)) return FAIL;
+      return v;
+    case 'integer':
+    case 'long':
+      if (typeof v !== 'number' || !Number.isInteger(v)) return FAIL;
+      if (c.type === 'integer' && (v < INT_MIN || v > INT_MAX)) return FAIL;
+      return v;
+    case 'boolean':
+      return typeof v === 'boolean' ? v : FAIL;
+    default: {
+      // Maps and blobs are rare on the hot path; the named walk handles them (and their errors).
+      const r = walkJson(c.name, v, '');
+      return r instanceof SqsError ? FAIL : r;
+    }
+  }
 }
 
 function walkJson(shapeName: string, v: unknown, path: string): unknown {
