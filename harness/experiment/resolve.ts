@@ -4,6 +4,7 @@
  * Resolution never fails: anything semantically wrong is reported by validate.ts, which runs on
  * the resolved object so that defaults take part in the cross-field rules.
  */
+import { EXPERIMENT_ALIAS, EXPERIMENT_VERSION } from '../contracts/deployment.ts';
 import { dict } from '../contracts/dict.ts';
 import path from 'node:path';
 import { ESM, LAMBDA, LAMBDA_ASYNC, SQS } from '../contracts/aws-facts.ts';
@@ -34,16 +35,10 @@ export const DEFAULT_SEED = 1;
 /** The message attribute every poison message carries (value: the run id). */
 export const POISON_MARKER_ATTRIBUTE = 'squall-poison';
 
-/**
- * The alias squall deploys every experiment function behind (version 1; the emulator's
- * `emulator/lambda/names.ts` ALIAS): where the function's own `provisionedConcurrency` goes, and
- * what a set-provisioned-concurrency fault without `qualifier` changes. A fault on the experiment's
- * function should hit the alias its provisioned concurrency and its invokes use, so that is the
- * default; on a system deployed otherwise, name the alias or version in the fault.
- */
-export const EXPERIMENT_ALIAS = 'live';
-/** The version squall publishes each experiment function as (the alias points at it). */
-export const EXPERIMENT_VERSION = '1';
+// A fault on the experiment's function should hit the alias its provisioned concurrency and its
+// invokes use, so that alias is a set-provisioned-concurrency fault's default qualifier; on a system
+// deployed otherwise, name the alias or version in the fault.
+export { EXPERIMENT_ALIAS, EXPERIMENT_VERSION };
 /** The errorType an `inject-errors` fault fails with unless the file names one (lambda-faults' own). */
 export const INJECTED_ERROR_TYPE = 'SquallInjectedError';
 /** k6 defaults (k6-contract §4.1–4.2). */

@@ -4,13 +4,14 @@
  * Whether a qualifier names a published version or alias is the function's business
  * (`LambdaFunction.hasQualifier`); an unknown one is "Function not found", as on AWS.
  */
+import { EXPERIMENT_ALIAS } from '../../contracts/deployment.ts';
 import { validationError, type LambdaError } from './errors.ts';
 
 const PATTERN =
   /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:function:|(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:)?(?:\d{12}:)?(?:function:)?)([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
 /** The alias an experiment's function gets (version 1) so provisioned concurrency has a qualifier, as squall deploys to AWS. */
-export const ALIAS = 'live';
+export const ALIAS = EXPERIMENT_ALIAS;
 
 export interface FunctionRef {
   name: string;
