@@ -103,9 +103,10 @@ describe('squall tune killed mid-way', () => {
     await emu?.stop();
   });
 
-  it('kill -9 leaves the journal; squall restore puts the original memory back (read back)', async () => {
+  /** Start `squall tune … --target aws` in its own process group, wait for `marker` in its journal, then kill -9 the group. */
+  async function tuneKilledAt(args: string[], marker: string, thenWaitMs = 0): Promise<string> {
     const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-tune-kill-'));
-    const child = spawn(process.execPath, [BIN, 'tune', EXP, '-f', 'cpu-bound', '--memory', '128,256', '-n', '40', '--target', 'aws', '--endpoint', emu.endpoint, '--region', 'us-east-1', '--reports', reports], { env: ENV, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'tune', EXP, ...args, '--target', 'aws', '--endpoint', emu.endpoint, '--region', 'us-east-1', '--reports', reports], { env: ENV, detached: true, stdio: 'ignore' });
     const journal = () => {
       try {
         return readFileSync(path.join(tuneFolder(reports), 'chaos-journal.ndjson'), 'utf8');
@@ -114,15 +115,20 @@ describe('squall tune killed mid-way', () => {
       }
     };
     const deadline = Date.now() + 60_000;
-    while (!journal().includes('"applied"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(journal()).toContain('"applied"');
+    while (!journal().includes(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(journal()).toContain(marker);
+    if (thenWaitMs) await new Promise((r) => setTimeout(r, thenWaitMs));
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    return tuneFolder(reports);
+  }
+
+  it('kill -9 leaves the journal; squall restore puts the original memory back (read back)', async () => {
+    const dir = await tuneKilledAt(['-f', 'cpu-bound', '--memory', '128,256', '-n', '40'], '"applied"');
     const c = createClients({ endpoint: emu.endpoint, credentials: EMULATOR_CREDENTIALS });
     try {
       const during = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'cpu-bound' }));
       expect(during.MemorySize).toBe(128); // the tune's change is still in force
-      const dir = tuneFolder(reports);
       const r = spawnSync(process.execPath, [BIN, 'restore', dir], { encoding: 'utf8', env: ENV, timeout: 60_000 });
       expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
       const after = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'cpu-bound' }));
@@ -137,24 +143,11 @@ describe('squall tune killed mid-way', () => {
     const c = createClients({ endpoint: emu.endpoint, credentials: EMULATOR_CREDENTIALS });
     try {
       await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'io-bound', Description: 'orders worker' }));
-      const reports = mkdtempSync(path.join(os.tmpdir(), 'squall-tune-kill-cold-'));
-      const child = spawn(process.execPath, [BIN, 'tune', EXP, '-f', 'io-bound', '--memory', '128,256', '-n', '40', '--only-cold-starts', '--target', 'aws', '--endpoint', emu.endpoint, '--region', 'us-east-1', '--reports', reports], { env: ENV, detached: true, stdio: 'ignore' });
-      const journal = () => {
-        try {
-          return readFileSync(path.join(tuneFolder(reports), 'chaos-journal.ndjson'), 'utf8');
-        } catch {
-          return '';
-        }
-      };
-      const deadline = Date.now() + 60_000;
-      while (!journal().includes('set-description') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       // Let it change the Description a few times, then kill it.
-      await new Promise((r) => setTimeout(r, 1500));
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      const dir = await tuneKilledAt(['-f', 'io-bound', '--memory', '128,256', '-n', '40', '--only-cold-starts'], 'set-description', 1500);
       const during = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'io-bound' }));
       expect(during.Description).toMatch(/^orders worker \(squall tune cold start \d+\)$/);
-      const r = spawnSync(process.execPath, [BIN, 'restore', tuneFolder(reports)], { encoding: 'utf8', env: ENV, timeout: 60_000 });
+      const r = spawnSync(process.execPath, [BIN, 'restore', dir], { encoding: 'utf8', env: ENV, timeout: 60_000 });
       expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
       const after = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'io-bound' }));
       expect(after.Description).toBe('orders worker');
