@@ -7,7 +7,7 @@
  * (sent − deleted − still in the queue), the pollers reached, and CPU per message of the process.
  */
 import { startLambdaEmulator } from '../harness/emulator/index.ts';
-import type { ResolvedFunction } from '../harness/experiment/types.ts';
+import { fn as resolvedFn } from '../test/generate/builders.ts';
 import type { BenchRow } from './run.ts';
 
 const BENCH = 'emulator-esm';
@@ -21,20 +21,11 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const sqs = emu.emulator.sqs;
     const q = sqs.createQueue('esm-bench', { VisibilityTimeout: '30' });
-    const f: ResolvedFunction = {
-      name: 'esm-bench-fn',
-      handler: null,
+    const f = resolvedFn('esm-bench-fn', {
       synthetic: { duration: { kind: 'constant', ms: 0 }, errorRate: 0, poison: null, response: null },
-      memoryMB: 128,
-      timeoutSeconds: 3,
-      architecture: 'x86_64',
-      reservedConcurrency: null,
-      provisionedConcurrency: 0,
       coldStart: { initMs: { kind: 'constant', ms: 0 } },
       url: false,
-      async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [60, 120] },
-      calibrated: null,
-    };
+    });
     const fn = emu.lambda.provider.createFromResolved(f);
     const mp = emu.lambda.esm.create(q, fn, null, { batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: false, maximumConcurrency: null, enabled: true });
     let sent = 0;

@@ -22,7 +22,7 @@ import { createRng } from '../harness/contracts/distributions.ts';
 import { Metrics } from '../harness/emulator/metrics.ts';
 import { startLambdaEmulator } from '../harness/emulator/index.ts';
 import { defaultSpec, DEFAULT_ACCOUNT, LambdaModel, type LambdaFunction } from '../harness/emulator/lambda/model/functions.ts';
-import type { ResolvedFunction } from '../harness/experiment/types.ts';
+import { fn } from '../test/generate/builders.ts';
 import type { BenchRow } from './run.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,20 +49,10 @@ async function serve(role: string): Promise<void> {
     return;
   }
   const emu = await startLambdaEmulator({ port: 0 });
-  const f: ResolvedFunction = {
-    name: 'zero',
-    handler: null,
+  const f = fn('zero', {
     synthetic: { duration: { kind: 'constant', ms: 0 }, errorRate: 0, poison: null, response: { ok: true } },
-    memoryMB: 128,
-    timeoutSeconds: 3,
-    architecture: 'x86_64',
-    reservedConcurrency: null,
-    provisionedConcurrency: 0,
     coldStart: { initMs: { kind: 'constant', ms: 0 } },
-    url: true,
-    async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [60, 120] },
-    calibrated: null,
-  };
+  });
   const r = await fetch(`${emu.emulator.endpoint}/_squall/lambda/functions`, { method: 'POST', body: JSON.stringify(f) });
   if (r.status !== 201) throw new Error(`creating the bench function failed: ${r.status} ${await r.text()}`);
   await fetch(`${emu.emulator.endpoint}/2021-10-31/functions/zero/url`, { method: 'POST', body: '{"AuthType":"NONE"}' });

@@ -8,26 +8,20 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuRequest, EmuResponse } from '../../harness/emulator/http.ts';
 import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
+import { fn } from '../generate/builders.ts';
 
 let emu: SquallEmulator;
 beforeAll(async () => {
   emu = await startLambdaEmulator({ seed: 9 });
   // A few real targets so random requests reach deep code paths, not only 404s.
   for (const name of ['fz', 'fz-url']) {
-    emu.lambda.provider.createFromResolved({
-      name,
-      handler: null,
-      synthetic: { duration: { kind: 'constant', ms: 0 }, errorRate: 0.2, poison: { attribute: 'x', bodyContains: 'BAD', invalidJson: true, response: 'throw' }, response: null },
-      memoryMB: 128,
-      timeoutSeconds: 3,
-      architecture: 'x86_64',
-      reservedConcurrency: null,
-      provisionedConcurrency: 0,
-      coldStart: { initMs: { kind: 'constant', ms: 0 } },
-      url: true,
-      async: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, onFailure: null, retryDelaysSeconds: [1, 1] },
-      calibrated: null,
-    });
+    emu.lambda.provider.createFromResolved(
+      fn(name, {
+        synthetic: { duration: { kind: 'constant', ms: 0 }, errorRate: 0.2, poison: { attribute: 'x', bodyContains: 'BAD', invalidJson: true, response: 'throw' }, response: null },
+        coldStart: { initMs: { kind: 'constant', ms: 0 } },
+        async: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, onFailure: null, retryDelaysSeconds: [1, 1] },
+      }),
+    );
   }
   const now = new Date().toISOString();
   emu.lambda.model.get('fz-url')!.urlConfig = { qualifier: null, authType: 'NONE', invokeMode: 'BUFFERED', cors: undefined, createdIso: now, modifiedIso: now };

@@ -44,6 +44,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
 import type { ResolvedFunction, SyntheticBehaviour } from '../../harness/experiment/types.ts';
+import { fn } from '../generate/builders.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.resolve(here, '../../examples/functions');
@@ -69,21 +70,13 @@ afterAll(async () => {
 });
 
 function resolved(name: string, over: Partial<ResolvedFunction> = {}, synthetic?: Partial<SyntheticBehaviour>): ResolvedFunction {
-  return {
-    name,
-    handler: null,
+  return fn(name, {
     synthetic: { duration: { kind: 'constant', ms: 5 }, errorRate: 0, poison: null, response: null, ...synthetic },
-    memoryMB: 128,
-    timeoutSeconds: 3,
-    architecture: 'x86_64',
-    reservedConcurrency: null,
-    provisionedConcurrency: 0,
     coldStart: { initMs: { kind: 'constant', ms: 0 } },
     url: false,
     async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [1, 2] },
-    calibrated: null,
     ...over,
-  };
+  });
 }
 
 /** Create a function through the emulator's private route, as `squall run` does. */

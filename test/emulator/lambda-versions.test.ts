@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambdaEmulator, type SquallEmulator } from '../../harness/emulator/index.ts';
+import { fn as resolvedFn } from '../generate/builders.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:';
@@ -140,20 +141,14 @@ describe('provisioned concurrency per qualifier', () => {
     // An experiment's function (300 ms synthetic), which comes with version 1 behind `live`.
     const made = await fetch(`${emu.emulator.endpoint}/_squall/lambda/functions`, {
       method: 'POST',
-      body: JSON.stringify({
-        name: 'pcq',
-        handler: null,
-        synthetic: { duration: { kind: 'constant', ms: 300 }, errorRate: 0, poison: null, response: null },
-        memoryMB: 128,
-        timeoutSeconds: 3,
-        architecture: 'x86_64',
-        reservedConcurrency: null,
-        provisionedConcurrency: 0,
-        coldStart: { initMs: { kind: 'constant', ms: 0 } },
-        url: false,
-        async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [1, 2] },
-        calibrated: null,
-      }),
+      body: JSON.stringify(
+        resolvedFn('pcq', {
+          synthetic: { duration: { kind: 'constant', ms: 300 }, errorRate: 0, poison: null, response: null },
+          coldStart: { initMs: { kind: 'constant', ms: 0 } },
+          url: false,
+          async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: null, retryDelaysSeconds: [1, 2] },
+        }),
+      ),
     });
     expect(made.status).toBe(201);
     expect((await lambda.send(new GetAliasCommand({ FunctionName: 'pcq', Name: 'live' }))).FunctionVersion).toBe('1');
