@@ -20,6 +20,7 @@
  * instances disagree about a boundary and lose or duplicate a VU.
  */
 import { K6_EXIT, SquallError } from '../contracts/exit-codes.ts';
+import type { SegmentShare } from './executors/types.ts';
 
 /** An exact non-negative rational number, always reduced, denominator > 0. */
 export class Rational {
@@ -566,21 +567,13 @@ export function segmentScenario<T extends SegmentableConfig>(config: T, tuple: E
 }
 
 /**
- * The engine's executors take a `SegmentShare` (harness/engine/executors/types.ts); this is the
- * same shape, built from a tuple, kept structural so this module imports nothing from the engine.
- * `stripe.start` is −1 (with no offsets) when the instance owns no tick: it must fire none.
+ * The engine's executors' `SegmentShare` (executors/types.ts), built from a tuple; its `forValue`
+ * is always there. `stripe.start` is −1 (with no offsets) when the instance owns no tick: it must
+ * fire none. `vuIdOffset` gives the first id of this instance's contiguous block of `totalVUs` ids:
+ * the shares of the segments before it in the sequence, so the blocks of all instances tile
+ * 0…totalVUs−1 and ids are unique.
  */
-export interface SegmentShareLike {
-  readonly whole: boolean;
-  readonly length: number;
-  scale(value: number): number;
-  readonly stripe: { readonly start: number; readonly offsets: readonly number[] };
-  /**
-   * First id of this instance's contiguous block of `totalVUs` ids: the shares of the segments
-   * before it in the sequence. Blocks of all instances tile 0…totalVUs−1, so ids are unique.
-   */
-  readonly vuIdOffset: (totalVUs: number) => number;
-  /** The share re-segmented on a value (ExecutionTuple.forValue): for shared-iterations and arrival rates. */
+export interface SegmentShareLike extends SegmentShare {
   forValue(value: number): SegmentShareLike;
 }
 

@@ -98,7 +98,8 @@ function meanObject(objs: unknown[], path: string, spread: Record<string, Spread
   return first;
 }
 
-function meanPresent(group: Series[], i: number): number | null {
+/** The sum of step `i` over the series that have a value there, divided by `over` (default: how many have one); null when none has. */
+function meanPresent(group: Series[], i: number, over?: number): number | null {
   let sum = 0;
   let n = 0;
   for (const s of group) {
@@ -108,7 +109,7 @@ function meanPresent(group: Series[], i: number): number | null {
       n++;
     }
   }
-  return n === 0 ? null : sum / n;
+  return n === 0 ? null : sum / (over ?? n);
 }
 
 /** Per-step means; runs that ended earlier count as 0 (sums) or no data (null) past their end. */
@@ -121,18 +122,7 @@ function meanSeries(files: SeriesFile[]): SeriesFile {
   for (const group of byKey.values()) {
     const len = Math.max(...group.map((s) => s.values.length));
     const values: Array<number | null> = [];
-    for (let i = 0; i < len; i++) {
-      let sum = 0;
-      let n = 0;
-      for (const s of group) {
-        const v = s.values[i];
-        if (typeof v === 'number') {
-          sum += v;
-          n++;
-        }
-      }
-      values.push(n === 0 ? null : sum / files.length);
-    }
+    for (let i = 0; i < len; i++) values.push(meanPresent(group, i, files.length));
     const g0 = group[0]!;
     if (SERIES[g0.name].kind === 'percentile') for (let i = 0; i < len; i++) values[i] = meanPresent(group, i);
     series.push({ name: g0.name, labels: g0.labels, unit: g0.unit, values });

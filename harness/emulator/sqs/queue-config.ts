@@ -207,17 +207,22 @@ export function parseConfig(
   return c;
 }
 
-function parseRedrivePolicy(v: string, fifo: boolean, selfArn: string, limits: SqsLimits, lookup: QueueLookup): RedrivePolicy | undefined | SqsError {
-  if (v === '') return undefined;
-  const bad = (reason: string) => err.invalidValue('RedrivePolicy', v, reason);
+/** A policy attribute's JSON object, or undefined when the text is not JSON or not an object. */
+function jsonMap(v: string): Record<string, unknown> | undefined {
   let o: unknown;
   try {
     o = JSON.parse(v);
   } catch {
-    return bad('Redrive policy is not a valid JSON map.');
+    return undefined;
   }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive policy is not a valid JSON map.');
-  const rec = o as Record<string, unknown>;
+  return typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+}
+
+function parseRedrivePolicy(v: string, fifo: boolean, selfArn: string, limits: SqsLimits, lookup: QueueLookup): RedrivePolicy | undefined | SqsError {
+  if (v === '') return undefined;
+  const bad = (reason: string) => err.invalidValue('RedrivePolicy', v, reason);
+  const rec = jsonMap(v);
+  if (rec === undefined) return bad('Redrive policy is not a valid JSON map.');
   for (const k of Object.keys(rec)) {
     if (k !== 'deadLetterTargetArn' && k !== 'maxReceiveCount') return bad(`Only following keys are allowed: deadLetterTargetArn, maxReceiveCount. Found: ${k}`);
   }
@@ -247,16 +252,11 @@ function parseRedrivePolicy(v: string, fifo: boolean, selfArn: string, limits: S
 function parseRedriveAllowPolicy(v: string): SqsError | undefined {
   if (v === '') return undefined;
   const bad = (reason: string) => err.invalidValue('RedriveAllowPolicy', v, reason);
-  let o: unknown;
-  try {
-    o = JSON.parse(v);
-  } catch {
-    return bad('Redrive allow policy is not a valid JSON map.');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('Redrive allow policy is not a valid JSON map.');
-  const perm = (o as Record<string, unknown>)['redrivePermission'];
+  const o = jsonMap(v);
+  if (o === undefined) return bad('Redrive allow policy is not a valid JSON map.');
+  const perm = o['redrivePermission'];
   if (perm !== 'allowAll' && perm !== 'denyAll' && perm !== 'byQueue') return bad('Redrive permission must be one of allowAll, denyAll, byQueue.');
-  const arns = (o as Record<string, unknown>)['sourceQueueArns'];
+  const arns = o['sourceQueueArns'];
   if (perm === 'byQueue') {
     // byQueue needs 1–10 source queue ARNs [fact sheet §4 RedriveAllowPolicy].
     if (!Array.isArray(arns) || arns.length < 1 || arns.length > SQS_API.redriveAllowSourceArnsMax) {

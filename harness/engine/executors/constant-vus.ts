@@ -4,9 +4,9 @@
  * k6-contract.md §4.2).
  */
 import { formatDuration } from '../duration.ts';
-import { FieldReader, raceDeadline } from './fields.ts';
+import { FieldReader } from './fields.ts';
 import type { BaseScenarioConfig, Executor, ExecutorDefinition, ExecutorPlan, ScenarioRuntime, SegmentShare } from './types.ts';
-import { acquireAll, vuLoop } from './vu-loop.ts';
+import { fixedVUsPlan, runFixedVUs } from './vu-loop.ts';
 
 export interface ConstantVUsConfig extends BaseScenarioConfig {
   readonly vus: number;
@@ -27,15 +27,7 @@ export const constantVUs: ExecutorDefinition<ConstantVUsConfig> = {
   },
   plan(config, segment: SegmentShare): ConstantVUsPlan {
     const vus = segment.scale(config.vus);
-    return {
-      config,
-      vus,
-      preAllocatedVUs: vus,
-      maxVUs: vus,
-      durationMs: config.durationMs,
-      describe: () =>
-        `${vus} looping VUs for ${formatDuration(config.durationMs)} (gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
-    };
+    return fixedVUsPlan(config, vus, config.durationMs, {}, () => `${vus} looping VUs for ${formatDuration(config.durationMs)} (gracefulStop: ${formatDuration(config.gracefulStopMs)})`);
   },
   create(plan) {
     return new ConstantVUs(plan as ConstantVUsPlan);
@@ -51,12 +43,6 @@ class ConstantVUs implements Executor {
 
   async run(rt: ScenarioRuntime): Promise<void> {
     const { vus, durationMs, config } = this.plan;
-    const handles = acquireAll(rt, vus);
-    rt.setActiveVUs(vus);
-    const loops = handles.map((vu) => vuLoop(rt, vu, () => rt.now() < durationMs));
-    await raceDeadline(loops, rt.waitUntil(durationMs + config.gracefulStopMs));
-    rt.interruptAll();
-    rt.setActiveVUs(0);
-    for (const vu of handles) rt.releaseVU(vu);
+    await runFixedVUs(rt, vus, durationMs, config.gracefulStopMs, () => rt.now() < durationMs);
   }
 }

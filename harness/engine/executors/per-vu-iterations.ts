@@ -4,9 +4,9 @@
  * k6-contract.md §4.2). Segments scale only `vus`, never `iterations`.
  */
 import { formatDuration } from '../duration.ts';
-import { FieldReader, raceDeadline } from './fields.ts';
+import { FieldReader } from './fields.ts';
 import type { BaseScenarioConfig, Executor, ExecutorDefinition, ExecutorPlan, ScenarioRuntime, SegmentShare } from './types.ts';
-import { acquireAll, vuLoop } from './vu-loop.ts';
+import { fixedVUsPlan, runFixedVUs } from './vu-loop.ts';
 
 export interface PerVUIterationsConfig extends BaseScenarioConfig {
   readonly vus: number;
@@ -32,15 +32,13 @@ export const perVUIterations: ExecutorDefinition<PerVUIterationsConfig> = {
   },
   plan(config, segment: SegmentShare): PerVUIterationsPlan {
     const vus = segment.scale(config.vus);
-    return {
+    return fixedVUsPlan(
       config,
       vus,
-      preAllocatedVUs: vus,
-      maxVUs: vus,
-      durationMs: config.maxDurationMs,
-      describe: () =>
-        `${config.iterations} iterations for each of ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
-    };
+      config.maxDurationMs,
+      {},
+      () => `${config.iterations} iterations for each of ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
+    );
   },
   create(plan) {
     return new PerVUIterations(plan as PerVUIterationsPlan);
@@ -58,21 +56,13 @@ class PerVUIterations implements Executor {
 
   async run(rt: ScenarioRuntime): Promise<void> {
     const { vus, durationMs, config } = this.plan;
-    const handles = acquireAll(rt, vus);
-    rt.setActiveVUs(vus);
     const startedPerVU = new Array<number>(vus).fill(0);
-    const loops = handles.map((vu, i) =>
-      vuLoop(rt, vu, () => {
-        if ((startedPerVU[i] as number) >= config.iterations || rt.now() >= durationMs) return false;
-        startedPerVU[i] = (startedPerVU[i] as number) + 1;
-        this.started++;
-        return true;
-      }),
-    );
-    await raceDeadline(loops, rt.waitUntil(durationMs + config.gracefulStopMs));
-    rt.interruptAll();
-    rt.setActiveVUs(0);
-    for (const vu of handles) rt.releaseVU(vu);
+    await runFixedVUs(rt, vus, durationMs, config.gracefulStopMs, (i) => {
+      if ((startedPerVU[i] as number) >= config.iterations || rt.now() >= durationMs) return false;
+      startedPerVU[i] = (startedPerVU[i] as number) + 1;
+      this.started++;
+      return true;
+    });
     for (const n of startedPerVU) if (config.iterations > n) rt.addDropped(config.iterations - n);
   }
 }

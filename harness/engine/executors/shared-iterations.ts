@@ -4,9 +4,9 @@
  * (k6 `lib/executor/shared_iterations.go`, k6-contract.md §4.2). Segments scale both vus and iterations.
  */
 import { formatDuration } from '../duration.ts';
-import { FieldReader, raceDeadline } from './fields.ts';
+import { FieldReader } from './fields.ts';
 import type { BaseScenarioConfig, Executor, ExecutorDefinition, ExecutorPlan, ScenarioRuntime, SegmentShare } from './types.ts';
-import { acquireAll, vuLoop } from './vu-loop.ts';
+import { fixedVUsPlan, runFixedVUs } from './vu-loop.ts';
 
 export interface SharedIterationsConfig extends BaseScenarioConfig {
   readonly vus: number;
@@ -33,16 +33,9 @@ export const sharedIterations: ExecutorDefinition<SharedIterationsConfig> = {
   plan(config, segment: SegmentShare): SharedIterationsPlan {
     const vus = segment.scale(config.vus);
     const iterations = (segment.forValue?.(config.vus) ?? segment).scale(config.iterations);
-    return {
-      config,
-      vus,
-      iterations,
-      preAllocatedVUs: vus,
-      maxVUs: vus,
-      durationMs: config.maxDurationMs,
-      describe: () =>
-        `${iterations} iterations shared among ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
-    };
+    return fixedVUsPlan(config, vus, config.maxDurationMs, { iterations }, () =>
+      `${iterations} iterations shared among ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
+    );
   },
   create(plan) {
     return new SharedIterations(plan as SharedIterationsPlan);
@@ -59,18 +52,11 @@ class SharedIterations implements Executor {
 
   async run(rt: ScenarioRuntime): Promise<void> {
     const { vus, iterations, durationMs, config } = this.plan;
-    const handles = acquireAll(rt, Math.min(vus, iterations));
-    rt.setActiveVUs(handles.length);
-    const next = (): boolean => {
+    await runFixedVUs(rt, Math.min(vus, iterations), durationMs, config.gracefulStopMs, () => {
       if (this.started >= iterations || rt.now() >= durationMs) return false;
       this.started++;
       return true;
-    };
-    const loops = handles.map((vu) => vuLoop(rt, vu, next));
-    await raceDeadline(loops, rt.waitUntil(durationMs + config.gracefulStopMs));
-    rt.interruptAll();
-    rt.setActiveVUs(0);
-    for (const vu of handles) rt.releaseVU(vu);
+    });
     if (iterations > this.started) rt.addDropped(iterations - this.started);
   }
 }
