@@ -6,6 +6,17 @@
  * both ask these questions of them.
  */
 
+/**
+ * What an invocation's end does to its environment: "If the Lambda function crashes or times
+ * out during the Invoke phase, Lambda resets the execution environment" (Lambda developer guide,
+ * "Understanding the Lambda execution environment lifecycle", Failures during the Invoke phase).
+ * The environment is not reused as it is: the next invocation pays an INIT again. Both engines
+ * model the reset as the environment's end, and AWS replaces a provisioned one.
+ */
+export function afterInvoke(timedOutOrCrashed: boolean): 'reuse' | 'reset' {
+  return timedOutOrCrashed ? 'reset' : 'reuse';
+}
+
 /** Whether an environment idle since `idleSince` has been reclaimed by `now`. */
 export function idleExpired(idleSince: number, now: number, idleExpiryMs: number): boolean {
   return idleSince + idleExpiryMs <= now;

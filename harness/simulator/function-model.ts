@@ -9,7 +9,7 @@
  */
 import { durationSampler, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { ADMIT_ON_DEMAND, ADMIT_PROVISIONED, ADMIT_THROTTLE_RATE, admit, unreservedAvailable } from '../rules/admission.ts';
-import { idleExpiresAt } from '../rules/environments.ts';
+import { afterInvoke, idleExpiresAt } from '../rules/environments.ts';
 import { durationScale } from '../rules/memory-cpu.ts';
 import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
@@ -218,8 +218,12 @@ export class FunctionModel {
     if (b > this.t.peakConcurrency) this.t.peakConcurrency = b;
   }
 
-  /** An execution ended: its environment goes idle (on-demand) or back to the provisioned pool. */
-  release(now: number, provisioned: boolean): void {
+  /**
+   * An execution ended: its environment goes idle (on-demand) or back to the provisioned pool; a
+   * timed-out one is reset (rules/environments.ts afterInvoke): an on-demand environment ends, a
+   * provisioned one is replaced at once (allocation is immediate here, see setProvisioned).
+   */
+  release(now: number, provisioned: boolean, timedOut: boolean): void {
     this.advance(now);
     if (provisioned) {
       this.busyProvisioned--;
@@ -227,7 +231,8 @@ export class FunctionModel {
     }
     this.busyOnDemand--;
     if (this.reserved === null) this.account.unreservedBusy--;
-    this.idle.pushBack(now);
+    if (afterInvoke(timedOut) === 'reset') this.onDemandEnvs--;
+    else this.idle.pushBack(now);
   }
 
   recordThrottle(code: number): void {

@@ -490,7 +490,8 @@ export class Simulation {
       if (ff.error !== ERROR_NONE) flags |= F_ERROR;
       else status = ff.status;
     }
-    if (d > fn.timeoutMs) {
+    // As the emulator's runtimes: a handler that needs its whole timeout or more is stopped at it.
+    if (d >= fn.timeoutMs) {
       d = fn.timeoutMs;
       flags |= F_ERROR | F_TIMEOUT;
     } else if ((flags & F_ERROR) === 0 && (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate))) flags |= F_ERROR;
@@ -536,7 +537,7 @@ export class Simulation {
     const originId = this.invOriginId[id]!;
     const origin = this.invOrigin[id]!;
     this.invFree.push(id);
-    fn.release(now, (flags & F_PROVISIONED) !== 0);
+    fn.release(now, (flags & F_PROVISIONED) !== 0, (flags & F_TIMEOUT) !== 0);
     const error = (flags & F_ERROR) !== 0;
     // Like CloudWatch and the emulator: errors and durations are counted when the invocation ends.
     const d = this.invDuration[id]!;

@@ -123,6 +123,24 @@ const cases: Case[] = [
     expects: (t) => expect(sum(t, 'lambda.cold_starts{function=w}')).toBe(2),
   },
   {
+    name: 'a timed-out invocation resets its environment: the next invoke is cold',
+    seconds: 5,
+    exp: experiment({
+      // From 0.9 s to 2.9 s every request needs 1.2 s against a 1 s timeout (a latency fault):
+      // each one that times out ends its environment instead of going idle.
+      functions: [fn('w', { duration: c(100), initMs: c(50), timeoutSeconds: 1 })],
+      scenarios: [sync('s', 'w', 2, 4000)],
+      faults: [fault(0, 900, 2000, { action: 'inject-latency', function: 'w', latency: c(1100), percentage: 100 })],
+      durationMs: 5000,
+    }),
+    expects: (t) => {
+      expect(sum(t, 'lambda.errors{function=w}')).toBe(4);
+      // 2.5 s finds the environment of 1.0 s gone (timed out at 2.05 s) and starts cold; kept
+      // idle, it would have been reused ([1, 2, 1, 1, 0]).
+      expect(t['lambda.cold_starts{function=w}']).toEqual([1, 2, 2, 1, 0]);
+    },
+  },
+  {
     name: 'provisioned concurrency serves first, spillover goes on-demand',
     seconds: 5,
     exp: experiment({ functions: [fn('w', { duration: c(600), provisionedConcurrency: 3, initMs: c(100) })], scenarios: [sync('s', 'w', 10, 4000)], durationMs: 5000 }),

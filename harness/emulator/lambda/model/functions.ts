@@ -19,7 +19,7 @@ import type { DurationDistribution, ResolvedAccount, SyntheticBehaviour } from '
 import type { Counter, Level, Metrics, PercentileRecorder } from '../../metrics.ts';
 import { CodeStore } from '../code-package.ts';
 import { functionArn } from '../errors.ts';
-import { expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
+import { afterInvoke, expiredPrefix, idleExpiresAt } from '../../../rules/environments.ts';
 import { durationScale, type CpuProfile } from '../../../rules/memory-cpu.ts';
 import { ConcurrencyModel, SCALING_RATE_THROTTLE_REASON, type FunctionConcurrency, type LeaseKind } from './concurrency.ts';
 import type { EnvironmentRuntime, InvokeOutcome, InvokeRequest } from './runtime.ts';
@@ -544,7 +544,7 @@ export class LambdaModel {
     fn.metrics.concurrency.add(-1);
     this.concurrency.release(fn.concurrency, lease, qualifier);
     const pq = env.provisionedQualifier;
-    if (o.fatal || fn.deleted || this.closed) {
+    if (afterInvoke(o.fatal) === 'reset' || fn.deleted || this.closed) {
       this.dispose(env.runtime);
       if (pq !== null) {
         this.decProvisioned(fn, pq);
