@@ -196,8 +196,10 @@ describe('invoke', () => {
     expect(timedOut.FunctionError).toBe('Unhandled');
     expect(JSON.parse(text(timedOut.Payload))).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/) });
 
-    // Outgrowing the memory size kills the environment like Lambda's OOM.
-    const oom = await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"hog":true}') }));
+    // Outgrowing the memory size kills the environment like Lambda's OOM. Its own function with a
+    // 30 s timeout: on a loaded machine, filling 128 MB can take longer than flaky's 1 s.
+    await squallFunction(resolved('hog', { handler: { file: path.join(examples, 'flaky.mjs'), export: 'handler' }, synthetic: null, timeoutSeconds: 30 }));
+    const oom = await lambda.send(new InvokeCommand({ FunctionName: 'hog', Payload: Buffer.from('{"hog":true}') }));
     expect(oom.FunctionError).toBe('Unhandled');
     expect(JSON.parse(text(oom.Payload))).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
 
