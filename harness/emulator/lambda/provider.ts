@@ -155,16 +155,9 @@ export class LambdaProvider {
       return validationError(role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
     if (o.Code === undefined || o.Code === null || typeof o.Code !== 'object') return validationError(null, 'code', 'Member must not be null');
-    const timeout = optInt(o, 'Timeout', 'timeout', 1, LAMBDA.timeoutMaxSeconds);
-    if (isErr(timeout)) return timeout;
-    const memory = optInt(o, 'MemorySize', 'memorySize', LAMBDA.memoryMinMB, LAMBDA.memoryMaxMB);
-    if (isErr(memory)) return memory;
-    const handler = optString(o, 'Handler', 'handler', 128);
-    if (isErr(handler)) return handler;
-    const runtime = optString(o, 'Runtime', 'runtime', 64);
-    if (isErr(runtime)) return runtime;
-    const description = optString(o, 'Description', 'description', 256);
-    if (isErr(description)) return description;
+    const fields = readConfigFields(o);
+    if (isErr(fields)) return fields;
+    const { timeout, memory, handler, runtime, description } = fields;
     const env = readEnv(o);
     if (isErr(env)) return env;
     const layers = this.readLayers(o);
@@ -316,16 +309,9 @@ export class LambdaProvider {
     if (isErr(fn)) return fn;
     const o = readJsonObject(body);
     if (isErr(o)) return o;
-    const timeout = optInt(o, 'Timeout', 'timeout', 1, LAMBDA.timeoutMaxSeconds);
-    if (isErr(timeout)) return timeout;
-    const memory = optInt(o, 'MemorySize', 'memorySize', LAMBDA.memoryMinMB, LAMBDA.memoryMaxMB);
-    if (isErr(memory)) return memory;
-    const description = optString(o, 'Description', 'description', 256);
-    if (isErr(description)) return description;
-    const handler = optString(o, 'Handler', 'handler', 128);
-    if (isErr(handler)) return handler;
-    const runtime = optString(o, 'Runtime', 'runtime', 64);
-    if (isErr(runtime)) return runtime;
+    const fields = readConfigFields(o);
+    if (isErr(fields)) return fields;
+    const { timeout, memory, handler, runtime, description } = fields;
     if (runtime !== undefined) {
       const unsupported = checkRuntime(runtime);
       if (unsupported) return unsupported;
@@ -1009,3 +995,17 @@ export function paginate<T>(all: T[], query: URLSearchParams): { items: T[]; nex
   return { items, next: start + max < all.length ? String(start + max) : null };
 }
 
+/** The configuration fields CreateFunction and UpdateFunctionConfiguration share, each optional, with the model's bounds. */
+function readConfigFields(o: Json) {
+  const timeout = optInt(o, 'Timeout', 'timeout', 1, LAMBDA.timeoutMaxSeconds);
+  if (isErr(timeout)) return timeout;
+  const memory = optInt(o, 'MemorySize', 'memorySize', LAMBDA.memoryMinMB, LAMBDA.memoryMaxMB);
+  if (isErr(memory)) return memory;
+  const handler = optString(o, 'Handler', 'handler', 128);
+  if (isErr(handler)) return handler;
+  const runtime = optString(o, 'Runtime', 'runtime', 64);
+  if (isErr(runtime)) return runtime;
+  const description = optString(o, 'Description', 'description', 256);
+  if (isErr(description)) return description;
+  return { timeout, memory, handler, runtime, description };
+}
