@@ -1,14 +1,26 @@
 /**
- * The simulator's agenda: a binary min-heap over parallel typed arrays (time, sequence, type,
- * two integer arguments), so the hot loop pushes and pops events without allocating. Ties in
- * time pop in insertion order, which makes a run a pure function of its seed.
+ * The simulator's agenda: a binary min-heap over typed arrays, so the hot loop pushes and pops
+ * events without allocating. Ties in time pop in insertion order, which makes a run a pure
+ * function of its seed: (time, sequence) is a strict total order, so the order events pop in
+ * does not depend on how the heap arranges them.
+ *
+ * The heap moves only the (time, sequence) key, interleaved in one array, and a slot number;
+ * an event's type and two integer arguments are written once into their slot and read once
+ * when it pops. A pop walks the hole left at the root down to a leaf along the smaller
+ * children, then lifts the last entry into it from there (it usually belongs near the bottom),
+ * which costs one comparison per level instead of two.
  */
 export class EventQueue {
-  private time: Float64Array;
-  private seq: Float64Array;
+  /** key[2i]: time, key[2i + 1]: sequence of heap entry i. */
+  private key: Float64Array;
+  /** Payload slot of heap entry i. */
+  private slot: Int32Array;
   private kind: Uint8Array;
   private argA: Int32Array;
   private argB: Int32Array;
+  /** Free payload slots (a stack). */
+  private freeSlots: Int32Array;
+  private nFree: number;
   private n = 0;
   private nextSeq = 0;
   /** The popped event, read by the loop after `pop()`. */
@@ -18,11 +30,14 @@ export class EventQueue {
   b = 0;
 
   constructor(capacity = 1024) {
-    this.time = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
+    this.key = new Float64Array(2 * capacity);
+    this.slot = new Int32Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.argA = new Int32Array(capacity);
     this.argB = new Int32Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
+    this.nFree = capacity;
   }
 
   get size(): number {
@@ -30,113 +45,140 @@ export class EventQueue {
   }
 
   peekTime(): number {
-    return this.n > 0 ? this.time[0]! : Infinity;
+    return this.n > 0 ? this.key[0]! : Infinity;
   }
 
   push(t: number, type: number, a: number, b: number): void {
-    if (this.n === this.time.length) this.grow();
-    let i = this.n++;
+    if (this.nFree === 0) this.grow();
+    const sl = this.freeSlots[--this.nFree]!;
+    this.kind[sl] = type;
+    this.argA[sl] = a;
+    this.argB[sl] = b;
+    const key = this.key;
+    const slots = this.slot;
     const s = this.nextSeq++;
-    // Sift up.
+    let i = this.n++;
+    // Sift up. The new entry's sequence is the largest yet, so a parent at an equal time stays above it.
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pt = this.time[p]!;
-      if (pt < t || (pt === t && this.seq[p]! < s)) break;
-      this.time[i] = pt;
-      this.seq[i] = this.seq[p]!;
-      this.kind[i] = this.kind[p]!;
-      this.argA[i] = this.argA[p]!;
-      this.argB[i] = this.argB[p]!;
+      const pt = key[2 * p]!;
+      if (pt <= t) break;
+      key[2 * i] = pt;
+      key[2 * i + 1] = key[2 * p + 1]!;
+      slots[i] = slots[p]!;
       i = p;
     }
-    this.time[i] = t;
-    this.seq[i] = s;
-    this.kind[i] = type;
-    this.argA[i] = a;
-    this.argB[i] = b;
+    key[2 * i] = t;
+    key[2 * i + 1] = s;
+    slots[i] = sl;
   }
 
   /** Pops the earliest event into `t`, `type`, `a`, `b`; returns false when empty. */
   pop(): boolean {
     if (this.n === 0) return false;
-    this.t = this.time[0]!;
-    this.type = this.kind[0]!;
-    this.a = this.argA[0]!;
-    this.b = this.argB[0]!;
+    const key = this.key;
+    const slots = this.slot;
+    const top = slots[0]!;
+    this.t = key[0]!;
+    this.type = this.kind[top]!;
+    this.a = this.argA[top]!;
+    this.b = this.argB[top]!;
+    this.freeSlots[this.nFree++] = top;
     const last = --this.n;
     if (last === 0) return true;
-    const t = this.time[last]!;
-    const s = this.seq[last]!;
-    const k = this.kind[last]!;
-    const a = this.argA[last]!;
-    const b = this.argB[last]!;
+    const t = key[2 * last]!;
+    const s = key[2 * last + 1]!;
+    const sl = slots[last]!;
+    // The hole at the root goes down to a leaf along the smaller children (entries [0, last) remain).
     let i = 0;
-    const half = last >> 1;
-    while (i < half) {
-      let c = 2 * i + 1;
+    let c = 1;
+    while (c < last) {
       const r = c + 1;
-      if (r < last && (this.time[r]! < this.time[c]! || (this.time[r]! === this.time[c]! && this.seq[r]! < this.seq[c]!))) c = r;
-      const ct = this.time[c]!;
-      if (t < ct || (t === ct && s < this.seq[c]!)) break;
-      this.time[i] = ct;
-      this.seq[i] = this.seq[c]!;
-      this.kind[i] = this.kind[c]!;
-      this.argA[i] = this.argA[c]!;
-      this.argB[i] = this.argB[c]!;
+      if (r < last) {
+        const tc = key[2 * c]!;
+        const tr = key[2 * r]!;
+        if (tr < tc || (tr === tc && key[2 * r + 1]! < key[2 * c + 1]!)) c = r;
+      }
+      key[2 * i] = key[2 * c]!;
+      key[2 * i + 1] = key[2 * c + 1]!;
+      slots[i] = slots[c]!;
       i = c;
+      c = 2 * i + 1;
     }
-    this.time[i] = t;
-    this.seq[i] = s;
-    this.kind[i] = k;
-    this.argA[i] = a;
-    this.argB[i] = b;
+    // Then the last entry rises from there to its place.
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = key[2 * p]!;
+      if (pt < t || (pt === t && key[2 * p + 1]! < s)) break;
+      key[2 * i] = pt;
+      key[2 * i + 1] = key[2 * p + 1]!;
+      slots[i] = slots[p]!;
+      i = p;
+    }
+    key[2 * i] = t;
+    key[2 * i + 1] = s;
+    slots[i] = sl;
     return true;
   }
 
   private grow(): void {
-    const cap = this.time.length * 2;
-    const g = <T extends Float64Array | Uint8Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const x = make(cap);
-      x.set(old);
-      return x;
-    };
-    this.time = g(this.time, (n) => new Float64Array(n));
-    this.seq = g(this.seq, (n) => new Float64Array(n));
-    this.kind = g(this.kind, (n) => new Uint8Array(n));
-    this.argA = g(this.argA, (n) => new Int32Array(n));
-    this.argB = g(this.argB, (n) => new Int32Array(n));
+    const cap = this.slot.length;
+    const next = cap * 2;
+    const key = new Float64Array(2 * next);
+    key.set(this.key);
+    this.key = key;
+    const slots = new Int32Array(next);
+    slots.set(this.slot);
+    this.slot = slots;
+    const kind = new Uint8Array(next);
+    kind.set(this.kind);
+    this.kind = kind;
+    const a = new Int32Array(next);
+    a.set(this.argA);
+    this.argA = a;
+    const b = new Int32Array(next);
+    b.set(this.argB);
+    this.argB = b;
+    // Every slot was in use: the new ones are the free ones.
+    const free = new Int32Array(next);
+    for (let i = 0; i < cap; i++) free[i] = next - 1 - i;
+    this.freeSlots = free;
+    this.nFree = cap;
   }
 }
 
-type NumberArray = Int32Array | Float64Array;
-
-/**
- * A double-ended ring of numbers in a typed array (power-of-two capacity) that grows as needed:
- * message ids and idle environments' stacks (int32), idle-since times (float64).
+/*
+ * Double-ended rings of numbers in a typed array (power-of-two capacity) that grow as needed:
+ * message ids and idle environments' stacks (int32), idle-since times (float64). Two classes
+ * written out rather than one generic base: every ring operation is on the simulator's hot
+ * path, and one set of methods over both element kinds made each access polymorphic.
  */
-class TypedDeque<A extends NumberArray> {
-  private buf: A;
+
+export class IntDeque {
+  private buf: Int32Array;
+  private mask: number;
   private head = 0;
   length = 0;
 
-  constructor(private readonly make: (n: number) => A, capacity = 64) {
-    this.buf = make(capacity);
+  constructor(capacity = 64) {
+    this.buf = new Int32Array(capacity);
+    this.mask = capacity - 1;
   }
 
   pushBack(x: number): void {
     if (this.length === this.buf.length) this.grow();
-    this.buf[(this.head + this.length) & (this.buf.length - 1)] = x;
+    this.buf[(this.head + this.length) & this.mask] = x;
     this.length++;
   }
 
   popBack(): number {
     this.length--;
-    return this.buf[(this.head + this.length) & (this.buf.length - 1)]!;
+    return this.buf[(this.head + this.length) & this.mask]!;
   }
 
   popFront(): number {
     const x = this.buf[this.head]!;
-    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.head = (this.head + 1) & this.mask;
     this.length--;
     return x;
   }
@@ -146,21 +188,52 @@ class TypedDeque<A extends NumberArray> {
   }
 
   private grow(): void {
-    const next = this.make(this.buf.length * 2);
-    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & (this.buf.length - 1)]!;
+    const next = new Int32Array(this.buf.length * 2);
+    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & this.mask]!;
     this.buf = next;
+    this.mask = next.length - 1;
     this.head = 0;
   }
 }
 
-export class IntDeque extends TypedDeque<Int32Array> {
-  constructor(capacity = 64) {
-    super((n) => new Int32Array(n), capacity);
-  }
-}
+export class FloatDeque {
+  private buf: Float64Array;
+  private mask: number;
+  private head = 0;
+  length = 0;
 
-export class FloatDeque extends TypedDeque<Float64Array> {
   constructor(capacity = 64) {
-    super((n) => new Float64Array(n), capacity);
+    this.buf = new Float64Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  pushBack(x: number): void {
+    if (this.length === this.buf.length) this.grow();
+    this.buf[(this.head + this.length) & this.mask] = x;
+    this.length++;
+  }
+
+  popBack(): number {
+    this.length--;
+    return this.buf[(this.head + this.length) & this.mask]!;
+  }
+
+  popFront(): number {
+    const x = this.buf[this.head]!;
+    this.head = (this.head + 1) & this.mask;
+    this.length--;
+    return x;
+  }
+
+  front(): number {
+    return this.buf[this.head]!;
+  }
+
+  private grow(): void {
+    const next = new Float64Array(this.buf.length * 2);
+    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & this.mask]!;
+    this.buf = next;
+    this.mask = next.length - 1;
+    this.head = 0;
   }
 }
