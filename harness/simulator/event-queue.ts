@@ -237,3 +237,25 @@ export class FloatDeque {
     this.head = 0;
   }
 }
+
+/**
+ * A growable list of int32 ids that keeps its storage when cleared (a batch's messages: a
+ * `number[]` emptied with `length = 0` gives its storage back and reallocates on every reuse).
+ */
+export class IdList {
+  ids: Int32Array;
+  length = 0;
+
+  constructor(capacity = 16) {
+    this.ids = new Int32Array(capacity);
+  }
+
+  push(x: number): void {
+    if (this.length === this.ids.length) {
+      const next = new Int32Array(this.ids.length * 2);
+      next.set(this.ids);
+      this.ids = next;
+    }
+    this.ids[this.length++] = x;
+  }
+}

@@ -166,7 +166,7 @@ export class MappingDriver {
     const fn = m.fn;
     const msgs = this.batches.msgs[b]!;
     let poison = 0;
-    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
+    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs.ids[i]!)) poison++;
     const forced = poison > 0 && fn.poison!.response === 'throw';
     m.t.batches++;
     m.sBatches++;
@@ -221,7 +221,7 @@ export class MappingDriver {
     const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
     let kept = 0;
     for (let i = 0; i < msgs.length; i++) {
-      const id = msgs[i]!;
+      const id = msgs.ids[i]!;
       if (partial && this.isPoison(m.fn, id)) {
         kept++;
         continue;

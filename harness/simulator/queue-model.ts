@@ -5,7 +5,7 @@
  * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
-import { FloatDeque, IntDeque } from './event-queue.ts';
+import { FloatDeque, IntDeque, type IdList } from './event-queue.ts';
 import { deadLettersOnReceive } from '../rules/visibility.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
@@ -210,7 +210,7 @@ export class QueueModel {
    * ReceiveMessage for `owner`: up to `max` ids appended to `out`. Expired messages are dropped;
    * a message already received maxReceiveCount times moves to the DLQ instead of being returned.
    */
-  receive(now: number, max: number, owner: number, out: number[], byteBudget = Infinity): number {
+  receive(now: number, max: number, owner: number, out: IdList, byteBudget = Infinity): number {
     const st = this.store;
     let n = 0;
     let moved = 0;
@@ -251,8 +251,9 @@ export class QueueModel {
   }
 
   /** The visibility timeout of a receive ran out: its messages (`ids[from, to)`) not deleted become visible again. */
-  returnVisible(now: number, owner: number, ids: readonly number[], from = 0, to = ids.length): void {
+  returnVisible(now: number, owner: number, list: IdList, from = 0, to = list.length): void {
     const st = this.store;
+    const ids = list.ids;
     let any = false;
     for (let i = from; i < to; i++) {
       const id = ids[i]!;

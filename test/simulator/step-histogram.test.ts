@@ -28,4 +28,16 @@ describe('LogHistogram', () => {
     h.record(42);
     expect(h.percentile(50)!).toBeCloseTo(42, 0);
   });
+  it('percentilesInto gives what percentile gives, in one pass', () => {
+    const h = new LogHistogram();
+    const out: Array<number | null> = [0, 0, 0, 0, 0, 0];
+    const ps = [0, 1, 50, 95, 99, 100];
+    h.percentilesInto(ps, out);
+    expect(out).toEqual(ps.map(() => null));
+    for (let n = 1; n <= 400; n++) {
+      h.record(((n * 7919) % 1000) * 0.173 + (n % 3 === 0 ? 5000 : 0));
+      h.percentilesInto(ps, out);
+      expect(out).toEqual(ps.map((p) => h.percentile(p)));
+    }
+  });
 });
