@@ -259,3 +259,117 @@ export class IdList {
     this.ids[this.length++] = x;
   }
 }
+
+/** A ring of (int32, int32) pairs: an id with its generation (ids are recycled). */
+export class IntPairDeque {
+  private buf: Int32Array;
+  private mask: number;
+  private head = 0;
+  length = 0;
+
+  constructor(capacity = 64) {
+    this.buf = new Int32Array(2 * capacity);
+    this.mask = capacity - 1;
+  }
+
+  pushBack(x: number, y: number): void {
+    if (2 * this.length === this.buf.length) this.grow();
+    const i = 2 * ((this.head + this.length) & this.mask);
+    this.buf[i] = x;
+    this.buf[i + 1] = y;
+    this.length++;
+  }
+
+  popFront(): number {
+    const x = this.buf[2 * this.head]!;
+    this.head = (this.head + 1) & this.mask;
+    this.length--;
+    return x;
+  }
+
+  front(): number {
+    return this.buf[2 * this.head]!;
+  }
+
+  /** The second number of the front pair. */
+  frontSecond(): number {
+    return this.buf[2 * this.head + 1]!;
+  }
+
+  private grow(): void {
+    const cap = this.mask + 1;
+    const next = new Int32Array(4 * cap);
+    for (let i = 0; i < this.length; i++) {
+      const j = 2 * ((this.head + i) & this.mask);
+      next[2 * i] = this.buf[j]!;
+      next[2 * i + 1] = this.buf[j + 1]!;
+    }
+    this.buf = next;
+    this.mask = 2 * cap - 1;
+    this.head = 0;
+  }
+}
+
+/**
+ * A ring of timed records — a due time and four int32s — for receives waiting on their
+ * visibility timeout: one ring instead of five parallel ones. `popFront()` leaves the popped
+ * record's integers in `a`, `b`, `c`, `d`.
+ */
+export class DueRing {
+  private due: Float64Array;
+  private ints: Int32Array;
+  private mask: number;
+  private head = 0;
+  length = 0;
+  a = 0;
+  b = 0;
+  c = 0;
+  d = 0;
+
+  constructor(capacity = 64) {
+    this.due = new Float64Array(capacity);
+    this.ints = new Int32Array(4 * capacity);
+    this.mask = capacity - 1;
+  }
+
+  pushBack(due: number, a: number, b: number, c: number, d: number): void {
+    if (this.length === this.due.length) this.grow();
+    const i = (this.head + this.length) & this.mask;
+    this.due[i] = due;
+    const j = 4 * i;
+    this.ints[j] = a;
+    this.ints[j + 1] = b;
+    this.ints[j + 2] = c;
+    this.ints[j + 3] = d;
+    this.length++;
+  }
+
+  frontDue(): number {
+    return this.due[this.head]!;
+  }
+
+  popFront(): void {
+    const j = 4 * this.head;
+    this.a = this.ints[j]!;
+    this.b = this.ints[j + 1]!;
+    this.c = this.ints[j + 2]!;
+    this.d = this.ints[j + 3]!;
+    this.head = (this.head + 1) & this.mask;
+    this.length--;
+  }
+
+  private grow(): void {
+    const cap = this.due.length;
+    const due = new Float64Array(2 * cap);
+    const ints = new Int32Array(8 * cap);
+    for (let i = 0; i < this.length; i++) {
+      const k = (this.head + i) & this.mask;
+      due[i] = this.due[k]!;
+      for (let f = 0; f < 4; f++) ints[4 * i + f] = this.ints[4 * k + f]!;
+    }
+    this.due = due;
+    this.ints = ints;
+    this.mask = 2 * cap - 1;
+    this.head = 0;
+  }
+}

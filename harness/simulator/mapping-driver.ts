@@ -253,11 +253,7 @@ export class MappingDriver {
    */
   private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number, from: number, to: number): void {
     this.batches.vtPending[b]!++;
-    q.vtOwners.pushBack(b);
-    q.vtGen.pushBack(this.batches.gen[b]!);
-    q.vtDue.pushBack(due);
-    q.vtFrom.pushBack(from);
-    q.vtTo.pushBack(to);
+    q.vt.pushBack(due, b, this.batches.gen[b]!, from, to);
     if (!q.vtScheduled) {
       q.vtScheduled = true;
       this.kernel.push(due, E_SQS_VT, q.index, 0);
@@ -266,7 +262,8 @@ export class MappingDriver {
 
   /** Return every receive whose visibility timeout is due by `now`; the agenda event stays booked. */
   private expireDue(q: QueueModel, now: number): void {
-    if (q.vtDue.length === 0 || !visibleAgain(q.vtDue.front(), now)) return;
+    const vt = q.vt;
+    if (vt.length === 0 || !visibleAgain(vt.frontDue(), now)) return;
     // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
     // ReceiveMessage) and different receives' messages reappear at different instants, so waiting
     // pollers are served after each receive's return (returnVisible → onVisible → poll), not once
@@ -274,13 +271,11 @@ export class MappingDriver {
     // (SqsModel.tick).
     q.expiring = true;
     try {
-      while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
-        q.vtDue.popFront();
-        const b = q.vtOwners.popFront();
-        const from = q.vtFrom.popFront();
-        const to = q.vtTo.popFront();
+      while (vt.length > 0 && visibleAgain(vt.frontDue(), now)) {
+        vt.popFront();
+        const b = vt.a;
         // A batch that ended with nothing in flight was recycled already; its entry is stale.
-        if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now, from, to);
+        if (vt.b === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now, vt.c, vt.d);
       }
     } finally {
       q.expiring = false;
@@ -290,8 +285,8 @@ export class MappingDriver {
   onVisibilityTimeouts(q: QueueModel, now: number): void {
     // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
     this.expireDue(q, now);
-    q.vtScheduled = q.vtDue.length > 0;
-    if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
+    q.vtScheduled = q.vt.length > 0;
+    if (q.vtScheduled) this.kernel.push(q.vt.frontDue(), E_SQS_VT, q.index, 0);
   }
 
   private onVisibilityTimeout(b: number, now: number, from: number, to: number): void {

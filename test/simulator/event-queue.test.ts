@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/contracts/distributions.ts';
-import { EventQueue, FloatDeque, IntDeque } from '../../harness/simulator/event-queue.ts';
+import { DueRing, EventQueue, FloatDeque, IntDeque, IntPairDeque } from '../../harness/simulator/event-queue.ts';
 
 describe('EventQueue', () => {
   it('pops in (time, insertion) order, ties included, while pushes interleave with pops and it grows', () => {
@@ -54,6 +54,31 @@ describe('IntDeque / FloatDeque', () => {
         expect(d.length).toBe(ref.length);
         if (ref.length > 0) expect(d.front()).toBe(ref[0]);
       }
+    }
+  });
+});
+
+describe('IntPairDeque / DueRing', () => {
+  it('keep their records in order across growth and wrap-around', () => {
+    const pairs = new IntPairDeque(2);
+    const ring = new DueRing(2);
+    const ref: number[] = [];
+    const rng = createRng(11);
+    for (let i = 0; i < 5_000; i++) {
+      if (rng.next() < 0.55 || ref.length === 0) {
+        pairs.pushBack(i, -i);
+        ring.pushBack(i / 4, i, i + 1, i + 2, -i);
+        ref.push(i);
+      } else {
+        const x = ref.shift()!;
+        expect([pairs.front(), pairs.frontSecond()]).toEqual([x, -x]);
+        expect(pairs.popFront()).toBe(x);
+        expect(ring.frontDue()).toBe(x / 4);
+        ring.popFront();
+        expect([ring.a, ring.b, ring.c, ring.d]).toEqual([x, x + 1, x + 2, -x]);
+      }
+      expect(pairs.length).toBe(ref.length);
+      expect(ring.length).toBe(ref.length);
     }
   });
 });
