@@ -66,16 +66,16 @@ describe('IntPairDeque / DueRing', () => {
     const rng = createRng(11);
     for (let i = 0; i < 5_000; i++) {
       if (rng.next() < 0.55 || ref.length === 0) {
-        pairs.pushBack(i, -i);
-        ring.pushBack(i / 4, i, i + 1, i + 2, -i);
+        pairs.pushBack(i, 1000 - i);
+        ring.pushBack(i / 4, i, i + 1, i + 2, 1000 - i);
         ref.push(i);
       } else {
         const x = ref.shift()!;
-        expect([pairs.front(), pairs.frontSecond()]).toEqual([x, -x]);
+        expect([pairs.front(), pairs.frontSecond()]).toEqual([x, 1000 - x]);
         expect(pairs.popFront()).toBe(x);
         expect(ring.frontDue()).toBe(x / 4);
         ring.popFront();
-        expect([ring.a, ring.b, ring.c, ring.d]).toEqual([x, x + 1, x + 2, -x]);
+        expect([ring.a, ring.b, ring.c, ring.d]).toEqual([x, x + 1, x + 2, 1000 - x]);
       }
       expect(pairs.length).toBe(ref.length);
       expect(ring.length).toBe(ref.length);
