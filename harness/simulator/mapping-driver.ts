@@ -13,10 +13,12 @@ import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel 
 import { retryBeforeDeadline } from '../rules/esm-poller.ts';
 import { visibleAgain } from '../rules/visibility.ts';
 import { E_ESM_DISPATCH, E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
+import type { EventQueue } from './event-queue.ts';
 
 /** What the driver needs from the simulation. */
 export interface MappingKernel {
-  push(t: number, type: number, a: number, b: number): void;
+  /** The simulation's agenda (events pushed straight onto it: no closure hop per event). */
+  readonly agenda: EventQueue;
   /** Start an invocation for batch `batch`; an id ≥ 0, or a throttle code < 0. */
   invoke(fn: FunctionModel, now: number, batch: number, forcedError: boolean): number;
   /** The hop from a poller's receive to its invoke reaching Lambda (ms; 0 in the ideal world). */
@@ -25,6 +27,7 @@ export interface MappingKernel {
 
 export class MappingDriver {
   private readonly batches = new BatchPool();
+  private readonly agenda: EventQueue;
   /** Inside tryPoll: a dropped batch's poller rejoins the waiting list instead of polling again itself. */
   private polling = false;
 
@@ -32,7 +35,9 @@ export class MappingDriver {
     private readonly mappings: readonly MappingModel[],
     private readonly store: MessageStore,
     private readonly kernel: MappingKernel,
-  ) {}
+  ) {
+    this.agenda = kernel.agenda;
+  }
 
   /** Window-end events booked per batch: only the latest counts (see fill). */
   private windowArm: number[] = [];
@@ -107,7 +112,7 @@ export class MappingDriver {
   private armWindow(b: number, at: number): void {
     const arm = (this.windowArm[b] ?? 0) + 1;
     this.windowArm[b] = arm;
-    this.kernel.push(at, E_ESM_WINDOW, b, arm);
+    this.agenda.push(at, E_ESM_WINDOW, b, arm);
   }
 
   /**
@@ -152,7 +157,7 @@ export class MappingDriver {
    */
   private invokeBatch(m: MappingModel, b: number, now: number): void {
     m.noteInvoking();
-    this.kernel.push(now + this.kernel.dispatchDelayMs(), E_ESM_DISPATCH, b, 0);
+    this.agenda.push(now + this.kernel.dispatchDelayMs(), E_ESM_DISPATCH, b, 0);
   }
 
   /** A batch's first invoke (E_ESM_DISPATCH) or a throttled batch's retry (E_ESM_RETRY) is due; a disabled mapping drops it. */
@@ -177,7 +182,7 @@ export class MappingDriver {
     m.t.throttledAttempts++;
     const pool = this.batches;
     const wait = m.throttled(++pool.throttles[b]!);
-    if (m.enabled && retryBeforeDeadline(now, wait, pool.receivedAt[b]! + m.queue.visibilityTimeoutMs)) this.kernel.push(now + wait, E_ESM_RETRY, b, 0);
+    if (m.enabled && retryBeforeDeadline(now, wait, pool.receivedAt[b]! + m.queue.visibilityTimeoutMs)) this.agenda.push(now + wait, E_ESM_RETRY, b, 0);
     else this.dropBatch(m, b, now);
   }
 
@@ -204,7 +209,7 @@ export class MappingDriver {
     m.sFailed++;
     const p = this.batches.poller[b]!;
     this.batches.finish(b, 1);
-    this.kernel.push(now + m.failed(p), E_ESM_WAKE, m.index, p);
+    this.agenda.push(now + m.failed(p), E_ESM_WAKE, m.index, p);
   }
 
   onBatchDone(b: number, now: number, error: boolean): void {
@@ -256,7 +261,7 @@ export class MappingDriver {
     q.vt.pushBack(due, b, this.batches.gen[b]!, from, to);
     if (!q.vtScheduled) {
       q.vtScheduled = true;
-      this.kernel.push(due, E_SQS_VT, q.index, 0);
+      this.agenda.push(due, E_SQS_VT, q.index, 0);
     }
   }
 
@@ -286,7 +291,7 @@ export class MappingDriver {
     // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
     this.expireDue(q, now);
     q.vtScheduled = q.vt.length > 0;
-    if (q.vtScheduled) this.kernel.push(q.vt.frontDue(), E_SQS_VT, q.index, 0);
+    if (q.vtScheduled) this.agenda.push(q.vt.frontDue(), E_SQS_VT, q.index, 0);
   }
 
   private onVisibilityTimeout(b: number, now: number, from: number, to: number): void {

@@ -218,7 +218,7 @@ export class Simulation {
       };
     }
     this.esm = new MappingDriver(this.mappings, this.store, {
-      push: (t, type, a, b) => this.q.push(t, type, a, b),
+      agenda: this.q,
       invoke: (fn, now, batch, forcedError) => this.startInvocation(fn, now, ORIGIN_ESM, batch, forcedError),
       dispatchDelayMs: () => (this.idealEsmTiming ? 0 : this.esmRng.next() * 2 * SIMULATOR_DEFAULTS.esmDispatchMs),
     });
@@ -339,18 +339,19 @@ export class Simulation {
     let events = 0;
     const arrivals = this.nextArrival;
     const nArr = arrivals.length;
+    // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go
+    // first. The earliest (ta, scenario si) changes only when an arrival is taken (onArrival).
+    let ta = Infinity;
+    let si = -1;
+    for (let k = 0; k < nArr; k++) {
+      const x = arrivals[k]!;
+      if (x < ta) {
+        ta = x;
+        si = k;
+      }
+    }
     for (;;) {
       const t = q.peekTime();
-      // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go first.
-      let ta = Infinity;
-      let si = -1;
-      for (let k = 0; k < nArr; k++) {
-        const x = arrivals[k]!;
-        if (x < ta) {
-          ta = x;
-          si = k;
-        }
-      }
       if (ta < t) {
         if (ta >= nextStep) {
           this.flush(nextStep);
@@ -360,6 +361,15 @@ export class Simulation {
         }
         events++;
         this.onArrival(this.scenarios[si]!, ta);
+        ta = Infinity;
+        si = -1;
+        for (let k = 0; k < nArr; k++) {
+          const x = arrivals[k]!;
+          if (x < ta) {
+            ta = x;
+            si = k;
+          }
+        }
         continue;
       }
       if (t >= nextStep) {
