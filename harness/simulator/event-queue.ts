@@ -1,26 +1,47 @@
 /**
- * The simulator's agenda: a binary min-heap over typed arrays, so the hot loop pushes and pops
- * events without allocating. Ties in time pop in insertion order, which makes a run a pure
- * function of its seed: (time, sequence) is a strict total order, so the order events pop in
- * does not depend on how the heap arranges them.
+ * The simulator's agenda, without allocation per event. Events pop in (time, insertion) order —
+ * ties in time in the order they were pushed — which makes a run a pure function of its seed.
+ * (time, sequence) is a strict total order, so the order events pop in does not depend on how
+ * the agenda stores them.
  *
- * The heap moves only the (time, sequence) key, interleaved in one array, and a slot number;
- * an event's type and two integer arguments are written once into their slot and read once
- * when it pops. A pop walks the hole left at the root down to a leaf along the smaller
- * children, then lifts the last entry into it from there (it usually belongs near the bottom),
- * which costs one comparison per level instead of two.
+ * A calendar queue: nearly every event is due within a few seconds (invocations ending,
+ * dispatch hops, the mappings' ticks), so events due within the next RING_BUCKETS milliseconds
+ * sit in one-millisecond buckets (a ring), each a short list sorted by (time, sequence), with a
+ * bitmap of the buckets in use; a push is a bucket insert and a pop takes the head of the
+ * current bucket. Events due later (visibility timeouts, client and async retries, faults) wait
+ * in a small binary heap and move into the ring when their bucket comes within reach. A binary
+ * heap over every event cost several unpredictable comparisons per level on each pop.
+ *
+ * Invariants: every event in bucket k > current has floor(time) = k; the current bucket holds
+ * every event with floor(time) ≤ current (a push earlier than the current bucket joins it, in
+ * order); the overflow heap holds only events with floor(time) ≥ current + RING_BUCKETS.
  */
+const RING_BITS = 12;
+const RING_BUCKETS = 1 << RING_BITS;
+const RING_MASK = RING_BUCKETS - 1;
+
 export class EventQueue {
-  /** key[2i]: time, key[2i + 1]: sequence of heap entry i. */
-  private key: Float64Array;
-  /** Payload slot of heap entry i. */
-  private slot: Int32Array;
+  // Events by slot: time, sequence, next slot in its bucket, payload.
+  private nt: Float64Array;
+  private ns: Float64Array;
+  private nnext: Int32Array;
   private kind: Uint8Array;
   private argA: Int32Array;
   private argB: Int32Array;
-  /** Free payload slots (a stack). */
+  /** Free slots (a stack). */
   private freeSlots: Int32Array;
   private nFree: number;
+  // The ring: first and last slot of each bucket (-1: empty), and a bit per bucket in use.
+  private readonly head = new Int32Array(RING_BUCKETS).fill(-1);
+  private readonly tail = new Int32Array(RING_BUCKETS).fill(-1);
+  private readonly bits = new Uint32Array(RING_BUCKETS >>> 5);
+  /** floor(time) of the current bucket (an integer-valued double) and its ring position. */
+  private curIdx = 0;
+  private curPos = 0;
+  private inRing = 0;
+  /** Overflow: a binary min-heap of slots by (time, sequence). */
+  private ov: Int32Array;
+  private ovN = 0;
   private n = 0;
   private nextSeq = 0;
   /** The popped event, read by the loop after `pop()`. */
@@ -30,11 +51,13 @@ export class EventQueue {
   b = 0;
 
   constructor(capacity = 1024) {
-    this.key = new Float64Array(2 * capacity);
-    this.slot = new Int32Array(capacity);
+    this.nt = new Float64Array(capacity);
+    this.ns = new Float64Array(capacity);
+    this.nnext = new Int32Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.argA = new Int32Array(capacity);
     this.argB = new Int32Array(capacity);
+    this.ov = new Int32Array(capacity);
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
     this.nFree = capacity;
@@ -45,100 +68,193 @@ export class EventQueue {
   }
 
   peekTime(): number {
-    return this.n > 0 ? this.key[0]! : Infinity;
+    if (this.n === 0) return Infinity;
+    if (this.head[this.curPos] === -1) this.settle();
+    const h = this.head[this.curPos]!;
+    return h !== -1 ? this.nt[h]! : this.nt[this.ov[0]!]!;
   }
 
   push(t: number, type: number, a: number, b: number): void {
     if (this.nFree === 0) this.grow();
     const sl = this.freeSlots[--this.nFree]!;
+    this.nt[sl] = t;
+    this.ns[sl] = this.nextSeq++;
     this.kind[sl] = type;
     this.argA[sl] = a;
     this.argB[sl] = b;
-    const key = this.key;
-    const slots = this.slot;
-    const s = this.nextSeq++;
-    let i = this.n++;
-    // Sift up. The new entry's sequence is the largest yet, so a parent at an equal time stays above it.
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = key[2 * p]!;
-      if (pt <= t) break;
-      key[2 * i] = pt;
-      key[2 * i + 1] = key[2 * p + 1]!;
-      slots[i] = slots[p]!;
-      i = p;
-    }
-    key[2 * i] = t;
-    key[2 * i + 1] = s;
-    slots[i] = sl;
+    this.n++;
+    // NaN and infinite times go to the overflow heap (never into a bucket).
+    const rel = Math.floor(t) - this.curIdx;
+    if (rel < RING_BUCKETS) this.toRing(sl, t, rel);
+    else this.ovPush(sl);
   }
 
   /** Pops the earliest event into `t`, `type`, `a`, `b`; returns false when empty. */
   pop(): boolean {
     if (this.n === 0) return false;
-    const key = this.key;
-    const slots = this.slot;
-    const top = slots[0]!;
-    this.t = key[0]!;
-    this.type = this.kind[top]!;
-    this.a = this.argA[top]!;
-    this.b = this.argB[top]!;
-    this.freeSlots[this.nFree++] = top;
-    const last = --this.n;
-    if (last === 0) return true;
-    const t = key[2 * last]!;
-    const s = key[2 * last + 1]!;
-    const sl = slots[last]!;
-    // The hole at the root goes down to a leaf along the smaller children (entries [0, last) remain).
-    let i = 0;
-    let c = 1;
-    while (c < last) {
-      const r = c + 1;
-      if (r < last) {
-        const tc = key[2 * c]!;
-        const tr = key[2 * r]!;
-        if (tr < tc || (tr === tc && key[2 * r + 1]! < key[2 * c + 1]!)) c = r;
+    let pos = this.curPos;
+    if (this.head[pos] === -1) {
+      this.settle();
+      pos = this.curPos;
+    }
+    let sl = this.head[pos]!;
+    if (sl !== -1) {
+      const next = this.nnext[sl]!;
+      this.head[pos] = next;
+      if (next === -1) {
+        this.tail[pos] = -1;
+        this.bits[pos >>> 5]! &= ~(1 << (pos & 31));
       }
-      key[2 * i] = key[2 * c]!;
-      key[2 * i + 1] = key[2 * c + 1]!;
-      slots[i] = slots[c]!;
-      i = c;
-      c = 2 * i + 1;
-    }
-    // Then the last entry rises from there to its place.
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = key[2 * p]!;
-      if (pt < t || (pt === t && key[2 * p + 1]! < s)) break;
-      key[2 * i] = pt;
-      key[2 * i + 1] = key[2 * p + 1]!;
-      slots[i] = slots[p]!;
-      i = p;
-    }
-    key[2 * i] = t;
-    key[2 * i + 1] = s;
-    slots[i] = sl;
+      this.inRing--;
+    } else sl = this.ovPop();
+    this.n--;
+    this.t = this.nt[sl]!;
+    this.type = this.kind[sl]!;
+    this.a = this.argA[sl]!;
+    this.b = this.argB[sl]!;
+    this.freeSlots[this.nFree++] = sl;
     return true;
   }
 
+  /** Into bucket `rel` from the current one (≤ 0: the current one), in (time, sequence) order. */
+  private toRing(sl: number, t: number, rel: number): void {
+    const pos = rel > 0 ? (this.curPos + rel) & RING_MASK : this.curPos;
+    const nt = this.nt;
+    const nnext = this.nnext;
+    this.inRing++;
+    const last = this.tail[pos]!;
+    if (last === -1) {
+      nnext[sl] = -1;
+      this.head[pos] = sl;
+      this.tail[pos] = sl;
+      this.bits[pos >>> 5]! |= 1 << (pos & 31);
+      return;
+    }
+    const ns = this.ns;
+    const s = ns[sl]!;
+    // Usually it goes last (a push has the largest sequence yet).
+    if (nt[last]! < t || (nt[last] === t && ns[last]! < s)) {
+      nnext[sl] = -1;
+      nnext[last] = sl;
+      this.tail[pos] = sl;
+      return;
+    }
+    let prev = -1;
+    let cur = this.head[pos]!;
+    while (nt[cur]! < t || (nt[cur] === t && ns[cur]! < s)) {
+      prev = cur;
+      cur = nnext[cur]!;
+    }
+    nnext[sl] = cur;
+    if (prev === -1) this.head[pos] = sl;
+    else nnext[prev] = sl;
+  }
+
+  /**
+   * The current bucket is empty and events remain: move to the next bucket in use, or, with the
+   * ring empty, jump to the earliest overflow event's bucket; then bring the overflow events
+   * now within reach into the ring. With only unreachable times left (infinite), they pop
+   * straight from the overflow heap.
+   */
+  private settle(): void {
+    if (this.inRing > 0) {
+      const d = this.distanceToNext();
+      this.curIdx += d;
+      this.curPos = (this.curPos + d) & RING_MASK;
+    } else {
+      const idx = Math.floor(this.nt[this.ov[0]!]!);
+      if (!(idx < Infinity)) return;
+      // The ring is empty: any position can be the current one.
+      this.curIdx = idx;
+    }
+    const limit = this.curIdx + RING_BUCKETS;
+    while (this.ovN > 0) {
+      const top = this.ov[0]!;
+      const tt = this.nt[top]!;
+      if (!(Math.floor(tt) < limit)) break;
+      this.ovPop();
+      this.toRing(top, tt, Math.floor(tt) - this.curIdx);
+    }
+  }
+
+  /** Buckets from the current one to the next one in use (the ring holds at least one event). */
+  private distanceToNext(): number {
+    const bits = this.bits;
+    const words = bits.length;
+    const start = (this.curPos + 1) & RING_MASK;
+    let w = start >>> 5;
+    let word = bits[w]! & (-1 << (start & 31));
+    for (let k = 0; k <= words; k++) {
+      if (word !== 0) {
+        const p = (w << 5) | (31 - Math.clz32(word & -word));
+        return (p - this.curPos) & RING_MASK;
+      }
+      w = w + 1 === words ? 0 : w + 1;
+      word = bits[w]!;
+    }
+    throw new Error('EventQueue: ring count and bitmap disagree');
+  }
+
+  private ovLess(x: number, y: number): boolean {
+    const tx = this.nt[x]!;
+    const ty = this.nt[y]!;
+    return tx < ty || (tx === ty && this.ns[x]! < this.ns[y]!);
+  }
+
+  private ovPush(sl: number): void {
+    const ov = this.ov;
+    let i = this.ovN++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.ovLess(sl, ov[p]!)) break;
+      ov[i] = ov[p]!;
+      i = p;
+    }
+    ov[i] = sl;
+  }
+
+  private ovPop(): number {
+    const ov = this.ov;
+    const top = ov[0]!;
+    const last = --this.ovN;
+    if (last > 0) {
+      const x = ov[last]!;
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= last) break;
+        if (c + 1 < last && this.ovLess(ov[c + 1]!, ov[c]!)) c++;
+        if (!this.ovLess(ov[c]!, x)) break;
+        ov[i] = ov[c]!;
+        i = c;
+      }
+      ov[i] = x;
+    }
+    return top;
+  }
+
   private grow(): void {
-    const cap = this.slot.length;
+    const cap = this.nt.length;
     const next = cap * 2;
-    const key = new Float64Array(2 * next);
-    key.set(this.key);
-    this.key = key;
-    const slots = new Int32Array(next);
-    slots.set(this.slot);
-    this.slot = slots;
+    const f64 = (old: Float64Array) => {
+      const x = new Float64Array(next);
+      x.set(old);
+      return x;
+    };
+    const i32 = (old: Int32Array) => {
+      const x = new Int32Array(next);
+      x.set(old);
+      return x;
+    };
+    this.nt = f64(this.nt);
+    this.ns = f64(this.ns);
+    this.nnext = i32(this.nnext);
+    this.argA = i32(this.argA);
+    this.argB = i32(this.argB);
+    this.ov = i32(this.ov);
     const kind = new Uint8Array(next);
     kind.set(this.kind);
     this.kind = kind;
-    const a = new Int32Array(next);
-    a.set(this.argA);
-    this.argA = a;
-    const b = new Int32Array(next);
-    b.set(this.argB);
-    this.argB = b;
     // Every slot was in use: the new ones are the free ones.
     const free = new Int32Array(next);
     for (let i = 0; i < cap; i++) free[i] = next - 1 - i;

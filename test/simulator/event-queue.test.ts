@@ -3,8 +3,9 @@ import { createRng } from '../../harness/contracts/distributions.ts';
 import { DueRing, EventQueue, FloatDeque, IntDeque, IntPairDeque } from '../../harness/simulator/event-queue.ts';
 
 describe('EventQueue', () => {
-  it('pops in (time, insertion) order, ties included, while pushes interleave with pops and it grows', () => {
-    const rng = createRng(5);
+  /** Random pushes (times from `delay`) interleaved with pops, checked against a sorted reference. */
+  function check(seed: number, delay: (u: number, v: number) => number, steps: number, pushes: number): void {
+    const rng = createRng(seed);
     const q = new EventQueue(4);
     // The reference: every pending event with its insertion number, popped by sorting.
     const pending: Array<{ t: number; seq: number; type: number; a: number; b: number }> = [];
@@ -15,10 +16,11 @@ describe('EventQueue', () => {
       pending.push(e);
       q.push(e.t, e.type, e.a, e.b);
     };
-    for (let step = 0; step < 20_000; step++) {
-      // Many ties: times on a coarse grid, some exactly now.
-      const k = Math.floor(rng.next() * 3);
-      for (let j = 0; j < k; j++) push(now + Math.floor(rng.next() * 8) * 0.5);
+    for (let step = 0; step < steps; step++) {
+      const k = Math.floor(rng.next() * pushes);
+      for (let j = 0; j < k; j++) push(now + delay(rng.next(), rng.next()));
+      // The loop peeks, then may push before it pops (an open-loop arrival before the agenda's next event).
+      if (rng.next() < 0.3) q.peekTime();
       if (rng.next() < 0.5 && pending.length > 0) {
         pending.sort((x, y) => x.t - y.t || x.seq - y.seq);
         const want = pending.shift()!;
@@ -26,16 +28,35 @@ describe('EventQueue', () => {
         expect(q.peekTime()).toBe(want.t);
         expect(q.pop()).toBe(true);
         expect([q.t, q.type, q.a, q.b]).toEqual([want.t, want.type, want.a, want.b]);
-        now = want.t;
+        if (Number.isFinite(want.t)) now = want.t;
       }
     }
     pending.sort((x, y) => x.t - y.t || x.seq - y.seq);
     for (const want of pending) {
+      expect(q.peekTime()).toBe(want.t);
       expect(q.pop()).toBe(true);
       expect([q.t, q.type, q.a, q.b]).toEqual([want.t, want.type, want.a, want.b]);
     }
     expect(q.pop()).toBe(false);
     expect(q.peekTime()).toBe(Infinity);
+  }
+
+  it('pops in (time, insertion) order with many ties at nearby times', () => {
+    check(5, (u) => Math.floor(u * 8) * 0.5, 20_000, 3);
+  });
+
+  it('pops in order with times far ahead, gaps, bursts at one instant and infinite times', () => {
+    check(
+      6,
+      (u, v) =>
+        u < 0.4 ? v * 80 : u < 0.55 ? 60_000 : u < 0.7 ? v * 20_000 : u < 0.75 ? 4_095 + Math.floor(v * 3) : u < 0.8 ? 0 : u < 0.82 ? Infinity : u < 0.9 ? 1e6 * v : v * 5,
+      30_000,
+      4,
+    );
+  });
+
+  it('keeps its order when times run backwards (before the current bucket)', () => {
+    check(7, (u, v) => (u < 0.3 ? -v * 3 : v * 9_000), 10_000, 3);
   });
 });
 
