@@ -74,6 +74,7 @@ export class EventQueue {
     return h !== -1 ? this.nt[h]! : this.nt[this.ov[0]!]!;
   }
 
+  /** Small enough to inline: the time goes into its slot here, and place() takes only the slot. */
   push(t: number, type: number, a: number, b: number): void {
     if (this.nFree === 0) this.grow();
     const sl = this.freeSlots[--this.nFree]!;
@@ -83,6 +84,11 @@ export class EventQueue {
     this.argA[sl] = a;
     this.argB[sl] = b;
     this.n++;
+    this.place(sl);
+  }
+
+  private place(sl: number): void {
+    const t = this.nt[sl]!;
     // NaN and infinite times go to the overflow heap (never into a bucket).
     const rel = Math.floor(t) - this.curIdx;
     if (rel < RING_BUCKETS) this.toRing(sl, t, rel);

@@ -187,21 +187,26 @@ export class FunctionModel {
   /** Admission (§1.3 order) and environment choice; never throws. */
   acquire(now: number): number {
     const code = admit(this.provisioned - this.busyProvisioned, this.reserved, this.provisioned, this.busyOnDemand, this.account.unreservedAvailable());
-    if (code === ADMIT_PROVISIONED) {
-      this.advance(now);
-      this.busyProvisioned++;
-      this.notePeak();
-      return ACQ_PROVISIONED;
-    }
-    if (code !== ADMIT_ON_DEMAND) return code;
+    // The warm path here, the others out of line: this runs on every invocation and is inlined into it.
+    if (code !== ADMIT_ON_DEMAND) return code === ADMIT_PROVISIONED ? this.acquireProvisioned(now) : code;
     this.expire(now);
-    if (this.idle.length > 0) {
-      this.idle.popBack();
-      this.busyOnDemand++;
-      if (this.reserved === null) this.account.unreservedBusy++;
-      this.notePeak();
-      return ACQ_WARM;
-    }
+    if (this.idle.length === 0) return this.acquireNew(now);
+    this.idle.popBack();
+    this.busyOnDemand++;
+    if (this.reserved === null) this.account.unreservedBusy++;
+    this.notePeak();
+    return ACQ_WARM;
+  }
+
+  private acquireProvisioned(now: number): number {
+    this.advance(now);
+    this.busyProvisioned++;
+    this.notePeak();
+    return ACQ_PROVISIONED;
+  }
+
+  /** No idle environment: a new one needs a token from the scaling bucket. */
+  private acquireNew(now: number): number {
     if (!this.bucket.take(now)) return ADMIT_THROTTLE_RATE;
     this.onDemandEnvs++;
     this.busyOnDemand++;
