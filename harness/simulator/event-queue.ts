@@ -31,6 +31,9 @@ export class EventQueue {
   /** Free slots (a stack). */
   private freeSlots: Int32Array;
   private nFree: number;
+  /** Slots pushed since the last peek or pop, not yet in a bucket or the overflow heap. */
+  private incoming: Int32Array;
+  private nIn = 0;
   // The ring: first and last slot of each bucket (-1: empty), and a bit per bucket in use.
   private readonly head = new Int32Array(RING_BUCKETS).fill(-1);
   private readonly tail = new Int32Array(RING_BUCKETS).fill(-1);
@@ -58,6 +61,7 @@ export class EventQueue {
     this.argA = new Int32Array(capacity);
     this.argB = new Int32Array(capacity);
     this.ov = new Int32Array(capacity);
+    this.incoming = new Int32Array(capacity);
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
     this.nFree = capacity;
@@ -68,13 +72,28 @@ export class EventQueue {
   }
 
   peekTime(): number {
+    this.ready();
+    return this.nextTime();
+  }
+
+  /** Place the events pushed since and move to the earliest bucket, so nextTime() is a plain read. */
+  ready(): void {
+    if (this.nIn > 0) this.placeIncoming();
+    if (this.n > 0 && this.head[this.curPos] === -1) this.settle();
+  }
+
+  /** The earliest event's time, after ready() (Infinity when empty). */
+  nextTime(): number {
     if (this.n === 0) return Infinity;
-    if (this.head[this.curPos] === -1) this.settle();
     const h = this.head[this.curPos]!;
     return h !== -1 ? this.nt[h]! : this.nt[this.ov[0]!]!;
   }
 
-  /** Small enough to inline: the time goes into its slot here, and place() takes only the slot. */
+  /**
+   * Small enough for the optimiser to inline into every caller (a call would box the time):
+   * the event goes into its slot and waits in `incoming` until the next peek or pop places it.
+   * Placing later is the same as placing now: the current bucket only moves in peek and pop.
+   */
   push(t: number, type: number, a: number, b: number): void {
     if (this.nFree === 0) this.grow();
     const sl = this.freeSlots[--this.nFree]!;
@@ -84,7 +103,12 @@ export class EventQueue {
     this.argA[sl] = a;
     this.argB[sl] = b;
     this.n++;
-    this.place(sl);
+    this.incoming[this.nIn++] = sl;
+  }
+
+  private placeIncoming(): void {
+    for (let i = 0; i < this.nIn; i++) this.place(this.incoming[i]!);
+    this.nIn = 0;
   }
 
   private place(sl: number): void {
@@ -98,6 +122,7 @@ export class EventQueue {
   /** Pops the earliest event into `t`, `type`, `a`, `b`; returns false when empty. */
   pop(): boolean {
     if (this.n === 0) return false;
+    if (this.nIn > 0) this.placeIncoming();
     let pos = this.curPos;
     if (this.head[pos] === -1) {
       this.settle();
@@ -258,6 +283,7 @@ export class EventQueue {
     this.argA = i32(this.argA);
     this.argB = i32(this.argB);
     this.ov = i32(this.ov);
+    this.incoming = i32(this.incoming);
     const kind = new Uint8Array(next);
     kind.set(this.kind);
     this.kind = kind;

@@ -175,13 +175,18 @@ export class FunctionModel {
 
   /** Reclaim idle environments whose expiry passed, each at its own instant. */
   expire(now: number): void {
+    // The check inline (every acquire runs it), the reclaiming out of line.
+    if (this.idle.length > 0 && idleExpiresAt(this.idle.front(), this.account.idleExpiryMs) <= now) this.reclaimExpired(now);
+    this.advance(now);
+  }
+
+  private reclaimExpired(now: number): void {
     const exp = this.account.idleExpiryMs;
     while (this.idle.length > 0 && idleExpiresAt(this.idle.front(), exp) <= now) {
       this.advance(idleExpiresAt(this.idle.front(), exp));
       this.idle.popFront();
       this.onDemandEnvs--;
     }
-    this.advance(now);
   }
 
   /** Admission (§1.3 order) and environment choice; never throws. */

@@ -356,7 +356,9 @@ export class Simulation {
       }
     }
     for (;;) {
-      const t = q.peekTime();
+      // (ready() then nextTime() is peekTime() without a boxed double per event.)
+      q.ready();
+      const t = q.nextTime();
       if (ta < t) {
         if (ta >= nextStep) {
           this.flush(nextStep);
