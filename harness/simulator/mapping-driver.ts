@@ -19,8 +19,8 @@ import type { EventQueue } from './event-queue.ts';
 export interface MappingKernel {
   /** The simulation's agenda (events pushed straight onto it: no closure hop per event). */
   readonly agenda: EventQueue;
-  /** Start an invocation for batch `batch`; an id ≥ 0, or a throttle code < 0. */
-  invoke(fn: FunctionModel, now: number, batch: number, forcedError: boolean): number;
+  /** Start an invocation for batch `batch` now (the time of the event being handled); an id ≥ 0, or a throttle code < 0. */
+  invoke(fn: FunctionModel, batch: number, forcedError: boolean): number;
   /** The hop from a poller's receive to its invoke reaching Lambda (ms; 0 in the ideal world). */
   dispatchDelayMs(): number;
 }
@@ -175,7 +175,7 @@ export class MappingDriver {
     const forced = poison > 0 && fn.poison!.response === 'throw';
     m.t.batches++;
     m.sBatches++;
-    if (this.kernel.invoke(fn, now, b, forced) >= 0) return;
+    if (this.kernel.invoke(fn, b, forced) >= 0) return;
     // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets
     // throttled (§3.1); the poller keeps the batch and retries while the retry starts before the
     // visibility deadline, else drops it (§3.5).
