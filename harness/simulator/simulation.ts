@@ -596,7 +596,7 @@ export class Simulation {
       fn.sErrors++;
       if (flags & F_TIMEOUT) fn.t.timeouts++;
     }
-    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error, this.invStatus[id]!);
+    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, error, this.invStatus[id]!);
     else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
     else this.esm.onBatchDone(originId, now, error);
   }
@@ -661,7 +661,7 @@ export class Simulation {
       case 'async':
         this.asyncInvoke(this.functions[sc.target]!, now);
         sc.recordResponse(202, this.clientRtt());
-        this.iterationEnd(sc, vu, now);
+        this.iterationEnd(sc, vu);
         return;
       case 'sqs': {
         const queue = this.queues[sc.target]!;
@@ -678,7 +678,7 @@ export class Simulation {
         if (queue.send(now, sc.sqsBatch, sc.poisonKind, poison)) this.q.push(now + queue.delayMs, E_SQS_PROMOTE, queue.index, 0);
         // One SendMessageBatch call per 10 entries (§4; k6-scripts/producer.js packBatches).
         for (let sent = 0; sent < sc.sqsBatch; sent += SQS.batchMaxEntries) sc.recordResponse(200, this.clientRtt());
-        this.iterationEnd(sc, vu, now);
+        this.iterationEnd(sc, vu);
         return;
       }
     }
@@ -701,7 +701,7 @@ export class Simulation {
     if (this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
-    this.iterationEnd(sc, this.reqVu[r]!, now);
+    this.iterationEnd(sc, this.reqVu[r]!);
   }
 
   /** A 429 with attempts left is retried, as the SDK (and k6-scripts/retry.js) does; false when none are left. */
@@ -715,7 +715,8 @@ export class Simulation {
     return true;
   }
 
-  private onSyncDone(r: number, now: number, error: boolean, overrideStatus: number): void {
+  private onSyncDone(r: number, error: boolean, overrideStatus: number): void {
+    const now = this.now;
     const sc = this.scenarios[this.reqScenario[r]!]!;
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       // No http_reqs, no iteration for an interrupted iteration (§4.1).
@@ -730,7 +731,7 @@ export class Simulation {
     if (status === 429 && !error && this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
-    this.iterationEnd(sc, this.reqVu[r]!, now);
+    this.iterationEnd(sc, this.reqVu[r]!);
   }
 
   /** The client's part of one response's latency: a calibrated draw, or the flat default. */
@@ -739,14 +740,14 @@ export class Simulation {
     return xs ? xs[Math.floor(this.rttRng.next() * xs.length)]! : this.rttMs;
   }
 
-  private iterationEnd(sc: ScenarioModel, vu: number, now: number): void {
+  private iterationEnd(sc: ScenarioModel, vu: number): void {
     sc.t.iterations++;
     sc.sIterations++;
     if (sc.open) {
       sc.vusBusy--;
       return;
     }
-    this.q.push(now + this.rttMs + sc.def.thinkTimeMs, E_VU_START, sc.index, vu);
+    this.q.push(this.now + this.rttMs + sc.def.thinkTimeMs, E_VU_START, sc.index, vu);
   }
 
   // -------------------------------------------------------------------------------------------
