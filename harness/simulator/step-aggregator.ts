@@ -72,8 +72,7 @@ export class StepAggregator {
       this.add('k6.dropped_iterations', l, () => sc.sDropped);
       this.afterFlush.push(() => {
         sc.sRequests = sc.s2xx = sc.s4xx = sc.s429 = sc.s5xx = sc.sFailed = sc.sIterations = sc.sDropped = 0;
-        sc.runLatency.addFrom(sc.stepLatency);
-        sc.stepLatency.reset();
+        sc.stepLatency.drainInto(sc.runLatency);
       });
     }
     this.add('k6.vus', {}, () => {
@@ -103,8 +102,7 @@ export class StepAggregator {
         fn.sInvocations = fn.sErrors = fn.sThrottles = fn.sColdStarts = fn.sAsyncEvents = fn.sAsyncRetries = fn.sAsyncDropped = 0;
         fn.sThrottlesByReason.fill(0);
         fn.sPeak = fn.busy;
-        fn.runDurations.addFrom(fn.stepDurations);
-        fn.stepDurations.reset();
+        fn.stepDurations.drainInto(fn.runDurations);
       });
     }
     for (const q of this.queues) {

@@ -91,6 +91,23 @@ export class LogHistogram {
     if (o.maxIdx > this.maxIdx) this.maxIdx = o.maxIdx;
   }
 
+  /** `into.addFrom(this)` then `this.reset()`, in one pass over the used range (a step into its run, every step). */
+  drainInto(into: LogHistogram): void {
+    if (this.total === 0) return;
+    const c = this.counts;
+    const o = into.counts;
+    for (let i = this.minIdx; i <= this.maxIdx; i++) {
+      o[i]! += c[i]!;
+      c[i] = 0;
+    }
+    into.total += this.total;
+    if (this.minIdx < into.minIdx) into.minIdx = this.minIdx;
+    if (this.maxIdx > into.maxIdx) into.maxIdx = this.maxIdx;
+    this.total = 0;
+    this.minIdx = BUCKETS;
+    this.maxIdx = 0;
+  }
+
   reset(): void {
     if (this.total === 0) return;
     this.counts.fill(0, this.minIdx, this.maxIdx + 1);

@@ -40,4 +40,22 @@ describe('LogHistogram', () => {
       expect(out).toEqual(ps.map((p) => h.percentile(p)));
     }
   });
+  it('drainInto is addFrom then reset', () => {
+    const [a, b, runA, runB] = [new LogHistogram(), new LogHistogram(), new LogHistogram(), new LogHistogram()];
+    for (let step = 0; step < 20; step++) {
+      for (let n = 0; n < step * 7; n++) {
+        const x = ((n * 7919 + step * 104729) % 5000) * 0.37;
+        a.record(x);
+        b.record(x);
+      }
+      runA.addFrom(a);
+      a.reset();
+      b.drainInto(runB);
+      expect(b.total).toBe(0);
+      expect(b.percentile(50)).toBeNull();
+      expect(runB.total).toBe(runA.total);
+      expect(Array.from(runB.counts)).toEqual(Array.from(runA.counts));
+      for (const p of [1, 50, 99]) expect(runB.percentile(p)).toBe(runA.percentile(p));
+    }
+  });
 });
