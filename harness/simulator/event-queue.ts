@@ -12,9 +12,12 @@
  * in a small binary heap and move into the ring when their bucket comes within reach. A binary
  * heap over every event cost several unpredictable comparisons per level on each pop.
  *
- * Invariants: every event in bucket k > current has floor(time) = k; the current bucket holds
- * every event with floor(time) ≤ current (a push earlier than the current bucket joins it, in
- * order); the overflow heap holds only events with floor(time) ≥ current + RING_BUCKETS.
+ * A push only fills a slot and lists it as incoming; the next peek or pop places it.
+ *
+ * Invariants (once incoming events are placed): every event in bucket k > current has
+ * floor(time) = k; the current bucket holds every event with floor(time) ≤ current (a push
+ * earlier than the current bucket joins it, in order); the overflow heap holds only events with
+ * floor(time) ≥ current + RING_BUCKETS.
  */
 const RING_BITS = 12;
 const RING_BUCKETS = 1 << RING_BITS;
