@@ -175,33 +175,43 @@ export class FunctionModel {
 
   /** Reclaim idle environments whose expiry passed, each at its own instant. */
   expire(now: number): void {
+    // The check inline (every acquire runs it), the reclaiming out of line.
+    if (this.idle.length > 0 && idleExpiresAt(this.idle.front(), this.account.idleExpiryMs) <= now) this.reclaimExpired(now);
+    this.advance(now);
+  }
+
+  private reclaimExpired(now: number): void {
     const exp = this.account.idleExpiryMs;
     while (this.idle.length > 0 && idleExpiresAt(this.idle.front(), exp) <= now) {
       this.advance(idleExpiresAt(this.idle.front(), exp));
       this.idle.popFront();
       this.onDemandEnvs--;
     }
-    this.advance(now);
   }
 
   /** Admission (§1.3 order) and environment choice; never throws. */
   acquire(now: number): number {
     const code = admit(this.provisioned - this.busyProvisioned, this.reserved, this.provisioned, this.busyOnDemand, this.account.unreservedAvailable());
-    if (code === ADMIT_PROVISIONED) {
-      this.advance(now);
-      this.busyProvisioned++;
-      this.notePeak();
-      return ACQ_PROVISIONED;
-    }
-    if (code !== ADMIT_ON_DEMAND) return code;
+    // The warm path here, the others out of line: this runs on every invocation and is inlined into it.
+    if (code !== ADMIT_ON_DEMAND) return code === ADMIT_PROVISIONED ? this.acquireProvisioned(now) : code;
     this.expire(now);
-    if (this.idle.length > 0) {
-      this.idle.popBack();
-      this.busyOnDemand++;
-      if (this.reserved === null) this.account.unreservedBusy++;
-      this.notePeak();
-      return ACQ_WARM;
-    }
+    if (this.idle.length === 0) return this.acquireNew(now);
+    this.idle.popBack();
+    this.busyOnDemand++;
+    if (this.reserved === null) this.account.unreservedBusy++;
+    this.notePeak();
+    return ACQ_WARM;
+  }
+
+  private acquireProvisioned(now: number): number {
+    this.advance(now);
+    this.busyProvisioned++;
+    this.notePeak();
+    return ACQ_PROVISIONED;
+  }
+
+  /** No idle environment: a new one needs a token from the scaling bucket. */
+  private acquireNew(now: number): number {
     if (!this.bucket.take(now)) return ADMIT_THROTTLE_RATE;
     this.onDemandEnvs++;
     this.busyOnDemand++;

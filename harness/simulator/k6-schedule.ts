@@ -20,17 +20,27 @@ export interface ArrivalSchedule {
  * whole nanoseconds, iteration k due at k·T, the first at 0, none at or after `durationMs`.
  */
 export function constantArrivalTimes(rate: number, timeUnitMs: number, durationMs: number): ArrivalSchedule {
-  const periodNs = constantArrivalPeriodNs(rate, timeUnitMs);
-  let k = 0;
-  return {
-    next() {
-      if (!(periodNs > 0 && periodNs < Infinity)) return Infinity;
-      const t = constantArrivalAt(k, periodNs);
-      if (t >= durationMs) return Infinity;
-      k++;
-      return t;
-    },
-  };
+  return new ConstantArrivals(constantArrivalPeriodNs(rate, timeUnitMs), durationMs);
+}
+
+/** A class rather than a closure's captured variables: `next()` runs once per arrival. */
+class ConstantArrivals implements ArrivalSchedule {
+  private k = 0;
+  private readonly valid: boolean;
+  constructor(
+    private readonly periodNs: number,
+    private readonly durationMs: number,
+  ) {
+    this.valid = periodNs > 0 && periodNs < Infinity;
+  }
+
+  next(): number {
+    if (!this.valid) return Infinity;
+    const t = constantArrivalAt(this.k, this.periodNs);
+    if (t >= this.durationMs) return Infinity;
+    this.k++;
+    return t;
+  }
 }
 
 /** ramping-arrival-rate: iteration i (1, 2, …) is due where the area under the rate curve equals i. */

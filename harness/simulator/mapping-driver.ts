@@ -13,18 +13,21 @@ import { POISON_INVALID_JSON, POISON_MARKER, type MessageStore, type QueueModel 
 import { retryBeforeDeadline } from '../rules/esm-poller.ts';
 import { visibleAgain } from '../rules/visibility.ts';
 import { E_ESM_DISPATCH, E_ESM_RETRY, E_ESM_WAKE, E_ESM_WINDOW, E_SQS_VT } from './events.ts';
+import type { EventQueue } from './event-queue.ts';
 
 /** What the driver needs from the simulation. */
 export interface MappingKernel {
-  push(t: number, type: number, a: number, b: number): void;
-  /** Start an invocation for batch `batch`; an id ≥ 0, or a throttle code < 0. */
-  invoke(fn: FunctionModel, now: number, batch: number, forcedError: boolean): number;
+  /** The simulation's agenda (events pushed straight onto it: no closure hop per event). */
+  readonly agenda: EventQueue;
+  /** Start an invocation for batch `batch` now (the time of the event being handled); an id ≥ 0, or a throttle code < 0. */
+  invoke(fn: FunctionModel, batch: number, forcedError: boolean): number;
   /** The hop from a poller's receive to its invoke reaching Lambda (ms; 0 in the ideal world). */
   dispatchDelayMs(): number;
 }
 
 export class MappingDriver {
   private readonly batches = new BatchPool();
+  private readonly agenda: EventQueue;
   /** Inside tryPoll: a dropped batch's poller rejoins the waiting list instead of polling again itself. */
   private polling = false;
 
@@ -32,7 +35,9 @@ export class MappingDriver {
     private readonly mappings: readonly MappingModel[],
     private readonly store: MessageStore,
     private readonly kernel: MappingKernel,
-  ) {}
+  ) {
+    this.agenda = kernel.agenda;
+  }
 
   /** Window-end events booked per batch: only the latest counts (see fill). */
   private windowArm: number[] = [];
@@ -107,7 +112,7 @@ export class MappingDriver {
   private armWindow(b: number, at: number): void {
     const arm = (this.windowArm[b] ?? 0) + 1;
     this.windowArm[b] = arm;
-    this.kernel.push(at, E_ESM_WINDOW, b, arm);
+    this.agenda.push(at, E_ESM_WINDOW, b, arm);
   }
 
   /**
@@ -152,7 +157,7 @@ export class MappingDriver {
    */
   private invokeBatch(m: MappingModel, b: number, now: number): void {
     m.noteInvoking();
-    this.kernel.push(now + this.kernel.dispatchDelayMs(), E_ESM_DISPATCH, b, 0);
+    this.agenda.push(now + this.kernel.dispatchDelayMs(), E_ESM_DISPATCH, b, 0);
   }
 
   /** A batch's first invoke (E_ESM_DISPATCH) or a throttled batch's retry (E_ESM_RETRY) is due; a disabled mapping drops it. */
@@ -166,18 +171,18 @@ export class MappingDriver {
     const fn = m.fn;
     const msgs = this.batches.msgs[b]!;
     let poison = 0;
-    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs[i]!)) poison++;
+    if (fn.poison !== null) for (let i = 0; i < msgs.length; i++) if (this.isPoison(fn, msgs.ids[i]!)) poison++;
     const forced = poison > 0 && fn.poison!.response === 'throw';
     m.t.batches++;
     m.sBatches++;
-    if (this.kernel.invoke(fn, now, b, forced) >= 0) return;
+    if (this.kernel.invoke(fn, b, forced) >= 0) return;
     // ESM invokes synchronously and ignores reserved concurrency when polling, so it gets
     // throttled (§3.1); the poller keeps the batch and retries while the retry starts before the
     // visibility deadline, else drops it (§3.5).
     m.t.throttledAttempts++;
     const pool = this.batches;
     const wait = m.throttled(++pool.throttles[b]!);
-    if (m.enabled && retryBeforeDeadline(now, wait, pool.receivedAt[b]! + m.queue.visibilityTimeoutMs)) this.kernel.push(now + wait, E_ESM_RETRY, b, 0);
+    if (m.enabled && retryBeforeDeadline(now, wait, pool.receivedAt[b]! + m.queue.visibilityTimeoutMs)) this.agenda.push(now + wait, E_ESM_RETRY, b, 0);
     else this.dropBatch(m, b, now);
   }
 
@@ -204,7 +209,7 @@ export class MappingDriver {
     m.sFailed++;
     const p = this.batches.poller[b]!;
     this.batches.finish(b, 1);
-    this.kernel.push(now + m.failed(p), E_ESM_WAKE, m.index, p);
+    this.agenda.push(now + m.failed(p), E_ESM_WAKE, m.index, p);
   }
 
   onBatchDone(b: number, now: number, error: boolean): void {
@@ -221,7 +226,7 @@ export class MappingDriver {
     const partial = m.reportBatchItemFailures && m.fn.poison !== null && m.fn.poison.response === 'batch-item-failures';
     let kept = 0;
     for (let i = 0; i < msgs.length; i++) {
-      const id = msgs[i]!;
+      const id = msgs.ids[i]!;
       if (partial && this.isPoison(m.fn, id)) {
         kept++;
         continue;
@@ -253,20 +258,17 @@ export class MappingDriver {
    */
   private scheduleVisibilityTimeout(q: QueueModel, b: number, due: number, from: number, to: number): void {
     this.batches.vtPending[b]!++;
-    q.vtOwners.pushBack(b);
-    q.vtGen.pushBack(this.batches.gen[b]!);
-    q.vtDue.pushBack(due);
-    q.vtFrom.pushBack(from);
-    q.vtTo.pushBack(to);
+    q.vt.pushBack(due, b, this.batches.gen[b]!, from, to);
     if (!q.vtScheduled) {
       q.vtScheduled = true;
-      this.kernel.push(due, E_SQS_VT, q.index, 0);
+      this.agenda.push(due, E_SQS_VT, q.index, 0);
     }
   }
 
   /** Return every receive whose visibility timeout is due by `now`; the agenda event stays booked. */
   private expireDue(q: QueueModel, now: number): void {
-    if (q.vtDue.length === 0 || !visibleAgain(q.vtDue.front(), now)) return;
+    const vt = q.vt;
+    if (vt.length === 0 || !visibleAgain(vt.frontDue(), now)) return;
     // A long poll returns messages "as soon as they become available" (SQS guide; fact sheet §4
     // ReceiveMessage) and different receives' messages reappear at different instants, so waiting
     // pollers are served after each receive's return (returnVisible → onVisible → poll), not once
@@ -274,13 +276,11 @@ export class MappingDriver {
     // (SqsModel.tick).
     q.expiring = true;
     try {
-      while (q.vtDue.length > 0 && visibleAgain(q.vtDue.front(), now)) {
-        q.vtDue.popFront();
-        const b = q.vtOwners.popFront();
-        const from = q.vtFrom.popFront();
-        const to = q.vtTo.popFront();
+      while (vt.length > 0 && visibleAgain(vt.frontDue(), now)) {
+        vt.popFront();
+        const b = vt.a;
         // A batch that ended with nothing in flight was recycled already; its entry is stale.
-        if (q.vtGen.popFront() === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now, from, to);
+        if (vt.b === this.batches.gen[b] && (this.batches.flags[b]! & 2) === 0) this.onVisibilityTimeout(b, now, vt.c, vt.d);
       }
     } finally {
       q.expiring = false;
@@ -290,8 +290,8 @@ export class MappingDriver {
   onVisibilityTimeouts(q: QueueModel, now: number): void {
     // vtScheduled stays true while expiring: receives made meanwhile must not add agenda events.
     this.expireDue(q, now);
-    q.vtScheduled = q.vtDue.length > 0;
-    if (q.vtScheduled) this.kernel.push(q.vtDue.front(), E_SQS_VT, q.index, 0);
+    q.vtScheduled = q.vt.length > 0;
+    if (q.vtScheduled) this.agenda.push(q.vt.frontDue(), E_SQS_VT, q.index, 0);
   }
 
   private onVisibilityTimeout(b: number, now: number, from: number, to: number): void {

@@ -9,6 +9,7 @@ import { keepPolling, onFunctionError, onSecond, onThrottle, pollerCap, pollersA
 import type { ResolvedEventSource } from '../experiment/types.ts';
 import type { FunctionModel } from './function-model.ts';
 import type { QueueModel } from './queue-model.ts';
+import { IdList } from './event-queue.ts';
 
 export interface MappingTotalsRaw {
   /** Invoke attempts, throttled ones included (like the emulator's esm.batches). */
@@ -23,7 +24,8 @@ export interface MappingTotalsRaw {
 
 /** Receives (batches) across all mappings, pooled; ids double as SQS receipt owners. */
 export class BatchPool {
-  msgs: number[][] = [];
+  /** The batch's message ids (lists reused with the id, their storage kept). */
+  msgs: IdList[] = [];
   mapping: number[] = [];
   poller: number[] = [];
   receivedAt: number[] = [];
@@ -46,7 +48,7 @@ export class BatchPool {
       this.msgs[id]!.length = 0;
     } else {
       id = this.msgs.length;
-      this.msgs.push([]);
+      this.msgs.push(new IdList());
       this.mapping.push(0);
       this.poller.push(0);
       this.receivedAt.push(0);

@@ -5,7 +5,7 @@
  * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
-import { FloatDeque, IntDeque } from './event-queue.ts';
+import { DueRing, IntDeque, IntPairDeque, type IdList } from './event-queue.ts';
 import { deadLettersOnReceive } from '../rules/visibility.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
@@ -105,20 +105,18 @@ export class QueueModel {
   readonly retentionMs: number;
   readonly visible = new IntDeque(256);
   /** Every message put in this queue, oldest first, with its id generation (ApproximateAgeOfOldestMessage). */
-  private readonly byAge = new IntDeque(256);
-  private readonly byAgeGen = new IntDeque(256);
+  private readonly byAge = new IntPairDeque(256);
   readonly delayed = new IntDeque(64);
   inFlight = 0;
   /** Bytes of the last receive, and whether it stopped at its byte budget. */
   receivedBytes = 0;
   stoppedForBytes = false;
   /** Receives waiting for their visibility timeout, in order (the timeout is fixed per queue). */
-  readonly vtOwners = new IntDeque(64);
-  readonly vtGen = new IntDeque(64);
-  readonly vtDue = new FloatDeque(64);
-  /** Which of the owner's messages that receive took: [vtFrom, vtTo) of its batch (a gathering batch receives several times). */
-  readonly vtFrom = new IntDeque(64);
-  readonly vtTo = new IntDeque(64);
+  /**
+   * Due time, then the owner (batch id), its generation, and which of the owner's messages that
+   * receive took: [from, to) of its batch (a gathering batch receives several times).
+   */
+  readonly vt = new DueRing(64);
   vtScheduled = false;
   /** Called when messages became visible (mappings poll then). */
   onVisible: (now: number) => void = () => {};
@@ -160,8 +158,7 @@ export class QueueModel {
     for (let i = 0; i < count; i++) {
       const id = this.store.alloc(now, i < poisonCount ? poisonKind : POISON_NONE);
       this.store.queueOf[id] = this.index;
-      this.byAge.pushBack(id);
-      this.byAgeGen.pushBack(this.store.gen[id]!);
+      this.byAge.pushBack(id, this.store.gen[id]!);
       if (delayed) {
         this.store.state[id] = MSG_DELAYED;
         this.delayed.pushBack(id);
@@ -184,8 +181,7 @@ export class QueueModel {
   /** A message redriven from a source queue keeps its original timestamp (standard queues, §4). */
   acceptMoved(id: number): void {
     this.store.queueOf[id] = this.index;
-    this.byAge.pushBack(id);
-    this.byAgeGen.pushBack(this.store.gen[id]!);
+    this.byAge.pushBack(id, this.store.gen[id]!);
     this.store.state[id] = MSG_VISIBLE;
     this.store.receiveCount[id] = 0;
     this.store.owner[id] = -1;
@@ -210,7 +206,7 @@ export class QueueModel {
    * ReceiveMessage for `owner`: up to `max` ids appended to `out`. Expired messages are dropped;
    * a message already received maxReceiveCount times moves to the DLQ instead of being returned.
    */
-  receive(now: number, max: number, owner: number, out: number[], byteBudget = Infinity): number {
+  receive(now: number, max: number, owner: number, out: IdList, byteBudget = Infinity): number {
     const st = this.store;
     let n = 0;
     let moved = 0;
@@ -251,8 +247,9 @@ export class QueueModel {
   }
 
   /** The visibility timeout of a receive ran out: its messages (`ids[from, to)`) not deleted become visible again. */
-  returnVisible(now: number, owner: number, ids: readonly number[], from = 0, to = ids.length): void {
+  returnVisible(now: number, owner: number, list: IdList, from = 0, to = list.length): void {
     const st = this.store;
+    const ids = list.ids;
     let any = false;
     for (let i = from; i < to; i++) {
       const id = ids[i]!;
@@ -294,11 +291,10 @@ export class QueueModel {
     const st = this.store;
     while (this.byAge.length > 0) {
       const id = this.byAge.front();
-      if (st.gen[id] === this.byAgeGen.front() && st.state[id] !== MSG_FREE && st.queueOf[id] === this.index) {
+      if (st.gen[id] === this.byAge.frontSecond() && st.state[id] !== MSG_FREE && st.queueOf[id] === this.index) {
         return Math.max(0, (now - st.sentAt[id]!) / 1000);
       }
       this.byAge.popFront();
-      this.byAgeGen.popFront();
     }
     return 0;
   }

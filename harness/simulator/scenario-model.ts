@@ -49,6 +49,8 @@ export class ScenarioModel {
   readonly errorStatus: number;
   readonly expected2xx: boolean;
   readonly expectedStatuses: ReadonlySet<number> | null;
+  /** k6's verdict per status code below 1000 (1: expected), so a response does no Set lookup. */
+  private readonly okStatus = new Uint8Array(1000);
   readonly sqsBatch: number;
   readonly poisonRatio: number;
   readonly poisonKind: number;
@@ -109,6 +111,7 @@ export class ScenarioModel {
     this.errorStatus = errorStatus;
     this.expectedStatuses = expected;
     this.expected2xx = expected === null;
+    for (let s = 0; s < this.okStatus.length; s++) this.okStatus[s] = this.statusOk(s) ? 1 : 0;
     this.sqsBatch = sqsBatch;
     this.poisonRatio = poisonRatio;
     this.poisonKind = poisonKind;
@@ -191,6 +194,11 @@ export class ScenarioModel {
     return 0;
   }
 
+  /** k6's http_req_failed rule: expectedStatuses, or 200–399 without them. */
+  private statusOk(status: number): boolean {
+    return this.expectedStatuses ? this.expectedStatuses.has(status) : status >= 200 && status < 400;
+  }
+
   /** One response seen by the client, with k6's http_req_failed rule. */
   recordResponse(status: number, latencyMs: number): void {
     this.t.requests++;
@@ -208,7 +216,7 @@ export class ScenarioModel {
       this.t.status2xx++;
       this.s2xx++;
     }
-    const ok = this.expectedStatuses ? this.expectedStatuses.has(status) : status >= 200 && status < 400;
+    const ok = (status >>> 0) === status && status < 1000 ? this.okStatus[status] === 1 : this.statusOk(status);
     if (!ok) {
       this.t.failed++;
       this.sFailed++;

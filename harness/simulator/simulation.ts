@@ -93,6 +93,11 @@ const ORIGIN_ESM = 2;
 
 const BILLING_MS = LAMBDA_PRICES.durationGranularityMs;
 
+/** Billed duration: rounded up to the billing granularity (at 1 ms the same number without dividing by 1 on the hot path). */
+function billedMs(ms: number): number {
+  return BILLING_MS === 1 ? Math.ceil(ms) : Math.ceil(ms / BILLING_MS) * BILLING_MS;
+}
+
 const F_ERROR = 1;
 const F_PROVISIONED = 2;
 const F_TIMEOUT = 4;
@@ -157,6 +162,12 @@ export class Simulation {
   private readonly queueDrainedAt: Array<number | null> = [];
   events = 0;
   simulatedMs = 0;
+  /**
+   * The time of the event being handled, set by the loop before each one: the hot handlers read
+   * it here rather than as an argument (a double passed to a call that is not inlined is boxed,
+   * millions of times an hour).
+   */
+  private now = 0;
 
   constructor(exp: ResolvedExperiment, opts: SimulationOptions) {
     this.exp = exp;
@@ -218,8 +229,8 @@ export class Simulation {
       };
     }
     this.esm = new MappingDriver(this.mappings, this.store, {
-      push: (t, type, a, b) => this.q.push(t, type, a, b),
-      invoke: (fn, now, batch, forcedError) => this.startInvocation(fn, now, ORIGIN_ESM, batch, forcedError),
+      agenda: this.q,
+      invoke: (fn, batch, forcedError) => this.startInvocation(fn, ORIGIN_ESM, batch, forcedError),
       dispatchDelayMs: () => (this.idealEsmTiming ? 0 : this.esmRng.next() * 2 * SIMULATOR_DEFAULTS.esmDispatchMs),
     });
     for (const def of sys.eventSources) {
@@ -332,61 +343,82 @@ export class Simulation {
   // The loop
 
   run(): SingleRunResult {
-    const q = this.q;
     const stepMs = SIMULATOR_DEFAULTS.stepMs;
     const horizon = this.loadEndMs + this.drainLimitMs;
     let nextStep = stepMs;
-    let events = 0;
+    for (;;) {
+      this.runUntil(nextStep);
+      this.flush(nextStep);
+      if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
+      nextStep += stepMs;
+    }
+    this.simulatedMs = nextStep;
+    return { series: this.aggregator.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events: this.events };
+  }
+
+  /**
+   * Handle every event before `stepEnd`, in time order. One call per step (rather than one loop
+   * over the whole run, which only ever ran as on-stack-replaced code) keeps the loop's times
+   * unboxed.
+   */
+  private runUntil(stepEnd: number): void {
+    const q = this.q;
+    const horizon = this.loadEndMs + this.drainLimitMs;
     const arrivals = this.nextArrival;
     const nArr = arrivals.length;
+    let events = this.events;
+    // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go
+    // first. The earliest (ta, scenario si) changes only when an arrival is taken (onArrival).
+    let ta = Infinity;
+    let si = -1;
+    for (let k = 0; k < nArr; k++) {
+      const x = arrivals[k]!;
+      if (x < ta) {
+        ta = x;
+        si = k;
+      }
+    }
     for (;;) {
-      const t = q.peekTime();
-      // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go first.
-      let ta = Infinity;
-      let si = -1;
-      for (let k = 0; k < nArr; k++) {
-        const x = arrivals[k]!;
-        if (x < ta) {
-          ta = x;
-          si = k;
-        }
-      }
+      // (ready() then nextTime() is peekTime() without a boxed double per event.)
+      q.ready();
+      const t = q.nextTime();
       if (ta < t) {
-        if (ta >= nextStep) {
-          this.flush(nextStep);
-          if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
-          nextStep += stepMs;
-          continue;
-        }
+        if (ta >= stepEnd) break;
         events++;
-        this.onArrival(this.scenarios[si]!, ta);
+        this.now = ta;
+        this.onArrival(this.scenarios[si]!);
+        ta = Infinity;
+        si = -1;
+        for (let k = 0; k < nArr; k++) {
+          const x = arrivals[k]!;
+          if (x < ta) {
+            ta = x;
+            si = k;
+          }
+        }
         continue;
       }
-      if (t >= nextStep) {
-        this.flush(nextStep);
-        if (nextStep >= this.loadEndMs && (nextStep >= horizon || this.isIdle())) break;
-        nextStep += stepMs;
-        continue;
-      }
+      if (t >= stepEnd) break;
       q.pop();
       events++;
       const now = q.t;
+      this.now = now;
       const a = q.a;
       switch (q.type) {
         case E_INVOKE_DONE:
-          this.invocationDone(a, now);
+          this.invocationDone(a);
           break;
         case E_INIT_DONE:
           q.push(now + this.invDuration[a]!, E_INVOKE_DONE, a, 0);
           break;
         case E_VU_START: {
           const sc = this.scenarios[a]!;
-          if (sc.takeIteration(q.b, now)) this.startIteration(sc, q.b, now);
+          if (sc.takeIteration(q.b, now)) this.startIteration(sc, q.b);
           else sc.vuRunning[q.b] = 0;
           break;
         }
         case E_CLIENT_RETRY:
-          this.attempt(a, now);
+          this.attempt(a);
           break;
         case E_ASYNC_ATTEMPT:
           this.asyncAttempt(a, now);
@@ -442,8 +474,6 @@ export class Simulation {
       }
     }
     this.events = events;
-    this.simulatedMs = nextStep;
-    return { series: this.aggregator.seriesFile(), totals: buildTotals(this, this.seed), warnings: [...this.warnings], events };
   }
 
   private loadEnded = false;
@@ -468,7 +498,8 @@ export class Simulation {
   // Invocations
 
   /** Admit and start one invocation; returns its id, or the (negative) throttle code. */
-  private startInvocation(fn: FunctionModel, now: number, origin: number, originId: number, forcedError: boolean): number {
+  private startInvocation(fn: FunctionModel, origin: number, originId: number, forcedError: boolean): number {
+    const now = this.now;
     const code = fn.acquire(now);
     if (code < 0) {
       fn.recordThrottle(code);
@@ -476,25 +507,10 @@ export class Simulation {
     }
     const t = fn.t;
     const cold = code === ACQ_COLD;
-    const initMs = cold ? fn.sampleInit(fn.rng) : 0;
-    let d = fn.sampleDuration(fn.rng);
-    let flags = code === ACQ_PROVISIONED ? F_PROVISIONED : 0;
-    let status = 0;
-    if (fn.faults.active) {
-      // As lambda-faults does: the latency first (it counts against the timeout), then the error
-      // before or after the handler, or a status override of a successful response.
-      const ff = fn.faults;
-      ff.decide(fn.rng);
-      if (ff.error === ERROR_BEFORE) d = ff.latencyMs;
-      else d += ff.latencyMs;
-      if (ff.error !== ERROR_NONE) flags |= F_ERROR;
-      else status = ff.status;
-    }
-    // As the emulator's runtimes: a handler that needs its whole timeout or more is stopped at it.
-    if (d >= fn.timeoutMs) {
-      d = fn.timeoutMs;
-      flags |= F_ERROR | F_TIMEOUT;
-    } else if ((flags & F_ERROR) === 0 && (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate))) flags |= F_ERROR;
+    this.draw(fn, cold, code === ACQ_PROVISIONED ? F_PROVISIONED : 0, forcedError);
+    const initMs = this.drawnInitMs;
+    const d = this.drawnMs;
+    const flags = this.drawnFlags;
     if (cold) {
       t.coldStarts++;
       fn.sColdStarts++;
@@ -505,8 +521,8 @@ export class Simulation {
     // Billed duration rounded up to 1 ms (LAMBDA_PRICES.durationGranularityMs, §1.6); same as pricing.invocationGbSeconds.
     if (flags & F_PROVISIONED) {
       t.provisionedInvocations++;
-      t.provisionedGbSeconds += fn.gbPerMs * Math.ceil(d / BILLING_MS) * BILLING_MS;
-    } else t.gbSeconds += fn.gbPerMs * Math.ceil((d + initMs) / BILLING_MS) * BILLING_MS;
+      t.provisionedGbSeconds += fn.gbPerMs * billedMs(d);
+    } else t.gbSeconds += fn.gbPerMs * billedMs(d + initMs);
     let id: number;
     if (this.invFree.length > 0) id = this.invFree.pop()!;
     else {
@@ -523,7 +539,7 @@ export class Simulation {
     this.invOriginId[id] = originId;
     this.invFlags[id] = flags;
     this.invDuration[id] = d;
-    this.invStatus[id] = status;
+    this.invStatus[id] = this.drawnStatus;
     // A cold start's INIT is booked as its own step, then the invoke (as the emulator's runtime
     // does): at an instant where they tie, events booked meanwhile keep their place.
     if (initMs > 0) this.q.push(now + initMs, E_INIT_DONE, id, 0);
@@ -531,7 +547,41 @@ export class Simulation {
     return id;
   }
 
-  private invocationDone(id: number, now: number): void {
+  // The last draw(), read right after it: fields rather than a returned number, so no double is
+  // boxed between the two, and each of the two functions has its own inlining budget.
+  private drawnInitMs = 0;
+  private drawnMs = 0;
+  private drawnFlags = 0;
+  private drawnStatus = 0;
+
+  /** One invocation's random part, in the stream's order: INIT (cold), duration, function faults, error. */
+  private draw(fn: FunctionModel, cold: boolean, flags: number, forcedError: boolean): void {
+    const initMs = cold ? fn.sampleInit(fn.rng) : 0;
+    let d = fn.sampleDuration(fn.rng);
+    let status = 0;
+    if (fn.faults.active) {
+      // As lambda-faults does: the latency first (it counts against the timeout), then the error
+      // before or after the handler, or a status override of a successful response.
+      const ff = fn.faults;
+      ff.decide(fn.rng);
+      if (ff.error === ERROR_BEFORE) d = ff.latencyMs;
+      else d += ff.latencyMs;
+      if (ff.error !== ERROR_NONE) flags |= F_ERROR;
+      else status = ff.status;
+    }
+    // As the emulator's runtimes: a handler that needs its whole timeout or more is stopped at it.
+    if (d >= fn.timeoutMs) {
+      d = fn.timeoutMs;
+      flags |= F_ERROR | F_TIMEOUT;
+    } else if ((flags & F_ERROR) === 0 && (forcedError || (fn.errorRate > 0 && fn.rng.next() < fn.errorRate))) flags |= F_ERROR;
+    this.drawnInitMs = initMs;
+    this.drawnMs = d;
+    this.drawnFlags = flags;
+    this.drawnStatus = status;
+  }
+
+  private invocationDone(id: number): void {
+    const now = this.now;
     const fn = this.functions[this.invFn[id]!]!;
     const flags = this.invFlags[id]!;
     const originId = this.invOriginId[id]!;
@@ -547,7 +597,7 @@ export class Simulation {
       fn.sErrors++;
       if (flags & F_TIMEOUT) fn.t.timeouts++;
     }
-    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, now, error, this.invStatus[id]!);
+    if (origin === ORIGIN_CLIENT) this.onSyncDone(originId, error, this.invStatus[id]!);
     else if (origin === ORIGIN_ASYNC) this.onAsyncDone(originId, now, error);
     else this.esm.onBatchDone(originId, now, error);
   }
@@ -555,10 +605,10 @@ export class Simulation {
   // -------------------------------------------------------------------------------------------
   // Load: scenarios and client requests
 
-  private onArrival(sc: ScenarioModel, now: number): void {
+  private onArrival(sc: ScenarioModel): void {
     if (sc.vusBusy < sc.vusAllocated) {
       sc.vusBusy++;
-      this.startIteration(sc, -1, now);
+      this.startIteration(sc, -1);
     } else {
       // k6: a tick without a free VU is dropped, never retried; one more VU is initialised if maxVUs allows (§4.2).
       sc.t.droppedIterations++;
@@ -589,7 +639,8 @@ export class Simulation {
     return now > sc.hardStopMs || (vu >= 0 && !sc.open && now > sc.vuDeadline[vu]!);
   }
 
-  private startIteration(sc: ScenarioModel, vu: number, now: number): void {
+  private startIteration(sc: ScenarioModel, vu: number): void {
+    const now = this.now;
     switch (sc.kind) {
       case 'sync': {
         let r: number;
@@ -605,13 +656,13 @@ export class Simulation {
         this.reqVu[r] = vu;
         this.reqAttempt[r] = 1;
         this.requestsInFlight++;
-        this.attempt(r, now);
+        this.attempt(r);
         return;
       }
       case 'async':
         this.asyncInvoke(this.functions[sc.target]!, now);
         sc.recordResponse(202, this.clientRtt());
-        this.iterationEnd(sc, vu, now);
+        this.iterationEnd(sc, vu);
         return;
       case 'sqs': {
         const queue = this.queues[sc.target]!;
@@ -628,14 +679,15 @@ export class Simulation {
         if (queue.send(now, sc.sqsBatch, sc.poisonKind, poison)) this.q.push(now + queue.delayMs, E_SQS_PROMOTE, queue.index, 0);
         // One SendMessageBatch call per 10 entries (§4; k6-scripts/producer.js packBatches).
         for (let sent = 0; sent < sc.sqsBatch; sent += SQS.batchMaxEntries) sc.recordResponse(200, this.clientRtt());
-        this.iterationEnd(sc, vu, now);
+        this.iterationEnd(sc, vu);
         return;
       }
     }
   }
 
   /** One attempt of a synchronous request; a 429 is retried like the AWS SDK's standard mode (full jitter). */
-  private attempt(r: number, now: number): void {
+  private attempt(r: number): void {
+    const now = this.now;
     const sc = this.scenarios[this.reqScenario[r]!]!;
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       this.requestsInFlight--;
@@ -644,13 +696,13 @@ export class Simulation {
       return;
     }
     this.reqStart[r] = now;
-    const id = this.startInvocation(this.functions[sc.target]!, now, ORIGIN_CLIENT, r, false);
+    const id = this.startInvocation(this.functions[sc.target]!, ORIGIN_CLIENT, r, false);
     if (id >= 0) return;
     sc.recordResponse(429, this.clientRtt());
     if (this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
-    this.iterationEnd(sc, this.reqVu[r]!, now);
+    this.iterationEnd(sc, this.reqVu[r]!);
   }
 
   /** A 429 with attempts left is retried, as the SDK (and k6-scripts/retry.js) does; false when none are left. */
@@ -664,7 +716,8 @@ export class Simulation {
     return true;
   }
 
-  private onSyncDone(r: number, now: number, error: boolean, overrideStatus: number): void {
+  private onSyncDone(r: number, error: boolean, overrideStatus: number): void {
+    const now = this.now;
     const sc = this.scenarios[this.reqScenario[r]!]!;
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       // No http_reqs, no iteration for an interrupted iteration (§4.1).
@@ -679,7 +732,7 @@ export class Simulation {
     if (status === 429 && !error && this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
     this.reqFree.push(r);
-    this.iterationEnd(sc, this.reqVu[r]!, now);
+    this.iterationEnd(sc, this.reqVu[r]!);
   }
 
   /** The client's part of one response's latency: a calibrated draw, or the flat default. */
@@ -688,14 +741,14 @@ export class Simulation {
     return xs ? xs[Math.floor(this.rttRng.next() * xs.length)]! : this.rttMs;
   }
 
-  private iterationEnd(sc: ScenarioModel, vu: number, now: number): void {
+  private iterationEnd(sc: ScenarioModel, vu: number): void {
     sc.t.iterations++;
     sc.sIterations++;
     if (sc.open) {
       sc.vusBusy--;
       return;
     }
-    this.q.push(now + this.rttMs + sc.def.thinkTimeMs, E_VU_START, sc.index, vu);
+    this.q.push(this.now + this.rttMs + sc.def.thinkTimeMs, E_VU_START, sc.index, vu);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -733,7 +786,7 @@ export class Simulation {
       this.asyncFinish(id, now, true);
       return;
     }
-    const inv = this.startInvocation(fn, now, ORIGIN_ASYNC, id, false);
+    const inv = this.startInvocation(fn, ORIGIN_ASYNC, id, false);
     if (inv >= 0) return;
     // Throttles: back to the queue, 1 s doubling to 5 min, not consuming MaximumRetryAttempts (§2).
     const n = this.asThrottles[id]!;

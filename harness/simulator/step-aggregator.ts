@@ -11,6 +11,9 @@ import type { MappingModel } from './mapping-model.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { ScenarioModel } from './scenario-model.ts';
 
+const LATENCY_PERCENTILES = [50, 95, 99] as const;
+const DURATION_PERCENTILES = [50, 95] as const;
+
 interface Collector {
   series: Series;
   read: () => number | null;
@@ -57,15 +60,19 @@ export class StepAggregator {
       this.add('http.status_429', l, () => sc.s429);
       this.add('http.status_5xx', l, () => sc.s5xx);
       this.add('http.failed', l, () => sc.sFailed);
-      this.add('http.latency_p50_ms', l, () => sc.stepLatency.percentile(50));
-      this.add('http.latency_p95_ms', l, () => sc.stepLatency.percentile(95));
-      this.add('http.latency_p99_ms', l, () => sc.stepLatency.percentile(99));
+      // The p50 collector reads all three in one pass; the p95 and p99 collectors, read right after it, take theirs.
+      const lat: [number | null, number | null, number | null] = [null, null, null];
+      this.add('http.latency_p50_ms', l, () => {
+        sc.stepLatency.percentilesInto(LATENCY_PERCENTILES, lat);
+        return lat[0];
+      });
+      this.add('http.latency_p95_ms', l, () => lat[1]);
+      this.add('http.latency_p99_ms', l, () => lat[2]);
       this.add('k6.iterations', l, () => sc.sIterations);
       this.add('k6.dropped_iterations', l, () => sc.sDropped);
       this.afterFlush.push(() => {
         sc.sRequests = sc.s2xx = sc.s4xx = sc.s429 = sc.s5xx = sc.sFailed = sc.sIterations = sc.sDropped = 0;
-        sc.runLatency.addFrom(sc.stepLatency);
-        sc.stepLatency.reset();
+        sc.stepLatency.drainInto(sc.runLatency);
       });
     }
     this.add('k6.vus', {}, () => {
@@ -82,8 +89,12 @@ export class StepAggregator {
       this.add('lambda.concurrency', l, () => fn.sPeak);
       this.add('lambda.environments', l, () => fn.environments);
       this.add('lambda.cold_starts', l, () => fn.sColdStarts);
-      this.add('lambda.duration_p50_ms', l, () => fn.stepDurations.percentile(50));
-      this.add('lambda.duration_p95_ms', l, () => fn.stepDurations.percentile(95));
+      const dur: [number | null, number | null] = [null, null];
+      this.add('lambda.duration_p50_ms', l, () => {
+        fn.stepDurations.percentilesInto(DURATION_PERCENTILES, dur);
+        return dur[0];
+      });
+      this.add('lambda.duration_p95_ms', l, () => dur[1]);
       this.add('lambda.async_events', l, () => fn.sAsyncEvents);
       this.add('lambda.async_retries', l, () => fn.sAsyncRetries);
       this.add('lambda.async_dropped', l, () => fn.sAsyncDropped);
@@ -91,8 +102,7 @@ export class StepAggregator {
         fn.sInvocations = fn.sErrors = fn.sThrottles = fn.sColdStarts = fn.sAsyncEvents = fn.sAsyncRetries = fn.sAsyncDropped = 0;
         fn.sThrottlesByReason.fill(0);
         fn.sPeak = fn.busy;
-        fn.runDurations.addFrom(fn.stepDurations);
-        fn.stepDurations.reset();
+        fn.stepDurations.drainInto(fn.runDurations);
       });
     }
     for (const q of this.queues) {

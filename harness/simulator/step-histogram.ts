@@ -59,6 +59,29 @@ export class LogHistogram {
     return Math.round(valueOf(this.maxIdx) * 100) / 100;
   }
 
+  /**
+   * `percentile(ps[j])` for every j into `out[j]`, in one pass over the buckets (`ps` ascending):
+   * the step aggregator reads several percentiles of each histogram every step.
+   */
+  percentilesInto(ps: readonly number[], out: Array<number | null>): void {
+    if (this.total === 0) {
+      for (let j = 0; j < ps.length; j++) out[j] = null;
+      return;
+    }
+    let j = 0;
+    let rank = Math.max(1, Math.ceil((ps[0]! / 100) * this.total));
+    let seen = 0;
+    for (let i = this.minIdx; i <= this.maxIdx && j < ps.length; i++) {
+      seen += this.counts[i]!;
+      while (seen >= rank) {
+        out[j++] = Math.round(valueOf(i) * 100) / 100;
+        if (j === ps.length) return;
+        rank = Math.max(1, Math.ceil((ps[j]! / 100) * this.total));
+      }
+    }
+    for (; j < ps.length; j++) out[j] = Math.round(valueOf(this.maxIdx) * 100) / 100;
+  }
+
   /** Add another histogram's counts (a finished step into the run's histogram). */
   addFrom(o: LogHistogram): void {
     if (o.total === 0) return;
@@ -66,6 +89,23 @@ export class LogHistogram {
     this.total += o.total;
     if (o.minIdx < this.minIdx) this.minIdx = o.minIdx;
     if (o.maxIdx > this.maxIdx) this.maxIdx = o.maxIdx;
+  }
+
+  /** `into.addFrom(this)` then `this.reset()`, in one pass over the used range (a step into its run, every step). */
+  drainInto(into: LogHistogram): void {
+    if (this.total === 0) return;
+    const c = this.counts;
+    const o = into.counts;
+    for (let i = this.minIdx; i <= this.maxIdx; i++) {
+      o[i]! += c[i]!;
+      c[i] = 0;
+    }
+    into.total += this.total;
+    if (this.minIdx < into.minIdx) into.minIdx = this.minIdx;
+    if (this.maxIdx > into.maxIdx) into.maxIdx = this.maxIdx;
+    this.total = 0;
+    this.minIdx = BUCKETS;
+    this.maxIdx = 0;
   }
 
   reset(): void {
