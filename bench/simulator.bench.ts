@@ -5,7 +5,18 @@
  * events/s and the ratio of simulated to wall-clock time (goal ≥ 1,000×), and the heap growth of
  * the hour against a 6-minute run of the same system (flat memory: series are aggregated per
  * step, nothing is kept per request).
+ *
+ * Then the peer: the same hour through the simulator of an earlier commit (SQUALL_BENCH_SIMULATOR_BASE,
+ * default 89c889a, the last one before the shared AWS rules of issue 12), extracted with `git
+ * archive` and run in this process, alternating with this tree's, five rounds each; the ratio of
+ * their least CPU times is what "no worse" is judged on (a shared machine's speed swings ±30 %
+ * between minutes, so separate runs cannot judge it).
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { BenchRow } from './run.ts';
@@ -139,6 +150,62 @@ function retainedBy(durationMs: number): number {
   return held;
 }
 
+type Simulate = typeof simulate;
+
+/** The simulator of commit `rev`, from `git archive` into a temporary folder; undefined when git or the commit is missing. */
+async function simulatorAt(rev: string): Promise<{ simulate: Simulate; dispose: () => void } | undefined> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'squall-bench-base-'));
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const tar = execFileSync('git', ['-C', root, 'archive', '--format=tar', rev, 'harness'], { maxBuffer: 256 * 2 ** 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const file = path.join(dir, 'harness/simulator/simulate.ts');
+    if (!existsSync(file)) throw new Error('no simulator');
+    const mod = (await import(pathToFileURL(file).href)) as { simulate: Simulate };
+    return { simulate: mod.simulate, dispose };
+  } catch {
+    dispose();
+    return undefined;
+  }
+}
+
+function cpuMsOf(sim: Simulate, durationMs: number): number {
+  const c0 = process.cpuUsage();
+  sim(benchExperiment(durationMs));
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/** This tree's simulator against `rev`'s: alternating rounds in one process, least CPU time of each. */
+async function peerRows(hourMs: number): Promise<BenchRow[]> {
+  const rev = process.env.SQUALL_BENCH_SIMULATOR_BASE ?? '89c889a';
+  const base = await simulatorAt(rev);
+  if (!base) return [{ bench: 'simulator', metric: `CPU per simulated hour vs ${rev}`, value: `not measured: commit ${rev} is not in this checkout` }];
+  try {
+    base.simulate(benchExperiment(60_000));
+    let mine = Infinity;
+    let theirs = Infinity;
+    for (let i = 0; i < 5; i++) {
+      mine = Math.min(mine, cpuMsOf(simulate, hourMs));
+      theirs = Math.min(theirs, cpuMsOf(base.simulate, hourMs));
+    }
+    const ratio = mine / theirs;
+    return [
+      {
+        bench: 'simulator',
+        metric: `CPU per simulated hour: this tree / ${rev} (same process, alternating, least of 5)`,
+        value: `${ratio.toFixed(2)}× (${Math.round(mine)} vs ${Math.round(theirs)} ms)`,
+        goal: '≤ 1.00× (no worse)',
+        met: ratio <= 1,
+      },
+    ];
+  } finally {
+    base.dispose();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const hourMs = 3_600_000;
   // Warm-up (JIT), then memory: a 6-minute and a 1-hour run of the same system.
@@ -180,5 +247,6 @@ export async function run(): Promise<BenchRow[]> {
     },
     { bench: 'simulator', metric: 'heap held with the result: 6 min run / 1 h run', value: `${mb(hShort)} / ${mb(hLong)}` },
     { bench: 'simulator', metric: 'heap growth per extra request (6 min → 1 h)', value: `${perRequest.toFixed(2)} bytes`, goal: '< 8 bytes (no per-request state)', met: perRequest < 8 },
+    ...(await peerRows(hourMs)),
   ];
 }
