@@ -524,3 +524,24 @@ export class DueRing {
     this.head = 0;
   }
 }
+
+/**
+ * Ids of records kept as parallel columns (a struct of arrays: invocations, client requests,
+ * async events): a freed id is taken again before a new one appends a slot to every column.
+ */
+export class SlotIds {
+  private readonly free: number[] = [];
+  private n = 0;
+
+  constructor(private readonly columns: readonly number[][]) {}
+
+  take(): number {
+    if (this.free.length > 0) return this.free.pop()!;
+    for (const c of this.columns) c.push(0);
+    return this.n++;
+  }
+
+  give(id: number): void {
+    this.free.push(id);
+  }
+}

@@ -9,7 +9,7 @@ import { LAMBDA, LAMBDA_PRICES, SDK_RETRY, SQS } from '../contracts/aws-facts.ts
 import { createRng, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, SlotIds } from './event-queue.ts';
 import { ACQ_COLD, ACQ_PROVISIONED, AccountModel, FunctionModel } from './function-model.ts';
 import { MappingModel } from './mapping-model.ts';
 import { MappingDriver } from './mapping-driver.ts';
@@ -133,27 +133,27 @@ export class Simulation {
   private readonly mappingsByQueue: MappingModel[][] = [];
 
   // Invocation pool.
-  private invFn: number[] = [];
-  private invOrigin: number[] = [];
-  private invOriginId: number[] = [];
-  private invFlags: number[] = [];
-  private invDuration: number[] = [];
+  private readonly invFn: number[] = [];
+  private readonly invOrigin: number[] = [];
+  private readonly invOriginId: number[] = [];
+  private readonly invFlags: number[] = [];
+  private readonly invDuration: number[] = [];
   /** A function fault's status override of a successful response (0: none). */
-  private invStatus: number[] = [];
-  private invFree: number[] = [];
+  private readonly invStatus: number[] = [];
+  private readonly invIds = new SlotIds([this.invFn, this.invOrigin, this.invOriginId, this.invFlags, this.invDuration, this.invStatus]);
   // Client request pool (sync invokes with SDK-like retries).
-  private reqScenario: number[] = [];
-  private reqVu: number[] = [];
-  private reqAttempt: number[] = [];
-  private reqStart: number[] = [];
-  private reqFree: number[] = [];
+  private readonly reqScenario: number[] = [];
+  private readonly reqVu: number[] = [];
+  private readonly reqAttempt: number[] = [];
+  private readonly reqStart: number[] = [];
+  private readonly reqIds = new SlotIds([this.reqScenario, this.reqVu, this.reqAttempt, this.reqStart]);
   private requestsInFlight = 0;
   // Async event pool.
-  private asFn: number[] = [];
-  private asEnqueued: number[] = [];
-  private asAttempts: number[] = [];
-  private asThrottles: number[] = [];
-  private asFree: number[] = [];
+  private readonly asFn: number[] = [];
+  private readonly asEnqueued: number[] = [];
+  private readonly asAttempts: number[] = [];
+  private readonly asThrottles: number[] = [];
+  private readonly asIds = new SlotIds([this.asFn, this.asEnqueued, this.asAttempts, this.asThrottles]);
   private asyncPending = 0;
 
   private aggregator!: StepAggregator;
@@ -523,17 +523,7 @@ export class Simulation {
       t.provisionedInvocations++;
       t.provisionedGbSeconds += fn.gbPerMs * billedMs(d);
     } else t.gbSeconds += fn.gbPerMs * billedMs(d + initMs);
-    let id: number;
-    if (this.invFree.length > 0) id = this.invFree.pop()!;
-    else {
-      id = this.invFn.length;
-      this.invFn.push(0);
-      this.invOrigin.push(0);
-      this.invOriginId.push(0);
-      this.invFlags.push(0);
-      this.invDuration.push(0);
-      this.invStatus.push(0);
-    }
+    const id = this.invIds.take();
     this.invFn[id] = fn.index;
     this.invOrigin[id] = origin;
     this.invOriginId[id] = originId;
@@ -586,7 +576,7 @@ export class Simulation {
     const flags = this.invFlags[id]!;
     const originId = this.invOriginId[id]!;
     const origin = this.invOrigin[id]!;
-    this.invFree.push(id);
+    this.invIds.give(id);
     fn.release(now, (flags & F_PROVISIONED) !== 0, (flags & F_TIMEOUT) !== 0);
     const error = (flags & F_ERROR) !== 0;
     // Like CloudWatch and the emulator: errors and durations are counted when the invocation ends.
@@ -643,15 +633,7 @@ export class Simulation {
     const now = this.now;
     switch (sc.kind) {
       case 'sync': {
-        let r: number;
-        if (this.reqFree.length > 0) r = this.reqFree.pop()!;
-        else {
-          r = this.reqScenario.length;
-          this.reqScenario.push(0);
-          this.reqVu.push(0);
-          this.reqAttempt.push(0);
-          this.reqStart.push(0);
-        }
+        const r = this.reqIds.take();
         this.reqScenario[r] = sc.index;
         this.reqVu[r] = vu;
         this.reqAttempt[r] = 1;
@@ -691,7 +673,7 @@ export class Simulation {
     const sc = this.scenarios[this.reqScenario[r]!]!;
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       this.requestsInFlight--;
-      this.reqFree.push(r);
+      this.reqIds.give(r);
       if (sc.open) sc.vusBusy--;
       return;
     }
@@ -701,7 +683,7 @@ export class Simulation {
     sc.recordResponse(429, this.clientRtt());
     if (this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
-    this.reqFree.push(r);
+    this.reqIds.give(r);
     this.iterationEnd(sc, this.reqVu[r]!);
   }
 
@@ -722,7 +704,7 @@ export class Simulation {
     if (this.interrupted(sc, this.reqVu[r]!, now)) {
       // No http_reqs, no iteration for an interrupted iteration (§4.1).
       this.requestsInFlight--;
-      this.reqFree.push(r);
+      this.reqIds.give(r);
       if (sc.open) sc.vusBusy--;
       return;
     }
@@ -731,7 +713,7 @@ export class Simulation {
     sc.recordResponse(status, now - this.reqStart[r]! + this.clientRtt());
     if (status === 429 && !error && this.retry429(sc, r, now)) return;
     this.requestsInFlight--;
-    this.reqFree.push(r);
+    this.reqIds.give(r);
     this.iterationEnd(sc, this.reqVu[r]!);
   }
 
@@ -763,15 +745,7 @@ export class Simulation {
       this.asyncFail(fn, now);
       return;
     }
-    let id: number;
-    if (this.asFree.length > 0) id = this.asFree.pop()!;
-    else {
-      id = this.asFn.length;
-      this.asFn.push(0);
-      this.asEnqueued.push(0);
-      this.asAttempts.push(0);
-      this.asThrottles.push(0);
-    }
+    const id = this.asIds.take();
     this.asFn[id] = fn.index;
     this.asEnqueued[id] = now;
     this.asAttempts[id] = 0;
@@ -822,7 +796,7 @@ export class Simulation {
   private asyncFinish(id: number, now: number, failed: boolean): void {
     const fn = this.functions[this.asFn[id]!]!;
     this.asyncPending--;
-    this.asFree.push(id);
+    this.asIds.give(id);
     if (failed) this.asyncFail(fn, now);
   }
 
