@@ -671,17 +671,26 @@ export class Simulation {
   private attempt(r: number): void {
     const now = this.now;
     const sc = this.scenarios[this.reqScenario[r]!]!;
-    if (this.interrupted(sc, this.reqVu[r]!, now)) {
-      this.requestsInFlight--;
-      this.reqIds.give(r);
-      if (sc.open) sc.vusBusy--;
-      return;
-    }
+    if (this.endedByInterrupt(sc, r, now)) return;
     this.reqStart[r] = now;
     const id = this.startInvocation(this.functions[sc.target]!, ORIGIN_CLIENT, r, false);
     if (id >= 0) return;
     sc.recordResponse(429, this.clientRtt());
     if (this.retry429(sc, r, now)) return;
+    this.requestDone(sc, r);
+  }
+
+  /** A request of an iteration k6 interrupted (end + gracefulStop, a ramped-down VU) ends with no sample (§4.1); true when it did. */
+  private endedByInterrupt(sc: ScenarioModel, r: number, now: number): boolean {
+    if (!this.interrupted(sc, this.reqVu[r]!, now)) return false;
+    this.requestsInFlight--;
+    this.reqIds.give(r);
+    if (sc.open) sc.vusBusy--;
+    return true;
+  }
+
+  /** The request's last response arrived: its iteration ends. */
+  private requestDone(sc: ScenarioModel, r: number): void {
     this.requestsInFlight--;
     this.reqIds.give(r);
     this.iterationEnd(sc, this.reqVu[r]!);
@@ -701,20 +710,12 @@ export class Simulation {
   private onSyncDone(r: number, error: boolean, overrideStatus: number): void {
     const now = this.now;
     const sc = this.scenarios[this.reqScenario[r]!]!;
-    if (this.interrupted(sc, this.reqVu[r]!, now)) {
-      // No http_reqs, no iteration for an interrupted iteration (§4.1).
-      this.requestsInFlight--;
-      this.reqIds.give(r);
-      if (sc.open) sc.vusBusy--;
-      return;
-    }
+    if (this.endedByInterrupt(sc, r, now)) return;
     // A status override reaches the client through a function URL only (Invoke answers 200 with the payload).
     const status = error ? sc.errorStatus : overrideStatus !== 0 && sc.def.template === 'http' ? overrideStatus : 200;
     sc.recordResponse(status, now - this.reqStart[r]! + this.clientRtt());
     if (status === 429 && !error && this.retry429(sc, r, now)) return;
-    this.requestsInFlight--;
-    this.reqIds.give(r);
-    this.iterationEnd(sc, this.reqVu[r]!);
+    this.requestDone(sc, r);
   }
 
   /** The client's part of one response's latency: a calibrated draw, or the flat default. */
