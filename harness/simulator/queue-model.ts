@@ -60,28 +60,20 @@ export class MessageStore {
 
   private grow(): void {
     const n = this.sentAt.length * 2;
-    const f = new Float64Array(n);
-    f.set(this.sentAt);
-    this.sentAt = f;
-    const r = new Uint16Array(n);
-    r.set(this.receiveCount);
-    this.receiveCount = r;
-    const p = new Uint8Array(n);
-    p.set(this.poison);
-    this.poison = p;
-    const s = new Uint8Array(n);
-    s.set(this.state);
-    this.state = s;
-    const o = new Int32Array(n);
-    o.set(this.owner);
-    this.owner = o;
-    const g = new Int32Array(n);
-    g.set(this.gen);
-    this.gen = g;
-    const qo = new Int32Array(n);
-    qo.set(this.queueOf);
-    this.queueOf = qo;
+    this.sentAt = grown(this.sentAt, new Float64Array(n));
+    this.receiveCount = grown(this.receiveCount, new Uint16Array(n));
+    this.poison = grown(this.poison, new Uint8Array(n));
+    this.state = grown(this.state, new Uint8Array(n));
+    this.owner = grown(this.owner, new Int32Array(n));
+    this.gen = grown(this.gen, new Int32Array(n));
+    this.queueOf = grown(this.queueOf, new Int32Array(n));
   }
+}
+
+/** `into`, a larger typed array of the same kind, holding `from`'s values first. */
+function grown<A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(from: A, into: A): A {
+  into.set(from);
+  return into;
 }
 
 export interface QueueTotalsRaw {
