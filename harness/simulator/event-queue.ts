@@ -299,55 +299,13 @@ export class EventQueue {
 }
 
 /*
- * Double-ended rings of numbers in a typed array (power-of-two capacity) that grow as needed:
- * message ids and idle environments' stacks (int32), idle-since times (float64). Two classes
- * written out rather than one generic base: every ring operation is on the simulator's hot
- * path, and one set of methods over both element kinds made each access polymorphic.
+ * A double-ended ring of numbers (power-of-two capacity) that grows as needed: message ids and
+ * idle environments' idle-since times alike. One class over one element kind (float64, exact for
+ * ids up to 2^53): every ring operation is on the simulator's hot path, and one set of methods
+ * over two typed-array kinds made each access polymorphic.
  */
 
-export class IntDeque {
-  private buf: Int32Array;
-  private mask: number;
-  private head = 0;
-  length = 0;
-
-  constructor(capacity = 64) {
-    this.buf = new Int32Array(capacity);
-    this.mask = capacity - 1;
-  }
-
-  pushBack(x: number): void {
-    if (this.length === this.buf.length) this.grow();
-    this.buf[(this.head + this.length) & this.mask] = x;
-    this.length++;
-  }
-
-  popBack(): number {
-    this.length--;
-    return this.buf[(this.head + this.length) & this.mask]!;
-  }
-
-  popFront(): number {
-    const x = this.buf[this.head]!;
-    this.head = (this.head + 1) & this.mask;
-    this.length--;
-    return x;
-  }
-
-  front(): number {
-    return this.buf[this.head]!;
-  }
-
-  private grow(): void {
-    const next = new Int32Array(this.buf.length * 2);
-    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & this.mask]!;
-    this.buf = next;
-    this.mask = next.length - 1;
-    this.head = 0;
-  }
-}
-
-export class FloatDeque {
+export class Deque {
   private buf: Float64Array;
   private mask: number;
   private head = 0;

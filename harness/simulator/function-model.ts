@@ -13,7 +13,7 @@ import { afterInvoke, idleExpiresAt } from '../rules/environments.ts';
 import { durationScale } from '../rules/memory-cpu.ts';
 import { bucketShape, TokenBucket } from '../rules/token-bucket.ts';
 import type { PoisonRule, ResolvedAccount, ResolvedFunction } from '../experiment/types.ts';
-import { FloatDeque } from './event-queue.ts';
+import { Deque } from './event-queue.ts';
 import { FunctionFaults } from './function-faults.ts';
 import { LogHistogram } from './step-histogram.ts';
 
@@ -93,7 +93,7 @@ export class FunctionModel {
   /** On-demand environments alive (busy + idle). */
   onDemandEnvs = 0;
   /** Idle-since times; back = most recently used. */
-  private readonly idle = new FloatDeque(64);
+  private readonly idle = new Deque(64);
   private readonly bucket: TokenBucket;
   private lastT = 0;
   private envIntegral = 0;

@@ -5,7 +5,7 @@
  * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
-import { DueRing, IntDeque, IntPairDeque, type IdList } from './event-queue.ts';
+import { Deque, DueRing, IntPairDeque, type IdList } from './event-queue.ts';
 import { deadLettersOnReceive } from '../rules/visibility.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
@@ -34,7 +34,7 @@ export class MessageStore {
   gen = new Int32Array(1024);
   /** The queue a message is in now (a redrive moves it). */
   queueOf = new Int32Array(1024);
-  private free = new IntDeque(1024);
+  private free = new Deque(1024);
   private next = 0;
 
   alloc(now: number, poison: number): number {
@@ -95,10 +95,10 @@ export class QueueModel {
   readonly delayMs: number;
   readonly visibilityTimeoutMs: number;
   readonly retentionMs: number;
-  readonly visible = new IntDeque(256);
+  readonly visible = new Deque(256);
   /** Every message put in this queue, oldest first, with its id generation (ApproximateAgeOfOldestMessage). */
   private readonly byAge = new IntPairDeque(256);
-  readonly delayed = new IntDeque(64);
+  readonly delayed = new Deque(64);
   inFlight = 0;
   /** Bytes of the last receive, and whether it stopped at its byte budget. */
   receivedBytes = 0;

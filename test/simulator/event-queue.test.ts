@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/contracts/distributions.ts';
-import { DueRing, EventQueue, FloatDeque, IntDeque, IntPairDeque } from '../../harness/simulator/event-queue.ts';
+import { Deque, DueRing, EventQueue, IntPairDeque } from '../../harness/simulator/event-queue.ts';
 
 describe('EventQueue', () => {
   /** Random pushes (times from `delay`) interleaved with pops, checked against a sorted reference. */
@@ -60,16 +60,17 @@ describe('EventQueue', () => {
   });
 });
 
-describe('IntDeque / FloatDeque', () => {
-  it('behave as double-ended queues across growth and wrap-around', () => {
-    for (const d of [new IntDeque(2), new FloatDeque(2)]) {
+describe('Deque', () => {
+  it('behaves as a double-ended queue across growth and wrap-around, for ids and fractional times', () => {
+    for (const d of [new Deque(2), new Deque(8)]) {
       const ref: number[] = [];
       const rng = createRng(9);
       for (let i = 0; i < 5_000; i++) {
         const r = rng.next();
         if (r < 0.5 || ref.length === 0) {
-          d.pushBack(i);
-          ref.push(i);
+          const x = i % 2 === 0 ? i : i + r;
+          d.pushBack(x);
+          ref.push(x);
         } else if (r < 0.75) expect(d.popFront()).toBe(ref.shift());
         else expect(d.popBack()).toBe(ref.pop());
         expect(d.length).toBe(ref.length);
