@@ -46,23 +46,16 @@ export interface Recommendation {
 }
 
 export type MessageAccounting =
-  | {
+  | (KindOutcomes & {
+      /** The outcomes above are the totals over both kinds. */
       measured: true;
-      /** Totals over both kinds. */
-      sent: number;
-      processed: number;
-      deadLettered: number;
-      queued: number;
-      inFlight: number;
-      expired: number;
-      lost: number;
       byKind: { good: KindOutcomes; poison: KindOutcomes };
       /** What the source queues moved to their DLQs, and what the DLQs got and kept. */
       dlq: { movedToDlq: number; sentDirectly: number; holds: number; deletedFromDlq: number; expiredFromDlq: number; agrees: boolean };
       collateral: Collateral | null;
       perQueue: SqsLedger['queues'];
       ok: boolean;
-    }
+    })
   | {
       measured: false;
       /** Why the target cannot be accounted. */
