@@ -19,6 +19,12 @@
  * earlier than the current bucket joins it, in order); the overflow heap holds only events with
  * floor(time) ≥ current + RING_BUCKETS.
  */
+/** `into`, a larger typed array of the same kind, holding `from`'s values first. */
+export function grown<A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(from: A, into: A): A {
+  into.set(from);
+  return into;
+}
+
 const RING_BITS = 12;
 const RING_BUCKETS = 1 << RING_BITS;
 const RING_MASK = RING_BUCKETS - 1;
@@ -270,26 +276,14 @@ export class EventQueue {
   private grow(): void {
     const cap = this.nt.length;
     const next = cap * 2;
-    const f64 = (old: Float64Array) => {
-      const x = new Float64Array(next);
-      x.set(old);
-      return x;
-    };
-    const i32 = (old: Int32Array) => {
-      const x = new Int32Array(next);
-      x.set(old);
-      return x;
-    };
-    this.nt = f64(this.nt);
-    this.ns = f64(this.ns);
-    this.nnext = i32(this.nnext);
-    this.argA = i32(this.argA);
-    this.argB = i32(this.argB);
-    this.ov = i32(this.ov);
-    this.incoming = i32(this.incoming);
-    const kind = new Uint8Array(next);
-    kind.set(this.kind);
-    this.kind = kind;
+    this.nt = grown(this.nt, new Float64Array(next));
+    this.ns = grown(this.ns, new Float64Array(next));
+    this.nnext = grown(this.nnext, new Int32Array(next));
+    this.argA = grown(this.argA, new Int32Array(next));
+    this.argB = grown(this.argB, new Int32Array(next));
+    this.ov = grown(this.ov, new Int32Array(next));
+    this.incoming = grown(this.incoming, new Int32Array(next));
+    this.kind = grown(this.kind, new Uint8Array(next));
     // Every slot was in use: the new ones are the free ones.
     const free = new Int32Array(next);
     for (let i = 0; i < cap; i++) free[i] = next - 1 - i;
@@ -360,11 +354,7 @@ export class IdList {
   }
 
   push(x: number): void {
-    if (this.length === this.ids.length) {
-      const next = new Int32Array(this.ids.length * 2);
-      next.set(this.ids);
-      this.ids = next;
-    }
+    if (this.length === this.ids.length) this.ids = grown(this.ids, new Int32Array(this.ids.length * 2));
     this.ids[this.length++] = x;
   }
 }

@@ -5,7 +5,7 @@
  * pooled store of typed arrays (ids recycled), so a long run keeps only what is in a queue.
  * FIFO ordering and message groups are not modelled (a warning says so).
  */
-import { Deque, DueRing, IntPairDeque, type IdList } from './event-queue.ts';
+import { Deque, DueRing, grown, IntPairDeque, type IdList } from './event-queue.ts';
 import { deadLettersOnReceive } from '../rules/visibility.ts';
 import type { ResolvedQueue } from '../experiment/types.ts';
 
@@ -68,12 +68,6 @@ export class MessageStore {
     this.gen = grown(this.gen, new Int32Array(n));
     this.queueOf = grown(this.queueOf, new Int32Array(n));
   }
-}
-
-/** `into`, a larger typed array of the same kind, holding `from`'s values first. */
-function grown<A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(from: A, into: A): A {
-  into.set(from);
-  return into;
 }
 
 export interface QueueTotalsRaw {
