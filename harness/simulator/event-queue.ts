@@ -85,13 +85,19 @@ export class EventQueue {
     return this.nextTime();
   }
 
-  /** Place the events pushed since and move to the earliest bucket, so nextTime() is a plain read. */
+  /**
+   * Place the events pushed since and move to the earliest bucket in the ring, so nextTime() is a
+   * plain read. With the ring empty the earliest event is the overflow heap's top, and the current
+   * bucket stays where it is until that event really pops: a peek that jumped ahead to it (a load's
+   * end, minutes away) would send every event pushed meanwhile into the one current bucket, a
+   * sorted list walked on each push.
+   */
   ready(): void {
     if (this.nIn > 0) this.placeIncoming();
-    if (this.n > 0 && this.head[this.curPos] === -1) this.settle();
+    if (this.inRing > 0 && this.head[this.curPos] === -1) this.settle();
   }
 
-  /** The earliest event's time, after ready() (Infinity when empty). */
+  /** The earliest event's time, after ready() (Infinity when empty): the current bucket's head, or with the ring empty the overflow's top. */
   nextTime(): number {
     if (this.n === 0) return Infinity;
     const h = this.head[this.curPos]!;
