@@ -66,10 +66,15 @@ export function tieredDurationUsd(gbSeconds: number, architecture: Architecture)
   return usd;
 }
 
+/** Billed duration: rounded up to the billing granularity, 1 ms [§1.6] (at 1 ms, without dividing by 1: the simulator calls this per invocation). */
+export function billedDurationMs(ms: number): number {
+  const g = LAMBDA_PRICES.durationGranularityMs;
+  return g === 1 ? Math.ceil(ms) : Math.ceil(ms / g) * g;
+}
+
 /** GB-seconds of one invocation: memory in GB × duration rounded up to 1 ms [§1.6, §6]. */
 export function invocationGbSeconds(memoryMB: number, billedMs: number): number {
-  const g = LAMBDA_PRICES.durationGranularityMs;
-  return (memoryMB / 1024) * ((Math.ceil(billedMs / g) * g) / 1000);
+  return (memoryMB / 1024) * (billedDurationMs(billedMs) / 1000);
 }
 
 /**
@@ -80,7 +85,7 @@ export function invocationGbSeconds(memoryMB: number, billedMs: number): number 
 export function lambdaCost(input: LambdaCostInput): LambdaCostBreakdown {
   const memGb = input.memoryMB / 1024;
   const gbSeconds =
-    input.gbSeconds ?? input.requests * memGb * ((Math.ceil((input.durationMs ?? 0) / LAMBDA_PRICES.durationGranularityMs) * LAMBDA_PRICES.durationGranularityMs) / 1000);
+    input.gbSeconds ?? input.requests * memGb * (billedDurationMs(input.durationMs ?? 0) / 1000);
   const billableRequests = input.freeTier ? Math.max(0, input.requests - LAMBDA_PRICES.freeTierRequests) : input.requests;
   const billableGbSeconds = input.freeTier ? Math.max(0, gbSeconds - LAMBDA_PRICES.freeTierGbSeconds) : gbSeconds;
   const requestUsd = (billableRequests * LAMBDA_PRICES.requestPerMillion) / 1e6;

@@ -5,11 +5,12 @@
  * (experiment, seed, options). Records of work in progress (invocations, client requests, async
  * events, SQS receives) live in pools and are recycled, so memory stays flat over long runs.
  */
-import { LAMBDA, LAMBDA_PRICES, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
+import { LAMBDA, SDK_RETRY, SQS } from '../contracts/aws-facts.ts';
 import { createRng, type DurationDistribution, type Rng } from '../contracts/distributions.ts';
 import { SquallError, EXIT } from '../contracts/exit-codes.ts';
 import type { ResolvedExperiment, ResolvedFault } from '../experiment/types.ts';
 import { EventQueue, SlotIds } from './event-queue.ts';
+import { billedDurationMs } from './pricing.ts';
 import { ACQ_COLD, ACQ_PROVISIONED, AccountModel, FunctionModel } from './function-model.ts';
 import { MappingModel } from './mapping-model.ts';
 import { MappingDriver } from './mapping-driver.ts';
@@ -91,11 +92,19 @@ const ORIGIN_CLIENT = 0;
 const ORIGIN_ASYNC = 1;
 const ORIGIN_ESM = 2;
 
-const BILLING_MS = LAMBDA_PRICES.durationGranularityMs;
 
-/** Billed duration: rounded up to the billing granularity (at 1 ms the same number without dividing by 1 on the hot path). */
-function billedMs(ms: number): number {
-  return BILLING_MS === 1 ? Math.ceil(ms) : Math.ceil(ms / BILLING_MS) * BILLING_MS;
+/** Index of the earliest time (the first of equals), or -1 when every one is Infinity. */
+function earliest(times: Float64Array): number {
+  let best = Infinity;
+  let at = -1;
+  for (let k = 0; k < times.length; k++) {
+    const x = times[k]!;
+    if (x < best) {
+      best = x;
+      at = k;
+    }
+  }
+  return at;
 }
 
 const F_ERROR = 1;
@@ -365,19 +374,11 @@ export class Simulation {
     const q = this.q;
     const horizon = this.loadEndMs + this.drainLimitMs;
     const arrivals = this.nextArrival;
-    const nArr = arrivals.length;
     let events = this.events;
     // Open-loop arrivals wait outside the heap (one per scenario); at equal times heap events go
     // first. The earliest (ta, scenario si) changes only when an arrival is taken (onArrival).
-    let ta = Infinity;
-    let si = -1;
-    for (let k = 0; k < nArr; k++) {
-      const x = arrivals[k]!;
-      if (x < ta) {
-        ta = x;
-        si = k;
-      }
-    }
+    let si = earliest(arrivals);
+    let ta = si < 0 ? Infinity : arrivals[si]!;
     for (;;) {
       // (ready() then nextTime() is peekTime() without a boxed double per event.)
       q.ready();
@@ -387,15 +388,8 @@ export class Simulation {
         events++;
         this.now = ta;
         this.onArrival(this.scenarios[si]!);
-        ta = Infinity;
-        si = -1;
-        for (let k = 0; k < nArr; k++) {
-          const x = arrivals[k]!;
-          if (x < ta) {
-            ta = x;
-            si = k;
-          }
-        }
+        si = earliest(arrivals);
+        ta = si < 0 ? Infinity : arrivals[si]!;
         continue;
       }
       if (t >= stepEnd) break;
@@ -518,11 +512,11 @@ export class Simulation {
     t.invocations++;
     fn.sInvocations++;
     // INIT is billed for on-demand ZIP/managed-runtime functions since 2025-08-01 (§1.6).
-    // Billed duration rounded up to 1 ms (LAMBDA_PRICES.durationGranularityMs, §1.6); same as pricing.invocationGbSeconds.
+    // Billed duration rounded up to 1 ms (§1.6), by the one rule pricing.ts uses too.
     if (flags & F_PROVISIONED) {
       t.provisionedInvocations++;
-      t.provisionedGbSeconds += fn.gbPerMs * billedMs(d);
-    } else t.gbSeconds += fn.gbPerMs * billedMs(d + initMs);
+      t.provisionedGbSeconds += fn.gbPerMs * billedDurationMs(d);
+    } else t.gbSeconds += fn.gbPerMs * billedDurationMs(d + initMs);
     const id = this.invIds.take();
     this.invFn[id] = fn.index;
     this.invOrigin[id] = origin;

@@ -27,7 +27,7 @@ export const constantVUs: ExecutorDefinition<ConstantVUsConfig> = {
   },
   plan(config, segment: SegmentShare): ConstantVUsPlan {
     const vus = segment.scale(config.vus);
-    return fixedVUsPlan(config, vus, config.durationMs, {}, () => `${vus} looping VUs for ${formatDuration(config.durationMs)} (gracefulStop: ${formatDuration(config.gracefulStopMs)})`);
+    return fixedVUsPlan(config, vus, config.durationMs, () => `${vus} looping VUs for ${formatDuration(config.durationMs)} (gracefulStop: ${formatDuration(config.gracefulStopMs)})`);
   },
   create(plan) {
     return new ConstantVUs(plan as ConstantVUsPlan);

@@ -36,7 +36,6 @@ export const perVUIterations: ExecutorDefinition<PerVUIterationsConfig> = {
       config,
       vus,
       config.maxDurationMs,
-      {},
       () => `${config.iterations} iterations for each of ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
     );
   },

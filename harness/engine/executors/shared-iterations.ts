@@ -33,9 +33,8 @@ export const sharedIterations: ExecutorDefinition<SharedIterationsConfig> = {
   plan(config, segment: SegmentShare): SharedIterationsPlan {
     const vus = segment.scale(config.vus);
     const iterations = (segment.forValue?.(config.vus) ?? segment).scale(config.iterations);
-    return fixedVUsPlan(config, vus, config.maxDurationMs, { iterations }, () =>
-      `${iterations} iterations shared among ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`,
-    );
+    const describe = () => `${iterations} iterations shared among ${vus} VUs (maxDuration: ${formatDuration(config.maxDurationMs)}, gracefulStop: ${formatDuration(config.gracefulStopMs)})`;
+    return { ...fixedVUsPlan(config, vus, config.maxDurationMs, describe), iterations };
   },
   create(plan) {
     return new SharedIterations(plan as SharedIterationsPlan);

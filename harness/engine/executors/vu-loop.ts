@@ -46,6 +46,6 @@ export async function runFixedVUs(
 }
 
 /** The plan of an executor whose VUs are all allocated at the start (constant-vus, the iteration executors). */
-export function fixedVUsPlan<C, Extra extends object>(config: C, vus: number, durationMs: number, extra: Extra, describe: () => string) {
-  return { config, vus, preAllocatedVUs: vus, maxVUs: vus, durationMs, ...extra, describe };
+export function fixedVUsPlan<C>(config: C, vus: number, durationMs: number, describe: () => string) {
+  return { config, vus, preAllocatedVUs: vus, maxVUs: vus, durationMs, describe };
 }
